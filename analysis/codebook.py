@@ -1,0 +1,48 @@
+"""The code tree: each code's ancestors, and the codebook as a table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def ancestors(codes: pd.DataFrame) -> dict[str, list[str]]:
+    """Each code's chain from itself up to its theme (a code whose parent is empty).
+
+    Examples
+    --------
+    >>> codes = pd.DataFrame({"code_id": ["a", "a.b", "a.b.c"], "parent": [None, "a", "a.b"]})
+    >>> ancestors(codes)["a.b.c"]
+    ['a.b.c', 'a.b', 'a']
+    """
+    parent = {c: p for c, p in zip(codes["code_id"], codes["parent"]) if pd.notna(p) and p}
+    out = {}
+    for code in codes["code_id"]:
+        chain = [code]
+        while chain[-1] in parent and parent[chain[-1]] not in chain:
+            chain.append(parent[chain[-1]])
+        out[code] = chain
+    return out
+
+
+def codebook_frame(codebook: dict) -> pd.DataFrame:
+    """The codebook as a table: id, parent, labels, depth, theme (root ancestor), leaf flag.
+
+    Examples
+    --------
+    >>> cb = {"codes": [
+    ...     {"id": "inst", "parent": None, "label": {"zh": "制度框架", "en": "Institutions"}},
+    ...     {"id": "inst.policy", "parent": "inst", "label": {"zh": "政策", "en": "Policy"}}]}
+    >>> codebook_frame(cb)[["code_id", "theme", "depth", "is_leaf"]].to_dict("records")
+    [{'code_id': 'inst', 'theme': 'inst', 'depth': 0, 'is_leaf': False}, {'code_id': 'inst.policy', 'theme': 'inst', 'depth': 1, 'is_leaf': True}]
+    """
+    rows = [{
+        "code_id": c["id"], "parent": c.get("parent"), "order": order,
+        "label_zh": c["label"]["zh"], "label_en": c["label"]["en"],
+    } for order, c in enumerate(codebook["codes"])]
+    frame = pd.DataFrame(rows)
+    chains = ancestors(frame)
+    parents = set(frame["parent"].dropna())
+    frame["depth"] = frame["code_id"].map(lambda c: len(chains[c]) - 1)
+    frame["theme"] = frame["code_id"].map(lambda c: chains[c][-1])
+    frame["is_leaf"] = ~frame["code_id"].isin(parents)
+    return frame

@@ -1,0 +1,234 @@
+"""Readers for the raw case data: the only module that opens files.
+
+The readers never raise on bad content. Each returns what it could read and
+appends a :class:`~analysis.problems.Problem` for what it could not, so that
+``casebook validate`` reports every problem in one pass. They never write.
+
+The data model (one folder per case under ``data/cases``) is described in
+``data/README.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.problems import Problem
+
+#: Files every case folder holds, relative to the case folder.
+CASE_FILES = {
+    "station": "station.yaml",
+    "participants": "participants.csv",
+    "segments": "segments.csv",
+    "transcripts": "transcripts",
+}
+
+
+@dataclass
+class Transcript:
+    """One transcript: its YAML header and its body.
+
+    ``body`` is the text after the line that closes the header, with line ends
+    normalised to ``\\n``; segment offsets count Unicode code points into it.
+    ``body_line`` is the 1-based line of the file where the body starts.
+    """
+
+    path: str
+    header: dict
+    body: str
+    body_line: int
+
+
+@dataclass
+class RawCase:
+    """Everything read from one case folder (``data/cases/<case>``)."""
+
+    case: str
+    folder: str
+    station: dict | None = None
+    participants: pd.DataFrame | None = None
+    segments: pd.DataFrame | None = None
+    transcripts: list[Transcript] = field(default_factory=list)
+
+
+def show_path(path: Path | str, root: Path | str | None = None) -> str:
+    """A path as it should appear in a message: relative to ``root`` when inside it."""
+    path = Path(path)
+    if root is not None:
+        try:
+            return str(path.resolve().relative_to(Path(root).resolve()))
+        except ValueError:
+            pass
+    return str(path)
+
+
+def decode_utf8(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
+    """Decode bytes as UTF-8 (a leading BOM is dropped) or report why not.
+
+    A file that fails as UTF-8 but decodes as GB18030 is named as a GBK/GB18030
+    file, the usual case for text saved by Chinese-locale Windows editors.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        bad = raw[err.start : err.start + 2].hex(" ")
+        try:
+            raw.decode("gb18030")
+            guess = "it decodes as GBK/GB18030, the encoding Chinese-locale Windows editors often save"
+        except UnicodeDecodeError:
+            guess = "its encoding is unknown"
+        problems.append(
+            Problem(
+                shown,
+                f"line {line}",
+                f"the file is not UTF-8 (byte {bad} at byte offset {err.start}); {guess}",
+                f"re-save it as UTF-8, for example `iconv -f GB18030 -t UTF-8 {shown} > fixed && mv fixed {shown}`",
+            )
+        )
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _yaml_problem(err: yaml.YAMLError, shown: str, line_offset: int = 0) -> Problem:
+    mark = getattr(err, "problem_mark", None)
+    where = f"line {mark.line + 1 + line_offset}, column {mark.column + 1}" if mark else ""
+    reason = getattr(err, "problem", None) or str(err).splitlines()[0]
+    return Problem(shown, where, f"the YAML does not parse ({reason})",
+                   "correct the YAML syntax there (indentation, a missing colon or an unclosed quote)")
+
+
+def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
+    """Read a YAML file; ``None`` (with a problem) if it is missing, undecodable or invalid."""
+    shown = show_path(path, root)
+    if not path.is_file():
+        problems.append(Problem(shown, "", "the file does not exist",
+                                "create it (see data/README.md for its layout) or correct the path in config.yaml"))
+        return None
+    text = decode_utf8(path.read_bytes(), shown, problems)
+    if text is None:
+        return None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        problems.append(_yaml_problem(err, shown))
+        return None
+
+
+def read_table(path: Path, problems: list[Problem], root: Path | None = None) -> pd.DataFrame | None:
+    """Read a CSV table as strings, with the file line of each row in ``_line``.
+
+    Empty cells are empty strings; typing is the schema's job
+    (:func:`analysis.validate.check_table`).
+    """
+    shown = show_path(path, root)
+    if not path.is_file():
+        problems.append(Problem(shown, "", "the file does not exist",
+                                "create it with the header row given in data/README.md"))
+        return None
+    text = decode_utf8(path.read_bytes(), shown, problems)
+    if text is None:
+        return None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem(shown, "line 1", "the file is empty (no header row)",
+                                "add the header row given in data/README.md"))
+        return None
+    rows, lines = [], []
+    line = reader.line_num + 1
+    for row in reader:
+        if any(cell.strip() for cell in row):
+            if len(row) != len(header):
+                problems.append(Problem(shown, f"line {line}",
+                                        f"the row has {len(row)} cells but the header has {len(header)}",
+                                        "quote cells that contain commas and give every column a cell"))
+            else:
+                rows.append([cell.strip() for cell in row])
+                lines.append(line)
+        line = reader.line_num + 1
+    frame = pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
+    frame["_line"] = lines
+    return frame
+
+
+def read_transcript(path: Path, problems: list[Problem], root: Path | None = None) -> Transcript | None:
+    """Read a Markdown transcript with a YAML header between ``---`` lines."""
+    shown = show_path(path, root)
+    text = decode_utf8(path.read_bytes(), shown, problems)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.append(Problem(shown, "line 1", "the transcript does not start with a YAML header (`---`)",
+                                "begin the file with `---`, the header fields (id, participants, date, interviewer, kind), and `---`"))
+        return None
+    try:
+        close = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        problems.append(Problem(shown, "line 1", "the YAML header is never closed",
+                                "add a line `---` after the header fields"))
+        return None
+    try:
+        header = yaml.safe_load("\n".join(lines[1:close])) or {}
+    except yaml.YAMLError as err:
+        problems.append(_yaml_problem(err, shown, line_offset=1))
+        return None
+    if not isinstance(header, dict):
+        problems.append(Problem(shown, "line 2", "the header is not a mapping of fields",
+                                "write the header as `field: value` lines"))
+        return None
+    # YAML reads an unquoted 2021-06-07 as a date; the header keeps dates as ISO text.
+    header = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in header.items()}
+    body = "\n".join(lines[close + 1 :])
+    return Transcript(path=shown, header=header, body=body, body_line=close + 2)
+
+
+def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem]) -> RawCase:
+    """Read one case folder; missing or unreadable parts are reported, not raised."""
+    folder = root / cases_dir / case
+    raw = RawCase(case=case, folder=show_path(folder, root))
+    if not folder.is_dir():
+        problems.append(Problem(raw.folder, "", f"the folder of case {case} does not exist",
+                                f"create it (see data/README.md) or remove {case} from `cases` in config.yaml"))
+        return raw
+    raw.station = read_yaml(folder / CASE_FILES["station"], problems, root)
+    raw.participants = read_table(folder / CASE_FILES["participants"], problems, root)
+    raw.segments = read_table(folder / CASE_FILES["segments"], problems, root)
+    tdir = folder / CASE_FILES["transcripts"]
+    files = sorted(tdir.glob("*.md")) if tdir.is_dir() else []
+    if not files:
+        problems.append(Problem(show_path(tdir, root), "", "no transcripts (*.md) were found",
+                                "put the case's transcripts, one Markdown file each, in this folder"))
+    for path in files:
+        transcript = read_transcript(path, problems, root)
+        if transcript is not None:
+            raw.transcripts.append(transcript)
+    return raw
+
+
+def file_manifest(paths: list[str]) -> pd.DataFrame:
+    """SHA-256 and size of each file, for the reproducibility appendix.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", delete=False) as f:
+    ...     _ = f.write("abc")
+    >>> file_manifest([f.name])["sha256"].iloc[0][:12]
+    'ba7816bf8f01'
+    >>> os.unlink(f.name)
+    """
+    rows = []
+    for path in sorted(paths):
+        data = Path(path).read_bytes()
+        rows.append({"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+    return pd.DataFrame(rows, columns=["path", "bytes", "sha256"])

@@ -1,0 +1,368 @@
+"""Checks of the configuration and of every raw input, before any analysis runs.
+
+Each ``check_*`` function takes what :mod:`analysis.io` read and returns a list of
+:class:`~analysis.problems.Problem`; none raises and none stops at the first
+problem. :func:`validate_project` runs them all; the workflow calls it when the
+Snakefile is parsed and ``casebook validate`` calls it on demand.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+from jsonschema import Draft202012Validator
+
+from analysis.codebook import codebook_frame  # noqa: F401  (re-exported)
+from analysis.io import RawCase, read_case, read_table, read_yaml, show_path
+from analysis.problems import Problem
+
+#: Schema file for each kind of input, under ``workflow/schemas``.
+SCHEMA_FILES = {
+    "config": "config.schema.yaml",
+    "codebook": "codebook.schema.yaml",
+    "station": "station.schema.yaml",
+    "participants": "participants.schema.yaml",
+    "segments": "segments.schema.yaml",
+    "transcript": "transcript.schema.yaml",
+    "context": "context.schema.yaml",
+}
+
+
+@dataclass
+class RawProject:
+    """The raw inputs named by the configuration, as read."""
+
+    root: Path
+    config: dict
+    codebook: dict | None = None
+    context: pd.DataFrame | None = None
+    cases: dict[str, RawCase] = field(default_factory=dict)
+
+
+def load_schemas(folder: Path) -> dict[str, dict]:
+    """Read the JSON schemas (written as YAML) the checks use."""
+    problems: list[Problem] = []
+    schemas = {kind: read_yaml(folder / name, problems) for kind, name in SCHEMA_FILES.items()}
+    if problems:
+        from analysis.problems import InputError
+
+        raise InputError(problems)
+    return schemas
+
+
+def _fix_for(schema: dict, path: list) -> str:
+    node = schema
+    for key in path:
+        props = node.get("properties", {}) if isinstance(node, dict) else {}
+        if key in props:
+            node = props[key]
+        elif isinstance(node, dict) and "items" in node and isinstance(key, int):
+            node = node["items"]
+        else:
+            break
+    if isinstance(node, dict) and "enum" in node:
+        return "use one of: " + ", ".join(map(str, node["enum"]))
+    if isinstance(node, dict) and "description" in node:
+        return f"give a value that fits: {node['description']}"
+    return "correct the value as the schema in workflow/schemas describes"
+
+
+def check_schema(instance, schema: dict, file: str, where: str = "",
+                 validator: Draft202012Validator | None = None) -> list[Problem]:
+    """Validate one instance against a JSON schema, one problem per violation.
+
+    Examples
+    --------
+    >>> schema = {"type": "object", "required": ["a"], "properties": {"a": {"enum": [1, 2]}}}
+    >>> [p.what for p in check_schema({"a": 3}, schema, "x.yaml")]
+    ["field 'a': 3 is not one of [1, 2]"]
+    """
+    problems = []
+    validator = validator or Draft202012Validator(schema)
+    for err in sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = list(err.absolute_path)
+        name = ".".join(str(p) for p in path)
+        if err.validator == "required":
+            missing = err.message.split("'")[1] if "'" in err.message else err.message
+            name = ".".join([*map(str, path), missing])
+            what, fix = f"the required field '{name}' is missing", f"add '{name}' (see data/README.md)"
+        elif err.validator == "additionalProperties":
+            what = f"{err.message}" if not name else f"field '{name}': {err.message}"
+            fix = "remove or rename the field; data/README.md lists the allowed fields"
+        else:
+            what = f"field '{name}': {err.message}" if name else err.message
+            fix = _fix_for(schema, path)
+        problems.append(Problem(file, where, what, fix))
+    return problems
+
+
+def _typed_row(row: dict, schema: dict) -> dict:
+    """Drop empty cells and turn integer/number columns into numbers where they parse."""
+    out = {}
+    props = schema.get("properties", {})
+    for key, value in row.items():
+        if value == "":
+            continue
+        kind = props.get(key, {}).get("type")
+        if kind == "integer":
+            try:
+                value = int(value)
+            except ValueError:
+                pass
+        elif kind == "number":
+            try:
+                value = float(value.replace(",", ""))
+            except ValueError:
+                pass
+        out[key] = value
+    return out
+
+
+def check_table(frame: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
+    """Check a CSV table read by :func:`analysis.io.read_table` against a row schema.
+
+    Missing and unknown columns are reported once; every row is then checked and
+    reported by its line in the file.
+    """
+    columns = [c for c in frame.columns if c != "_line"]
+    props = schema.get("properties", {})
+    missing = [c for c in schema.get("required", []) if c not in columns]
+    unknown = [c for c in columns if c not in props]
+    problems = [Problem(file, "line 1", f"the required column '{c}' is missing",
+                        f"add a column '{c}' to the header row (see data/README.md)") for c in missing]
+    problems += [Problem(file, "line 1", f"the column '{c}' is not part of this table",
+                         "remove or rename it; allowed columns: " + ", ".join(props)) for c in unknown]
+    if missing or unknown:
+        return problems
+    validator = Draft202012Validator(schema)
+    for row in frame.to_dict("records"):
+        line = row.pop("_line")
+        problems += check_schema(_typed_row(row, schema), schema, file, f"line {line}", validator)
+    return problems
+
+
+def typed_table(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
+    """Convert a checked table's integer and number columns to numeric dtypes."""
+    out = frame.copy()
+    for col, spec in schema.get("properties", {}).items():
+        if col in out and spec.get("type") in ("integer", "number"):
+            out[col] = pd.to_numeric(out[col], errors="coerce")
+            if spec.get("type") == "integer":
+                out[col] = out[col].astype("Int64")
+    return out
+
+
+def check_codebook(codebook, file: str, schema: dict) -> list[Problem]:
+    """Schema, unique ids, known parents and no cycle in the code tree."""
+    if codebook is None:
+        return []
+    problems = check_schema(codebook, schema, file)
+    if problems:
+        return problems
+    seen: dict[str, int] = {}
+    for i, code in enumerate(codebook["codes"]):
+        if code["id"] in seen:
+            problems.append(Problem(file, f"codes[{i}]", f"the code id '{code['id']}' is used twice (also codes[{seen[code['id']]}])",
+                                    "give every code its own id, or merge the two entries"))
+        seen.setdefault(code["id"], i)
+    graph = nx.DiGraph()
+    for i, code in enumerate(codebook["codes"]):
+        graph.add_node(code["id"])
+        if code["parent"] is not None:
+            if code["parent"] not in seen:
+                problems.append(Problem(file, f"codes[{i}] ({code['id']})", f"the parent '{code['parent']}' is not a code",
+                                        "set parent to an existing code id, or to null for a theme"))
+            else:
+                graph.add_edge(code["id"], code["parent"])
+    try:
+        cycle = nx.find_cycle(graph)
+        ids = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
+        problems.append(Problem(file, "", f"the code tree has a cycle: {ids}",
+                                "make one code in the cycle a theme (parent: null) or point it at a code outside the cycle"))
+    except nx.NetworkXNoCycle:
+        pass
+    return problems
+
+
+def check_config(config: dict, schema: dict, file: str, code_ids: set[str] | None) -> list[Problem]:
+    """Schema, and that the codes named by the propositions exist in the codebook."""
+    problems = check_schema(config, schema, file)
+    if problems or code_ids is None:
+        return problems
+    for name, prop in config["propositions"].items():
+        for key in ("condition", "outcome", *[f"contrary[{i}]" for i in range(len(prop["contrary"]))]):
+            code = prop[key] if "[" not in key else prop["contrary"][int(key[9:-1])]
+            if code not in code_ids:
+                problems.append(Problem(file, f"propositions.{name}.{key}", f"the code '{code}' is not in the codebook",
+                                        _closest_fix(code, code_ids)))
+    if config["coders"]["primary"] not in config["coders"]["known"]:
+        problems.append(Problem(file, "coders.primary", f"the primary coder '{config['coders']['primary']}' is not in coders.known",
+                                "add it to coders.known or pick a coder from that list"))
+    return problems
+
+
+def _closest_fix(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    hint = f" (closest: {close[0]})" if close else ""
+    return f"use an id from the codebook{hint}, or add the code to the codebook"
+
+
+def check_case(raw: RawCase, schemas: dict, code_ids: set[str], coders: set[str]) -> list[Problem]:
+    """Everything inside one case folder, and the links between its files."""
+    problems: list[Problem] = []
+    folder = raw.folder
+    if raw.station is not None:
+        shown = f"{folder}/station.yaml"
+        problems += check_schema(raw.station, schemas["station"], shown)
+        if isinstance(raw.station, dict) and raw.station.get("station_id") not in (None, raw.case):
+            problems.append(Problem(shown, "station_id", f"station_id '{raw.station['station_id']}' differs from the folder name '{raw.case}'",
+                                    "make them equal"))
+    participants: set[str] = set()
+    if raw.participants is not None:
+        shown = f"{folder}/participants.csv"
+        problems += check_table(raw.participants, schemas["participants"], shown)
+        if "participant_id" in raw.participants:
+            problems += _duplicates(raw.participants, "participant_id", shown)
+            participants = set(raw.participants["participant_id"])
+    bodies: dict[str, str] = {}
+    for t in raw.transcripts:
+        found = check_schema(t.header, schemas["transcript"], t.path, "header")
+        problems += found
+        doc = t.header.get("id")
+        stem = Path(t.path).stem
+        if doc is not None and doc != stem:
+            problems.append(Problem(t.path, "header", f"the id '{doc}' differs from the file name '{stem}.md'",
+                                    "make the header id equal to the file name"))
+        if doc in bodies:
+            problems.append(Problem(t.path, "header", f"the document id '{doc}' is used by another transcript",
+                                    "give every transcript its own id"))
+        for pid in t.header.get("participants") or []:
+            if raw.participants is not None and pid not in participants:
+                problems.append(Problem(t.path, "header", f"participant '{pid}' is not in {folder}/participants.csv",
+                                        "add the participant to participants.csv or correct the id"))
+        if not t.body.strip():
+            problems.append(Problem(t.path, f"line {t.body_line}", "the transcript body is empty",
+                                    "add the transcript text below the header, or remove the file"))
+        if doc is not None:
+            bodies[doc] = t.body
+    if raw.segments is not None:
+        shown = f"{folder}/segments.csv"
+        found = check_table(raw.segments, schemas["segments"], shown)
+        problems += found
+        if not any(p.where == "line 1" for p in found):
+            problems += _check_segments(raw.segments, shown, bodies, participants, code_ids, coders,
+                                        has_participants=raw.participants is not None)
+    return problems
+
+
+def _duplicates(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
+    dup = frame[frame.duplicated(column, keep="first") & (frame[column] != "")]
+    out = []
+    for row in dup.itertuples():
+        first = frame.loc[frame[column] == getattr(row, column), "_line"].iloc[0]
+        out.append(Problem(file, f"line {row._line}", f"the {column} '{getattr(row, column)}' is used twice (first on line {first})",
+                           f"give every row its own {column}"))
+    return out
+
+
+def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], participants: set[str],
+                    code_ids: set[str], coders: set[str], has_participants: bool) -> list[Problem]:
+    problems = _duplicates(seg, "segment_id", file)
+    spans = []
+    for row in seg.to_dict("records"):
+        where = f"line {row['_line']} (segment {row['segment_id']})"
+        if row["code_id"] not in code_ids:
+            problems.append(Problem(file, where, f"the code '{row['code_id']}' is not in the codebook", _closest_fix(row["code_id"], code_ids)))
+        if row["coder_id"] not in coders:
+            problems.append(Problem(file, where, f"the coder '{row['coder_id']}' is not in config.yaml coders.known",
+                                    "add the coder to coders.known or correct the id"))
+        pid = row.get("participant_id", "")
+        if pid and has_participants and pid not in participants:
+            problems.append(Problem(file, where, f"the participant '{pid}' is not in participants.csv",
+                                    "add the participant or correct the id"))
+        if row["document_id"] not in bodies:
+            problems.append(Problem(file, where, f"the document '{row['document_id']}' has no transcript in this case",
+                                    "correct document_id or add the transcript"))
+            continue
+        try:
+            start, end = int(row["start"]), int(row["end"])
+        except ValueError:
+            continue  # already reported by the schema check
+        size = len(bodies[row["document_id"]])
+        if start >= end:
+            problems.append(Problem(file, where, f"start {start} is not before end {end}",
+                                    "swap the offsets or correct them; a segment covers body[start:end]"))
+            continue
+        if end > size:
+            problems.append(Problem(file, where, f"end {end} lies beyond the transcript body ({size} characters)",
+                                    "offsets count Unicode characters in the body after the header; correct them"))
+            continue
+        text = row.get("text", "")
+        if text and bodies[row["document_id"]][start:end].strip() != text.strip():
+            got = bodies[row["document_id"]][start:end]
+            problems.append(Problem(file, where, f"the text column does not match the transcript at {start}:{end} (found '{got[:30]}')",
+                                    "correct the offsets or the text; offsets count Unicode characters in the body"))
+        spans.append((row["document_id"], row["code_id"], row["coder_id"], start, end, row["segment_id"], row["_line"]))
+    problems += _overlaps(spans, file)
+    return problems
+
+
+def _overlaps(spans: list[tuple], file: str) -> list[Problem]:
+    """Same document, code and coder, with spans that overlap: a duplicate coding."""
+    problems = []
+    spans = sorted(spans)
+    for prev, cur in zip(spans, spans[1:]):
+        if prev[:3] == cur[:3] and cur[3] < prev[4]:
+            problems.append(Problem(file, f"line {cur[6]} (segment {cur[5]})",
+                                    f"the segment overlaps segment {prev[5]} (line {prev[6]}) with the same code, coder and document",
+                                    "merge the two into one segment or delete the duplicate"))
+    return problems
+
+
+def check_unique_across_cases(cases: dict[str, RawCase]) -> list[Problem]:
+    """Participant, document and segment ids must be unique across all cases."""
+    problems = []
+    seen: dict[tuple[str, str], str] = {}
+    for case, raw in cases.items():
+        ids = []
+        if raw.participants is not None and "participant_id" in raw.participants:
+            ids += [("participant", p, "participants.csv") for p in set(raw.participants["participant_id"])]
+        ids += [("document", t.header.get("id"), Path(t.path).name) for t in raw.transcripts if t.header.get("id")]
+        if raw.segments is not None and "segment_id" in raw.segments:
+            ids += [("segment", s, "segments.csv") for s in set(raw.segments["segment_id"])]
+        for kind, ident, where in sorted(ids):
+            if (kind, ident) in seen and seen[(kind, ident)] != case:
+                problems.append(Problem(f"{raw.folder}/{where}", "", f"the {kind} id '{ident}' is also used in case {seen[(kind, ident)]}",
+                                        "ids must be unique across cases; prefix them with the case id"))
+            seen.setdefault((kind, ident), case)
+    return problems
+
+
+def validate_project(root: Path, config: dict, config_file: str, schemas: dict) -> tuple[RawProject, list[Problem]]:
+    """Read and check everything the configuration names; return what was read and every problem."""
+    root = Path(root)
+    problems: list[Problem] = []
+    project = RawProject(root=root, config=config)
+    paths = config.get("paths", {}) if isinstance(config, dict) else {}
+    codebook_path = root / paths.get("codebook", "data/codebook.yaml")
+    project.codebook = read_yaml(codebook_path, problems, root)
+    cb_problems = check_codebook(project.codebook, show_path(codebook_path, root), schemas["codebook"])
+    problems += cb_problems
+    code_ids = {c["id"] for c in project.codebook["codes"]} if project.codebook and not cb_problems else None
+    problems += check_config(config, schemas["config"], config_file, code_ids)
+    if "context" in paths:
+        context_path = root / paths["context"]
+        project.context = read_table(context_path, problems, root)
+        if project.context is not None:
+            problems += check_table(project.context, schemas["context"], show_path(context_path, root))
+    coders = set(config.get("coders", {}).get("known", [])) if isinstance(config, dict) else set()
+    for case in config.get("cases", []) if isinstance(config, dict) else []:
+        raw = read_case(root, paths.get("cases", "data/cases"), case, problems)
+        project.cases[case] = raw
+        problems += check_case(raw, schemas, code_ids or set(), coders) if code_ids else []
+    problems += check_unique_across_cases(project.cases)
+    return project, problems
