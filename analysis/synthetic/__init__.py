@@ -1,0 +1,1 @@
+"""The generator of the SYNTHETIC illustrative corpus shipped in ``data/cases``."""
