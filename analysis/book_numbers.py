@@ -1,0 +1,117 @@
+"""Every number the book prints, as text, keyed by name.
+
+The book reads these keys as MyST substitutions (``{{ n_documents }}``) through
+the Sphinx extension ``paper/_ext/casebook_numbers.py``; a key the book uses but
+this table lacks stops the build. Nothing in the manuscript is typed by hand.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+KIND_KEYS = {"interview": "n_interviews", "focus_group": "n_focus_groups", "field_note": "n_field_notes",
+             "document": "n_written_documents"}
+
+
+def fmt_int(n) -> str:
+    """Integers with thousands separators.
+
+    Examples
+    --------
+    >>> fmt_int(1234)
+    '1,234'
+    """
+    return f"{int(n):,}"
+
+
+def corpus_numbers(stations: pd.DataFrame, participants: pd.DataFrame, documents: pd.DataFrame,
+                   segments: pd.DataFrame, codes: pd.DataFrame, primary: str) -> dict[str, str]:
+    """Size of the corpus and of the coding."""
+    out = {
+        "n_stations": fmt_int(len(stations)),
+        "n_participants": fmt_int(len(participants)),
+        "n_actor_types": fmt_int(participants["actor_type"].nunique()),
+        "n_documents": fmt_int(len(documents)),
+        "n_segments": fmt_int((segments["coder_id"] == primary).sum()),
+        "n_segments_all": fmt_int(len(segments)),
+        "n_coders": fmt_int(segments["coder_id"].nunique()),
+        "n_codes": fmt_int(len(codes)),
+        "n_themes": fmt_int((codes["depth"] == 0).sum()),
+        "n_leaf_codes": fmt_int(codes["is_leaf"].sum()),
+        "n_characters": fmt_int(documents["n_chars"].sum()),
+        "first_date": str(documents["date"].min()),
+        "last_date": str(documents["date"].max()),
+    }
+    counts = documents["kind"].value_counts()
+    for kind, key in KIND_KEYS.items():
+        out[key] = fmt_int(counts.get(kind, 0))
+    return out
+
+
+def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFrame, n_documents: int,
+                        lang: str) -> dict[str, str]:
+    """Overall and weakest agreement; undefined values are said in words, never NaN."""
+    undefined = "无法计算" if lang == "zh" else "undefined"
+    label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+    defined = per_code.dropna(subset=["alpha"]).sort_values(["alpha", "code_id"])
+    out = {
+        "n_double_coded": fmt_int(overall["n_documents"]),
+        "share_double_coded": f"{overall['n_documents'] / n_documents:.1%}" if n_documents else undefined,
+        "alpha_overall": undefined if overall["alpha"] is None else f"{overall['alpha']:.3f}",
+        "agreement_overall": undefined if overall["percent_agreement"] is None else f"{overall['percent_agreement']:.1%}",
+        "n_codes_assessed": fmt_int(len(per_code)),
+        "n_codes_reliable": fmt_int((defined["alpha"] >= 0.800).sum()),
+        "n_codes_tentative": fmt_int(((defined["alpha"] >= 0.667) & (defined["alpha"] < 0.800)).sum()),
+        "n_codes_unreliable": fmt_int((defined["alpha"] < 0.667).sum()),
+        "n_codes_alpha_undefined": fmt_int(per_code["alpha"].isna().sum()),
+    }
+    if len(defined):
+        weakest = defined.iloc[0]
+        out["weakest_code"] = f"{label[weakest['code_id']]}（`{weakest['code_id']}`）" if lang == "zh" else f"{label[weakest['code_id']]} (`{weakest['code_id']}`)"
+        out["weakest_alpha"] = f"{weakest['alpha']:.3f}"
+    else:
+        out["weakest_code"], out["weakest_alpha"] = undefined, undefined
+    return out
+
+
+def frequency_numbers(freq: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The most and least frequent themes, and codes never used."""
+    themes = freq[freq["depth"] == 0].sort_values(["n_segments", "code_id"], ascending=[False, True])
+    top, bottom = themes.iloc[0], themes.iloc[-1]
+    return {
+        "top_theme": top[f"label_{lang}"], "top_theme_segments": fmt_int(top["n_segments"]),
+        "bottom_theme": bottom[f"label_{lang}"], "bottom_theme_segments": fmt_int(bottom["n_segments"]),
+        "n_codes_unused": fmt_int((freq["n_segments"] == 0).sum()),
+    }
+
+
+def framework_numbers(matrix: pd.DataFrame) -> dict[str, str]:
+    """Per proposition: supporting and contrary segments and the pooled support share."""
+    out = {}
+    for prop, grp in matrix.groupby("proposition"):
+        s, c = int(grp["n_support"].sum()), int(grp["n_contrary"].sum())
+        key = prop.lower()
+        out[f"{key}_support"], out[f"{key}_contrary"] = fmt_int(s), fmt_int(c)
+        out[f"{key}_support_share"] = f"{s / (s + c):.1%}" if s + c else "—"
+    return out
+
+
+def context_numbers(context: pd.DataFrame) -> dict[str, str]:
+    """Every public context fact by its id (``ctx_<fact_id>``), with its qualifier."""
+    out = {}
+    for row in context.itertuples():
+        value = float(row.value)
+        text = f"{value:,.0f}" if value == int(value) else f"{value:,g}"
+        out[f"ctx_{row.fact_id}"] = ("逾" if row.qualifier == "more than" else "") + text
+    return out
+
+
+def data_notice(synthetic: bool) -> dict[str, str]:
+    """The sentence every results page opens with, saying whose data it shows."""
+    if synthetic:
+        text = ("本页所有数字、图表和引文均来自仓库自带的合成示例语料（由生成器编写，非真实访谈），"
+                "仅用于演示分析流程，不是本研究的发现。The numbers, figures and quotations on this page "
+                "come from the repository's SYNTHETIC illustrative corpus; they are not the study's findings.")
+    else:
+        text = "本页数字、图表和引文来自本研究经匿名化处理的访谈资料。"
+    return {"data_notice": text, "data_is_synthetic": "是" if synthetic else "否"}

@@ -1,0 +1,150 @@
+"""The de-identified corpus: validated raw inputs turned into analysis tables.
+
+:func:`build_corpus` is the ingest stage. It drops confidential columns (a
+participant's ``name``), masks every occurrence of a participant's name in the
+transcripts with the participant's pseudonymous id, moves segment offsets to
+match, and joins each segment to its case, document kind and speaker's actor type.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.validate import RawProject, codebook_frame, typed_table
+
+#: Columns of the participants table that never leave ingest.
+CONFIDENTIAL_COLUMNS = ("name",)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Where a body was rewritten: ``old`` span -> ``new`` span, both [start, end)."""
+
+    old_start: int
+    old_end: int
+    new_start: int
+    new_end: int
+
+
+def redact(body: str, replacements: dict[str, str]) -> tuple[str, list[Redaction]]:
+    """Replace every occurrence of each key by its value; longer keys win.
+
+    Returns the new body and the list of rewritten spans, for :func:`move_offset`.
+
+    Examples
+    --------
+    >>> new, spans = redact("李桂英说：李桂英来了。", {"李桂英": "〔S01-P03〕"})
+    >>> new
+    '〔S01-P03〕说：〔S01-P03〕来了。'
+    >>> [(s.old_start, s.new_start) for s in spans]
+    [(0, 0), (5, 11)]
+    """
+    hits: list[tuple[int, int, str]] = []
+    taken = [False] * len(body)
+    for key in sorted((k for k in replacements if k), key=len, reverse=True):
+        start = body.find(key)
+        while start != -1:
+            end = start + len(key)
+            if not any(taken[start:end]):
+                hits.append((start, end, replacements[key]))
+                taken[start:end] = [True] * (end - start)
+            start = body.find(key, end)
+    hits.sort()
+    pieces, spans, cursor, shift = [], [], 0, 0
+    for start, end, token in hits:
+        pieces += [body[cursor:start], token]
+        spans.append(Redaction(start, end, start + shift, start + shift + len(token)))
+        shift += len(token) - (end - start)
+        cursor = end
+    pieces.append(body[cursor:])
+    return "".join(pieces), spans
+
+
+def move_offset(offset: int, spans: list[Redaction], is_end: bool) -> int:
+    """Where an offset of the original body lands in the redacted body.
+
+    An offset inside a rewritten span moves to that span's start (for a segment
+    start) or end (for a segment end), so a segment keeps the whole token.
+
+    Examples
+    --------
+    >>> spans = [Redaction(0, 3, 0, 11)]
+    >>> move_offset(4, spans, False), move_offset(3, spans, True), move_offset(1, spans, True)
+    (12, 11, 11)
+    """
+    if not spans:
+        return offset
+    i = bisect.bisect_right([s.old_start for s in spans], offset) - 1
+    if i < 0:
+        return offset
+    span = spans[i]
+    if offset == span.old_start:
+        return span.new_start
+    if offset < span.old_end:
+        return span.new_end if is_end else span.new_start
+    return offset + (span.new_end - span.old_end)
+
+
+def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
+    """Turn a validated project into the ingest tables.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``stations`` (one row per case), ``participants`` (without confidential
+        columns), ``documents`` (one row per transcript, with the de-identified
+        ``body`` and its ``order`` within the case by date), ``segments`` (one row
+        per coding, offsets into the de-identified body, with ``text``,
+        ``case_id``, ``kind``, ``actor_type`` and ``theme``) and ``codes`` (the
+        codebook as a table, see :func:`analysis.validate.codebook_frame`).
+    """
+    stations, participants, documents, segments = [], [], [], []
+    for case, raw in project.cases.items():
+        stations.append({k: v for k, v in raw.station.items() if k != "note"} | {"case_id": case})
+        people = typed_table(raw.participants, schemas["participants"]).drop(columns="_line")
+        names = {}
+        if "name" in people:
+            names = {n: f"〔{p}〕" for n, p in zip(people["name"], people["participant_id"]) if n}
+        people = people.drop(columns=[c for c in CONFIDENTIAL_COLUMNS if c in people])
+        participants.append(people.assign(case_id=case))
+        rewritten = {}
+        for t in raw.transcripts:
+            body, spans = redact(t.body, names)
+            rewritten[t.header["id"]] = (body, spans)
+            documents.append({
+                "document_id": t.header["id"], "case_id": case, "kind": t.header["kind"],
+                "date": str(t.header["date"]), "interviewer": t.header["interviewer"],
+                "participants": ";".join(t.header.get("participants") or []),
+                "n_chars": len(body), "body": body,
+            })
+        seg = typed_table(raw.segments, schemas["segments"]).drop(columns="_line")
+        if "participant_id" not in seg:
+            seg["participant_id"] = ""
+        starts, ends, texts = [], [], []
+        for row in seg.itertuples():
+            body, spans = rewritten[row.document_id]
+            s, e = move_offset(int(row.start), spans, False), move_offset(int(row.end), spans, True)
+            starts.append(s)
+            ends.append(e)
+            texts.append(body[s:e])
+        seg = seg.assign(start=starts, end=ends, text=texts, case_id=case)
+        segments.append(seg[["segment_id", "case_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text"]])
+    codes = codebook_frame(project.codebook)
+    docs = pd.DataFrame(documents).sort_values(["case_id", "date", "document_id"], kind="stable")
+    docs["order"] = docs.groupby("case_id").cumcount() + 1
+    people = pd.concat(participants, ignore_index=True)
+    seg = pd.concat(segments, ignore_index=True)
+    seg = seg.merge(docs[["document_id", "kind"]], on="document_id", how="left")
+    seg = seg.merge(people[["participant_id", "actor_type"]], on="participant_id", how="left")
+    seg["actor_type"] = seg["actor_type"].fillna("none")
+    seg = seg.merge(codes[["code_id", "theme"]], on="code_id", how="left")
+    return {
+        "stations": pd.DataFrame(stations).sort_values("case_id", kind="stable").reset_index(drop=True),
+        "participants": people.sort_values("participant_id", kind="stable").reset_index(drop=True),
+        "documents": docs.reset_index(drop=True),
+        "segments": seg.sort_values(["case_id", "document_id", "start", "segment_id"], kind="stable").reset_index(drop=True),
+        "codes": codes,
+    }
