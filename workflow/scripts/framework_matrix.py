@@ -1,0 +1,10 @@
+"""Rule framework_matrix: supporting and contrary segments per station and proposition."""
+import pandas as pd
+
+from analysis.coding import primary_coding
+from analysis.mechanisms import framework_matrix
+
+segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+matrix = framework_matrix(segments, pd.read_parquet(snakemake.input.codes), snakemake.params.propositions,
+                          snakemake.params.cases)
+matrix.to_parquet(snakemake.output.matrix, index=False)

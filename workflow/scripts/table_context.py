@@ -1,0 +1,9 @@
+"""Rule table_context: the public context facts with their sources (Markdown and CSV)."""
+import pandas as pd
+
+from analysis.tables import context_table, to_markdown
+
+table = context_table(pd.read_parquet(snakemake.input.context), snakemake.params.lang)
+table.to_csv(snakemake.output.csv, index=False)
+with open(snakemake.output.markdown, "w", encoding="utf-8") as out:
+    out.write(to_markdown(table) + "\n")

@@ -1,0 +1,9 @@
+"""Rule table_framework_matrix: stations x propositions evidence table (Markdown and CSV)."""
+import pandas as pd
+
+from analysis.tables import framework_table, to_markdown
+
+table = framework_table(pd.read_parquet(snakemake.input.matrix), snakemake.params.propositions, snakemake.params.lang)
+table.to_csv(snakemake.output.csv, index=False)
+with open(snakemake.output.markdown, "w", encoding="utf-8") as out:
+    out.write(to_markdown(table) + "\n")
