@@ -39,15 +39,18 @@ def _draws(path: str, text: str) -> bool:
     return all(font.get_char_index(ord(ch)) != 0 for ch in text)
 
 
-def find_cjk_font(preferred: tuple[str, ...] = PREFERRED_CJK, probe: str = PROBE) -> tuple[str, str]:
+def find_cjk_font(preferred: tuple[str, ...] = PREFERRED_CJK, probe: str = PROBE,
+                  entries: list | None = None) -> tuple[str, str]:
     """Return ``(family, path)`` of an installed font that draws ``probe``.
+
+    ``entries`` are matplotlib font entries to search (default: every installed font).
 
     Raises
     ------
     FontMissingError
         When no installed font draws every character of ``probe``.
     """
-    entries = font_manager.fontManager.ttflist
+    entries = font_manager.fontManager.ttflist if entries is None else entries
     ranked = sorted(entries, key=lambda f: (preferred.index(f.name) if f.name in preferred else len(preferred), f.fname))
     for entry in ranked:
         if entry.weight in ("normal", 400, "regular") and _draws(entry.fname, probe):

@@ -262,9 +262,9 @@ def check_case(raw: RawCase, schemas: dict, code_ids: set[str], coders: set[str]
 def _duplicates(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
     dup = frame[frame.duplicated(column, keep="first") & (frame[column] != "")]
     out = []
-    for row in dup.itertuples():
-        first = frame.loc[frame[column] == getattr(row, column), "_line"].iloc[0]
-        out.append(Problem(file, f"line {row._line}", f"the {column} '{getattr(row, column)}' is used twice (first on line {first})",
+    for row in dup.to_dict("records"):
+        first = frame.loc[frame[column] == row[column], "_line"].iloc[0]
+        out.append(Problem(file, f"line {row['_line']}", f"the {column} '{row[column]}' is used twice (first on line {first})",
                            f"give every row its own {column}"))
     return out
 
