@@ -38,7 +38,7 @@ fi
 uv sync --frozen --quiet
 
 case "$what" in
-  build) exec uv run snakemake "$@" ;;
+  build) exec uv run snakemake --workflow-profile workflow/profiles/default "$@" ;;
   test) exec uv run pytest "$@" ;;
   *) say "unknown command '$what': use build or test"; exit 2 ;;
 esac
