@@ -232,3 +232,18 @@ def file_manifest(paths: list[str]) -> pd.DataFrame:
         data = Path(path).read_bytes()
         rows.append({"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
     return pd.DataFrame(rows, columns=["path", "bytes", "sha256"])
+
+
+def log_to(path: str) -> None:
+    """Send this process's warnings, logging and errors to a rule's log file.
+
+    Workflow scripts call it first, so that ``snakemake --show-failed-logs``
+    shows why a job failed and a clean run leaves a record of what it did.
+    """
+    import logging
+    import sys
+
+    stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the job
+    sys.stderr = stream
+    logging.basicConfig(stream=stream, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
+    logging.captureWarnings(True)

@@ -2,6 +2,9 @@
 import pandas as pd
 
 from analysis.coding import code_frequencies, primary_coding
+from analysis.io import log_to
+
+log_to(snakemake.log[0])
 
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
 freq = code_frequencies(segments, pd.read_parquet(snakemake.input.codes),

@@ -2,6 +2,9 @@
 import pandas as pd
 
 from analysis.figures import framework_heatmap, use_cjk_font
+from analysis.io import log_to
+
+log_to(snakemake.log[0])
 
 use_cjk_font()
 matrix = pd.read_parquet(snakemake.input.matrix).pivot(index="case_id", columns="proposition", values="support_share")

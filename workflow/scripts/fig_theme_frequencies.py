@@ -2,6 +2,9 @@
 import pandas as pd
 
 from analysis.figures import theme_frequency_bars, use_cjk_font
+from analysis.io import log_to
+
+log_to(snakemake.log[0])
 
 use_cjk_font()
 xlabel = {"zh": "编码片段数", "en": "Coded segments"}[snakemake.params.lang]

@@ -2,7 +2,10 @@
 import pandas as pd
 
 from analysis.coding import primary_coding
+from analysis.io import log_to
 from analysis.mechanisms import framework_matrix
+
+log_to(snakemake.log[0])
 
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
 matrix = framework_matrix(segments, pd.read_parquet(snakemake.input.codes), snakemake.params.propositions,

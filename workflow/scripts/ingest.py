@@ -3,11 +3,11 @@ import logging
 from pathlib import Path
 
 from analysis.corpus import build_corpus
-from analysis.io import file_manifest
+from analysis.io import file_manifest, log_to
 from analysis.problems import InputError
 from analysis.validate import load_schemas, validate_project
 
-logging.basicConfig(filename=snakemake.log[0], level=logging.INFO)
+log_to(snakemake.log[0])
 config = {**snakemake.config, "cases": snakemake.params.cases}
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 project, problems = validate_project(Path("."), config, "config.yaml", schemas)

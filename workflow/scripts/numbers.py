@@ -4,6 +4,9 @@ import json
 import pandas as pd
 
 from analysis import book_numbers as bn
+from analysis.io import log_to
+
+log_to(snakemake.log[0])
 
 t = {name: pd.read_parquet(path) for name, path in snakemake.input.items() if path.endswith(".parquet")}
 with open(snakemake.input.overall, encoding="utf-8") as src:

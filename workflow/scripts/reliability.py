@@ -3,7 +3,10 @@ import json
 
 import pandas as pd
 
+from analysis.io import log_to
 from analysis.reliability import character_agreement
+
+log_to(snakemake.log[0])
 
 codes = pd.read_parquet(snakemake.input.codes)
 leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()

@@ -2,7 +2,10 @@
 import pandas as pd
 import yaml
 
+from analysis.io import log_to
 from analysis.tables import codebook_table, to_markdown
+
+log_to(snakemake.log[0])
 
 with open(snakemake.input.codebook, encoding="utf-8") as src:
     codebook = yaml.safe_load(src)

@@ -1,7 +1,10 @@
 """Rule table_framework_matrix: stations x propositions evidence table (Markdown and CSV)."""
 import pandas as pd
 
+from analysis.io import log_to
 from analysis.tables import framework_table, to_markdown
+
+log_to(snakemake.log[0])
 
 table = framework_table(pd.read_parquet(snakemake.input.matrix), snakemake.params.propositions, snakemake.params.lang)
 table.to_csv(snakemake.output.csv, index=False)
