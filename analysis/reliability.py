@@ -1,19 +1,37 @@
-"""Intercoder reliability on the double-coded documents.
+"""Intercoder reliability of the coding, on the double-coded documents.
 
-Unit of agreement: a character of a double-coded document's body, for one code.
-Each coder either applied the code to that character or did not, so every code
-gives a binary (present/absent) rating by each coder for every character. This
-is how NVivo's coding comparison counts agreement (over the characters of a
-source), and it is indifferent to where coders draw segment boundaries within
-the same stretch of text. Krippendorff's alpha (nominal) is computed with the
-``krippendorff`` package (Krippendorff 2011).
+Unit of agreement
+-----------------
+A character of a double-coded document's body, for one code: each coder either
+applied the code to that character or did not. Every code therefore yields a
+binary (present/absent) rating by each coder for every character of the
+double-coded documents, coded or not. This is how NVivo's coding comparison
+counts agreement (characters of a source, per code) and how ATLAS.ti's
+intercoder agreement measures the coded and uncoded stretches of text (its
+alpha family works on lengths of text); it ignores where coders draw segment
+boundaries only to the extent that the boundaries agree.
+
+Coefficients
+------------
+For ``m`` coders, each character falls into one of ``2**m`` presence patterns.
+The counts of patterns per document and code are sufficient for every
+coefficient: percent agreement (all coders agree), Cohen's kappa (two coders),
+Krippendorff's alpha (nominal; with no missing ratings its coincidence matrix
+follows from the patterns, Krippendorff 2011), Fleiss' kappa (Fleiss 1971; more
+than two coders) and Gwet's AC1 (Gwet 2008). The closed forms are tested
+against the ``krippendorff`` package and statsmodels on the same data. The
+bootstrap resamples whole documents (the independent units), with a seed from
+the configuration, and takes percentile intervals.
 """
 
 from __future__ import annotations
 
-import krippendorff
+import warnings
+
 import numpy as np
 import pandas as pd
+
+COEFFICIENTS = ("percent_agreement", "cohen_kappa", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1")
 
 
 def double_coded_documents(segments: pd.DataFrame, coders: list[str]) -> list[str]:
@@ -29,78 +47,202 @@ def double_coded_documents(segments: pd.DataFrame, coders: list[str]) -> list[st
     return sorted(d for d, who in by_doc.items() if set(coders) <= who)
 
 
-def presence_matrix(segments: pd.DataFrame, lengths: dict[str, int], code: str, coders: list[str]) -> np.ndarray:
-    """A coders x characters 0/1 array: did each coder apply ``code`` to each character.
-
-    Characters run over the concatenated bodies of the documents in ``lengths``.
+def presence(segments: pd.DataFrame, n_chars: int, code: str, coders: list[str]) -> np.ndarray:
+    """A coders x characters 0/1 array for one document: who applied ``code`` where.
 
     Examples
     --------
-    >>> seg = pd.DataFrame({"document_id": ["d", "d"], "coder_id": ["A", "B"], "code_id": ["x", "x"],
-    ...                     "start": [0, 1], "end": [2, 3]})
-    >>> presence_matrix(seg, {"d": 4}, "x", ["A", "B"]).tolist()
+    >>> seg = pd.DataFrame({"coder_id": ["A", "B"], "code_id": ["x", "x"], "start": [0, 1], "end": [2, 3]})
+    >>> presence(seg, 4, "x", ["A", "B"]).tolist()
     [[1, 1, 0, 0], [0, 1, 1, 0]]
     """
-    offsets, total = {}, 0
-    for doc, n in lengths.items():
-        offsets[doc], total = total, total + n
-    out = np.zeros((len(coders), total), dtype=np.int8)
-    rows = segments[(segments["code_id"] == code) & segments["document_id"].isin(lengths)]
-    for r in rows.itertuples():
+    out = np.zeros((len(coders), n_chars), dtype=np.int8)
+    for r in segments[segments["code_id"] == code].itertuples():
         if r.coder_id in coders:
-            base = offsets[r.document_id]
-            out[coders.index(r.coder_id), base + int(r.start): base + int(r.end)] = 1
+            out[coders.index(r.coder_id), int(r.start):int(r.end)] = 1
     return out
 
 
-def _alpha(data: np.ndarray) -> float | None:
-    """Nominal alpha, or None when it is undefined (every rating the same value)."""
-    if data.size == 0 or np.unique(data).size < 2:
-        return None
-    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str],
+                   coders: list[str]) -> tuple[list[str], np.ndarray]:
+    """Characters per presence pattern, for every double-coded document and code.
+
+    Returns the document ids and an array of shape (documents, codes, 2**m):
+    entry ``[d, c, p]`` counts the characters of document d where the coders
+    whose bit is set in p (coder j is bit j) applied code c and the others did not.
+    """
+    docs = double_coded_documents(segments, coders)
+    n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
+    weights = (1 << np.arange(len(coders)))[:, None]
+    out = np.zeros((len(docs), len(codes), 2 ** len(coders)), dtype=np.int64)
+    by_doc = dict(tuple(segments[segments["document_id"].isin(docs)].groupby("document_id")))
+    for d, doc in enumerate(docs):
+        seg = by_doc[doc]
+        for c, code in enumerate(codes):
+            pattern = (presence(seg, int(n_chars[doc]), code, coders) * weights).sum(0)
+            out[d, c] = np.bincount(pattern, minlength=2 ** len(coders))
+    return docs, out
 
 
-def character_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str],
-                        coders: list[str]) -> tuple[pd.DataFrame, dict]:
-    """Per-code and overall alpha and percent agreement over characters.
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isclose(den, 0), np.nan, num / np.where(den == 0, 1, den))
 
-    Parameters
-    ----------
-    segments : DataFrame
-        All coders' segments (``document_id, coder_id, code_id, start, end``).
-    documents : DataFrame
-        ``document_id, n_chars`` for every document.
-    codes : list of str
-        Codes to assess (leaf codes); a code nobody used has alpha ``None``.
-    coders : list of str
-        The coders to compare.
+
+def coefficients(counts: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
+    """Every coefficient from pattern counts; the last axis is the pattern.
+
+    Works on any leading shape (codes, bootstrap replicates x codes, ...).
+    NaN marks an undefined value (for instance alpha when no coder applied the
+    code, or kappa when every rating is the same).
+
+    Examples
+    --------
+    >>> c = np.array([80, 5, 5, 10])  # neither, A only, B only, both
+    >>> {k: round(float(v), 4) for k, v in coefficients(c, 2).items() if not np.isnan(v)}
+    {'percent_agreement': 0.9, 'cohen_kappa': 0.6078, 'krippendorff_alpha': 0.6098, 'gwet_ac1': 0.8658}
+    """
+    m = n_coders
+    patterns = np.arange(2**m)
+    k = np.array([bin(p).count("1") for p in patterns], dtype=float)  # coders applying the code
+    n = counts.sum(-1).astype(float)
+    n1 = (counts * k).sum(-1)                      # ratings "present"
+    total = n * m                                  # all ratings
+    agree = counts[..., 0] + counts[..., -1]
+    out = {"percent_agreement": _ratio(agree, n)}
+    # Krippendorff: o_01 = sum_i k (m - k) / (m - 1); alpha = 1 - (N - 1) o_01 / (n_0 n_1)
+    o01 = (counts * (k * (m - k) / (m - 1))).sum(-1)
+    out["krippendorff_alpha"] = 1 - _ratio((total - 1) * o01, (total - n1) * n1)
+    # Fleiss / Gwet: observed agreement averaged over characters
+    pa = _ratio((counts * ((k * (k - 1) + (m - k) * (m - k - 1)) / (m * (m - 1)))).sum(-1), n)
+    p1 = _ratio(n1, total)
+    pe_fleiss = p1**2 + (1 - p1) ** 2
+    out["fleiss_kappa"] = _ratio(pa - pe_fleiss, 1 - pe_fleiss) if m > 2 else np.full(np.shape(n), np.nan)
+    pe_gwet = 2 * p1 * (1 - p1)
+    out["gwet_ac1"] = _ratio(pa - pe_gwet, 1 - pe_gwet)
+    if m == 2:
+        a1 = _ratio(counts[..., 1] + counts[..., 3], n)
+        b1 = _ratio(counts[..., 2] + counts[..., 3], n)
+        pe = a1 * b1 + (1 - a1) * (1 - b1)
+        out["cohen_kappa"] = _ratio(out["percent_agreement"] - pe, 1 - pe)
+    else:
+        out["cohen_kappa"] = np.full(np.shape(n), np.nan)
+    return {name: out[name] for name in COEFFICIENTS}
+
+
+def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: float = 0.95) -> dict:
+    """Percentile intervals from resampling documents with replacement.
+
+    ``counts`` has shape (documents, ..., patterns); returns, per coefficient,
+    the lower and upper bounds over the remaining axes. Replicates where a
+    coefficient is undefined are left out of its interval.
+    """
+    rng = np.random.default_rng(seed)
+    n_docs = counts.shape[0]
+    draws = rng.integers(0, n_docs, size=(n_boot, n_docs))
+    sums = np.stack([counts[idx].sum(0) for idx in draws])
+    stats = coefficients(sums, n_coders)
+    tail = (1 - level) / 2
+    out = {}
+    for name, values in stats.items():
+        with warnings.catch_warnings():  # an all-NaN slice (undefined everywhere) gives NaN bounds
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[name] = (np.nanquantile(values, tail, axis=0), np.nanquantile(values, 1 - tail, axis=0))
+    return out
+
+
+def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
+                   n_boot: int, seed: int, thresholds: dict) -> tuple[pd.DataFrame, dict]:
+    """Per-code and overall agreement with bootstrap intervals and Krippendorff's flags.
 
     Returns
     -------
     per_code : DataFrame
-        ``code_id, n_chars, coded_chars_<coder>..., percent_agreement, alpha``.
+        One row per code: ``code_id``, ``chars_<coder>`` (characters each coder
+        coded), every coefficient with ``_lo``/``_hi`` bounds, and ``flag``
+        (``reliable``, ``tentative``, ``unreliable`` or ``undefined``).
     overall : dict
-        ``n_documents, n_chars, percent_agreement, alpha`` pooled over codes
-        (units are code x character pairs).
+        The same coefficients pooled over codes (units: code x character), plus
+        ``n_documents``, ``n_chars`` and ``n_coders``.
     """
+    docs, counts = pattern_counts(segments, documents, codes, coders)
+    m = len(coders)
+    per = pd.DataFrame({"code_id": codes})
+    for j, coder in enumerate(coders):
+        has = np.array([(p >> j) & 1 for p in range(2**m)])
+        per[f"chars_{coder}"] = (counts.sum(0) * has).sum(-1) if len(docs) else 0
+    if not docs:
+        for name in COEFFICIENTS:
+            per[name] = per[f"{name}_lo"] = per[f"{name}_hi"] = np.nan
+        per["flag"] = "undefined"
+        overall = {"n_documents": 0, "n_chars": 0, "n_coders": m} | {n: None for n in COEFFICIENTS}
+        return per, overall
+    point = coefficients(counts.sum(0), m)
+    ci = bootstrap(counts, m, n_boot, seed)
+    pooled = coefficients(counts.sum((0, 1)), m)
+    pooled_ci = bootstrap(counts.sum(1), m, n_boot, seed)
+    for name in COEFFICIENTS:
+        per[name], per[f"{name}_lo"], per[f"{name}_hi"] = point[name], ci[name][0], ci[name][1]
+    per["flag"] = [flag(a, thresholds) for a in per["krippendorff_alpha"]]
+    n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
+    overall = {"n_documents": len(docs), "n_chars": int(sum(n_chars[d] for d in docs)), "n_coders": m}
+    for name in COEFFICIENTS:
+        value = float(pooled[name])
+        overall[name] = None if np.isnan(value) else value
+        overall[f"{name}_lo"] = None if np.isnan(pooled_ci[name][0]) else float(pooled_ci[name][0])
+        overall[f"{name}_hi"] = None if np.isnan(pooled_ci[name][1]) else float(pooled_ci[name][1])
+    overall["flag"] = flag(pooled["krippendorff_alpha"], thresholds)
+    return per, overall
+
+
+def flag(alpha: float, thresholds: dict) -> str:
+    """Krippendorff's reading of an alpha: reliable (>= 0.800), tentative (>= 0.667), unreliable.
+
+    Examples
+    --------
+    >>> [flag(a, {"reliable": 0.8, "tentative": 0.667}) for a in (0.85, 0.7, 0.5, float("nan"))]
+    ['reliable', 'tentative', 'unreliable', 'undefined']
+    """
+    if alpha is None or np.isnan(alpha):
+        return "undefined"
+    if alpha >= thresholds["reliable"]:
+        return "reliable"
+    return "tentative" if alpha >= thresholds["tentative"] else "unreliable"
+
+
+def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str],
+                  coders: list[str]) -> pd.DataFrame:
+    """Every stretch of text where the coders differ on a code, ready for reconciliation.
+
+    One row per maximal run of characters with the same presence pattern that is
+    not unanimous: the document, the code, the span and its text, the coders
+    who applied the code there and those who did not, and, for the latter, the
+    codes they applied to overlapping text instead (a confusion rather than an
+    omission). Sorted by document and position.
+    """
+    rows = []
     docs = double_coded_documents(segments, coders)
-    lengths = dict(zip(documents["document_id"], documents["n_chars"]))
-    lengths = {d: int(lengths[d]) for d in docs}
-    rows, stacks = [], []
-    for code in codes:
-        data = presence_matrix(segments, lengths, code, coders)
-        stacks.append(data)
-        row = {"code_id": code, "n_chars": data.shape[1]}
-        for i, coder in enumerate(coders):
-            row[f"coded_chars_{coder}"] = int(data[i].sum())
-        row["percent_agreement"] = float((data == data[0]).all(axis=0).mean()) if data.size else None
-        row["alpha"] = _alpha(data)
-        rows.append(row)
-    pooled = np.hstack(stacks) if stacks else np.zeros((len(coders), 0), dtype=np.int8)
-    overall = {
-        "n_documents": len(docs),
-        "n_chars": int(sum(lengths.values())),
-        "percent_agreement": float((pooled == pooled[0]).all(axis=0).mean()) if pooled.size else None,
-        "alpha": _alpha(pooled),
-    }
-    return pd.DataFrame(rows), overall
+    info = documents.set_index("document_id")
+    for doc in docs:
+        seg = segments[segments["document_id"] == doc]
+        body = info.loc[doc, "body"]
+        for code in codes:
+            grid = presence(seg, int(info.loc[doc, "n_chars"]), code, coders)
+            mixed = grid.min(0) != grid.max(0)
+            if not mixed.any():
+                continue
+            key = np.where(mixed, (grid * (1 << np.arange(len(coders)))[:, None]).sum(0), -1)
+            edges = np.flatnonzero(np.diff(np.concatenate([[-2], key, [-2]])) != 0)
+            for start, end in zip(edges[:-1], edges[1:]):
+                if key[start] < 0:
+                    continue
+                applied = [c for j, c in enumerate(coders) if grid[j, start]]
+                missing = [c for c in coders if c not in applied]
+                other = seg[seg["coder_id"].isin(missing) & (seg["start"] < end) & (seg["end"] > start)
+                            & (seg["code_id"] != code)]
+                rows.append({"document_id": doc, "code_id": code, "start": int(start), "end": int(end),
+                             "applied_by": ";".join(applied), "not_applied_by": ";".join(missing),
+                             "other_codes_there": ";".join(sorted(set(other["code_id"]))),
+                             "text": body[start:end]})
+    columns = ["document_id", "code_id", "start", "end", "applied_by", "not_applied_by", "other_codes_there", "text"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["document_id", "start", "code_id"], kind="stable").reset_index(drop=True)
