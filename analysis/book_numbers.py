@@ -48,30 +48,85 @@ def corpus_numbers(stations: pd.DataFrame, participants: pd.DataFrame, documents
     return out
 
 
+def _coef(value, undefined: str) -> str:
+    return undefined if value is None or pd.isna(value) else f"{value:.3f}"
+
+
 def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFrame, n_documents: int,
-                        lang: str) -> dict[str, str]:
+                        thresholds: dict, lang: str) -> dict[str, str]:
     """Overall and weakest agreement; undefined values are said in words, never NaN."""
     undefined = "无法计算" if lang == "zh" else "undefined"
     label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
-    defined = per_code.dropna(subset=["alpha"]).sort_values(["alpha", "code_id"])
+    defined = per_code.dropna(subset=["krippendorff_alpha"]).sort_values(["krippendorff_alpha", "code_id"])
+    alpha = defined["krippendorff_alpha"]
     out = {
         "n_double_coded": fmt_int(overall["n_documents"]),
         "share_double_coded": f"{overall['n_documents'] / n_documents:.1%}" if n_documents else undefined,
-        "alpha_overall": undefined if overall["alpha"] is None else f"{overall['alpha']:.3f}",
-        "agreement_overall": undefined if overall["percent_agreement"] is None else f"{overall['percent_agreement']:.1%}",
+        "n_chars_double_coded": fmt_int(overall["n_chars"]),
+        "n_coders_compared": fmt_int(overall["n_coders"]),
         "n_codes_assessed": fmt_int(len(per_code)),
-        "n_codes_reliable": fmt_int((defined["alpha"] >= 0.800).sum()),
-        "n_codes_tentative": fmt_int(((defined["alpha"] >= 0.667) & (defined["alpha"] < 0.800)).sum()),
-        "n_codes_unreliable": fmt_int((defined["alpha"] < 0.667).sum()),
-        "n_codes_alpha_undefined": fmt_int(per_code["alpha"].isna().sum()),
+        "n_codes_reliable": fmt_int((alpha >= thresholds["reliable"]).sum()),
+        "n_codes_tentative": fmt_int(((alpha >= thresholds["tentative"]) & (alpha < thresholds["reliable"])).sum()),
+        "n_codes_unreliable": fmt_int((alpha < thresholds["tentative"]).sum()),
+        "n_codes_alpha_undefined": fmt_int(per_code["krippendorff_alpha"].isna().sum()),
+        "threshold_reliable": f"{thresholds['reliable']:.3f}",
+        "threshold_tentative": f"{thresholds['tentative']:.3f}",
     }
+    for name, key in (("krippendorff_alpha", "alpha"), ("cohen_kappa", "kappa"), ("gwet_ac1", "ac1"),
+                      ("fleiss_kappa", "fleiss")):
+        out[f"{key}_overall"] = _coef(overall.get(name), undefined)
+        out[f"{key}_overall_lo"] = _coef(overall.get(f"{name}_lo"), undefined)
+        out[f"{key}_overall_hi"] = _coef(overall.get(f"{name}_hi"), undefined)
+    pa = overall.get("percent_agreement")
+    out["agreement_overall"] = undefined if pa is None else f"{pa:.1%}"
     if len(defined):
-        weakest = defined.iloc[0]
-        out["weakest_code"] = f"{label[weakest['code_id']]}（`{weakest['code_id']}`）" if lang == "zh" else f"{label[weakest['code_id']]} (`{weakest['code_id']}`)"
-        out["weakest_alpha"] = f"{weakest['alpha']:.3f}"
+        weakest, strongest = defined.iloc[0], defined.iloc[-1]
+        fmt = "{label}（`{code}`）" if lang == "zh" else "{label} (`{code}`)"
+        out["weakest_code"] = fmt.format(label=label[weakest["code_id"]], code=weakest["code_id"])
+        out["weakest_alpha"] = f"{weakest['krippendorff_alpha']:.3f}"
+        out["weakest_alpha_lo"] = _coef(weakest["krippendorff_alpha_lo"], undefined)
+        out["weakest_alpha_hi"] = _coef(weakest["krippendorff_alpha_hi"], undefined)
+        out["strongest_code"] = fmt.format(label=label[strongest["code_id"]], code=strongest["code_id"])
+        out["strongest_alpha"] = f"{strongest['krippendorff_alpha']:.3f}"
     else:
-        out["weakest_code"], out["weakest_alpha"] = undefined, undefined
+        for key in ("weakest_code", "weakest_alpha", "weakest_alpha_lo", "weakest_alpha_hi", "strongest_code",
+                    "strongest_alpha"):
+            out[key] = undefined
     return out
+
+
+def disagreement_numbers(table: pd.DataFrame) -> dict[str, str]:
+    """How many stretches of text the coders disagreed on, and how many were confusions."""
+    confused = (table["other_codes_there"].fillna("") != "").sum() if len(table) else 0
+    return {"n_disagreements": fmt_int(len(table)), "n_disagreements_confused": fmt_int(confused),
+            "n_disagreements_omitted": fmt_int(len(table) - confused)}
+
+
+def cross_tab_numbers(tests: pd.DataFrame, prefix: str, fdr: float) -> dict[str, str]:
+    """Codes tested, and codes whose test survives the false-discovery-rate correction."""
+    tested = tests[tests["p_value"].notna()]
+    return {f"{prefix}_n_tested": fmt_int(len(tested)),
+            f"{prefix}_n_significant": fmt_int((tested["p_fdr"] < fdr).sum()),
+            f"{prefix}_n_monte_carlo": fmt_int((tested["method"] == "monte_carlo").sum()),
+            f"{prefix}_n_spans": fmt_int(tests["n_spans"].max() if len(tests) else 0),
+            "fdr_level": f"{fdr:.2f}"}
+
+
+def saturation_numbers(summary: pd.DataFrame, sentence: str) -> dict[str, str]:
+    """The pooled saturation sentence and how many stations reached saturation."""
+    pooled = summary[summary["scope"] == "pooled"].iloc[0]
+    stations = summary[summary["scope"] != "pooled"]
+    return {
+        "saturation_pooled": sentence,
+        "saturation_n_interviews": fmt_int(pooled["n_interviews"]),
+        "saturation_base_codes": fmt_int(pooled["base_codes"]),
+        "saturation_total_codes": fmt_int(pooled["total_codes"]),
+        "saturation_base": fmt_int(pooled["base"]),
+        "saturation_run": fmt_int(pooled["run"]),
+        "saturation_threshold": f"{pooled['threshold']:.0%}",
+        "saturation_n_stations": fmt_int(len(stations)),
+        "saturation_n_stations_reached": fmt_int(stations["reached"].sum()),
+    }
 
 
 def frequency_numbers(freq: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -115,3 +170,10 @@ def data_notice(synthetic: bool) -> dict[str, str]:
     else:
         text = "本页数字、图表和引文来自本研究经匿名化处理的访谈资料。"
     return {"data_notice": text, "data_is_synthetic": "是" if synthetic else "否"}
+
+
+def method_numbers(coding: dict, reliability: dict) -> dict[str, str]:
+    """Settings the methods text states: test and bootstrap parameters from the configuration."""
+    return {"min_expected": f"{coding['min_expected']:g}",
+            "n_monte_carlo": fmt_int(coding["monte_carlo_resamples"]),
+            "n_bootstrap": fmt_int(reliability["bootstrap"])}

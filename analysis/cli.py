@@ -6,6 +6,8 @@ Subcommands (``casebook --help`` lists them):
   every problem found, not only the first; exit 1 when there is any.
 - ``synth``: regenerate the SYNTHETIC illustrative corpus from the bank, the
   design and the seed in the configuration.
+- ``reliability FILE --level L``: agreement coefficients for a long
+  ``unit,coder,value`` CSV, printed as one JSON object; a bad file exits 2.
 
 Errors in the input exit 1 with a message naming the file, the line and the
 fix; errors in the command's own arguments exit 2. No traceback is printed.
@@ -74,7 +76,22 @@ def cmd_synth(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": cmd_validate, "synth": cmd_synth}
+def cmd_reliability(args) -> int:
+    import json
+
+    from analysis.agreement import reliability_report
+    from analysis.io import read_ratings
+
+    problems: list[Problem] = []
+    ratings = read_ratings(Path(args.file), args.level, problems)
+    if problems:
+        print(render_problems(problems), file=sys.stderr)
+        return 2
+    print(json.dumps(reliability_report(ratings, args.level), indent=2))
+    return 0
+
+
+COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     synth = sub.add_parser("synth", help="regenerate the SYNTHETIC illustrative corpus")
     synth.add_argument("--dest", default="data/cases", help="folder to write the case folders to (replaced)")
     synth.add_argument("--seed", type=int, default=None, help="seed (default: seeds.synthetic in the config)")
+    rel = sub.add_parser("reliability", help="agreement coefficients for a long CSV with columns unit,coder,value")
+    rel.add_argument("file", help="CSV: one row per rating; a missing rating is an absent row")
+    rel.add_argument("--level", choices=["nominal", "ordinal", "interval", "ratio"], default="nominal",
+                     help="level of measurement for Krippendorff's alpha (default: nominal)")
     return parser
 
 

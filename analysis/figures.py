@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
@@ -106,5 +107,93 @@ def framework_heatmap(matrix: pd.DataFrame, row_label: str, col_label: str, cbar
         if not np.isnan(v):
             ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if abs(v - 0.5) > 0.3 else "black")
     fig.colorbar(image, ax=ax, label=cbar_label, fraction=0.05)
+    fig.tight_layout()
+    return fig
+
+
+def residual_heatmap(cells: pd.DataFrame, row_labels: dict, col_labels: dict, xlabel: str,
+                     cbar_label: str, fdr: dict | None = None) -> plt.Figure:
+    """Codes x categories heat map of adjusted standardized residuals.
+
+    ``cells`` is the long table of :func:`analysis.coding.code_by_category`;
+    rows and columns keep the order of ``row_labels`` and ``col_labels``. Each
+    cell shows the row share (%), and codes whose test survives the
+    false-discovery-rate correction (``fdr``: code -> bool) are starred.
+    """
+    resid = cells.pivot(index="code_id", columns="category", values="adj_resid").reindex(
+        index=list(row_labels), columns=list(col_labels))
+    share = cells.pivot(index="code_id", columns="category", values="row_share").reindex_like(resid)
+    fig, ax = plt.subplots(figsize=(0.95 * len(col_labels) + 3.6, 0.27 * len(row_labels) + 1.6))
+    image = ax.imshow(np.ma.masked_invalid(resid.to_numpy(dtype=float)), cmap="RdBu_r", vmin=-4, vmax=4, aspect="auto")
+    ax.set_xticks(range(len(col_labels)), list(col_labels.values()), rotation=30, ha="right")
+    names = [row_labels[c] + (" *" if fdr and fdr.get(c) else "") for c in row_labels]
+    ax.set_yticks(range(len(row_labels)), names, fontsize=8)
+    ax.set_xlabel(xlabel)
+    for (i, j), v in np.ndenumerate(share.to_numpy(dtype=float)):
+        if not np.isnan(v):
+            r = resid.iat[i, j]
+            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6,
+                    color="white" if not np.isnan(r) and abs(r) > 2.5 else "black")
+    fig.colorbar(image, ax=ax, label=cbar_label, fraction=0.04)
+    fig.tight_layout()
+    return fig
+
+
+def alpha_forest(per_code: pd.DataFrame, overall: dict, labels: dict, thresholds: dict, words: dict) -> plt.Figure:
+    """Forest plot of per-code Krippendorff's alpha with bootstrap intervals.
+
+    Codes are sorted by alpha; the pooled alpha is drawn as a diamond at the
+    top; dashed lines mark Krippendorff's thresholds. A code whose alpha is
+    undefined is listed with the word in ``words["undefined"]`` instead of a point.
+    """
+    rows = per_code.sort_values(["krippendorff_alpha", "code_id"], na_position="first").reset_index(drop=True)
+    fig, ax = plt.subplots(figsize=(6.6, 0.24 * len(rows) + 1.8))
+    y = np.arange(len(rows))
+    defined = rows["krippendorff_alpha"].notna().to_numpy()
+    lo = (rows["krippendorff_alpha"] - rows["krippendorff_alpha_lo"]).clip(lower=0)
+    hi = (rows["krippendorff_alpha_hi"] - rows["krippendorff_alpha"]).clip(lower=0)
+    ax.errorbar(rows.loc[defined, "krippendorff_alpha"], y[defined], xerr=[lo[defined], hi[defined]],
+                fmt="o", color="#3b6e8f", ecolor="#9bb8cc", markersize=4, capsize=2)
+    for i in y[~defined]:
+        ax.text(0.02, i, words["undefined"], va="center", fontsize=7, color="#888888")
+    top = len(rows) + 0.8
+    if overall.get("krippendorff_alpha") is not None:
+        ax.errorbar([overall["krippendorff_alpha"]], [top],
+                    xerr=[[overall["krippendorff_alpha"] - overall["krippendorff_alpha_lo"]],
+                          [overall["krippendorff_alpha_hi"] - overall["krippendorff_alpha"]]],
+                    fmt="D", color="#b03a2e", markersize=6, capsize=3)
+    ax.set_yticks([*y, top], [labels.get(c, c) for c in rows["code_id"]] + [words["overall"]], fontsize=8)
+    for value, style in ((thresholds["tentative"], ":"), (thresholds["reliable"], "--")):
+        ax.axvline(value, color="#555555", linestyle=style, linewidth=0.8)
+    ax.set_xlim(min(0.0, float(np.nanmin(rows["krippendorff_alpha_lo"].fillna(0)))) - 0.02, 1.02)
+    ax.set_xlabel(words["xlabel"])
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, words: dict) -> plt.Figure:
+    """Cumulative distinct codes by interview, and each run's share of new information.
+
+    The run's bar stands at the run's last interview; the dashed line is the
+    threshold and the vertical line marks the saturation point when reached.
+    """
+    fig, ax = plt.subplots(figsize=(7.0, 3.6))
+    ax.plot(curve["position"], curve["cumulative"], marker="o", markersize=3, color="#3b6e8f", label=words["cumulative"])
+    ax.set_xlabel(words["xlabel"])
+    ax.set_ylabel(words["cumulative"])
+    ax.set_ylim(0, max(1, curve["cumulative"].max()) * 1.1)
+    right = ax.twinx()
+    if len(runs):
+        right.bar(runs["last"], runs["share_new"], width=0.6, alpha=0.35, color="#b03a2e", label=words["share"])
+    right.axhline(result["threshold"], color="#b03a2e", linestyle="--", linewidth=0.8)
+    right.set_ylabel(words["share"])
+    right.set_ylim(0, max(0.3, float(runs["share_new"].max()) * 1.15 if len(runs) else 0.3))
+    right.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    if result.get("reached"):
+        ax.axvline(result["point"], color="#333333", linewidth=0.8)
+        ax.annotate(words["point"], (result["point"], ax.get_ylim()[1] * 0.05), xytext=(4, 0),
+                    textcoords="offset points", fontsize=8)
+    ax.spines[["top"]].set_visible(False)
     fig.tight_layout()
     return fig

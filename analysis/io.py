@@ -247,3 +247,59 @@ def log_to(path: str) -> None:
     sys.stderr = stream
     logging.basicConfig(stream=stream, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
     logging.captureWarnings(True)
+
+
+def write_table(frame: pd.DataFrame, markdown: str, csv_path: str) -> None:
+    """Write a display table as Markdown (for the book) and CSV (for readers)."""
+    from analysis.tables import to_markdown
+
+    frame.to_csv(csv_path, index=False)
+    Path(markdown).write_text(to_markdown(frame) + "\n", encoding="utf-8")
+
+
+def read_ratings(path: Path, level: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """Read a long ``unit,coder,value`` CSV for ``casebook reliability``, checking it for ``level``.
+
+    A missing rating is an absent row. Problems: a missing column, a unit rated
+    twice by one coder, a value that does not parse for the level, fewer than
+    two coders, no unit with two ratings.
+    """
+    from analysis.agreement import coerce_level
+
+    shown = str(path)
+    table = read_table(Path(path), problems)
+    if table is None:
+        return None
+    missing = [c for c in ("unit", "coder", "value") if c not in table.columns]
+    if missing:
+        problems.append(Problem(shown, "line 1", f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                                f"{'are' if len(missing) > 1 else 'is'} missing",
+                                "give the file the header `unit,coder,value`, one row per rating"))
+        return None
+    table = table[table["value"] != ""]
+    values, bad = coerce_level(table["value"].reset_index(drop=True), level)
+    for i in bad[:5]:
+        row = table.iloc[i]
+        problems.append(Problem(shown, f"line {row['_line']}", f"the value '{row['value']}' is not a valid {level} value",
+                                "use numbers for ordinal, interval and ratio levels (non-negative for ratio), "
+                                "or choose --level nominal"))
+    if len(bad) > 5:
+        problems.append(Problem(shown, "", f"{len(bad) - 5} more values do not parse at the {level} level",
+                                "correct them as above"))
+    dup = table[table.duplicated(["unit", "coder"], keep=False)]
+    for (unit, coder), grp in list(dup.groupby(["unit", "coder"]))[:5]:
+        lines = ", ".join(map(str, grp["_line"]))
+        problems.append(Problem(shown, f"lines {lines}", f"coder '{coder}' rates unit '{unit}' more than once",
+                                "keep one rating per unit and coder"))
+    if bad or len(dup):
+        return None
+    table = table.assign(value=values.to_numpy())
+    if table["coder"].nunique() < 2:
+        problems.append(Problem(shown, "", f"only {table['coder'].nunique()} coder rated anything",
+                                "agreement needs the ratings of at least two coders"))
+        return None
+    if (table.groupby("unit").size() >= 2).sum() == 0:
+        problems.append(Problem(shown, "", "no unit was rated by two or more coders",
+                                "agreement needs units that at least two coders rated"))
+        return None
+    return table.drop(columns="_line")

@@ -28,7 +28,10 @@ CONFIG = {
     "coders": {"primary": "C1", "known": ["C1", "C2"]},
     "labels": "zh",
     "propositions": {"P1": {"label": {"zh": "命题", "en": "P"}, "condition": "t", "outcome": "t.a", "contrary": ["b.x"]}},
-    "seeds": {"synthetic": 1},
+    "coding": {"min_expected": 5, "monte_carlo_resamples": 999, "fdr": 0.05},
+    "reliability": {"bootstrap": 200, "thresholds": {"reliable": 0.8, "tentative": 0.667}},
+    "saturation": {"base": 4, "run": 2, "threshold": 0.05, "kinds": ["interview"]},
+    "seeds": {"synthetic": 1, "bootstrap": 2, "permutation": 3},
 }
 
 

@@ -1,4 +1,4 @@
-"""Coding summaries, reliability and the framework matrix, pinned to outside references."""
+"""Coding summaries and the framework matrix."""
 
 from __future__ import annotations
 
@@ -10,16 +10,6 @@ from statsmodels.stats.proportion import proportion_confint
 from analysis.codebook import codebook_frame
 from analysis.coding import code_frequencies
 from analysis.mechanisms import framework_matrix
-from analysis.reliability import _alpha, character_agreement
-
-# Krippendorff (2011), "Computing Krippendorff's alpha-reliability", p. 8: 4 observers x 12 units,
-# nan = missing. Published nominal alpha: 0.743 (the PyPI krippendorff package: 0.7434).
-KRIPPENDORFF_2011 = np.array([
-    [1, 2, 3, 3, 2, 1, 4, 1, 2, np.nan, np.nan, np.nan],
-    [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, np.nan, 3],
-    [np.nan, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, np.nan],
-    [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, np.nan],
-])
 
 CODES = codebook_frame({"codes": [
     {"id": "t", "parent": None, "label": {"zh": "主题", "en": "Theme"}},
@@ -30,34 +20,9 @@ CODES = codebook_frame({"codes": [
 ]})
 
 
-def test_alpha_matches_krippendorff_2011():
-    # source: Krippendorff (2011) p. 8, nominal alpha = 0.743
-    assert _alpha(KRIPPENDORFF_2011) == pytest.approx(0.7434, abs=5e-5)
-
-
-def test_alpha_is_undefined_when_every_rating_is_the_same():
-    assert _alpha(np.ones((2, 10), dtype=np.int8)) is None
-
-
 def seg(rows):
     return pd.DataFrame(rows, columns=["segment_id", "document_id", "participant_id", "case_id", "code_id",
                                        "coder_id", "start", "end"])
-
-
-def test_character_agreement_counts_boundaries_and_unused_codes():
-    segments = seg([
-        ("1", "d1", "p", "c", "t.a", "A", 0, 10), ("2", "d1", "p", "c", "t.a", "B", 0, 8),
-        ("3", "d1", "p", "c", "t.b", "A", 12, 20),                       # coder B never used t.b
-        ("4", "d2", "p", "c", "t.a", "A", 0, 5),                          # d2 is coded by A only
-    ])
-    docs = pd.DataFrame({"document_id": ["d1", "d2"], "n_chars": [20, 10]})
-    per_code, overall = character_agreement(segments, docs, ["t.a", "t.b", "b.x"], ["A", "B"])
-    per = per_code.set_index("code_id")
-    assert overall["n_documents"] == 1 and overall["n_chars"] == 20
-    assert per.loc["t.a", "percent_agreement"] == pytest.approx(18 / 20)
-    assert per.loc["t.b", "coded_chars_B"] == 0 and per.loc["t.b", "alpha"] < 0
-    assert per.loc["b.x", "alpha"] is None or np.isnan(per.loc["b.x", "alpha"])
-    assert per.loc["b.x", "percent_agreement"] == 1.0
 
 
 def test_code_frequencies_roll_up_and_wilson_intervals():

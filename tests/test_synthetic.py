@@ -12,7 +12,7 @@ from scipy.stats import spearmanr
 from analysis.coding import primary_coding
 from analysis.corpus import build_corpus
 from analysis.mechanisms import framework_matrix
-from analysis.reliability import character_agreement
+from analysis.reliability import code_agreement
 from analysis.synthetic.generator import generate, load_design
 from analysis.validate import load_schemas, validate_project
 from conftest import ROOT
@@ -65,9 +65,11 @@ def test_corpus_size_and_shape():
 def test_overall_alpha_in_the_designed_range_with_weaker_codes():
     t = corpus()
     leaves = t["codes"].loc[t["codes"]["is_leaf"], "code_id"].tolist()
-    per_code, overall = character_agreement(t["segments"], t["documents"], leaves, CONFIG["coders"]["known"])
-    assert 0.70 <= overall["alpha"] <= 0.90
-    assert per_code["alpha"].min() < overall["alpha"] - 0.15  # some codes are clearly harder
+    per_code, overall = code_agreement(t["segments"], t["documents"], leaves, CONFIG["coders"]["known"], n_boot=200,
+                                       seed=CONFIG["seeds"]["bootstrap"], thresholds=CONFIG["reliability"]["thresholds"])
+    assert 0.70 <= overall["krippendorff_alpha"] <= 0.90
+    assert per_code["krippendorff_alpha"].min() < overall["krippendorff_alpha"] - 0.15  # some codes are clearly harder
+    assert (per_code["flag"] == "unreliable").any() and (per_code["flag"] == "reliable").any()
 
 
 @pytest.mark.parametrize("proposition,condition", [("P1", "inst"), ("P2", "cap"), ("P3", "inc")])

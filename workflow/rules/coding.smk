@@ -1,4 +1,4 @@
-# Stage 2: coding summaries of the primary (reconciled) coding.
+# Stage 2: coding summaries of the primary (reconciled) coding, and thematic saturation.
 
 
 rule code_frequencies:
@@ -8,12 +8,71 @@ rule code_frequencies:
         documents="results/ingest/documents.parquet",
         participants="results/ingest/participants.parquet",
     output:
-        frequencies="results/coding/code_frequencies.parquet",
-    log:
-        "logs/coding/code_frequencies.log",
-    conda:
-        "../envs/casebook.yaml"
+        pooled="results/coding/code_frequencies.parquet",
+        by_station="results/coding/code_frequencies_by_station.parquet",
     params:
         coder=PRIMARY_CODER,
+    conda:
+        "../envs/casebook.yaml"
+    log:
+        "logs/coding/code_frequencies.log",
     script:
         "../scripts/code_frequencies.py"
+
+
+rule code_by_actor:
+    input:
+        segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        cells="results/coding/code_by_actor_cells.parquet",
+        tests="results/coding/code_by_actor_tests.parquet",
+    params:
+        coder=PRIMARY_CODER,
+        coding=config["coding"],
+        seed=config["seeds"]["permutation"],
+    conda:
+        "../envs/casebook.yaml"
+    log:
+        "logs/coding/code_by_actor.log",
+    script:
+        "../scripts/code_by_actor.py"
+
+
+rule code_by_phase:
+    input:
+        segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        cells="results/coding/code_by_phase_cells.parquet",
+        tests="results/coding/code_by_phase_tests.parquet",
+    params:
+        coder=PRIMARY_CODER,
+        coding=config["coding"],
+        seed=config["seeds"]["permutation"],
+    conda:
+        "../envs/casebook.yaml"
+    log:
+        "logs/coding/code_by_phase.log",
+    script:
+        "../scripts/code_by_phase.py"
+
+
+rule saturation:
+    input:
+        segments="results/ingest/segments.parquet",
+        documents="results/ingest/documents.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        curve="results/coding/saturation_curve.parquet",
+        runs="results/coding/saturation_runs.parquet",
+        summary="results/coding/saturation.parquet",
+    params:
+        coder=PRIMARY_CODER,
+        saturation=config["saturation"],
+    conda:
+        "../envs/casebook.yaml"
+    log:
+        "logs/coding/saturation.log",
+    script:
+        "../scripts/saturation.py"

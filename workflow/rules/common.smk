@@ -19,6 +19,20 @@ if _problems:
     sys.exit(1)
 
 CASES = config["cases"]
+# Every figure and table the book shows: results/figures/<name>.png, results/tables/<name>.md.
+FIGURES = ["theme_frequencies", "code_by_actor", "alpha_forest", "saturation", "framework_matrix"]
+TABLES = [
+    "context_facts",
+    "code_frequencies",
+    "station_themes",
+    "code_by_actor",
+    "code_by_phase",
+    "reliability",
+    "disagreements",
+    "saturation",
+    "framework_matrix",
+    "codebook",
+]
 PRIMARY_CODER = config["coders"]["primary"]
 LANG = config["labels"]
 

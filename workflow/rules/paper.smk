@@ -5,17 +5,9 @@ rule book:
     input:
         sources=book_sources(),
         numbers="results/numbers/numbers.json",
-        figures=[
-            "results/figures/theme_frequencies.png",
-            "results/figures/framework_matrix.png",
-        ],
-        tables=[
-            "results/tables/code_frequencies.md",
-            "results/tables/reliability.md",
-            "results/tables/framework_matrix.md",
-            "results/tables/codebook.md",
-            "results/tables/context_facts.md",
-        ],
+        figures=expand("results/figures/{name}.png", name=FIGURES),
+        tables=expand("results/tables/{name}.md", name=TABLES),
+        downloads=["results/reliability/disagreements.csv"],
     output:
         html="paper/_build/html/index.html",
     log:

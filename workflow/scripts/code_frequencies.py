@@ -1,12 +1,12 @@
-"""Rule code_frequencies: counts per code, rolled up the code tree, with Wilson intervals."""
+"""Rule code_frequencies: counts per code, rolled up the code tree, pooled and per station."""
 import pandas as pd
 
-from analysis.coding import code_frequencies, primary_coding
+from analysis.coding import code_frequencies, code_frequencies_by_station, primary_coding
 from analysis.io import log_to
 
 log_to(snakemake.log[0])
 
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
-freq = code_frequencies(segments, pd.read_parquet(snakemake.input.codes),
-                        pd.read_parquet(snakemake.input.documents), pd.read_parquet(snakemake.input.participants))
-freq.to_parquet(snakemake.output.frequencies, index=False)
+tables = [pd.read_parquet(snakemake.input[name]) for name in ("codes", "documents", "participants")]
+code_frequencies(segments, *tables).to_parquet(snakemake.output.pooled, index=False)
+code_frequencies_by_station(segments, *tables).to_parquet(snakemake.output.by_station, index=False)

@@ -5,16 +5,23 @@ import pandas as pd
 
 from analysis import book_numbers as bn
 from analysis.io import log_to
+from analysis.saturation import describe
 
 log_to(snakemake.log[0])
 
 t = {name: pd.read_parquet(path) for name, path in snakemake.input.items() if path.endswith(".parquet")}
 with open(snakemake.input.overall, encoding="utf-8") as src:
     overall = json.load(src)
-lang, study = snakemake.params.lang, snakemake.params.study
-numbers = bn.corpus_numbers(t["stations"], t["participants"], t["documents"], t["segments"], t["codes"], snakemake.params.coder)
-numbers |= bn.reliability_numbers(overall, t["per_code"], t["codes"], len(t["documents"]), lang)
-numbers |= bn.frequency_numbers(t["frequencies"], lang) | bn.framework_numbers(t["matrix"]) | bn.context_numbers(t["context"])
-numbers |= bn.data_notice(study["synthetic_data"])
+disagreements = pd.read_csv(snakemake.input.disagreements, keep_default_na=False)
+p = snakemake.params
+pooled = t["saturation"].query("scope == 'pooled'").iloc[0].to_dict()
+numbers = bn.corpus_numbers(t["stations"], t["participants"], t["documents"], t["segments"], t["codes"], p.coder)
+numbers |= bn.reliability_numbers(overall, t["per_code"], t["codes"], len(t["documents"]), p.thresholds, p.lang)
+numbers |= bn.disagreement_numbers(disagreements)
+numbers |= bn.cross_tab_numbers(t["actor_tests"], "actor", p.fdr) | bn.cross_tab_numbers(t["phase_tests"], "phase", p.fdr)
+numbers |= bn.saturation_numbers(t["saturation"], describe(pooled, p.lang))
+numbers |= bn.frequency_numbers(t["frequencies"], p.lang) | bn.framework_numbers(t["matrix"])
+numbers |= bn.context_numbers(t["context"]) | bn.data_notice(p.study["synthetic_data"])
+numbers |= bn.method_numbers(p.coding, p.reliability)
 with open(snakemake.output.numbers, "w", encoding="utf-8") as out:
     json.dump(numbers, out, ensure_ascii=False, indent=1, sort_keys=True)

@@ -1,17 +1,19 @@
-"""Rule reliability: character-level agreement per code and overall on double-coded documents."""
+"""Rule reliability: agreement per code and overall, with bootstrap intervals, on double-coded documents."""
 import json
 
 import pandas as pd
 
 from analysis.io import log_to
-from analysis.reliability import character_agreement
+from analysis.reliability import code_agreement
 
 log_to(snakemake.log[0])
 
 codes = pd.read_parquet(snakemake.input.codes)
 leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()
-per_code, overall = character_agreement(pd.read_parquet(snakemake.input.segments),
-                                        pd.read_parquet(snakemake.input.documents), leaves, snakemake.params.coders)
+settings = snakemake.params.reliability
+per_code, overall = code_agreement(pd.read_parquet(snakemake.input.segments), pd.read_parquet(snakemake.input.documents),
+                                   leaves, snakemake.params.coders, settings["bootstrap"], snakemake.params.seed,
+                                   settings["thresholds"])
 per_code.to_parquet(snakemake.output.per_code, index=False)
 with open(snakemake.output.overall, "w", encoding="utf-8") as out:
     json.dump(overall, out, indent=2, sort_keys=True)

@@ -1,0 +1,15 @@
+"""Rule saturation: Guest, Namey & Chen's (2020) saturation, per station and pooled."""
+import pandas as pd
+
+from analysis.coding import primary_coding
+from analysis.io import log_to
+from analysis.saturation import saturation_by_scope
+
+log_to(snakemake.log[0])
+
+segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+curve, runs, summary = saturation_by_scope(pd.read_parquet(snakemake.input.documents), segments,
+                                           pd.read_parquet(snakemake.input.codes), snakemake.params.saturation)
+curve.to_parquet(snakemake.output.curve, index=False)
+runs.to_parquet(snakemake.output.runs, index=False)
+summary.to_parquet(snakemake.output.summary, index=False)

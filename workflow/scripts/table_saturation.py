@@ -1,0 +1,13 @@
+"""Rule table_saturation: saturation pooled and per station (Markdown and CSV)."""
+import pandas as pd
+
+from analysis.io import log_to, write_table
+from analysis.saturation import describe
+from analysis.tables import saturation_table
+
+log_to(snakemake.log[0])
+
+summary = pd.read_parquet(snakemake.input.summary)
+lang = snakemake.params.lang
+sentences = [describe(row, lang) for row in summary.to_dict("records")]
+write_table(saturation_table(summary, sentences, lang), snakemake.output.markdown, snakemake.output.csv)
