@@ -22,6 +22,27 @@ import yaml
 
 from analysis.problems import Problem
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, keeping dates as text: the schemas check their format."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml_text(text: str):
+    """Parse YAML text safely, dates left as strings.
+
+    Examples
+    --------
+    >>> load_yaml_text("date: 2021-02-30")
+    {'date': '2021-02-30'}
+    """
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+
+
 #: Files every case folder holds, relative to the case folder.
 CASE_FILES = {
     "station": "station.yaml",
@@ -56,6 +77,7 @@ class RawCase:
     participants: pd.DataFrame | None = None
     segments: pd.DataFrame | None = None
     transcripts: list[Transcript] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # stems of transcripts that could not be read
 
 
 def show_path(path: Path | str, root: Path | str | None = None) -> str:
@@ -116,10 +138,14 @@ def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
     if text is None:
         return None
     try:
-        return yaml.safe_load(text)
+        data = load_yaml_text(text)
     except yaml.YAMLError as err:
         problems.append(_yaml_problem(err, shown))
         return None
+    if data is None:
+        problems.append(Problem(shown, "", "the file is empty",
+                                "write its content (see data/README.md for the layout) or remove it"))
+    return data
 
 
 def read_table(path: Path, problems: list[Problem], root: Path | None = None) -> pd.DataFrame | None:
@@ -178,7 +204,7 @@ def read_transcript(path: Path, problems: list[Problem], root: Path | None = Non
                                 "add a line `---` after the header fields"))
         return None
     try:
-        header = yaml.safe_load("\n".join(lines[1:close])) or {}
+        header = load_yaml_text("\n".join(lines[1:close])) or {}
     except yaml.YAMLError as err:
         problems.append(_yaml_problem(err, shown, line_offset=1))
         return None
@@ -186,8 +212,6 @@ def read_transcript(path: Path, problems: list[Problem], root: Path | None = Non
         problems.append(Problem(shown, "line 2", "the header is not a mapping of fields",
                                 "write the header as `field: value` lines"))
         return None
-    # YAML reads an unquoted 2021-06-07 as a date; the header keeps dates as ISO text.
-    header = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in header.items()}
     body = "\n".join(lines[close + 1 :])
     return Transcript(path=shown, header=header, body=body, body_line=close + 2)
 
@@ -212,6 +236,8 @@ def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem]) ->
         transcript = read_transcript(path, problems, root)
         if transcript is not None:
             raw.transcripts.append(transcript)
+        else:
+            raw.unreadable.append(path.stem)
     return raw
 
 

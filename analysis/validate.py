@@ -82,7 +82,7 @@ def check_schema(instance, schema: dict, file: str, where: str = "",
     ["field 'a': 3 is not one of [1, 2]"]
     """
     problems = []
-    validator = validator or Draft202012Validator(schema)
+    validator = validator or Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for err in sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]):
         path = list(err.absolute_path)
         name = ".".join(str(p) for p in path)
@@ -138,7 +138,7 @@ def check_table(frame: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
                          "remove or rename it; allowed columns: " + ", ".join(props)) for c in unknown]
     if missing or unknown:
         return problems
-    validator = Draft202012Validator(schema)
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     for row in frame.to_dict("records"):
         line = row.pop("_line")
         problems += check_schema(_typed_row(row, schema), schema, file, f"line {line}", validator)
@@ -189,9 +189,12 @@ def check_codebook(codebook, file: str, schema: dict) -> list[Problem]:
 
 
 def check_config(config: dict, schema: dict, file: str, code_ids: set[str] | None) -> list[Problem]:
-    """Schema, and that the codes named by the propositions exist in the codebook."""
-    problems = check_schema(config, schema, file)
-    if problems or code_ids is None:
+    """That the codes named by the propositions exist and the primary coder is known.
+
+    The schema itself is checked first by :func:`validate_project`.
+    """
+    problems: list[Problem] = []
+    if code_ids is None:
         return problems
     for name, prop in config["propositions"].items():
         for key in ("condition", "outcome", *[f"contrary[{i}]" for i in range(len(prop["contrary"]))]):
@@ -199,9 +202,14 @@ def check_config(config: dict, schema: dict, file: str, code_ids: set[str] | Non
             if code not in code_ids:
                 problems.append(Problem(file, f"propositions.{name}.{key}", f"the code '{code}' is not in the codebook",
                                         _closest_fix(code, code_ids)))
-    if config["coders"]["primary"] not in config["coders"]["known"]:
+    known = config["coders"]["known"]
+    if config["coders"]["primary"] not in known:
         problems.append(Problem(file, "coders.primary", f"the primary coder '{config['coders']['primary']}' is not in coders.known",
                                 "add it to coders.known or pick a coder from that list"))
+    for coder in config["coders"]["independent"]:
+        if coder not in known:
+            problems.append(Problem(file, "coders.independent", f"the coder '{coder}' is not in coders.known",
+                                    "add it to coders.known or correct the id"))
     return problems
 
 
@@ -211,7 +219,7 @@ def _closest_fix(value: str, known: set[str]) -> str:
     return f"use an id from the codebook{hint}, or add the code to the codebook"
 
 
-def check_case(raw: RawCase, schemas: dict, code_ids: set[str], coders: set[str]) -> list[Problem]:
+def check_case(raw: RawCase, schemas: dict, code_ids: set[str] | None, coders: set[str]) -> list[Problem]:
     """Everything inside one case folder, and the links between its files."""
     problems: list[Problem] = []
     folder = raw.folder
@@ -229,17 +237,27 @@ def check_case(raw: RawCase, schemas: dict, code_ids: set[str], coders: set[str]
             problems += _duplicates(raw.participants, "participant_id", shown)
             participants = set(raw.participants["participant_id"])
     bodies: dict[str, str] = {}
+    speakers: dict[str, set[str]] = {}
+    coded_by: dict[str, set[str]] = {}
+    broken = set(raw.unreadable)  # documents whose own problem is already reported
     for t in raw.transcripts:
+        stem = Path(t.path).stem
         found = check_schema(t.header, schemas["transcript"], t.path, "header")
         problems += found
-        doc = t.header.get("id")
-        stem = Path(t.path).stem
-        if doc is not None and doc != stem:
+        if found:
+            broken.add(stem)
+            continue
+        doc = t.header["id"]
+        if doc != stem:
             problems.append(Problem(t.path, "header", f"the id '{doc}' differs from the file name '{stem}.md'",
                                     "make the header id equal to the file name"))
         if doc in bodies:
             problems.append(Problem(t.path, "header", f"the document id '{doc}' is used by another transcript",
                                     "give every transcript its own id"))
+        for coder in t.header.get("coded_by") or []:
+            if coder not in coders:
+                problems.append(Problem(t.path, "header", f"coded_by names '{coder}', who is not in config.yaml coders.known",
+                                        "add the coder to coders.known or correct coded_by"))
         for pid in t.header.get("participants") or []:
             if raw.participants is not None and pid not in participants:
                 problems.append(Problem(t.path, "header", f"participant '{pid}' is not in {folder}/participants.csv",
@@ -247,15 +265,17 @@ def check_case(raw: RawCase, schemas: dict, code_ids: set[str], coders: set[str]
         if not t.body.strip():
             problems.append(Problem(t.path, f"line {t.body_line}", "the transcript body is empty",
                                     "add the transcript text below the header, or remove the file"))
-        if doc is not None:
-            bodies[doc] = t.body
+        bodies[doc] = t.body
+        speakers[doc] = set(t.header.get("participants") or [])
+        if "coded_by" in t.header:
+            coded_by[doc] = set(t.header["coded_by"])
     if raw.segments is not None:
         shown = f"{folder}/segments.csv"
         found = check_table(raw.segments, schemas["segments"], shown)
         problems += found
         if not any(p.where == "line 1" for p in found):
-            problems += _check_segments(raw.segments, shown, bodies, participants, code_ids, coders,
-                                        has_participants=raw.participants is not None)
+            problems += _check_segments(raw.segments, shown, bodies, speakers, coded_by, broken, participants, code_ids,
+                                        coders, has_participants=raw.participants is not None)
     return problems
 
 
@@ -269,21 +289,32 @@ def _duplicates(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
     return out
 
 
-def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], participants: set[str],
-                    code_ids: set[str], coders: set[str], has_participants: bool) -> list[Problem]:
+def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], speakers: dict[str, set[str]],
+                    coded_by: dict[str, set[str]], broken: set[str], participants: set[str], code_ids: set[str] | None, coders: set[str],
+                    has_participants: bool) -> list[Problem]:
     problems = _duplicates(seg, "segment_id", file)
     spans = []
     for row in seg.to_dict("records"):
         where = f"line {row['_line']} (segment {row['segment_id']})"
-        if row["code_id"] not in code_ids:
+        if row["document_id"] in broken:
+            continue  # the transcript's own problem is reported; its segments cannot be checked
+        if code_ids is not None and row["code_id"] not in code_ids:
             problems.append(Problem(file, where, f"the code '{row['code_id']}' is not in the codebook", _closest_fix(row["code_id"], code_ids)))
         if row["coder_id"] not in coders:
             problems.append(Problem(file, where, f"the coder '{row['coder_id']}' is not in config.yaml coders.known",
                                     "add the coder to coders.known or correct the id"))
+        elif row["document_id"] in coded_by and row["coder_id"] not in coded_by[row["document_id"]]:
+            problems.append(Problem(file, where, f"the coder '{row['coder_id']}' is not in the coded_by list of "
+                                    f"document '{row['document_id']}'",
+                                    "add the coder to the transcript's coded_by, or correct coder_id"))
         pid = row.get("participant_id", "")
         if pid and has_participants and pid not in participants:
             problems.append(Problem(file, where, f"the participant '{pid}' is not in participants.csv",
                                     "add the participant or correct the id"))
+        elif pid and speakers.get(row["document_id"]) and pid not in speakers[row["document_id"]]:
+            problems.append(Problem(file, where, f"the participant '{pid}' is not among the participants of "
+                                    f"document '{row['document_id']}'",
+                                    "correct participant_id, or add the participant to the transcript's header"))
         if row["document_id"] not in bodies:
             problems.append(Problem(file, where, f"the document '{row['document_id']}' has no transcript in this case",
                                     "correct document_id or add the transcript"))
@@ -303,8 +334,8 @@ def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], partic
             continue
         text = row.get("text", "")
         if text and bodies[row["document_id"]][start:end].strip() != text.strip():
-            got = bodies[row["document_id"]][start:end]
-            problems.append(Problem(file, where, f"the text column does not match the transcript at {start}:{end} (found '{got[:30]}')",
+            # the transcript's words are not quoted here: messages reach logs before de-identification
+            problems.append(Problem(file, where, f"the text column does not match the transcript at {start}:{end}",
                                     "correct the offsets or the text; offsets count Unicode characters in the body"))
         spans.append((row["document_id"], row["code_id"], row["coder_id"], start, end, row["segment_id"], row["_line"]))
     problems += _overlaps(spans, file)
@@ -312,14 +343,22 @@ def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], partic
 
 
 def _overlaps(spans: list[tuple], file: str) -> list[Problem]:
-    """Same document, code and coder, with spans that overlap: a duplicate coding."""
+    """Same document, code and coder, with spans that overlap: a duplicate coding.
+
+    Each span is compared with the one reaching furthest among those before it,
+    so a span nested in a long one is found even when a short one lies between.
+    """
     problems = []
-    spans = sorted(spans)
-    for prev, cur in zip(spans, spans[1:]):
-        if prev[:3] == cur[:3] and cur[3] < prev[4]:
-            problems.append(Problem(file, f"line {cur[6]} (segment {cur[5]})",
+    reach: dict[tuple, tuple] = {}
+    for span in sorted(spans, key=lambda s: (s[:3], s[3], s[4])):
+        key = span[:3]
+        prev = reach.get(key)
+        if prev is not None and span[3] < prev[4]:
+            problems.append(Problem(file, f"line {span[6]} (segment {span[5]})",
                                     f"the segment overlaps segment {prev[5]} (line {prev[6]}) with the same code, coder and document",
                                     "merge the two into one segment or delete the duplicate"))
+        if prev is None or span[4] > prev[4]:
+            reach[key] = span
     return problems
 
 
@@ -331,10 +370,11 @@ def check_unique_across_cases(cases: dict[str, RawCase]) -> list[Problem]:
         ids = []
         if raw.participants is not None and "participant_id" in raw.participants:
             ids += [("participant", p, "participants.csv") for p in set(raw.participants["participant_id"])]
-        ids += [("document", t.header.get("id"), Path(t.path).name) for t in raw.transcripts if t.header.get("id")]
+        ids += [("document", t.header["id"], Path(t.path).name) for t in raw.transcripts
+                if isinstance(t.header.get("id"), str)]
         if raw.segments is not None and "segment_id" in raw.segments:
             ids += [("segment", s, "segments.csv") for s in set(raw.segments["segment_id"])]
-        for kind, ident, where in sorted(ids):
+        for kind, ident, where in sorted(ids, key=lambda x: tuple(map(str, x))):
             if (kind, ident) in seen and seen[(kind, ident)] != case:
                 problems.append(Problem(f"{raw.folder}/{where}", "", f"the {kind} id '{ident}' is also used in case {seen[(kind, ident)]}",
                                         "ids must be unique across cases; prefix them with the case id"))
@@ -342,27 +382,43 @@ def check_unique_across_cases(cases: dict[str, RawCase]) -> list[Problem]:
     return problems
 
 
+def _code_ids(codebook) -> set[str] | None:
+    """The ids of whatever codes parsed, or None when the codebook gives none."""
+    if not isinstance(codebook, dict) or not isinstance(codebook.get("codes"), list):
+        return None
+    ids = {c["id"] for c in codebook["codes"] if isinstance(c, dict) and isinstance(c.get("id"), str)}
+    return ids or None
+
+
 def validate_project(root: Path, config: dict, config_file: str, schemas: dict) -> tuple[RawProject, list[Problem]]:
-    """Read and check everything the configuration names; return what was read and every problem."""
+    """Read and check everything the configuration names; return what was read and every problem.
+
+    A configuration that fails its schema stops the checks there, since its
+    paths and case list cannot be trusted; otherwise every file is read and
+    checked, and a broken codebook does not hide the cases' own problems.
+    """
     root = Path(root)
-    problems: list[Problem] = []
     project = RawProject(root=root, config=config)
-    paths = config.get("paths", {}) if isinstance(config, dict) else {}
-    codebook_path = root / paths.get("codebook", "data/codebook.yaml")
+    if not isinstance(config, dict):
+        return project, [Problem(config_file, "", "the configuration is not a mapping of settings",
+                                 "write config.yaml as `key: value` settings (see the README)")]
+    problems = check_schema(config, schemas["config"], config_file)
+    if problems:
+        return project, problems
+    paths = config["paths"]
+    codebook_path = root / paths["codebook"]
     project.codebook = read_yaml(codebook_path, problems, root)
-    cb_problems = check_codebook(project.codebook, show_path(codebook_path, root), schemas["codebook"])
-    problems += cb_problems
-    code_ids = {c["id"] for c in project.codebook["codes"]} if project.codebook and not cb_problems else None
+    problems += check_codebook(project.codebook, show_path(codebook_path, root), schemas["codebook"])
+    code_ids = _code_ids(project.codebook)
     problems += check_config(config, schemas["config"], config_file, code_ids)
-    if "context" in paths:
-        context_path = root / paths["context"]
-        project.context = read_table(context_path, problems, root)
-        if project.context is not None:
-            problems += check_table(project.context, schemas["context"], show_path(context_path, root))
-    coders = set(config.get("coders", {}).get("known", [])) if isinstance(config, dict) else set()
-    for case in config.get("cases", []) if isinstance(config, dict) else []:
-        raw = read_case(root, paths.get("cases", "data/cases"), case, problems)
+    context_path = root / paths["context"]
+    project.context = read_table(context_path, problems, root)
+    if project.context is not None:
+        problems += check_table(project.context, schemas["context"], show_path(context_path, root))
+    coders = set(config["coders"]["known"])
+    for case in config["cases"]:
+        raw = read_case(root, paths["cases"], case, problems)
         project.cases[case] = raw
-        problems += check_case(raw, schemas, code_ids or set(), coders) if code_ids else []
+        problems += check_case(raw, schemas, code_ids, coders)
     problems += check_unique_across_cases(project.cases)
     return project, problems

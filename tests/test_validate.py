@@ -182,3 +182,91 @@ def test_validate_command_on_the_shipped_corpus():
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "the input is valid" in run.stdout
+
+
+# --- malformed files through the command line: a message and exit 1, never an exception -------------------
+
+def _set_header(project, old, new):
+    path = project / CASE / "transcripts/K01-D01.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def _set_config(project, key, value):
+    config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
+    config[key] = value
+    (project / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+
+MALFORMED = {
+    "empty station.yaml": (lambda p: (p / CASE / "station.yaml").write_text("", encoding="utf-8"), "the file is empty"),
+    "empty codebook": (lambda p: (p / "data/codebook.yaml").write_text("", encoding="utf-8"), "the file is empty"),
+    "station is a list": (lambda p: (p / CASE / "station.yaml").write_text("- a\n- b\n", encoding="utf-8"), "not of type 'object'"),
+    "paths is a list": (lambda p: _set_config(p, "paths", []), "field 'paths'"),
+    "cases is a string": (lambda p: _set_config(p, "cases", "K01"), "field 'cases'"),
+    "a case id is a number": (lambda p: _set_config(p, "cases", [1]), "field 'cases.0'"),
+    "coders is a list": (lambda p: _set_config(p, "coders", ["C1"]), "field 'coders'"),
+    "header participants is a number": (lambda p: _set_header(p, "participants: [K01-P01]", "participants: 5"), "field 'participants'"),
+    "header id is a number": (lambda p: _set_header(p, "id: K01-D01", "id: 123"), "field 'id'"),
+    "header id is a list": (lambda p: _set_header(p, "id: K01-D01", "id: [a]"), "field 'id'"),
+    "impossible date": (lambda p: _set_header(p, "date: 2021-06-07", "date: 2021-02-30"), "is not a 'date'"),
+    "interviewer is a name": (lambda p: _set_header(p, "interviewer: I1", "interviewer: 张 三"), "field 'interviewer'"),
+    "unknown coder in coded_by": (lambda p: _set_header(p, "kind: interview", "kind: interview\ncoded_by: [C9]"), "'C9'"),
+    "no header": (lambda p: (p / CASE / "transcripts/K01-D01.md").write_text("只有正文。\n", encoding="utf-8"), "does not start with a YAML header"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_input_gives_a_message_not_a_traceback(project, capsys, name):
+    from analysis.cli import main
+
+    mutate, fragment = MALFORMED[name]
+    mutate(project)
+    assert main(["--root", str(project), "validate"]) == 1
+    err = capsys.readouterr().err
+    assert fragment in err, err
+    assert "fix:" in err
+
+
+def test_a_broken_transcript_does_not_bury_the_report_in_knock_on_problems(project):
+    (project / CASE / "transcripts/K01-D01.md").write_bytes("---\nid: K01-D01\n---\n正文".encode("gbk"))
+    problems = problems_of(project)
+    assert len(problems) == 1 and "not UTF-8" in problems[0].what
+
+
+def test_a_codebook_problem_does_not_hide_the_cases_problems(project):
+    cb = yaml.safe_load((project / "data/codebook.yaml").read_text(encoding="utf-8"))
+    cb["codes"].append(dict(cb["codes"][1]))  # a duplicate id
+    (project / "data/codebook.yaml").write_text(yaml.safe_dump(cb, allow_unicode=True), encoding="utf-8")
+    rows = segment_rows()
+    rows[1][4] = 9999
+    rewrite_segments(project, rows)
+    problems = problems_of(project)
+    only(problems, "is used twice")
+    only(problems, "beyond the transcript body")
+
+
+def test_a_segment_nested_in_a_longer_one_is_an_overlap(project):
+    rows = segment_rows()
+    long = ["K01-C1-0010", "K01-D01", "K01-P01", 0, 40, "t.a", "C1", ""]
+    short = ["K01-C1-0011", "K01-D01", "K01-P01", 20, 22, "t.a", "C1", ""]
+    rewrite_segments(project, [r for r in rows if r[5] != "t.a" or r[6] != "C1"] + [long, short] +
+                     [["K01-C1-0012", "K01-D01", "K01-P01", 30, 33, "t.a", "C1", ""]])
+    overlapping = [p for p in problems_of(project) if "overlaps" in p.what]
+    assert {p.where.split(" ")[1] for p in overlapping} == {"5", "6"}  # both nested spans, not only the neighbour
+
+
+def test_a_speaker_must_take_part_in_the_document(project):
+    write_csv(project / CASE / "participants.csv", ["participant_id", "actor_type", "gender", "age_band"],
+              [["K01-P01", "resident", "female", "60-74"], ["K01-P02", "cadre", "male", "45-59"]])
+    rows = segment_rows()
+    rows[0][2] = "K01-P02"
+    rewrite_segments(project, rows)
+    only(problems_of(project), "is not among the participants of document 'K01-D01'")
+
+
+def test_crlf_and_a_byte_order_mark_are_read_as_plain_utf8(project):
+    path = project / CASE / "transcripts/K01-D01.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_text(encoding="utf-8").replace("\n", "\r\n").encode("utf-8"))
+    seg = project / CASE / "segments.csv"
+    seg.write_bytes(b"\xef\xbb\xbf" + seg.read_bytes().replace(b"\n", b"\r\n"))
+    assert problems_of(project) == []  # offsets count characters of the body with line ends normalised to \n
