@@ -1,9 +1,9 @@
 """The de-identified corpus: validated raw inputs turned into analysis tables.
 
 :func:`build_corpus` is the ingest stage. It drops confidential columns (a
-participant's ``name``), masks every occurrence of a participant's name in the
-transcripts with the participant's pseudonymous id, moves segment offsets to
-match, and joins each segment to its case, document kind and speaker's actor type.
+participant's ``name`` and ``aliases``), masks every occurrence of any
+participant's name or alias in every transcript with that participant's
+pseudonymous id, moves segment offsets to match, and joins each segment to its case, document kind and speaker's actor type.
 """
 
 from __future__ import annotations
@@ -16,7 +16,33 @@ import pandas as pd
 from analysis.validate import RawProject, codebook_frame, typed_table
 
 #: Columns of the participants table that never leave ingest.
-CONFIDENTIAL_COLUMNS = ("name",)
+CONFIDENTIAL_COLUMNS = ("name", "aliases")
+#: What replaces a name that more than one participant bears.
+SHARED_NAME_TOKEN = "〔受访者〕"
+
+
+def name_tokens(participants: pd.DataFrame) -> dict[str, str]:
+    """Every confidential name and alias, mapped to the token that replaces it.
+
+    A name or alias maps to ``〔participant_id〕``; one that several
+    participants share maps to a neutral token, so masking never points to the
+    wrong person.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"participant_id": ["P1", "P2"], "name": ["王秀兰", "李军"],
+    ...                        "aliases": ["秀兰;王主任", "王主任"]})
+    >>> name_tokens(people)
+    {'王秀兰': '〔P1〕', '秀兰': '〔P1〕', '王主任': '〔受访者〕', '李军': '〔P2〕'}
+    """
+    owners: dict[str, set[str]] = {}
+    for row in participants.to_dict("records"):
+        name, aliases = row.get("name"), row.get("aliases")
+        forms = [name if isinstance(name, str) else ""] + (aliases.split(";") if isinstance(aliases, str) else [])
+        for form in (f.strip() for f in forms):
+            if form:
+                owners.setdefault(form, set()).add(row["participant_id"])
+    return {form: f"〔{next(iter(ids))}〕" if len(ids) == 1 else SHARED_NAME_TOKEN for form, ids in owners.items()}
 
 
 @dataclass(frozen=True)
@@ -102,12 +128,11 @@ def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
         codebook as a table, see :func:`analysis.validate.codebook_frame`).
     """
     stations, participants, documents, segments = [], [], [], []
+    everyone = pd.concat([raw.participants for raw in project.cases.values()], ignore_index=True)
+    names = name_tokens(everyone)  # names are masked in every case's transcripts, not only their own
     for case, raw in project.cases.items():
         stations.append({k: v for k, v in raw.station.items() if k != "note"} | {"case_id": case})
         people = typed_table(raw.participants, schemas["participants"]).drop(columns="_line")
-        names = {}
-        if "name" in people:
-            names = {n: f"〔{p}〕" for n, p in zip(people["name"], people["participant_id"]) if n}
         people = people.drop(columns=[c for c in CONFIDENTIAL_COLUMNS if c in people])
         participants.append(people.assign(case_id=case))
         rewritten = {}
@@ -118,6 +143,7 @@ def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
                 "document_id": t.header["id"], "case_id": case, "kind": t.header["kind"],
                 "date": str(t.header["date"]), "interviewer": t.header["interviewer"],
                 "participants": ";".join(t.header.get("participants") or []),
+                "coded_by": ";".join(t.header.get("coded_by") or []),
                 "n_chars": len(body), "body": body,
             })
         seg = typed_table(raw.segments, schemas["segments"]).drop(columns="_line")

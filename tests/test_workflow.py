@@ -41,9 +41,24 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+NAME, ALIAS = "王秀兰", "秀兰阿姨"  # an invented confidential name and a form of address
+
+
+def add_a_confidential_name(repo: Path) -> None:
+    """Give S01-P01 a name and an alias, and let both be spoken after the last coded segment."""
+    people = repo / "data/cases/S01/participants.csv"
+    lines = people.read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",name,aliases"] + [
+        line + (f",{NAME},{ALIAS}" if line.startswith("S01-P01,") else ",,") for line in lines[1:]]
+    people.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = repo / "data/cases/S01/transcripts/S01-D03.md"  # mentions of a person in another person's interview
+    doc.write_text(doc.read_text(encoding="utf-8") + f"\n**访谈者**：您刚才说{NAME}，就是{ALIAS}吧？\n", encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     repo = copy_repo(tmp_path_factory.mktemp("e2e") / "repo")
+    add_a_confidential_name(repo)
     before = tree_digest(repo / "data")
     run = snakemake(repo, *MINI)
     assert run.returncode == 0, run.stderr[-4000:]
@@ -69,11 +84,24 @@ def test_a_second_build_runs_no_job(built):
     assert "Nothing to be done" in run.stdout + run.stderr
 
 
-def test_no_participant_name_or_confidential_column_reaches_results(built):
+def test_no_participant_name_reaches_any_output(built):
     import pandas as pd
 
     people = pd.read_parquet(built / "results/ingest/participants.parquet")
-    assert "name" not in people.columns
+    assert "name" not in people.columns and "aliases" not in people.columns
+    body = pd.read_parquet(built / "results/ingest/documents.parquet").set_index("document_id").loc["S01-D03", "body"]
+    assert "您刚才说〔S01-P01〕，就是〔S01-P01〕吧" in body  # masked where it was spoken
+    leaks = []
+    for folder in ("results", "paper/_build", "logs"):
+        for path in (built / folder).rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                if path.suffix == ".parquet":  # compressed: search the decoded cells
+                    data = pd.read_parquet(path).astype(str).to_csv().encode("utf-8")
+                for secret in (NAME, ALIAS, "秀兰"):
+                    if secret.encode("utf-8") in data:
+                        leaks.append(f"{path.relative_to(built)}: {secret}")
+    assert leaks == []
 
 
 def test_lint_reports_nothing():
