@@ -8,6 +8,8 @@ shows boxes in place of characters.
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -62,12 +64,16 @@ def find_cjk_font(preferred: tuple[str, ...] = PREFERRED_CJK, probe: str = PROBE
     raise FontMissingError(
         "no installed font can draw Chinese, so figures would show boxes instead of characters.\n"
         "    fix: install a CJK font, e.g. `apt-get install fonts-noto-cjk` (the set-up command "
-        "`bash workflow/setup.sh` does this), then delete ~/.cache/matplotlib and rebuild."
+        "`bash workflow/run.sh` does this), then delete ~/.cache/matplotlib and rebuild."
     )
 
 
 def use_cjk_font() -> str:
-    """Make matplotlib draw every text with a CJK font; return the family used."""
+    """Make matplotlib draw every text with a CJK font; return the family used.
+
+    From then on a character the font lacks is an error, not a box in the figure.
+    """
+    warnings.filterwarnings("error", message=r"Glyph .* missing from font", category=UserWarning)
     family, path = find_cjk_font()
     font_manager.fontManager.addfont(path)
     plt.rcParams["font.family"] = [family]

@@ -33,3 +33,14 @@ def test_figure_text_uses_the_cjk_font(tmp_path):
     assert all(t.get_fontname() == family for t in labels)
     fig.savefig(tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 1000
+
+
+def test_a_character_the_font_lacks_is_an_error_not_a_box(tmp_path):
+    import matplotlib.pyplot as plt
+
+    use_cjk_font()
+    fig, ax = plt.subplots()
+    ax.set_title("社区\U000f0000")  # a private-use character that no installed font draws
+    with pytest.raises(UserWarning, match="missing from font"):
+        fig.savefig(tmp_path / "g.png")
+    plt.close(fig)
