@@ -56,9 +56,16 @@ def cmd_synth(args) -> int:
     from analysis.synthetic.generator import generate
 
     root = Path(args.root)
-    seed = args.seed if args.seed is not None else _load_config(root / args.config)["seeds"]["synthetic"]
-    files = generate(seed)
+    if args.seed is None:
+        seeds = _load_config(root / args.config).get("seeds")
+        if not isinstance(seeds, dict) or not isinstance(seeds.get("synthetic"), int):
+            raise InputError([Problem(args.config, "seeds.synthetic", "no integer seed for the synthetic corpus",
+                                      "set seeds.synthetic in the configuration, or pass --seed")])
+        args.seed = seeds["synthetic"]
+    seed = args.seed
     dest = Path(args.dest)
+    _check_synth_destination(dest)
+    files = generate(seed)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".synth-", dir=dest.parent))
     try:
@@ -89,6 +96,19 @@ def cmd_reliability(args) -> int:
         return 2
     print(json.dumps(reliability_report(ratings, args.level), indent=2))
     return 0
+
+
+def _check_synth_destination(dest: Path) -> None:
+    """Refuse to replace a folder that is not a folder of case folders (it is deleted first)."""
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise InputError([Problem(str(dest), "", "the destination exists and is not a folder",
+                                  "choose a new folder, or the folder of case folders to regenerate")])
+    strays = [p.name for p in dest.iterdir() if not (p.is_dir() and (p / "station.yaml").is_file())]
+    if strays:
+        raise InputError([Problem(str(dest), "", f"the folder holds more than case folders ({', '.join(sorted(strays)[:5])})",
+                                  "synth replaces the whole folder: point --dest at data/cases or at a new folder")])
 
 
 COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability}
