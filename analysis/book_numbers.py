@@ -147,6 +147,7 @@ def framework_numbers(matrix: pd.DataFrame) -> dict[str, str]:
         s, c = int(grp["n_support"].sum()), int(grp["n_contrary"].sum())
         key = prop.lower()
         out[f"{key}_support"], out[f"{key}_contrary"] = fmt_int(s), fmt_int(c)
+        out[f"{key}_outcome"] = fmt_int(grp["n_outcome"].sum())
         out[f"{key}_support_share"] = f"{s / (s + c):.1%}" if s + c else "—"
     return out
 

@@ -53,8 +53,10 @@ def test_framework_matrix_counts_support_and_contrary():
         ("1", "d1", "p", "S1", "t.a", "A", 0, 1), ("2", "d1", "p", "S1", "t", "A", 0, 1),
         ("3", "d1", "p", "S1", "b.x", "A", 0, 1), ("4", "d2", "p", "S2", "b.x", "A", 0, 1),
     ])
-    props = {"P1": {"condition": "t", "contrary": ["b.x"]}}
+    props = {"P1": {"condition": "t", "outcome": "t.b", "contrary": ["b.x"]}}
+    segments.loc[len(segments)] = ("5", "d1", "p", "S1", "t.b", "A", 0, 1)
     m = framework_matrix(segments, CODES, props, ["S1", "S2", "S3"]).set_index("case_id")
-    assert m.loc["S1", ["n_support", "n_contrary"]].tolist() == [2, 1]
+    # the outcome code t.b lies inside the condition theme t but is never counted as its support
+    assert m.loc["S1", ["n_support", "n_outcome", "n_contrary"]].tolist() == [2, 1, 1]
     assert m.loc["S2", "support_share"] == 0.0
     assert np.isnan(m.loc["S3", "support_share"])
