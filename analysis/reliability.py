@@ -34,15 +34,26 @@ import pandas as pd
 COEFFICIENTS = ("percent_agreement", "cohen_kappa", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1")
 
 
-def double_coded_documents(segments: pd.DataFrame, coders: list[str]) -> list[str]:
-    """Documents that every one of ``coders`` coded (at least one segment each).
+def double_coded_documents(segments: pd.DataFrame, coders: list[str], documents: pd.DataFrame | None = None) -> list[str]:
+    """Documents that every one of ``coders`` coded independently.
+
+    The transcripts' ``coded_by`` headers say so (carried in the documents
+    table); a document a coder read but found nothing to code in still counts.
+    When no document declares ``coded_by``, a document counts when every coder
+    left at least one segment in it.
 
     Examples
     --------
     >>> seg = pd.DataFrame({"document_id": ["d1", "d1", "d2"], "coder_id": ["A", "B", "A"]})
     >>> double_coded_documents(seg, ["A", "B"])
     ['d1']
+    >>> docs = pd.DataFrame({"document_id": ["d1", "d2"], "coded_by": ["A", "A;B"]})
+    >>> double_coded_documents(seg, ["A", "B"], docs)
+    ['d2']
     """
+    if documents is not None and "coded_by" in documents and (documents["coded_by"].fillna("") != "").any():
+        declared = documents.set_index("document_id")["coded_by"].fillna("").str.split(";")
+        return sorted(d for d, who in declared.items() if set(coders) <= set(who))
     by_doc = segments.groupby("document_id")["coder_id"].agg(set)
     return sorted(d for d, who in by_doc.items() if set(coders) <= who)
 
@@ -71,13 +82,14 @@ def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     entry ``[d, c, p]`` counts the characters of document d where the coders
     whose bit is set in p (coder j is bit j) applied code c and the others did not.
     """
-    docs = double_coded_documents(segments, coders)
+    docs = double_coded_documents(segments, coders, documents)
     n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
     weights = (1 << np.arange(len(coders)))[:, None]
     out = np.zeros((len(docs), len(codes), 2 ** len(coders)), dtype=np.int64)
     by_doc = dict(tuple(segments[segments["document_id"].isin(docs)].groupby("document_id")))
+    empty = segments.iloc[0:0]
     for d, doc in enumerate(docs):
-        seg = by_doc[doc]
+        seg = by_doc.get(doc, empty)
         for c, code in enumerate(codes):
             pattern = (presence(seg, int(n_chars[doc]), code, coders) * weights).sum(0)
             out[d, c] = np.bincount(pattern, minlength=2 ** len(coders))
@@ -221,7 +233,7 @@ def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[s
     omission). Sorted by document and position.
     """
     rows = []
-    docs = double_coded_documents(segments, coders)
+    docs = double_coded_documents(segments, coders, documents)
     info = documents.set_index("document_id")
     for doc in docs:
         seg = segments[segments["document_id"] == doc]
