@@ -66,16 +66,19 @@ def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: 
     curve = pd.DataFrame(rows, columns=["position", "document_id", "date", "n_codes", "n_new", "cumulative"])
     n = len(order)
     result = {"n_interviews": n, "base": base, "run": run, "threshold": threshold,
-              "total_codes": len(seen), "base_codes": 0, "reached": False, "point": None, "reason": ""}
+              "total_codes": len(seen), "base_codes": 0, "reached": False, "point": None, "reason": "",
+              "reason_code": ""}
     empty_runs = pd.DataFrame(columns=["first", "last", "n_new", "share_new", "at_or_below"])
     if n < base + run:
         result["reason"] = f"too few interviews ({n}) for a base of {base} and a run of {run}"
+        result["reason_code"] = "too_few"
         return curve, empty_runs, result
     sets = [codes_of.get(d, set()) for d in order["document_id"]]
     base_codes = set().union(*sets[:base])
     result["base_codes"] = len(base_codes)
     if not base_codes:
         result["reason"] = "no code was applied in the base interviews"
+        result["reason_code"] = "empty_base"
         return curve, empty_runs, result
     runs = []
     for first in range(base, n - run + 1):  # zero-based index of the run's first interview
@@ -90,7 +93,15 @@ def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: 
         result["reached"], result["point"] = True, int(hits["first"].iloc[0]) - 1
     else:
         result["reason"] = "no run of new information fell to the threshold"
+        result["reason_code"] = "no_run"
     return curve, runs, result
+
+
+REASONS_ZH = {
+    "too_few": "访谈数不足一个基线加一轮",
+    "empty_base": "基线访谈中没有任何编码",
+    "no_run": "没有一轮的新信息降到门槛以下",
+}
 
 
 def describe(result: dict, lang: str = "zh") -> str:
@@ -101,12 +112,15 @@ def describe(result: dict, lang: str = "zh") -> str:
     >>> describe({"reached": True, "point": 9, "base": 4, "run": 2, "threshold": 0.05}, "en")
     'saturation at interview 9 (base 4, run 2, ≤5%)'
     """
+    if lang == "zh":
+        params = f"基线 {result['base']} 次，每轮 {result['run']} 次，新信息 ≤{result['threshold']:.0%}"
+        if result["reached"]:
+            return f"第 {result['point']} 次访谈达到饱和（{params}）"
+        return f"未达到饱和（{params}；{REASONS_ZH.get(result.get('reason_code', ''), result.get('reason', ''))}）"
     params = f"base {result['base']}, run {result['run']}, ≤{result['threshold']:.0%}"
     if result["reached"]:
-        return (f"第 {result['point']} 次访谈达到饱和（{params}）" if lang == "zh"
-                else f"saturation at interview {result['point']} ({params})")
-    why = result.get("reason") or ""
-    return (f"未达到饱和（{params}；{why}）" if lang == "zh" else f"saturation not reached ({params}; {why})")
+        return f"saturation at interview {result['point']} ({params})"
+    return f"saturation not reached ({params}; {result.get('reason') or ''})"
 
 
 def saturation_by_scope(documents: pd.DataFrame, segments: pd.DataFrame, codes: pd.DataFrame,
