@@ -65,7 +65,7 @@ def test_corpus_size_and_shape():
 def test_overall_alpha_in_the_designed_range_with_weaker_codes():
     t = corpus()
     leaves = t["codes"].loc[t["codes"]["is_leaf"], "code_id"].tolist()
-    per_code, overall = code_agreement(t["segments"], t["documents"], leaves, CONFIG["coders"]["known"], n_boot=200,
+    per_code, overall = code_agreement(t["segments"], t["documents"], leaves, CONFIG["coders"]["independent"], n_boot=200,
                                        seed=CONFIG["seeds"]["bootstrap"], thresholds=CONFIG["reliability"]["thresholds"])
     assert 0.70 <= overall["krippendorff_alpha"] <= 0.90
     assert per_code["krippendorff_alpha"].min() < overall["krippendorff_alpha"] - 0.15  # some codes are clearly harder

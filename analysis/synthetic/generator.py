@@ -88,6 +88,37 @@ def planted_outcome(station: dict) -> float:
     return min(station["inst"], max(station["cap"], station["inc"]))
 
 
+OLD_BANDS = ("60-74", "75+")
+YOUNG_BANDS = ("18-29", "30-44")
+
+
+def fits(utterance: dict, person: dict) -> bool:
+    """Could this person say this utterance (actor type, and any gender or age the text implies)?
+
+    Examples
+    --------
+    >>> person = {"actor_type": "resident", "gender": "male", "age_band": "60-74"}
+    >>> fits({"actors": ["resident"], "gender": "female"}, person), fits({"actors": ["resident"], "age": "old"}, person)
+    (False, True)
+    """
+    if person["actor_type"] not in utterance["actors"]:
+        return False
+    if utterance.get("gender") not in (None, person["gender"]):
+        return False
+    return utterance.get("age") != "old" or person["age_band"] in OLD_BANDS
+
+
+def fits_filler(filler: dict, person: dict) -> bool:
+    """Could this person say this uncoded aside (actor type, age, gender)?"""
+    if person["actor_type"] not in filler["actors"]:
+        return False
+    if filler.get("gender", "any") not in ("any", person["gender"]):
+        return False
+    age = filler.get("age", "any")
+    return age == "any" or (age == "old") == (person["age_band"] in OLD_BANDS) and (
+        age != "young" or person["age_band"] in YOUNG_BANDS)
+
+
 class _Body:
     """A transcript body under construction, tracking offsets of coded utterances."""
 
@@ -134,42 +165,74 @@ class Generator:
         topic = self.weighted(self.design["topics"][actor])
         rate = self.design["evidence_rate"]
         p_support = rate["floor"] + rate["span"] * station[topic]
-        if self.rng.random() < p_support:
+        contrary = self.design["contrary"][topic]
+        if not contrary or self.rng.random() < p_support:
             return self.rng.choice(self.bank.leaves[topic])
-        return self.rng.choice(self.design["contrary"][topic])
+        return self.rng.choice(contrary)
 
-    def choose_utterance(self, code: str, register: str, actor: str, used: set[str]) -> dict:
-        pool = [u for u in self.bank.by_code[code] if u["register"] == register]
-        fresh = [u for u in pool if u["id"] not in used]
-        fitting = [u for u in fresh if actor in u["actors"]] or fresh or pool
-        utt = self.rng.choice(fitting)
+    def choose_utterance(self, station: dict, register: str, person: dict | None, used: set[str]) -> dict:
+        """An utterance the person could say: right register, actor type, gender and age.
+
+        A code is drawn for the person's actor type; when it has no fresh
+        utterance (unused at this station) that fits, another code is drawn, up
+        to ten times, before a used one that fits (or, failing that, any of
+        the register) is taken.
+        """
+        actor = person["actor_type"] if person else "none"
+        fallback: list[dict] = []
+        for _ in range(10):
+            code = self.choose_code(station, actor)
+            pool = [u for u in self.bank.by_code[code] if u["register"] == register]
+            fitting = [u for u in pool if person is None or fits(u, person)]
+            fresh = [u for u in fitting if u["id"] not in used]
+            if fresh:
+                break
+            fallback = fallback or fitting or pool
+        utt = self.rng.choice(fresh or fallback)
         used.add(utt["id"])
         return utt
 
+    def filler(self, person: dict, station: dict) -> str:
+        options = [f for f in self.bank.talk["fillers"] if fits_filler(f, person)]
+        return self.fill(self.rng.choice(options)["text"], station)
+
+    def question(self, code: str, asked: set[str]) -> str:
+        talk = self.bank.talk["questions"]
+        for key in (code, code.split(".")[0], "general"):
+            fresh = [q for q in talk.get(key, []) if q not in asked]
+            if fresh:
+                q = self.rng.choice(fresh)
+                asked.add(q)
+                return q
+        return self.rng.choice(self.bank.talk["follow_ups"])
+
     # -- documents ---------------------------------------------------------------------
-    def interview(self, station, speakers: list[tuple[str, str]], n_coded: int, used, focus: bool) -> _Body:
+    def interview(self, station, people: list[dict], n_coded: int, used, focus: bool) -> _Body:
         body, talk = _Body(), self.bank.talk
         opener = self.rng.choice(talk["focus_openers"] if focus else talk["openers"])
         body.add(f"**访谈者**：{self.fill(opener, station)}\n\n")
-        pid, _ = speakers[0]
-        body.add(f"**{pid}**：{self.fill(self.rng.choice(talk['fillers']), station)}\n\n")
+        first = people[0]
+        body.add(f"**{first['participant_id']}**：{self.fill(self.rng.choice(talk['consents']), station)}\n\n")
+        asked: set[str] = set()
         done = 0
         while done < n_coded:
-            pid, actor = self.rng.choice(speakers) if focus else speakers[0]
-            code = self.choose_code(station, actor)
-            theme = code.split(".")[0]
-            question = self.rng.choice(talk["questions"].get(theme, talk["questions"]["general"]))
-            body.add(f"**访谈者**：{question}\n\n**{pid}**：")
-            if self.rng.random() < 0.25:
-                body.add(self.fill(self.rng.choice(talk["fillers"]), station))
-            for k in range(1 if self.rng.random() < 0.6 or done + 1 >= n_coded else 2):
-                if k:
-                    code = self.choose_code(station, actor)
-                utt = self.choose_utterance(code, "speech", actor, used)
-                body.add_coded(self.fill(utt["text"], station), utt, pid)
+            person = self.rng.choice(people) if focus else people[0]
+            utt = self.choose_utterance(station, "speech", person, used)
+            body.add(f"**访谈者**：{self.question(utt['codes'][0], asked)}\n\n**{person['participant_id']}**：")
+            if self.rng.random() < 0.2:
+                body.add(self.filler(person, station))
+            body.add_coded(self.fill(utt["text"], station), utt, person["participant_id"])
+            done += 1
+            if done < n_coded and self.rng.random() < 0.3:  # a follow-up draws a second answer
+                body.add(f"\n\n**访谈者**：{self.rng.choice(talk['follow_ups'])}\n\n**{person['participant_id']}**：")
+                utt = self.choose_utterance(station, "speech", person, used)
+                body.add_coded(self.fill(utt["text"], station), utt, person["participant_id"])
                 done += 1
             body.add("\n\n")
-        body.add(f"**访谈者**：{self.fill(self.rng.choice(talk['closers']), station)}\n")
+        closer = self.rng.choice(talk["focus_closers"] if focus else talk["closers"])
+        last = self.rng.choice(people)
+        body.add(f"**访谈者**：{self.fill(closer, station)}\n\n")
+        body.add(f"**{last['participant_id']}**：{self.fill(self.rng.choice(talk['closing_replies']), station)}\n")
         return body
 
     def written(self, station, kind: str, n_coded: int, used) -> _Body:
@@ -180,8 +243,7 @@ class Generator:
             body.add("## " + self.fill(self.rng.choice(talk["document_headers"]), station).rstrip("。") + "\n\n")
         register = KIND_REGISTER[kind]
         for i in range(n_coded):
-            code = self.choose_code(station, "none")
-            utt = self.choose_utterance(code, register, "none", used)
+            utt = self.choose_utterance(station, register, None, used)
             body.add_coded(self.fill(utt["text"], station), utt, "")
             body.add("\n\n" if i + 1 < n_coded else "\n")
         return body
@@ -237,33 +299,33 @@ class Generator:
         used: set[str] = set()
         files, segments = {}, []
         docs = []
+        second = d["double_coding"]["coder"]
+        double = self._double_coded([f"{case}-D{n:02d}" for n in range(1, len(plans) + 1)])
         for number, (kind, who) in enumerate(plans, start=1):
             doc_id = f"{case}-D{number:02d}"
             lo, hi = d["coded_utterances"][kind]
             n_coded = self.rng.randint(lo, hi)
-            speakers = [(p["participant_id"], p["actor_type"]) for p in who]
             if kind in ("interview", "focus_group"):
-                body = self.interview(st, speakers, n_coded, used, focus=kind == "focus_group")
+                body = self.interview(st, who, n_coded, used, focus=kind == "focus_group")
             else:
                 body = self.written(st, kind, n_coded, used)
             when = first_day + timedelta(days=days[order[number - 1]])
             header = {
-                "id": doc_id, "participants": [p for p, _ in speakers], "date": when.isoformat(),
+                "id": doc_id, "participants": [p["participant_id"] for p in who], "date": when.isoformat(),
                 "interviewer": self.rng.choice(["I1", "I2"]), "kind": kind,
+                "coded_by": ["C1", second] if doc_id in double else ["C1"],
             }
             files[f"{case}/transcripts/{doc_id}.md"] = _transcript(header, body.text())
             docs.append((doc_id, body))
-        double = self._double_coded([doc_id for doc_id, _ in docs])
-        counters = {"C1": 0, d["double_coding"]["coder"]: 0}
+        counters = {"C1": 0, second: 0}
         for doc_id, body in docs:
             text = body.text()
             rows = []
             for start, end, utt, speaker in body.coded:
                 rows += [(start, end, code, "C1", speaker) for code in utt["codes"]]
             if doc_id in double:
-                coder = d["double_coding"]["coder"]
                 for start, end, utt, speaker in body.coded:
-                    rows += [(s, e, c, coder, speaker)
+                    rows += [(s, e, c, second, speaker)
                              for s, e, c in self.second_coding(start, end, text[start:end], utt["codes"])]
             for start, end, code, coder, speaker in sorted(rows, key=lambda r: (r[3], r[0], r[2])):
                 counters[coder] += 1
@@ -294,7 +356,7 @@ class Generator:
 def _transcript(header: dict, body: str) -> str:
     lines = ["---", f"id: {header['id']}", f"participants: [{', '.join(header['participants'])}]",
              f"date: {header['date']}", f"interviewer: {header['interviewer']}", f"kind: {header['kind']}",
-             "language: zh", "synthetic: true", f"note: \"{SYNTHETIC_NOTE}\"", "---"]
+             f"coded_by: [{', '.join(header['coded_by'])}]", "language: zh", "synthetic: true", f"note: \"{SYNTHETIC_NOTE}\"", "---"]
     return "\n".join(lines) + "\n" + body
 
 
