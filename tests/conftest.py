@@ -25,7 +25,7 @@ CONFIG = {
     "study": {"title_zh": "测试", "title_en": "Test", "synthetic_data": True},
     "paths": {"codebook": "data/codebook.yaml", "cases": "data/cases", "context": "data/context/context_facts.csv"},
     "cases": ["K01"],
-    "coders": {"primary": "C1", "known": ["C1", "C2"]},
+    "coders": {"primary": "C1", "known": ["C1", "C2"], "independent": ["C1", "C2"]},
     "labels": "zh",
     "propositions": {"P1": {"label": {"zh": "命题", "en": "P"}, "condition": "t", "outcome": "t.a", "contrary": ["b.x"]}},
     "coding": {"min_expected": 5, "monte_carlo_resamples": 999, "fdr": 0.05},

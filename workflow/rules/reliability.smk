@@ -10,7 +10,7 @@ rule reliability:
         per_code="results/reliability/per_code.parquet",
         overall="results/reliability/overall.json",
     params:
-        coders=config["coders"]["known"],
+        coders=config["coders"]["independent"],
         reliability=config["reliability"],
         seed=config["seeds"]["bootstrap"],
     conda:
@@ -29,7 +29,7 @@ rule disagreements:
     output:
         table="results/reliability/disagreements.csv",
     params:
-        coders=config["coders"]["known"],
+        coders=config["coders"]["independent"],
     conda:
         "../envs/casebook.yaml"
     log:
