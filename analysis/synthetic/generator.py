@@ -140,6 +140,10 @@ class _Body:
     def text(self) -> str:
         return "".join(self.parts)
 
+    def mechanism_seen(self) -> bool:
+        """Has the station's leading mechanism (a mech.* code) come up yet in this document?"""
+        return any(code.startswith("mech.") for _, _, utt, _ in self.coded for code in utt["codes"])
+
 
 class Generator:
     """One run of the generator: a seeded stream of choices over the bank and design."""
@@ -147,6 +151,7 @@ class Generator:
     def __init__(self, bank: Bank, design: dict, seed: int):
         self.bank, self.design = bank, design
         self.rng = random.Random(seed)
+        self._carry: dict[tuple[str, str], float] = {}
 
     # -- small draws -------------------------------------------------------------------
     def weighted(self, weights: dict[str, float]) -> str:
@@ -161,16 +166,37 @@ class Generator:
         return text if text[-1] in END_PUNCT else text + "。"
 
     # -- choosing evidence -------------------------------------------------------------
-    def choose_code(self, station: dict, actor: str) -> str:
+    def choose_code(self, station: dict, actor: str, mechanism_seen: bool = False) -> str:
         topic = self.weighted(self.design["topics"][actor])
         rate = self.design["evidence_rate"]
         p_support = rate["floor"] + rate["span"] * station[topic]
+        if topic == "res" and mechanism_seen:  # the planted mechanism -> resilience link
+            p_support = min(0.95, p_support + self.design["mechanism_boost"])
         contrary = self.design["contrary"][topic]
-        if not contrary or self.rng.random() < p_support:
+        if not contrary or self._supportive(station["station_id"], topic, p_support):
             return self.rng.choice(self.bank.leaves[topic])
         return self.rng.choice(contrary)
 
-    def choose_utterance(self, station: dict, register: str, person: dict | None, used: set[str]) -> dict:
+    def _supportive(self, station: str, topic: str, p_support: float) -> bool:
+        """Is this draw supportive? Error diffusion keeps each station's realised share near p.
+
+        Independent coin flips would leave a station with twenty draws on a
+        topic far from its planted share by chance alone; accumulating p and
+        emitting a supportive draw each time the sum passes 1 (from a random
+        start) realises the share to within one draw while keeping the order
+        random.
+        """
+        key = (station, topic)
+        if key not in self._carry:
+            self._carry[key] = self.rng.random()
+        self._carry[key] += p_support
+        if self._carry[key] >= 1.0:
+            self._carry[key] -= 1.0
+            return True
+        return False
+
+    def choose_utterance(self, station: dict, register: str, person: dict | None, used: set[str],
+                         mechanism_seen: bool = False) -> dict:
         """An utterance the person could say: right register, actor type, gender and age.
 
         A code is drawn for the person's actor type; when it has no fresh
@@ -181,7 +207,7 @@ class Generator:
         actor = person["actor_type"] if person else "none"
         fallback: list[dict] = []
         for _ in range(10):
-            code = self.choose_code(station, actor)
+            code = self.choose_code(station, actor, mechanism_seen)
             pool = [u for u in self.bank.by_code[code] if u["register"] == register]
             fitting = [u for u in pool if person is None or fits(u, person)]
             fresh = [u for u in fitting if u["id"] not in used]
@@ -217,7 +243,7 @@ class Generator:
         done = 0
         while done < n_coded:
             person = self.rng.choice(people) if focus else people[0]
-            utt = self.choose_utterance(station, "speech", person, used)
+            utt = self.choose_utterance(station, "speech", person, used, body.mechanism_seen())
             body.add(f"**访谈者**：{self.question(utt['codes'][0], asked)}\n\n**{person['participant_id']}**：")
             if self.rng.random() < 0.2:
                 body.add(self.filler(person, station))
@@ -225,7 +251,7 @@ class Generator:
             done += 1
             if done < n_coded and self.rng.random() < 0.3:  # a follow-up draws a second answer
                 body.add(f"\n\n**访谈者**：{self.rng.choice(talk['follow_ups'])}\n\n**{person['participant_id']}**：")
-                utt = self.choose_utterance(station, "speech", person, used)
+                utt = self.choose_utterance(station, "speech", person, used, body.mechanism_seen())
                 body.add_coded(self.fill(utt["text"], station), utt, person["participant_id"])
                 done += 1
             body.add("\n\n")
@@ -243,7 +269,7 @@ class Generator:
             body.add("## " + self.fill(self.rng.choice(talk["document_headers"]), station).rstrip("。") + "\n\n")
         register = KIND_REGISTER[kind]
         for i in range(n_coded):
-            utt = self.choose_utterance(station, register, None, used)
+            utt = self.choose_utterance(station, register, None, used, body.mechanism_seen())
             body.add_coded(self.fill(utt["text"], station), utt, "")
             body.add("\n\n" if i + 1 < n_coded else "\n")
         return body
