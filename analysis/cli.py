@@ -8,6 +8,9 @@ Subcommands (``casebook --help`` lists them):
   design and the seed in the configuration.
 - ``reliability FILE --level L``: agreement coefficients for a long
   ``unit,coder,value`` CSV, printed as one JSON object; a bad file exits 2.
+- ``qca FILE --outcome Y --conditions A,B,C``: the truth table and the
+  conservative, parsimonious and intermediate solutions as one JSON object;
+  bad input exits 2.
 
 Errors in the input exit 1 with a message naming the file, the line and the
 fix; errors in the command's own arguments exit 2. No traceback is printed.
@@ -111,7 +114,49 @@ def _check_synth_destination(dest: Path) -> None:
                                   "synth replaces the whole folder: point --dest at data/cases or at a new folder")])
 
 
-COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability}
+def _dir_exp(text: str | None, conditions: list[str], problems: list[Problem]) -> dict:
+    """Parse ``A=1,B=0,C=-`` into {A: 1, B: 0, C: None}."""
+    out: dict = {}
+    for part in filter(None, (text or "").split(",")):
+        name, _, value = part.partition("=")
+        name, value = name.strip(), value.strip()
+        if name not in conditions or value not in ("1", "0", "-"):
+            problems.append(Problem("--dir-exp", part, "not a directional expectation of a condition",
+                                    "write CONDITION=1, CONDITION=0 or CONDITION=- for conditions named in --conditions"))
+            continue
+        out[name] = None if value == "-" else int(value)
+    return out
+
+
+def cmd_qca(args) -> int:
+    import json
+
+    from analysis.io import read_memberships
+    from analysis.qca import report, solve
+
+    problems: list[Problem] = []
+    conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
+    outcome = args.outcome.strip()
+    name = outcome.removeprefix("~")
+    if not conditions:
+        problems.append(Problem("--conditions", "", "no condition was named", "list the conditions, e.g. --conditions A,B,C"))
+    if name in conditions:
+        problems.append(Problem("--outcome", "", f"'{name}' is also a condition", "the outcome cannot be a condition"))
+    if not 0.0 <= args.incl_cut <= 1.0:
+        problems.append(Problem("--incl-cut", "", f"{args.incl_cut} is outside [0, 1]", "give a consistency cut-off from 0 to 1"))
+    if args.n_cut < 1:
+        problems.append(Problem("--n-cut", "", f"{args.n_cut} is below 1", "give a frequency cut-off of at least 1"))
+    expectations = _dir_exp(args.dir_exp, conditions, problems)
+    data = None if problems else read_memberships(Path(args.file), [*conditions, name], problems)
+    if problems:
+        print(render_problems(problems), file=sys.stderr)
+        return 2
+    result = solve(data, conditions, outcome, incl_cut=args.incl_cut, n_cut=args.n_cut, dir_exp=expectations)
+    print(json.dumps(report(result), indent=2, ensure_ascii=False))
+    return 0
+
+
+COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability, "qca": cmd_qca}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -127,6 +172,13 @@ def build_parser() -> argparse.ArgumentParser:
     rel.add_argument("file", help="CSV: one row per rating; a missing rating is an absent row")
     rel.add_argument("--level", choices=["nominal", "ordinal", "interval", "ratio"], default="nominal",
                      help="level of measurement for Krippendorff's alpha (default: nominal)")
+    qca = sub.add_parser("qca", help="crisp or fuzzy-set QCA of a CSV (first column: case id; others: memberships)")
+    qca.add_argument("file", help="CSV whose first column is the case id and whose other columns are memberships in [0, 1]")
+    qca.add_argument("--outcome", required=True, help="the outcome column; ~Y analyses the negated outcome")
+    qca.add_argument("--conditions", required=True, help="condition columns, comma-separated, in the order to report")
+    qca.add_argument("--incl-cut", type=float, default=1.0, help="consistency cut-off for a positive row (default 1)")
+    qca.add_argument("--n-cut", type=int, default=1, help="minimum cases for a row not to be a remainder (default 1)")
+    qca.add_argument("--dir-exp", default=None, help="directional expectations for the intermediate solution, e.g. A=1,B=0,C=-")
     return parser
 
 
