@@ -67,3 +67,35 @@ def framework_matrix(segments: pd.DataFrame, codes: pd.DataFrame, propositions: 
     total = out["n_support"] + out["n_contrary"]
     out["support_share"] = out["n_support"] / total.where(total > 0)
     return out
+
+
+def mechanism_links(pairs: pd.DataFrame, codes: pd.DataFrame, conditions: list[str], mechanisms: list[str],
+                    outcome_theme: str, fdr: float) -> pd.DataFrame:
+    """Links of the mechanism diagram, weighted by segment-level co-occurrence.
+
+    A condition (a theme) links to a mechanism code with the strongest
+    c-coefficient between any code of the theme and the mechanism; a mechanism
+    links to each outcome code of ``outcome_theme`` with their c-coefficient. A
+    link is supported when that pair's permutation test survives the FDR
+    correction at ``fdr``.
+    """
+    seg = pairs[pairs["level"] == "segment"]
+    both = pd.concat([seg, seg.rename(columns={"code_a": "code_b", "code_b": "code_a"})], ignore_index=True)
+    theme = dict(zip(codes["code_id"], codes["theme"]))
+    rows = []
+    for cond in conditions:
+        for mech in mechanisms:
+            cand = both[(both["code_a"].map(theme) == cond) & (both["code_b"] == mech) & (both["code_a"] != mech)]
+            best = cand.sort_values(["c", "code_a"], ascending=[False, True]).head(1)
+            c = float(best["c"].iloc[0]) if len(best) else 0.0
+            ok = bool(len(best) and best["p_fdr"].iloc[0] < fdr)
+            rows.append({"source": cond, "target": mech, "weight": c, "supported": ok,
+                         "via": best["code_a"].iloc[0] if len(best) else ""})
+    outcomes = codes.loc[(codes["theme"] == outcome_theme) & codes["is_leaf"], "code_id"]
+    for mech in mechanisms:
+        for out in outcomes:
+            hit = both[(both["code_a"] == mech) & (both["code_b"] == out)]
+            c = float(hit["c"].iloc[0]) if len(hit) else 0.0
+            rows.append({"source": mech, "target": out, "weight": c,
+                         "supported": bool(len(hit) and hit["p_fdr"].iloc[0] < fdr), "via": mech})
+    return pd.DataFrame(rows)

@@ -1,0 +1,115 @@
+"""Clustered models of the resilience outcomes (statsmodels GEE).
+
+Documents (and spans) from one station are not independent, so every model is a
+logistic GEE with stations as clusters and an exchangeable working correlation
+(Liang & Zeger 1986), reported as odds ratios with 95% intervals from the
+robust (sandwich) covariance. These are models of *coded* qualitative data:
+they describe how codes travel together in what people said, not the effect of
+one practice on a community.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+
+REFERENCE_ACTOR = "resident"
+
+
+def _name(code: str) -> str:
+    return code.replace(".", "_")
+
+
+def document_table(segments: pd.DataFrame, documents: pd.DataFrame, participants: pd.DataFrame,
+                   codes: list[str]) -> pd.DataFrame:
+    """One row per document: presence (0/1) of each code, the voice, its station and size.
+
+    ``voice`` is the interviewee's actor type for an individual interview,
+    ``focus_group`` for a focus group and ``written`` for field notes and documents.
+    """
+    spans = segments.groupby("document_id")[["start", "end"]].apply(lambda g: len(g.drop_duplicates())).rename("n_spans")
+    present = segments[segments["code_id"].isin(codes)].assign(v=1).pivot_table(
+        index="document_id", columns="code_id", values="v", aggfunc="max", fill_value=0).reindex(columns=codes, fill_value=0)
+    actor = dict(zip(participants["participant_id"], participants["actor_type"]))
+    docs = documents[["document_id", "case_id", "kind", "participants"]].set_index("document_id")
+    voice = [actor.get(p, "written") if k == "interview" else ("focus_group" if k == "focus_group" else "written")
+             for k, p in zip(docs["kind"], docs["participants"])]
+    out = docs.assign(voice=voice).join(present).join(spans)
+    out[codes] = out[codes].fillna(0).astype(int)
+    out["n_spans"] = out["n_spans"].fillna(0)
+    out["log_spans"] = np.log(out["n_spans"].clip(lower=1))
+    return out.rename(columns={c: _name(c) for c in codes}).reset_index()
+
+
+def gee_logit(frame: pd.DataFrame, outcome: str, predictors: list[str], group: str = "case_id",
+              reference: str = REFERENCE_ACTOR) -> pd.DataFrame:
+    """Fit one logistic GEE; one row per coefficient with OR, 95% CI and p, or a note why not.
+
+    Categorical predictors are given as ``C(voice)``; the reference level of
+    ``voice`` is ``reference`` when present.
+    """
+    terms = [p if not p.startswith("C(") else f"C({p[2:-1]}, Treatment('{reference}'))" for p in predictors]
+    formula = f"{outcome} ~ " + " + ".join(terms)
+    y = frame[outcome]
+    base = {"outcome": outcome, "n": int(len(frame)), "n_outcome": int(y.sum())}
+    if y.nunique() < 2:
+        return pd.DataFrame([{**base, "term": "", "note": "the outcome does not vary"}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model = smf.gee(formula, group, data=frame, family=sm.families.Binomial(),
+                            cov_struct=sm.cov_struct.Exchangeable())
+            fit = model.fit(maxiter=200)
+        except Exception as err:  # separation, singular designs: say so rather than fail
+            return pd.DataFrame([{**base, "term": "", "note": f"not estimable: {type(err).__name__}"}])
+    ci = fit.conf_int()
+    rows = []
+    for term in fit.params.index:
+        rows.append({**base, "term": _clean(term), "coef": fit.params[term], "odds_ratio": np.exp(fit.params[term]),
+                     "or_lo": np.exp(ci.loc[term, 0]), "or_hi": np.exp(ci.loc[term, 1]), "p_value": fit.pvalues[term],
+                     "note": ""})
+    return pd.DataFrame(rows)
+
+
+def _clean(term: str) -> str:
+    """``C(voice, Treatment('resident'))[T.cadre]`` -> ``voice=cadre``."""
+    if "[T." in term:
+        var = term[2:term.index(",")] if term.startswith("C(") else term.split("[")[0]
+        return f"{var}={term.split('[T.')[1].rstrip(']')}"
+    return term
+
+
+def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[str]) -> pd.DataFrame:
+    """Each resilience outcome's presence in a document on the mechanism codes, the voice and size."""
+    preds = [_name(m) for m in mechanisms] + ["C(voice)", "log_spans"]
+    return pd.concat([gee_logit(table, _name(o), preds).assign(code_id=o) for o in outcomes], ignore_index=True)
+
+
+def resilience_spans(segments: pd.DataFrame, documents: pd.DataFrame, participants: pd.DataFrame,
+                     theme: str, contrary: list[str], mechanism_theme: str) -> pd.DataFrame:
+    """Spans about resilience: supportive (a code of ``theme``) or contrary, and whether the
+    station's leading mechanism came up earlier in the same document."""
+    keys = ["document_id", "start", "end"]
+    spans = segments.groupby(keys).agg(codes=("code_id", lambda s: set(s)), case_id=("case_id", "first"),
+                                       actor_type=("actor_type", "first")).reset_index()
+    spans["support"] = spans["codes"].map(lambda cs: any(c.split(".")[0] == theme for c in cs))
+    spans["against"] = spans["codes"].map(lambda cs: any(c in contrary for c in cs))
+    spans["mech_here"] = spans["codes"].map(lambda cs: any(c.split(".")[0] == mechanism_theme for c in cs))
+    spans = spans.sort_values(keys)
+    first_mech = spans[spans["mech_here"]].groupby("document_id")["start"].min()
+    spans["mech_before"] = (spans["start"] > spans["document_id"].map(first_mech).fillna(np.inf)).astype(int)
+    about = spans[spans["support"] ^ spans["against"]].copy()
+    about["supportive"] = about["support"].astype(int)
+    kind = dict(zip(documents["document_id"], documents["kind"]))
+    about["voice"] = [a if kind[d] in ("interview", "focus_group") and a != "none" else "written"
+                      for a, d in zip(about["actor_type"], about["document_id"])]
+    return about[["document_id", "start", "end", "case_id", "voice", "supportive", "mech_before"]].reset_index(drop=True)
+
+
+def mechanism_link_model(spans: pd.DataFrame) -> pd.DataFrame:
+    """Is resilience talk more often supportive once the mechanism has come up in the document?"""
+    return gee_logit(spans, "supportive", ["mech_before", "C(voice)"])
