@@ -178,3 +178,83 @@ def method_numbers(coding: dict, reliability: dict) -> dict[str, str]:
     return {"min_expected": f"{coding['min_expected']:g}",
             "n_monte_carlo": fmt_int(coding["monte_carlo_resamples"]),
             "n_bootstrap": fmt_int(reliability["bootstrap"])}
+
+
+def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The QCA's status and solutions as text; when it was not run, why."""
+    status = result["status"]
+    zh = lang == "zh"
+    out = {"qca_n_cases": fmt_int(status["n_cases"]), "qca_min_cases": fmt_int(status["min_cases"])}
+    if not status["computed"]:
+        note = (f"站点数（{status['n_cases']}）少于设定的最少案例数（{status['min_cases']}），未做定性比较分析"
+                if zh else f"{status['n_cases']} stations, fewer than the {status['min_cases']} the analysis needs: QCA not run")
+        for key in ("conservative", "parsimonious", "intermediate"):
+            out[f"qca_{key}"] = note
+        out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note}
+        return out
+    out["qca_status"] = "已完成" if zh else "computed"
+    for key, models in result["solutions"].items():
+        out[f"qca_{key}"] = "；".join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "none")
+    first = result["solutions"]["intermediate"][0] if result["solutions"]["intermediate"] else None
+    out["qca_incl"] = "—" if first is None else f"{first['incl']:.3f}"
+    out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
+    out["qca_n_models"] = fmt_int(len(result["solutions"]["intermediate"]))
+    strong = necessity[(necessity["incl"] >= 0.9)]
+    out["qca_necessary"] = ("、".join(f"`{c}`（{v:.2f}）" for c, v in zip(strong["condition"], strong["incl"]))
+                            if len(strong) else ("没有条件的必要性一致性达到 0.90" if zh else "no condition reaches 0.90"))
+    best = necessity.sort_values("incl", ascending=False).iloc[0]
+    out["qca_top_necessity"] = f"`{best['condition']}`（{best['incl']:.3f}）" if zh else f"`{best['condition']}` ({best['incl']:.3f})"
+    return out
+
+
+def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
+    """The mechanism-link odds ratio and how many outcome models gave a clear mechanism coefficient."""
+    row = link[link["term"] == "mech_before"]
+    out = {}
+    if len(row):
+        r = row.iloc[0]
+        out |= {"link_or": f"{r['odds_ratio']:.2f}", "link_or_lo": f"{r['or_lo']:.2f}", "link_or_hi": f"{r['or_hi']:.2f}",
+                "link_p": "< 0.001" if r["p_value"] < 0.001 else f"{r['p_value']:.3f}", "link_n": fmt_int(r["n"])}
+    else:
+        out |= {k: "—" for k in ("link_or", "link_or_lo", "link_or_hi", "link_p", "link_n")}
+    mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
+    out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
+    out["n_outcome_models_failed"] = fmt_int(outcomes[outcomes["note"].astype(str) != ""]["code_id"].nunique())
+    out["n_mech_coefs"] = fmt_int(len(mech))
+    out["n_mech_coefs_positive"] = fmt_int(((mech["p_value"] < 0.05) & (mech["odds_ratio"] > 1)).sum())
+    out["n_mech_coefs_negative"] = fmt_int(((mech["p_value"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
+    return out
+
+
+def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[str, str]:
+    seg, doc = pairs[pairs["level"] == "segment"], pairs[pairs["level"] == "document"]
+    top = seg.sort_values(["c", "code_a"], ascending=[False, True]).iloc[0]
+    return {"cooc_n_pairs": fmt_int(len(seg)), "cooc_seg_significant": fmt_int((seg["p_fdr"] < fdr).sum()),
+            "cooc_doc_significant": fmt_int((doc["p_fdr"] < fdr).sum()),
+            "cooc_top_pair": f"{labels[top['code_a']]}—{labels[top['code_b']]}", "cooc_top_c": f"{top['c']:.3f}"}
+
+
+def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:
+    out = {}
+    for r in summary.itertuples():
+        key = r.hypothesis.lower()
+        out |= {f"pt_{key}_prior": f"{r.prior:.2f}", f"pt_{key}_posterior": f"{r.posterior:.3f}",
+                f"pt_{key}_db": f"{r.total_decibans:+.1f}", f"pt_{key}_observed": f"{r.n_observed}/{r.n_items}"}
+    return out
+
+
+def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang: str) -> dict[str, str]:
+    """Does the analysis recover the synthetic generator's planted structure? Said plainly, or n/a for real data."""
+    zh = lang == "zh"
+    if design is None:
+        na = "不适用（真实资料）" if zh else "not applicable (real data)"
+        return {"recovery_rule": na, "recovery_qca": na, "recovery_link": na}
+    planted = {"inst*cap", "inst*inc"}
+    models = result["solutions"]["intermediate"] if result["status"]["computed"] else []
+    found = [{t["term"] for t in m["terms"]} for m in models]
+    qca_ok = any(f == planted for f in found)
+    row = link[link["term"] == "mech_before"]
+    link_ok = bool(len(row)) and row.iloc[0]["odds_ratio"] > 1 and row.iloc[0]["or_lo"] > 1
+    yes, no = ("是", "否") if zh else ("yes", "no")
+    return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": yes if qca_ok else no,
+            "recovery_link": yes if link_ok else no, "recovery_boost": f"{design['mechanism_boost']:.2f}"}

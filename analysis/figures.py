@@ -203,3 +203,115 @@ def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, word
     ax.spines[["top"]].set_visible(False)
     fig.tight_layout()
     return fig
+
+
+def cooccurrence_network(links: pd.DataFrame, left: dict, right: dict, words: dict) -> plt.Figure:
+    """Bipartite network of the strongest links: co-production codes (left) to resilience outcomes (right).
+
+    Positions are fixed (two columns in codebook order), so the figure is the
+    same on every run; edge width follows the c-coefficient.
+    """
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(left, side=0)
+    graph.add_nodes_from(right, side=1)
+    for r in links.itertuples():
+        graph.add_edge(r.code_a, r.code_b, weight=r.c, significant=bool(getattr(r, "significant", True)))
+    pos = {c: (0.0, -i) for i, c in enumerate(left)} | {c: (1.0, -i * (len(left) - 1) / max(1, len(right) - 1))
+                                                        for i, c in enumerate(right)}
+    fig, ax = plt.subplots(figsize=(7.2, 0.42 * max(len(left), len(right)) + 1.4))
+    for flag, style, colour in ((True, "solid", "#3b6e8f"), (False, "dashed", "#bbbbbb")):
+        edges = [(u, v) for u, v in graph.edges if graph[u][v]["significant"] == flag]
+        nx.draw_networkx_edges(graph, pos, edgelist=edges, ax=ax, width=[1 + 14 * graph[u][v]["weight"] for u, v in edges],
+                               edge_color=colour, style=style, alpha=0.85)
+    nx.draw_networkx_nodes(graph, pos, nodelist=list(left), ax=ax, node_color="#3b6e8f", node_size=120)
+    nx.draw_networkx_nodes(graph, pos, nodelist=list(right), ax=ax, node_color="#b03a2e", node_size=120)
+    for c, (x, y) in pos.items():
+        ax.text(x + (-0.04 if x == 0 else 0.04), y, (left | right)[c], ha="right" if x == 0 else "left", va="center", fontsize=8)
+    for u, v in graph.edges:
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        ax.text((x1 + x2) / 2, (y1 + y2) / 2, f"{graph[u][v]['weight']:.2f}", fontsize=6, color="#555555", ha="center")
+    if not len(links):
+        ax.text(0.5, 0.5, words["none"], ha="center", va="center", transform=ax.transAxes)
+    ax.set_title(f"{words['left']} → {words['right']}（{words['legend']}）", fontsize=9)
+    ax.set_xlim(-0.9, 1.9)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def qca_xy(solution: np.ndarray, outcome: np.ndarray, cases: list[str], fit: dict | None, words: dict) -> plt.Figure:
+    """XY plot: membership in the solution against membership in the outcome, with the diagonal."""
+    fig, ax = plt.subplots(figsize=(4.8, 4.8))
+    ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.8, linestyle="--")
+    if fit is None:
+        ax.text(0.5, 0.5, words["none"], ha="center", va="center", wrap=True)
+    else:
+        ax.scatter(solution, outcome, color="#3b6e8f", s=22, zorder=3)
+        for x, y, c in zip(solution, outcome, cases):
+            ax.annotate(c, (x, y), xytext=(3, 2), textcoords="offset points", fontsize=7)
+        ax.text(0.02, 0.97, f"{words['incl']} {fit['incl']:.3f}\n{words['cov']} {fit['cov']:.3f}", va="top", fontsize=8,
+                transform=ax.transAxes)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel(words["x"])
+    ax.set_ylabel(words["y"])
+    ax.set_aspect("equal")
+    fig.tight_layout()
+    return fig
+
+
+def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) -> plt.Figure:
+    """Cumulative log-odds (decibans) of each hypothesis as its evidence items come in."""
+    fig, ax = plt.subplots(figsize=(6.6, 3.8))
+    for k, (hyp, grp) in enumerate(items.groupby("hypothesis", sort=False)):
+        prior = priors.get(hyp, priors.get("default", 0.5))
+        start = 10 * np.log10(prior / (1 - prior))
+        y = [start, *(start + grp["cumulative_decibans"]).tolist()]
+        x = list(range(len(y)))
+        ax.step(x, y, where="post", marker="o", markersize=3, label=labels.get(hyp, hyp))
+        ax.annotate(hyp, (x[-1], y[-1]), xytext=(4, 0), textcoords="offset points", fontsize=8)
+    ax.axhline(0, color="#999999", linewidth=0.8)
+    ax.set_xlabel(words["x"])
+    ax.set_ylabel(words["y"])
+    ax.legend(fontsize=7, loc="best")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+def mechanism_diagram(nodes: dict[str, list[tuple[str, str]]], edges: pd.DataFrame, words: dict) -> plt.Figure:
+    """Conditions -> the station's mechanisms -> outcomes; edge width is the link's weight,
+    solid when the evidence supports the link and dashed grey when it does not.
+
+    ``nodes`` maps each layer ("conditions", "mechanisms", "outcomes") to
+    (id, label) pairs; ``edges`` has ``source, target, weight, supported``.
+    """
+    layers = ["conditions", "mechanisms", "outcomes"]
+    pos = {}
+    for x, layer in enumerate(layers):
+        items = nodes[layer]
+        for i, (node, _) in enumerate(items):
+            pos[node] = (x, (len(items) - 1) / 2 - i)
+    label = {n: lab for layer in layers for n, lab in nodes[layer]}
+    fig, ax = plt.subplots(figsize=(8.4, 4.6))
+    for r in edges.itertuples():
+        (x1, y1), (x2, y2) = pos[r.source], pos[r.target]
+        style = dict(color="#3b6e8f", linestyle="-", alpha=0.85) if r.supported else dict(color="#bbbbbb", linestyle="--", alpha=0.9)
+        ax.plot([x1 + 0.12, x2 - 0.12], [y1, y2], linewidth=0.6 + 6 * max(r.weight, 0), **style, zorder=1)
+    colours = {"conditions": "#e8eef3", "mechanisms": "#f6e8d8", "outcomes": "#f3e1e1"}
+    for layer in layers:
+        for node, _ in nodes[layer]:
+            x, y = pos[node]
+            ax.text(x, y, label[node], ha="center", va="center", fontsize=8, zorder=3,
+                    bbox=dict(boxstyle="round,pad=0.35", facecolor=colours[layer], edgecolor="#666666", linewidth=0.6))
+    for x, layer in enumerate(layers):
+        ax.text(x, max(p[1] for p in pos.values()) + 0.8, words[layer], ha="center", fontsize=9, fontweight="bold")
+    ax.plot([], [], color="#3b6e8f", label=words["supported"])
+    ax.plot([], [], color="#bbbbbb", linestyle="--", label=words["unsupported"])
+    ax.legend(loc="lower center", fontsize=7, ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.08))
+    ax.set_xlim(-0.5, 2.5)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

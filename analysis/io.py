@@ -329,3 +329,34 @@ def read_ratings(path: Path, level: str, problems: list[Problem]) -> pd.DataFram
                                 "agreement needs units that at least two coders rated"))
         return None
     return table.drop(columns="_line")
+
+
+def read_memberships(path: Path, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
+    """Read a QCA data CSV: the first column is the case id, the others memberships in [0, 1]."""
+    shown = str(path)
+    table = read_table(Path(path), problems)
+    if table is None:
+        return None
+    header = [c for c in table.columns if c != "_line"]
+    if len(header) < 2:
+        problems.append(Problem(shown, "line 1", "the file needs a case-id column and at least one set",
+                                "write the case ids in the first column and one column per condition and outcome"))
+        return None
+    missing = [c for c in columns if c not in header[1:]]
+    if missing:
+        problems.append(Problem(shown, "line 1", f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                                f"{'are' if len(missing) > 1 else 'is'} missing",
+                                "name every condition and the outcome exactly as in the header (" + ", ".join(header[1:]) + ")"))
+        return None
+    out = pd.DataFrame({"case": table[header[0]].astype(str)})
+    for col in columns:
+        values = pd.to_numeric(table[col], errors="coerce")
+        for line, raw, v in zip(table["_line"], table[col], values):
+            if pd.isna(v) or not 0.0 <= v <= 1.0:
+                problems.append(Problem(shown, f"line {line}", f"the {col} value '{raw}' is not a membership in [0, 1]",
+                                        "give a number from 0 to 1 (crisp sets use 0 and 1)"))
+        out[col] = values
+    if len(out) < 2:
+        problems.append(Problem(shown, "", f"only {len(out)} case{'s' if len(out) != 1 else ''}",
+                                "a comparison needs at least two cases"))
+    return None if problems else out

@@ -97,7 +97,7 @@ def to_markdown(frame: pd.DataFrame) -> str:
     |---|---|
     | 1 | x |
     """
-    cols = [str(c) for c in frame.columns]
+    cols = [str(c).replace("|", "\\|") for c in frame.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
@@ -229,3 +229,154 @@ def disagreement_table(table: pd.DataFrame, codes: pd.DataFrame, lang: str) -> p
         w["stretches"]: grp["n"], w["confusions"]: grp["confused"].astype(int),
         w["omissions"]: (grp["n"] - grp["confused"]).astype(int), w["chars"]: grp["chars"],
     })
+
+
+def _quote(text: str, who: str, actor: str, lang: str) -> str:
+    """A quotation attributed by pseudonymous id and actor type only."""
+    if not text:
+        return "—"
+    role = ACTOR_LABELS[lang].get(actor, actor)
+    return f"“{text}”（{who}，{role}）" if lang == "zh" else f"“{text}” ({who}, {role})"
+
+
+def evidence_table(matrix: pd.DataFrame, claim: str, by: str, labels: dict, lang: str) -> pd.DataFrame:
+    """One claim's evidence by ``by`` (actor type or station): counts, share and the two exemplars."""
+    h = HEADERS[lang]
+    zh = lang == "zh"
+    rows = matrix[(matrix["claim"] == claim) & ((matrix["n_support"] + matrix["n_contrary"]) > 0)]
+    return pd.DataFrame({
+        (h["station"] if by == "case_id" else ("主体" if zh else "Actor")): rows[by].map(lambda v: labels.get(v, v)),
+        ("支持" if zh else "Supporting"): rows["n_support"],
+        ("反证" if zh else "Contrary"): rows["n_contrary"],
+        ("支持占比" if zh else "Share supporting"): [("—" if pd.isna(v) else f"{v:.0%}") for v in rows["support_share"]],
+        ("典型支持引文" if zh else "Typical supporting quotation"): [
+            _quote(t, w, a, lang) for t, w, a in zip(rows["exemplar_support"], rows["exemplar_support_by"], rows["exemplar_support_actor"])],
+        ("典型反证引文" if zh else "Typical contrary quotation"): [
+            _quote(t, w, a, lang) for t, w, a in zip(rows["exemplar_contrary"], rows["exemplar_contrary_by"], rows["exemplar_contrary_actor"])],
+    })
+
+
+def evidence_station_table(matrix: pd.DataFrame, claim_labels: dict, lang: str) -> pd.DataFrame:
+    """Stations x claims: 'supporting / contrary' per cell."""
+    cell = matrix.assign(cell=matrix["n_support"].astype(str) + " / " + matrix["n_contrary"].astype(str))
+    wide = cell.pivot(index="case_id", columns="claim", values="cell")[list(claim_labels)]
+    wide.columns = [claim_labels[c] for c in wide.columns]
+    wide.index.name = HEADERS[lang]["station"]
+    return wide.reset_index()
+
+
+def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int) -> pd.DataFrame:
+    """The strongest segment-level co-occurrences (by c) with both levels' tests."""
+    zh = lang == "zh"
+    seg = pairs[pairs["level"] == "segment"].sort_values(["c", "code_a", "code_b"], ascending=[False, True, True]).head(top)
+    doc = pairs[pairs["level"] == "document"].set_index(["code_a", "code_b"])
+    return pd.DataFrame({
+        ("编码甲" if zh else "Code A"): seg["code_a"].map(labels), ("编码乙" if zh else "Code B"): seg["code_b"].map(labels),
+        ("共现片段" if zh else "Spans together"): seg["n_ab"],
+        ("c 系数（片段）" if zh else "c (spans)"): seg["c"].map(lambda v: f"{v:.3f}"),
+        ("置换检验 FDR p" if zh else "Permutation FDR p"): seg["p_fdr"].map(_p),
+        ("c 系数（文档）" if zh else "c (documents)"): [f"{doc.loc[(a, b), 'c']:.3f}" for a, b in zip(seg["code_a"], seg["code_b"])],
+        ("Fisher FDR p" if zh else "Fisher FDR p"): [_p(doc.loc[(a, b), "p_fdr"]) for a, b in zip(seg["code_a"], seg["code_b"])],
+    })
+
+
+def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
+    """Odds ratios with 95% intervals; a model that could not be estimated says why."""
+    zh = lang == "zh"
+    rows = fits[fits["term"] != "Intercept"]
+
+    def term_label(term: str) -> str:
+        if term.startswith("voice="):
+            v = term.split("=", 1)[1]
+            extra = {"focus_group": "焦点小组" if zh else "focus group", "written": "书面资料" if zh else "written"}
+            return ("发言主体：" if zh else "voice: ") + extra.get(v, ACTOR_LABELS[lang].get(v, v))
+        if term == "log_spans":
+            return "文档编码片段数（对数）" if zh else "coded spans in the document (log)"
+        if term == "mech_before":
+            return "此前已谈及社工站引领机制" if zh else "mechanism already mentioned"
+        return labels.get(term.replace("_", ".", 1), term)
+
+    return pd.DataFrame({
+        ("结果" if zh else "Outcome"): rows["code_id"].map(lambda c: labels.get(c, c)) if "code_id" in rows else "",
+        ("自变量" if zh else "Predictor"): [term_label(t) if t else (n or "") for t, n in zip(rows["term"], rows["note"])],
+        ("优势比 OR" if zh else "Odds ratio"): [("—" if pd.isna(v) else f"{v:.2f}") for v in rows.get("odds_ratio", pd.Series(dtype=float))],
+        ("95% 区间" if zh else "95% interval"): [("—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
+                                               for lo, hi in zip(rows.get("or_lo", pd.Series(dtype=float)), rows.get("or_hi", pd.Series(dtype=float)))],
+        ("p" if zh else "p"): rows.get("p_value", pd.Series(dtype=float)).map(_p),
+    })
+
+
+def qca_calibration_table(raw: pd.DataFrame, calibrated: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per station: each set's raw evidence share and its calibrated membership."""
+    zh = lang == "zh"
+    out = pd.DataFrame({HEADERS[lang]["station"]: raw["case"]})
+    for col in [c for c in raw.columns if c != "case"]:
+        out[f"{col}（原始）" if zh else f"{col} (raw)"] = raw[col].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
+        out[f"{col}（隶属度）" if zh else f"{col} (membership)"] = calibrated[col].map(lambda v: f"{v:.2f}")
+    return out
+
+
+def qca_necessity_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    return pd.DataFrame({("条件" if zh else "Condition"): "`" + table["condition"] + "`",
+                         ("一致性" if zh else "Consistency"): table["incl"].map(lambda v: f"{v:.3f}"),
+                         ("覆盖度" if zh else "Coverage"): table["cov"].map(lambda v: f"{v:.3f}"),
+                         ("必要性相关度 RoN" if zh else "Relevance (RoN)"): table["ron"].map(lambda v: f"{v:.3f}")})
+
+
+def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    out = pd.DataFrame({c: tt["row"].str[i] for i, c in enumerate(conditions)})
+    out["n"] = tt["n"]
+    out["incl"] = tt["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    out["PRI"] = tt["pri"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    out["OUT"] = tt["out"]
+    out["站点" if zh else "Cases"] = tt["cases"].map(lambda cs: "、".join(cs) if len(cs) else "—")
+    return out
+
+
+def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
+    """Every model of every solution type, term by term, with the model's own fit on its first line."""
+    zh = lang == "zh"
+    names = {"conservative": "保守解" if zh else "conservative", "parsimonious": "简约解" if zh else "parsimonious",
+             "intermediate": "中间解" if zh else "intermediate"}
+    rows = []
+    for kind, models in solutions.items():
+        for k, model in enumerate(models, start=1):
+            label = names[kind] + (f" M{k}" if len(models) > 1 else "")
+            rows.append({"solution": label, "term": f"**{model['expression']}**", "incl": model["incl"],
+                         "pri": model["pri"], "cov": model["cov"], "cov_u": float("nan")})
+            rows += [{"solution": "", "term": f"`{t['term']}`", "incl": t["incl"], "pri": t["pri"], "cov": t["cov"],
+                      "cov_u": t["cov_u"]} for t in model["terms"]]
+    frame = pd.DataFrame(rows, columns=["solution", "term", "incl", "pri", "cov", "cov_u"])
+    for col in ("incl", "pri", "cov", "cov_u"):
+        frame[col] = frame[col].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    return frame.rename(columns={"solution": "解" if zh else "Solution", "term": "组态" if zh else "Term",
+                                 "cov_u": "唯一覆盖度" if zh else "unique cov"})
+
+
+def pt_items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    tests = {"hoop": "环箍检验" if zh else "hoop", "smoking_gun": "确凿证据检验" if zh else "smoking gun",
+             "straw_in_the_wind": "风中稻草检验" if zh else "straw in the wind", "doubly_decisive": "双重决定检验" if zh else "doubly decisive"}
+    return pd.DataFrame({
+        ("假设" if zh else "Hypothesis"): items["hypothesis"], ("证据" if zh else "Item"): items["item"],
+        ("内容" if zh else "Evidence"): items["description_zh"], ("检验类型" if zh else "Test"): items["test"].map(tests),
+        "P(E|H)": items["p_e_h"].map(lambda v: f"{v:.2f}"), "P(E|¬H)": items["p_e_not_h"].map(lambda v: f"{v:.2f}"),
+        ("是否观察到" if zh else "Observed"): [("是" if zh else "yes") if o else ("否" if zh else "no") for o in items["observed"]],
+        ("依据" if zh else "Basis"): items["detail"],
+        ("分贝班" if zh else "Decibans"): items["decibans"].map(lambda v: f"{v:+.1f}"),
+        ("累计后验" if zh else "Posterior so far"): items["posterior_after"].map(lambda v: f"{v:.3f}"),
+    })
+
+
+def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Hypothesis x likelihood scenario rows, one column per prior."""
+    zh = lang == "zh"
+    scen = {"weaker": "证据力减半" if zh else "evidence half as strong", "as_stated": "按设定" if zh else "as stated",
+            "stronger": "证据力加半" if zh else "evidence half again as strong"}
+    wide = sens.pivot_table(index=["hypothesis", "scenario"], columns="prior", values="posterior", sort=False)
+    wide.columns = [("先验 " if zh else "prior ") + f"{p:g}" for p in wide.columns]
+    wide = wide.map(lambda v: f"{v:.3f}").reset_index()
+    wide["scenario"] = wide["scenario"].map(lambda s: scen.get(s, s))
+    return wide.rename(columns={"hypothesis": "假设" if zh else "Hypothesis", "scenario": "似然设定" if zh else "Likelihoods"})

@@ -29,6 +29,7 @@ SCHEMA_FILES = {
     "segments": "segments.schema.yaml",
     "transcript": "transcript.schema.yaml",
     "context": "context.schema.yaml",
+    "process_tracing": "process_tracing.schema.yaml",
 }
 
 
@@ -40,6 +41,7 @@ class RawProject:
     config: dict
     codebook: dict | None = None
     context: pd.DataFrame | None = None
+    evidence: dict | None = None
     cases: dict[str, RawCase] = field(default_factory=dict)
 
 
@@ -202,6 +204,23 @@ def check_config(config: dict, schema: dict, file: str, code_ids: set[str] | Non
             if code not in code_ids:
                 problems.append(Problem(file, f"propositions.{name}.{key}", f"the code '{code}' is not in the codebook",
                                         _closest_fix(code, code_ids)))
+    for code, contrary in config["mechanisms"].items():
+        for c in [code, *contrary]:
+            if c not in code_ids:
+                problems.append(Problem(file, f"mechanisms.{code}", f"the code '{c}' is not in the codebook", _closest_fix(c, code_ids)))
+    qca = config["qca"]
+    for name, prop in qca["conditions"].items():
+        if prop not in config["propositions"]:
+            problems.append(Problem(file, f"qca.conditions.{name}", f"'{prop}' is not a proposition in `propositions`",
+                                    "name one of the propositions"))
+    for name in [*qca["conditions"], qca["outcome"]]:
+        anchors = qca["anchors"].get(name)
+        if anchors is None:
+            problems.append(Problem(file, f"qca.anchors.{name}", f"no calibration anchors for '{name}'",
+                                    "add full, crossover and non-membership anchors"))
+        elif not (min(anchors["full"], anchors["non"]) < anchors["crossover"] < max(anchors["full"], anchors["non"])):
+            problems.append(Problem(file, f"qca.anchors.{name}", "the crossover anchor does not lie between the other two",
+                                    "order the anchors: non-membership < crossover < full membership (or the reverse)"))
     known = config["coders"]["known"]
     if config["coders"]["primary"] not in known:
         problems.append(Problem(file, "coders.primary", f"the primary coder '{config['coders']['primary']}' is not in coders.known",
@@ -210,6 +229,29 @@ def check_config(config: dict, schema: dict, file: str, code_ids: set[str] | Non
         if coder not in known:
             problems.append(Problem(file, "coders.independent", f"the coder '{coder}' is not in coders.known",
                                     "add it to coders.known or correct the id"))
+    return problems
+
+
+def check_evidence(evidence, file: str, schema: dict, code_ids: set[str] | None) -> list[Problem]:
+    """The process-tracing evidence: schema, unique item ids, known codes, each rule's threshold."""
+    problems = check_schema(evidence, schema, file)
+    if problems:
+        return problems
+    seen: set[str] = set()
+    for hyp, spec in evidence["hypotheses"].items():
+        for i, item in enumerate(spec["items"]):
+            where = f"hypotheses.{hyp}.items[{i}] ({item['id']})"
+            if item["id"] in seen:
+                problems.append(Problem(file, where, f"the item id '{item['id']}' is used twice", "give every item its own id"))
+            seen.add(item["id"])
+            rule = item["observed_if"]
+            need = "at_most" if rule["rule"] == "stations_with_at_most" else "at_least"
+            if need not in rule:
+                problems.append(Problem(file, where, f"the rule '{rule['rule']}' needs '{need}'",
+                                        f"add {need}: N to observed_if"))
+            for code in rule["codes"]:
+                if code_ids is not None and code not in code_ids:
+                    problems.append(Problem(file, where, f"the code '{code}' is not in the codebook", _closest_fix(code, code_ids)))
     return problems
 
 
@@ -415,6 +457,10 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
     project.context = read_table(context_path, problems, root)
     if project.context is not None:
         problems += check_table(project.context, schemas["context"], show_path(context_path, root))
+    evidence_path = root / paths["process_tracing"]
+    project.evidence = read_yaml(evidence_path, problems, root)
+    if project.evidence is not None:
+        problems += check_evidence(project.evidence, show_path(evidence_path, root), schemas["process_tracing"], code_ids)
     coders = set(config["coders"]["known"])
     for case in config["cases"]:
         raw = read_case(root, paths["cases"], case, problems)

@@ -21,13 +21,26 @@ CODEBOOK = {
     ],
 }
 
+EVIDENCE = {"version": 1, "hypotheses": {"P1": {
+    "statement": {"zh": "命题", "en": "P"},
+    "items": [{"id": "E1", "description": {"zh": "证据", "en": "E"}, "test": "hoop", "p_e_h": 0.9, "p_e_not_h": 0.5,
+               "justification": "a one-line justification", "observed_if": {"rule": "stations_with", "codes": ["t.a"], "at_least": 1}}],
+}}}
+
 CONFIG = {
     "study": {"title_zh": "测试", "title_en": "Test", "synthetic_data": True},
-    "paths": {"codebook": "data/codebook.yaml", "cases": "data/cases", "context": "data/context/context_facts.csv"},
+    "paths": {"codebook": "data/codebook.yaml", "cases": "data/cases", "context": "data/context/context_facts.csv",
+              "process_tracing": "data/process_tracing.yaml"},
     "cases": ["K01"],
     "coders": {"primary": "C1", "known": ["C1", "C2"], "independent": ["C1", "C2"]},
     "labels": "zh",
     "propositions": {"P1": {"label": {"zh": "命题", "en": "P"}, "condition": "t", "outcome": "t.a", "contrary": ["b.x"]}},
+    "mechanisms": {"t.a": ["b.x"]},
+    "cooccurrence": {"fdr": 0.05, "network_links": 5},
+    "models": {"outcome_theme": "t", "mechanism_theme": "t", "outcome_contrary": ["b.x"]},
+    "qca": {"conditions": {"t": "P1"}, "outcome": "t", "anchors": {"t": {"full": 0.7, "crossover": 0.5, "non": 0.3}},
+            "incl_cut": 0.8, "pri_cut": 0.5, "n_cut": 1, "dir_exp": {"t": 1}, "min_cases": 6},
+    "process_tracing": {"priors": {"default": 0.5}, "sensitivity_priors": [0.5], "sensitivity_scales": {"as_stated": 1.0}},
     "coding": {"min_expected": 5, "monte_carlo_resamples": 999, "fdr": 0.05},
     "reliability": {"bootstrap": 200, "thresholds": {"reliable": 0.8, "tentative": 0.667}},
     "saturation": {"base": 4, "run": 2, "threshold": 0.05, "kinds": ["interview"]},
@@ -68,6 +81,7 @@ def write_project(root: Path) -> Path:
     shutil.copytree(ROOT / "workflow" / "schemas", root / "workflow" / "schemas")
     (root / "config.yaml").write_text(yaml.safe_dump(CONFIG, allow_unicode=True), encoding="utf-8")
     (root / "data" / "codebook.yaml").write_text(yaml.safe_dump(CODEBOOK, allow_unicode=True), encoding="utf-8")
+    (root / "data" / "process_tracing.yaml").write_text(yaml.safe_dump(EVIDENCE, allow_unicode=True), encoding="utf-8")
     write_csv(root / "data/context/context_facts.csv",
               ["fact_id", "date", "scope", "indicator", "value", "unit", "qualifier", "note", "source"],
               [["units", "2015", "District", "units", "15", "units", "", "", "http://example.org/x"]])

@@ -3,6 +3,7 @@
 
 rule code_frequencies:
     input:
+        code=ANALYSIS_CODE,
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         documents="results/ingest/documents.parquet",
@@ -10,56 +11,59 @@ rule code_frequencies:
     output:
         pooled="results/coding/code_frequencies.parquet",
         by_station="results/coding/code_frequencies_by_station.parquet",
-    params:
-        coder=PRIMARY_CODER,
-    conda:
-        "../envs/casebook.yaml"
     log:
         "logs/coding/code_frequencies.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        coder=PRIMARY_CODER,
     script:
         "../scripts/code_frequencies.py"
 
 
 rule code_by_actor:
     input:
+        code=ANALYSIS_CODE,
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
         cells="results/coding/code_by_actor_cells.parquet",
         tests="results/coding/code_by_actor_tests.parquet",
+    log:
+        "logs/coding/code_by_actor.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/coding/code_by_actor.log",
     script:
         "../scripts/code_by_actor.py"
 
 
 rule code_by_phase:
     input:
+        code=ANALYSIS_CODE,
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
         cells="results/coding/code_by_phase_cells.parquet",
         tests="results/coding/code_by_phase_tests.parquet",
+    log:
+        "logs/coding/code_by_phase.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/coding/code_by_phase.log",
     script:
         "../scripts/code_by_phase.py"
 
 
 rule saturation:
     input:
+        code=ANALYSIS_CODE,
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",
@@ -67,12 +71,12 @@ rule saturation:
         curve="results/coding/saturation_curve.parquet",
         runs="results/coding/saturation_runs.parquet",
         summary="results/coding/saturation.parquet",
+    log:
+        "logs/coding/saturation.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         saturation=config["saturation"],
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/coding/saturation.log",
     script:
         "../scripts/saturation.py"

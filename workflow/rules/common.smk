@@ -19,8 +19,21 @@ if _problems:
     sys.exit(1)
 
 CASES = config["cases"]
+# The analysis package's modules: every rule depends on them, so a change to the code that
+# computes a result reruns the rules (Snakemake's own code trigger sees only the thin scripts).
+ANALYSIS_CODE = sorted(str(p) for p in Path("analysis").glob("*.py"))
 # Every figure and table the book shows: results/figures/<name>.png, results/tables/<name>.md.
-FIGURES = ["theme_frequencies", "code_by_actor", "alpha_forest", "saturation", "framework_matrix"]
+FIGURES = [
+    "theme_frequencies",
+    "code_by_actor",
+    "alpha_forest",
+    "saturation",
+    "framework_matrix",
+    "cooccurrence_network",
+    "qca_xy",
+    "pt_logodds",
+    "mechanism_diagram",
+]
 TABLES = [
     "context_facts",
     "code_frequencies",
@@ -32,9 +45,28 @@ TABLES = [
     "saturation",
     "framework_matrix",
     "codebook",
+    "evidence_by_station",
+    "evidence_mechanisms",
+    *[f"evidence_{p.lower()}" for p in config["propositions"]],
+    "cooccurrence",
+    "outcome_models",
+    "mechanism_link_model",
+    "qca_calibration",
+    "qca_necessity",
+    "qca_truth_table",
+    "qca_solutions",
+    "pt_items",
+    "pt_sensitivity",
 ]
 PRIMARY_CODER = config["coders"]["primary"]
 LANG = config["labels"]
+
+
+def synthetic_design(wildcards=None):
+    """The generator's planted structure, read for the recovery check while the data are synthetic."""
+    return (
+        ["analysis/synthetic/design.yaml"] if config["study"]["synthetic_data"] else []
+    )
 
 
 def case_files(wildcards=None):

@@ -3,6 +3,7 @@
 
 rule fig_theme_frequencies:
     input:
+        code=ANALYSIS_CODE,
         frequencies="results/coding/code_frequencies.parquet",
     output:
         figure=report(
@@ -23,6 +24,7 @@ rule fig_theme_frequencies:
 
 rule fig_framework_matrix:
     input:
+        code=ANALYSIS_CODE,
         matrix="results/mechanisms/framework_matrix.parquet",
     output:
         figure=report(
@@ -43,6 +45,7 @@ rule fig_framework_matrix:
 
 rule fig_code_by_actor:
     input:
+        code=ANALYSIS_CODE,
         cells="results/coding/code_by_actor_cells.parquet",
         tests="results/coding/code_by_actor_tests.parquet",
         codes="results/ingest/codes.parquet",
@@ -52,20 +55,21 @@ rule fig_code_by_actor:
             caption="../report/code_by_actor.rst",
             category="Coding",
         ),
+    log:
+        "logs/figures/fig_code_by_actor.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         lang=LANG,
         fdr=config["coding"]["fdr"],
         dpi=config.get("figures", {}).get("dpi", 150),
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/figures/fig_code_by_actor.log",
     script:
         "../scripts/fig_code_by_actor.py"
 
 
 rule fig_alpha_forest:
     input:
+        code=ANALYSIS_CODE,
         per_code="results/reliability/per_code.parquet",
         overall="results/reliability/overall.json",
         codes="results/ingest/codes.parquet",
@@ -75,20 +79,21 @@ rule fig_alpha_forest:
             caption="../report/alpha_forest.rst",
             category="Reliability",
         ),
+    log:
+        "logs/figures/fig_alpha_forest.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         lang=LANG,
         thresholds=config["reliability"]["thresholds"],
         dpi=config.get("figures", {}).get("dpi", 150),
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/figures/fig_alpha_forest.log",
     script:
         "../scripts/fig_alpha_forest.py"
 
 
 rule fig_saturation:
     input:
+        code=ANALYSIS_CODE,
         curve="results/coding/saturation_curve.parquet",
         runs="results/coding/saturation_runs.parquet",
         summary="results/coding/saturation.parquet",
@@ -98,19 +103,20 @@ rule fig_saturation:
             caption="../report/saturation.rst",
             category="Coding",
         ),
+    log:
+        "logs/figures/fig_saturation.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         lang=LANG,
         dpi=config.get("figures", {}).get("dpi", 150),
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/figures/fig_saturation.log",
     script:
         "../scripts/fig_saturation.py"
 
 
 rule table_code_frequencies:
     input:
+        code=ANALYSIS_CODE,
         frequencies="results/coding/code_frequencies.parquet",
     output:
         markdown="results/tables/code_frequencies.md",
@@ -127,6 +133,7 @@ rule table_code_frequencies:
 
 rule table_reliability:
     input:
+        code=ANALYSIS_CODE,
         per_code="results/reliability/per_code.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -144,6 +151,7 @@ rule table_reliability:
 
 rule table_framework_matrix:
     input:
+        code=ANALYSIS_CODE,
         matrix="results/mechanisms/framework_matrix.parquet",
     output:
         markdown="results/tables/framework_matrix.md",
@@ -161,6 +169,7 @@ rule table_framework_matrix:
 
 rule table_codebook:
     input:
+        code=ANALYSIS_CODE,
         codes="results/ingest/codes.parquet",
         codebook=config["paths"]["codebook"],
     output:
@@ -178,6 +187,7 @@ rule table_codebook:
 
 rule table_context:
     input:
+        code=ANALYSIS_CODE,
         context="results/ingest/context.parquet",
     output:
         markdown="results/tables/context_facts.md",
@@ -194,95 +204,101 @@ rule table_context:
 
 rule table_code_by_actor:
     input:
+        code=ANALYSIS_CODE,
         cells="results/coding/code_by_actor_cells.parquet",
         tests="results/coding/code_by_actor_tests.parquet",
         codes="results/ingest/codes.parquet",
     output:
         markdown="results/tables/code_by_actor.md",
         csv="results/tables/code_by_actor.csv",
+    log:
+        "logs/tables/table_code_by_actor.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         lang=LANG,
         categories="actor",
         fdr=config["coding"]["fdr"],
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/tables/table_code_by_actor.log",
     script:
         "../scripts/table_code_by_category.py"
 
 
 rule table_code_by_phase:
     input:
+        code=ANALYSIS_CODE,
         cells="results/coding/code_by_phase_cells.parquet",
         tests="results/coding/code_by_phase_tests.parquet",
         codes="results/ingest/codes.parquet",
     output:
         markdown="results/tables/code_by_phase.md",
         csv="results/tables/code_by_phase.csv",
+    log:
+        "logs/tables/table_code_by_phase.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         lang=LANG,
         categories="phase",
         fdr=config["coding"]["fdr"],
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/tables/table_code_by_phase.log",
     script:
         "../scripts/table_code_by_category.py"
 
 
 rule table_station_themes:
     input:
+        code=ANALYSIS_CODE,
         by_station="results/coding/code_frequencies_by_station.parquet",
     output:
         markdown="results/tables/station_themes.md",
         csv="results/tables/station_themes.csv",
-    params:
-        lang=LANG,
-    conda:
-        "../envs/casebook.yaml"
     log:
         "logs/tables/table_station_themes.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
     script:
         "../scripts/table_station_themes.py"
 
 
 rule table_saturation:
     input:
+        code=ANALYSIS_CODE,
         summary="results/coding/saturation.parquet",
     output:
         markdown="results/tables/saturation.md",
         csv="results/tables/saturation.csv",
-    params:
-        lang=LANG,
-    conda:
-        "../envs/casebook.yaml"
     log:
         "logs/tables/table_saturation.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
     script:
         "../scripts/table_saturation.py"
 
 
 rule table_disagreements:
     input:
+        code=ANALYSIS_CODE,
         table="results/reliability/disagreements.csv",
         codes="results/ingest/codes.parquet",
     output:
         markdown="results/tables/disagreements.md",
         csv="results/tables/disagreements.csv",
-    params:
-        lang=LANG,
-    conda:
-        "../envs/casebook.yaml"
     log:
         "logs/tables/table_disagreements.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
     script:
         "../scripts/table_disagreements.py"
 
 
 rule numbers:
     input:
+        code=ANALYSIS_CODE,
         stations="results/ingest/stations.parquet",
         participants="results/ingest/participants.parquet",
         documents="results/ingest/documents.parquet",
@@ -297,6 +313,13 @@ rule numbers:
         phase_tests="results/coding/code_by_phase_tests.parquet",
         saturation="results/coding/saturation.parquet",
         matrix="results/mechanisms/framework_matrix.parquet",
+        qca="results/mechanisms/qca_solutions.json",
+        necessity="results/mechanisms/qca_necessity.parquet",
+        pt_summary="results/mechanisms/pt_summary.parquet",
+        link="results/mechanisms/mechanism_link_model.parquet",
+        outcome_models="results/mechanisms/outcome_models.parquet",
+        pairs="results/mechanisms/cooccurrence.parquet",
+        design=synthetic_design(),
     output:
         numbers="results/numbers/numbers.json",
     log:
@@ -311,5 +334,217 @@ rule numbers:
         thresholds=config["reliability"]["thresholds"],
         coding=config["coding"],
         reliability=config["reliability"],
+        cooccurrence=config["cooccurrence"],
     script:
         "../scripts/numbers.py"
+
+
+rule fig_cooccurrence_network:
+    input:
+        code=ANALYSIS_CODE,
+        pairs="results/mechanisms/cooccurrence.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        figure=report(
+            "results/figures/cooccurrence_network.png",
+            caption="../report/cooccurrence_network.rst",
+            category="Mechanisms",
+        ),
+    log:
+        "logs/figures/fig_cooccurrence_network.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        left_themes=["phase", "mech"],
+        models=config["models"],
+        fdr=config["cooccurrence"]["fdr"],
+        top=config["cooccurrence"]["network_links"],
+        dpi=config.get("figures", {}).get("dpi", 150),
+    script:
+        "../scripts/fig_cooccurrence_network.py"
+
+
+rule fig_qca_xy:
+    input:
+        code=ANALYSIS_CODE,
+        solutions="results/mechanisms/qca_solutions.json",
+        calibrated="results/mechanisms/qca_calibrated.parquet",
+    output:
+        figure=report(
+            "results/figures/qca_xy.png",
+            caption="../report/qca_xy.rst",
+            category="Cross-case",
+        ),
+    log:
+        "logs/figures/fig_qca_xy.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        dpi=config.get("figures", {}).get("dpi", 150),
+    script:
+        "../scripts/fig_qca_xy.py"
+
+
+rule fig_pt_logodds:
+    input:
+        code=ANALYSIS_CODE,
+        evidence_items="results/mechanisms/pt_items.parquet",
+    output:
+        figure=report(
+            "results/figures/pt_logodds.png",
+            caption="../report/pt_logodds.rst",
+            category="Cross-case",
+        ),
+    log:
+        "logs/figures/fig_pt_logodds.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        priors=config["process_tracing"]["priors"],
+        labels={h: p["label"][LANG] for h, p in config["propositions"].items()},
+        dpi=config.get("figures", {}).get("dpi", 150),
+    script:
+        "../scripts/fig_pt_logodds.py"
+
+
+rule fig_mechanism_diagram:
+    input:
+        code=ANALYSIS_CODE,
+        links="results/mechanisms/mechanism_links.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        figure=report(
+            "results/figures/mechanism_diagram.png",
+            caption="../report/mechanism_diagram.rst",
+            category="Mechanisms",
+        ),
+    log:
+        "logs/figures/fig_mechanism_diagram.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        conditions=[p["condition"] for p in config["propositions"].values()],
+        mechanisms=list(config["mechanisms"]),
+        dpi=config.get("figures", {}).get("dpi", 150),
+    script:
+        "../scripts/fig_mechanism_diagram.py"
+
+
+rule table_evidence:
+    input:
+        code=ANALYSIS_CODE,
+        by_actor="results/mechanisms/evidence_by_actor.parquet",
+        by_station="results/mechanisms/evidence_by_station.parquet",
+        pooled="results/mechanisms/evidence_pooled.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        **{
+            f"{p.lower()}_{ext}": f"results/tables/evidence_{p.lower()}.{ext}"
+            for p in config["propositions"]
+            for ext in ("md", "csv")
+        },
+        mech_md="results/tables/evidence_mechanisms.md",
+        mech_csv="results/tables/evidence_mechanisms.csv",
+        station_md="results/tables/evidence_by_station.md",
+        station_csv="results/tables/evidence_by_station.csv",
+    log:
+        "logs/tables/table_evidence.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        propositions=list(config["propositions"]),
+        mechanisms=list(config["mechanisms"]),
+    script:
+        "../scripts/table_evidence.py"
+
+
+rule table_cooccurrence:
+    input:
+        code=ANALYSIS_CODE,
+        pairs="results/mechanisms/cooccurrence.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        markdown="results/tables/cooccurrence.md",
+        csv="results/tables/cooccurrence.csv",
+    log:
+        "logs/tables/table_cooccurrence.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        top=15,
+    script:
+        "../scripts/table_cooccurrence.py"
+
+
+rule table_models:
+    input:
+        code=ANALYSIS_CODE,
+        outcomes="results/mechanisms/outcome_models.parquet",
+        link="results/mechanisms/mechanism_link_model.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        outcomes_md="results/tables/outcome_models.md",
+        outcomes_csv="results/tables/outcome_models.csv",
+        link_md="results/tables/mechanism_link_model.md",
+        link_csv="results/tables/mechanism_link_model.csv",
+    log:
+        "logs/tables/table_models.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+    script:
+        "../scripts/table_models.py"
+
+
+rule table_qca:
+    input:
+        code=ANALYSIS_CODE,
+        raw="results/mechanisms/qca_raw.parquet",
+        calibrated="results/mechanisms/qca_calibrated.parquet",
+        necessity="results/mechanisms/qca_necessity.parquet",
+        truth_table="results/mechanisms/qca_truth_table.parquet",
+        solutions="results/mechanisms/qca_solutions.json",
+    output:
+        calibration_md="results/tables/qca_calibration.md",
+        calibration_csv="results/tables/qca_calibration.csv",
+        necessity_md="results/tables/qca_necessity.md",
+        necessity_csv="results/tables/qca_necessity.csv",
+        truth_table_md="results/tables/qca_truth_table.md",
+        truth_table_csv="results/tables/qca_truth_table.csv",
+        solutions_md="results/tables/qca_solutions.md",
+        solutions_csv="results/tables/qca_solutions.csv",
+    log:
+        "logs/tables/table_qca.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+    script:
+        "../scripts/table_qca.py"
+
+
+rule table_process_tracing:
+    input:
+        code=ANALYSIS_CODE,
+        evidence_items="results/mechanisms/pt_items.parquet",
+        sensitivity="results/mechanisms/pt_sensitivity.parquet",
+    output:
+        items_md="results/tables/pt_items.md",
+        items_csv="results/tables/pt_items.csv",
+        sensitivity_md="results/tables/pt_sensitivity.md",
+        sensitivity_csv="results/tables/pt_sensitivity.csv",
+    log:
+        "logs/tables/table_process_tracing.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+    script:
+        "../scripts/table_process_tracing.py"

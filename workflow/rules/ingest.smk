@@ -3,6 +3,7 @@
 
 rule ingest:
     input:
+        code=ANALYSIS_CODE,
         codebook=config["paths"]["codebook"],
         context=config["paths"]["context"],
         cases=case_files(),

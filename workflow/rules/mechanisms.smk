@@ -3,6 +3,7 @@
 
 rule framework_matrix:
     input:
+        code=ANALYSIS_CODE,
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -17,3 +18,127 @@ rule framework_matrix:
         cases=CASES,
     script:
         "../scripts/framework_matrix.py"
+
+
+rule evidence_matrices:
+    input:
+        code=ANALYSIS_CODE,
+        segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        by_actor="results/mechanisms/evidence_by_actor.parquet",
+        by_station="results/mechanisms/evidence_by_station.parquet",
+        pooled="results/mechanisms/evidence_pooled.parquet",
+    log:
+        "logs/mechanisms/evidence_matrices.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        coder=PRIMARY_CODER,
+        propositions=config["propositions"],
+        mechanisms=config["mechanisms"],
+        cases=CASES,
+    script:
+        "../scripts/evidence_matrices.py"
+
+
+rule cooccurrence:
+    input:
+        code=ANALYSIS_CODE,
+        segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
+        documents="results/ingest/documents.parquet",
+    output:
+        pairs="results/mechanisms/cooccurrence.parquet",
+    log:
+        "logs/mechanisms/cooccurrence.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        coder=PRIMARY_CODER,
+    script:
+        "../scripts/cooccurrence.py"
+
+
+rule models:
+    input:
+        code=ANALYSIS_CODE,
+        segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
+        documents="results/ingest/documents.parquet",
+        participants="results/ingest/participants.parquet",
+    output:
+        outcomes="results/mechanisms/outcome_models.parquet",
+        link="results/mechanisms/mechanism_link_model.parquet",
+    log:
+        "logs/mechanisms/models.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        coder=PRIMARY_CODER,
+        settings=config["models"],
+    script:
+        "../scripts/models.py"
+
+
+rule qca:
+    input:
+        code=ANALYSIS_CODE,
+        matrix="results/mechanisms/framework_matrix.parquet",
+        segments="results/ingest/segments.parquet",
+    output:
+        raw="results/mechanisms/qca_raw.parquet",
+        calibrated="results/mechanisms/qca_calibrated.parquet",
+        necessity="results/mechanisms/qca_necessity.parquet",
+        truth_table="results/mechanisms/qca_truth_table.parquet",
+        solutions="results/mechanisms/qca_solutions.json",
+    log:
+        "logs/mechanisms/qca.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        coder=PRIMARY_CODER,
+        settings=config["qca"],
+        contrary=config["models"]["outcome_contrary"],
+    script:
+        "../scripts/qca.py"
+
+
+rule process_tracing:
+    input:
+        code=ANALYSIS_CODE,
+        segments="results/ingest/segments.parquet",
+        evidence=config["paths"]["process_tracing"],
+    output:
+        evidence_items="results/mechanisms/pt_items.parquet",
+        summary="results/mechanisms/pt_summary.parquet",
+        sensitivity="results/mechanisms/pt_sensitivity.parquet",
+    log:
+        "logs/mechanisms/process_tracing.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        coder=PRIMARY_CODER,
+        settings=config["process_tracing"],
+    script:
+        "../scripts/process_tracing.py"
+
+
+rule mechanism_links:
+    input:
+        code=ANALYSIS_CODE,
+        pairs="results/mechanisms/cooccurrence.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        links="results/mechanisms/mechanism_links.parquet",
+    log:
+        "logs/mechanisms/mechanism_links.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        conditions=[p["condition"] for p in config["propositions"].values()],
+        mechanisms=list(config["mechanisms"]),
+        models=config["models"],
+        fdr=config["cooccurrence"]["fdr"],
+    script:
+        "../scripts/mechanism_links.py"

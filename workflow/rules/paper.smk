@@ -3,6 +3,7 @@
 
 rule book:
     input:
+        code=ANALYSIS_CODE,
         sources=book_sources(),
         numbers="results/numbers/numbers.json",
         figures=expand("results/figures/{name}.png", name=FIGURES),

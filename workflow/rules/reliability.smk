@@ -3,36 +3,38 @@
 
 rule reliability:
     input:
+        code=ANALYSIS_CODE,
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",
     output:
         per_code="results/reliability/per_code.parquet",
         overall="results/reliability/overall.json",
+    log:
+        "logs/reliability/reliability.log",
+    conda:
+        "../envs/casebook.yaml"
     params:
         coders=config["coders"]["independent"],
         reliability=config["reliability"],
         seed=config["seeds"]["bootstrap"],
-    conda:
-        "../envs/casebook.yaml"
-    log:
-        "logs/reliability/reliability.log",
     script:
         "../scripts/reliability.py"
 
 
 rule disagreements:
     input:
+        code=ANALYSIS_CODE,
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",
     output:
         table="results/reliability/disagreements.csv",
-    params:
-        coders=config["coders"]["independent"],
-    conda:
-        "../envs/casebook.yaml"
     log:
         "logs/reliability/disagreements.log",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        coders=config["coders"]["independent"],
     script:
         "../scripts/disagreements.py"

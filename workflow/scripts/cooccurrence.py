@@ -1,0 +1,16 @@
+"""Rule cooccurrence: c-coefficients of every pair of leaf codes, per span and per document, with tests."""
+import pandas as pd
+
+from analysis.coding import primary_coding
+from analysis.cooccurrence import document_cooccurrence, segment_cooccurrence
+from analysis.io import log_to
+
+log_to(snakemake.log[0])
+
+segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+codes = pd.read_parquet(snakemake.input.codes)
+leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()
+documents = pd.read_parquet(snakemake.input.documents)["document_id"].tolist()
+pairs = pd.concat([segment_cooccurrence(segments, leaves),
+                   document_cooccurrence(segments, leaves, documents)], ignore_index=True)
+pairs.to_parquet(snakemake.output.pairs, index=False)

@@ -1,0 +1,12 @@
+"""Rule mechanism_links: the links of the mechanism diagram, weighted by co-occurrence."""
+import pandas as pd
+
+from analysis.io import log_to
+from analysis.mechanisms import mechanism_links
+
+log_to(snakemake.log[0])
+
+p = snakemake.params
+links = mechanism_links(pd.read_parquet(snakemake.input.pairs), pd.read_parquet(snakemake.input.codes), p.conditions,
+                        p.mechanisms, p.models["outcome_theme"], p.fdr)
+links.to_parquet(snakemake.output.links, index=False)

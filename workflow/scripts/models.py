@@ -1,0 +1,20 @@
+"""Rule models: clustered (GEE) models of the resilience outcomes on the mechanism codes."""
+import pandas as pd
+
+from analysis.coding import primary_coding
+from analysis.io import log_to
+from analysis.models import document_table, mechanism_link_model, outcome_models, resilience_spans
+
+log_to(snakemake.log[0])
+
+s = snakemake.params.settings
+segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+codes = pd.read_parquet(snakemake.input.codes)
+documents, participants = pd.read_parquet(snakemake.input.documents), pd.read_parquet(snakemake.input.participants)
+leaf = codes[codes["is_leaf"]]
+outcomes = leaf.loc[leaf["theme"] == s["outcome_theme"], "code_id"].tolist()
+mechanisms = leaf.loc[leaf["theme"] == s["mechanism_theme"], "code_id"].tolist()
+table = document_table(segments, documents, participants, outcomes + mechanisms)
+outcome_models(table, outcomes, mechanisms).to_parquet(snakemake.output.outcomes, index=False)
+spans = resilience_spans(segments, documents, participants, s["outcome_theme"], s["outcome_contrary"], s["mechanism_theme"])
+mechanism_link_model(spans).assign(code_id="supportive").to_parquet(snakemake.output.link, index=False)

@@ -1,0 +1,18 @@
+"""Rule process_tracing: observe each evidence item in the coding, weigh it, update each hypothesis."""
+import pandas as pd
+import yaml
+
+from analysis.coding import primary_coding
+from analysis.io import log_to
+from analysis.process_tracing import sensitivity, trace
+
+log_to(snakemake.log[0])
+
+s = snakemake.params.settings
+with open(snakemake.input.evidence, encoding="utf-8") as src:
+    evidence = yaml.safe_load(src)
+segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+items, summary = trace(evidence, s["priors"], segments)
+items.to_parquet(snakemake.output.evidence_items, index=False)
+summary.to_parquet(snakemake.output.summary, index=False)
+sensitivity(items, s["sensitivity_priors"], s["sensitivity_scales"]).to_parquet(snakemake.output.sensitivity, index=False)

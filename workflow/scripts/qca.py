@@ -1,0 +1,30 @@
+"""Rule qca: calibrate the stations, test necessity, build the truth table and minimize it."""
+import json
+
+import pandas as pd
+
+from analysis.coding import primary_coding
+from analysis.io import log_to
+from analysis.qca import calibrate_all, necessity_table, report, solve, station_scores
+
+log_to(snakemake.log[0])
+
+s = snakemake.params.settings
+conditions, outcome = list(s["conditions"]), s["outcome"]
+segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+raw = station_scores(pd.read_parquet(snakemake.input.matrix), segments, s["conditions"], outcome, snakemake.params.contrary)
+calibrated = calibrate_all(raw, s["anchors"])
+raw.to_parquet(snakemake.output.raw, index=False)
+calibrated.to_parquet(snakemake.output.calibrated, index=False)
+status = {"computed": len(calibrated) >= s["min_cases"], "n_cases": len(calibrated), "min_cases": s["min_cases"]}
+if status["computed"]:
+    result = solve(calibrated, conditions, outcome, s["incl_cut"], s["n_cut"], s["dir_exp"], pri_cut=s["pri_cut"])
+    tables = report(result)
+    necessity_table(calibrated, conditions, outcome).to_parquet(snakemake.output.necessity, index=False)
+    result["truth_table"].to_parquet(snakemake.output.truth_table, index=False)
+else:
+    tables = {"truth_table": [], "solutions": {"conservative": [], "parsimonious": [], "intermediate": []}}
+    pd.DataFrame(columns=["condition", "incl", "cov", "ron"]).to_parquet(snakemake.output.necessity, index=False)
+    pd.DataFrame(columns=["row", "n", "incl", "pri", "out", "cases"]).to_parquet(snakemake.output.truth_table, index=False)
+with open(snakemake.output.solutions, "w", encoding="utf-8") as out:
+    json.dump({"status": status, "conditions": conditions, "outcome": outcome, **tables}, out, ensure_ascii=False, indent=1)

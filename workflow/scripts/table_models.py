@@ -1,0 +1,15 @@
+"""Rule table_models: odds ratios of the clustered models (Markdown and CSV)."""
+import pandas as pd
+
+from analysis.io import log_to, write_table
+from analysis.tables import model_table
+
+log_to(snakemake.log[0])
+
+lang = snakemake.params.lang
+codes = pd.read_parquet(snakemake.input.codes)
+label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+label["supportive"] = "韧性叙述为支持性" if lang == "zh" else "resilience talk is supportive"
+write_table(model_table(pd.read_parquet(snakemake.input.outcomes), label, lang), snakemake.output.outcomes_md,
+            snakemake.output.outcomes_csv)
+write_table(model_table(pd.read_parquet(snakemake.input.link), label, lang), snakemake.output.link_md, snakemake.output.link_csv)
