@@ -190,7 +190,8 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str) -> dict[str, s
                 if zh else f"{status['n_cases']} stations, fewer than the {status['min_cases']} the analysis needs: QCA not run")
         for key in ("conservative", "parsimonious", "intermediate"):
             out[f"qca_{key}"] = note
-        out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note}
+        out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note,
+                "qca_top_necessity": note}
         return out
     out["qca_status"] = "已完成" if zh else "computed"
     for key, models in result["solutions"].items():
