@@ -1,0 +1,78 @@
+"""Process tracing pinned to the worked check, co-occurrence against brute force, the exemplar rule,
+the clustered model on data with a known effect, and the recovery of the synthetic corpus's planted structure."""
+
+from __future__ import annotations
+
+from itertools import permutations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.cooccurrence import c_coefficient, within_document_p
+from analysis.evidence import medoid
+from analysis.models import gee_logit
+from analysis.process_tracing import decibans, likelihood_ratio, posterior, sensitivity
+
+
+@pytest.mark.parametrize("p_e_h,p_e_not_h,passed,expected", [
+    # source: validation-values.md (Fairfield & Charman 2017; Bennett 2015): prior 0.5
+    (0.95, 0.50, True, 0.655), (0.95, 0.50, False, 0.091),    # hoop test passed / failed
+    (0.30, 0.02, True, 0.9375), (0.30, 0.02, False, 0.4167),  # smoking gun passed / failed
+])
+def test_worked_check_of_the_posterior(p_e_h, p_e_not_h, passed, expected):
+    assert posterior(0.5, [likelihood_ratio(p_e_h, p_e_not_h, passed)]) == pytest.approx(expected, abs=5e-4)
+
+
+def test_decibans_and_sensitivity():
+    assert decibans(likelihood_ratio(0.30, 0.02, True)) == pytest.approx(10 * np.log10(15))
+    items = pd.DataFrame({"hypothesis": ["H", "H"], "lr": [15.0, 0.1]})
+    table = sensitivity(items, [0.5], {"as_stated": 1.0, "none": 0.0}).set_index("scenario")["posterior"]
+    assert table["as_stated"] == pytest.approx(posterior(0.5, [15.0, 0.1]))
+    assert table["none"] == pytest.approx(0.5)  # evidence with no force leaves the prior
+
+
+def test_c_coefficient_as_atlas_ti_defines_it():
+    # ATLAS.ti: c = n12 / (n1 + n2 - n12)
+    assert c_coefficient(10, 6, 4) == pytest.approx(4 / 12)
+    assert c_coefficient(0, 0, 0) == 0
+
+
+def test_exact_within_document_p_equals_enumerating_every_permutation():
+    rng = np.random.default_rng(5)
+    doc = np.array([0] * 5 + [1] * 4)
+    a, b = (rng.random(9) < 0.5).astype(int), (rng.random(9) < 0.5).astype(int)
+    observed = int((a & b).sum())
+    hits = total = 0
+    for pa in set(permutations(a[:5])):
+        for pb in set(permutations(a[5:])):
+            shuffled = np.array(pa + pb)  # permuting one code within documents is enough: the other is fixed
+            hits += int((shuffled & b).sum() >= observed)
+            total += 1
+    assert within_document_p(a, b, doc) == pytest.approx(hits / total)
+
+
+def test_the_exemplar_is_the_medoid_of_the_cell():
+    cell = pd.DataFrame({"codes": [("a", "b"), ("a", "b", "c"), ("a", "b"), ("x",)],
+                         "text": ["较长的一段话。", "一段话。", "短话。", "另一段。"], "segment_id": ["s1", "s2", "s3", "s4"]})
+    # s1 and s3 share the most typical code set; the shorter text wins the tie
+    assert medoid(cell)["segment_id"] == "s3"
+
+
+def test_gee_recovers_a_known_clustered_effect():
+    rng = np.random.default_rng(11)
+    rows = []
+    for cluster in range(15):
+        shift = rng.normal(0, 0.5)
+        for _ in range(60):
+            x = rng.random() < 0.5
+            p = 1 / (1 + np.exp(-(-0.5 + np.log(3.0) * x + shift)))
+            rows.append({"case_id": f"S{cluster}", "x": int(x), "y": int(rng.random() < p), "voice": "resident"})
+    fit = gee_logit(pd.DataFrame(rows), "y", ["x"]).set_index("term")
+    assert fit.loc["x", "or_lo"] < 3.0 < fit.loc["x", "or_hi"] and fit.loc["x", "or_lo"] > 1
+
+
+def test_a_model_that_cannot_be_estimated_says_so():
+    frame = pd.DataFrame({"case_id": ["a", "b"] * 5, "y": [1] * 10, "x": [0, 1] * 5})
+    fit = gee_logit(frame, "y", ["x"])
+    assert fit.loc[0, "note"] == "the outcome does not vary"

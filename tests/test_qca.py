@@ -1,0 +1,148 @@
+"""QCA pinned to the R QCA package's crisp example (data LC, Lipset's conditions for democracy),
+the calibration's anchors, and the `casebook qca` command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.qca import (calibrate, minimal_covers, necessity_table, prime_implicants, solve, sufficiency,
+                          sympy_check)
+
+# validation-values.md: R package QCA, data LC (crisp), conditions DEV URB LIT IND STB, outcome SURV
+LC_TEXT = """AU 1 0 1 1 0 0   BE 1 1 1 1 1 1   CZ 1 1 1 1 1 1   EE 0 0 1 0 1 0   FI 1 0 1 0 1 1   FR 1 0 1 1 1 1
+DE 1 1 1 1 0 0   GR 0 0 0 0 0 0   HU 0 0 1 0 0 0   IE 1 0 1 0 1 1   IT 0 0 0 0 1 0   NL 1 1 1 1 1 1
+PL 0 0 1 0 0 0   PT 0 0 0 0 0 0   RO 0 0 0 0 1 0   ES 0 0 0 0 0 0   SE 1 0 1 1 1 1   UK 1 1 1 1 1 1"""
+CONDITIONS = ["DEV", "URB", "LIT", "IND", "STB"]
+
+
+def lc() -> pd.DataFrame:
+    cells = LC_TEXT.split()
+    rows = [cells[i:i + 7] for i in range(0, len(cells), 7)]
+    frame = pd.DataFrame(rows, columns=["case", *CONDITIONS, "SURV"])
+    return frame.astype({c: float for c in [*CONDITIONS, "SURV"]})
+
+
+def terms(model: dict) -> dict:
+    return {t["term"]: t for t in model["terms"]}
+
+
+def test_lc_truth_table_rows_with_the_outcome():
+    # source: validation-values.md: rows 11111 (n=4), 10101 (n=2), 10111 (n=2)
+    tt = solve(lc(), CONDITIONS, "SURV")["truth_table"]
+    positive = tt[tt["out"] == "1"].set_index("row")["n"].to_dict()
+    assert positive == {"11111": 4, "10101": 2, "10111": 2}
+
+
+def test_lc_conservative_solution():
+    # source: validation-values.md (R QCA): DEV*~URB*LIT*STB + DEV*LIT*IND*STB, coverage .500/.750,
+    # unique coverage .250/.500, solution consistency 1, coverage 1
+    (model,) = solve(lc(), CONDITIONS, "SURV")["solutions"]["conservative"]
+    t = terms(model)
+    assert set(t) == {"DEV*~URB*LIT*STB", "DEV*LIT*IND*STB"}
+    assert (t["DEV*~URB*LIT*STB"]["cov"], t["DEV*~URB*LIT*STB"]["cov_u"]) == pytest.approx((0.5, 0.25))
+    assert (t["DEV*LIT*IND*STB"]["cov"], t["DEV*LIT*IND*STB"]["cov_u"]) == pytest.approx((0.75, 0.5))
+    assert (model["incl"], model["cov"]) == pytest.approx((1.0, 1.0))
+
+
+def test_lc_parsimonious_solution():
+    # source: validation-values.md (R QCA): DEV*STB
+    models = solve(lc(), CONDITIONS, "SURV")["solutions"]["parsimonious"]
+    assert [m["expression"] for m in models] == ["DEV*STB"]
+
+
+def test_lc_negated_outcome():
+    # source: validation-values.md (R QCA): conservative ~DEV*~URB*~IND + DEV*LIT*IND*~STB;
+    # parsimonious ~DEV + ~STB with coverage .800/.700 and unique coverage .300/.200
+    result = solve(lc(), CONDITIONS, "~SURV")["solutions"]
+    assert set(terms(result["conservative"][0])) == {"~DEV*~URB*~IND", "DEV*LIT*IND*~STB"}
+    t = terms(result["parsimonious"][0])
+    assert set(t) == {"~DEV", "~STB"}
+    assert (t["~DEV"]["cov"], t["~DEV"]["cov_u"]) == pytest.approx((0.8, 0.3))
+    assert (t["~STB"]["cov"], t["~STB"]["cov_u"]) == pytest.approx((0.7, 0.2))
+
+
+def test_intermediate_uses_only_easy_counterfactuals():
+    # With every condition expected present, ~URB may be dropped from DEV*~URB*LIT*STB (an easy
+    # counterfactual), but LIT may not (its presence is expected to help): DEV*LIT*STB.
+    result = solve(lc(), CONDITIONS, "SURV", dir_exp={c: 1 for c in CONDITIONS})["solutions"]
+    assert [m["expression"] for m in result["intermediate"]] == ["DEV*LIT*STB"]
+
+
+def test_all_equally_minimal_models_are_reported():
+    # f = A*B + ~A*C with remainders making B*C redundant: the classic consensus example has two
+    # minimal covers for f = A~B + ~AB + BC-type charts; here rows 001, 011, 110, 111 are positive.
+    positive = {(0, 0, 1), (0, 1, 1), (1, 1, 0), (1, 1, 1)}
+    covers = minimal_covers(positive, prime_implicants(positive, positive, 3))
+    assert [sorted(map(str, c)) for c in covers] == [sorted(map(str, [(0, None, 1), (1, 1, None)]))]
+    cyclic = {(0, 0, 1), (0, 1, 0), (0, 1, 1), (1, 0, 0), (1, 0, 1), (1, 1, 0)}  # two minimal covers
+    covers = minimal_covers(cyclic, prime_implicants(cyclic, cyclic, 3))
+    assert len(covers) == 2 and all(len(c) == 3 for c in covers)
+    assert sympy_check(cyclic, set(), 3) == 6  # sympy's minimal form has the same size (3 terms x 2 literals)
+
+
+def test_formulas_of_sufficiency_and_necessity():
+    # Ragin (2008): incl = sum(min(X,Y))/sum(X), cov = sum(min(X,Y))/sum(Y), and the PRI formula
+    x, y = np.array([0.9, 0.6, 0.2, 0.8]), np.array([0.8, 0.7, 0.4, 0.3])
+    both, overlap = np.minimum(x, y).sum(), np.minimum(np.minimum(x, y), 1 - y).sum()
+    fit = sufficiency(x, y)
+    assert fit["incl"] == pytest.approx(both / x.sum()) and fit["cov"] == pytest.approx(both / y.sum())
+    assert fit["pri"] == pytest.approx((both - overlap) / (x.sum() - overlap))
+    nec = necessity_table(pd.DataFrame({"X": x, "Y": y}), ["X"], "Y").set_index("condition")
+    assert nec.loc["X", "incl"] == pytest.approx(both / y.sum())
+
+
+def test_direct_calibration_anchors():
+    # Ragin (2008): the anchors map to log-odds +3, 0 and -3, i.e. memberships 0.953, 0.5, 0.047
+    values = calibrate([0.9, 0.6, 0.3, 1.0, 0.0], full=0.9, crossover=0.6, non=0.3)
+    assert values[:3] == pytest.approx([1 / (1 + np.exp(-3)), 0.5, 1 / (1 + np.exp(3))])
+    assert values[3] > values[0] and values[4] < values[2]
+    with pytest.raises(ValueError):
+        calibrate([0.5], full=0.3, crossover=0.9, non=0.1)
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+def run(path, *args):
+    return subprocess.run([sys.executable, "-m", "analysis.cli", "qca", str(path), *args], capture_output=True, text=True)
+
+
+def test_command_reproduces_the_lc_example(tmp_path):
+    path = tmp_path / "lc.csv"
+    lc().astype({c: int for c in [*CONDITIONS, "SURV"]}).to_csv(path, index=False)
+    out = json.loads(run(path, "--outcome", "SURV", "--conditions", ",".join(CONDITIONS)).stdout)
+    rows = {r["row"]: r for r in out["truth_table"]}
+    assert rows["11111"]["n"] == 4 and rows["11111"]["out"] == "1" and sorted(rows["11111"]["cases"]) == ["BE", "CZ", "NL", "UK"]
+    assert [m["expression"] for m in out["solutions"]["parsimonious"]] == ["DEV*STB"]
+    model = out["solutions"]["conservative"][0]
+    assert set(model) >= {"expression", "incl", "pri", "cov", "terms"}
+    assert set(model["terms"][0]) == {"term", "incl", "pri", "cov", "cov_u"}
+    negated = json.loads(run(path, "--outcome", "~SURV", "--conditions", ",".join(CONDITIONS)).stdout)
+    assert [m["expression"] for m in negated["solutions"]["parsimonious"]] == ["~DEV + ~STB"]
+    directed = json.loads(run(path, "--outcome", "SURV", "--conditions", ",".join(CONDITIONS),
+                              "--dir-exp", "DEV=1,URB=1,LIT=1,IND=1,STB=1").stdout)
+    assert [m["expression"] for m in directed["solutions"]["intermediate"]] == ["DEV*LIT*STB"]
+
+
+@pytest.mark.parametrize("content,args,message", [
+    ("case,A,Y\nx,1.2,1\ny,0,0\n", [], "not a membership in [0, 1]"),
+    ("case,A,Y\nx,1,1\ny,0,0\n", ["--conditions", "A,B"], "B is missing"),
+    ("case,A,Y\nx,1,1\n", [], "only 1 case"),
+    ("case,A,Y\nx,1,1\ny,0,0\n", ["--incl-cut", "1.5"], "outside [0, 1]"),
+    ("case,A,Y\nx,1,1\ny,0,0\n", ["--n-cut", "0"], "below 1"),
+    ("case,A,Y\nx,1,1\ny,0,0\n", ["--dir-exp", "A=2"], "directional expectation"),
+])
+def test_bad_input_exits_2(tmp_path, content, args, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    base = {"--outcome": "Y", "--conditions": "A"}
+    for k, v in zip(args[::2], args[1::2]):
+        base[k] = v
+    call = run(path, *[x for kv in base.items() for x in kv])
+    assert call.returncode == 2, call.stderr
+    assert message in call.stderr and "Traceback" not in call.stderr and call.stdout == ""

@@ -1,0 +1,62 @@
+"""Display tables: labels in the configured language, undefined values in words, pipes escaped."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.tables import (code_frequency_table, cross_tab_table, evidence_table, pt_items_table, reliability_table,
+                             to_markdown)
+
+FREQ = pd.DataFrame({"code_id": ["t", "t.a"], "parent": [None, "t"], "theme": ["t", "t"], "depth": [0, 1],
+                     "label_zh": ["主题", "甲"], "label_en": ["Theme", "A"], "n_segments": [3, 3], "n_documents": [2, 2],
+                     "n_participants": [1, 1], "n_stations": [1, 1], "share_documents": [0.5, 0.5],
+                     "share_documents_lo": [0.15, 0.15], "share_documents_hi": [0.85, 0.85]})
+
+
+def test_english_labels_by_configuration():
+    zh, en = code_frequency_table(FREQ, "zh"), code_frequency_table(FREQ, "en")
+    assert "编码" in zh.columns and "Code" in en.columns
+    assert en.iloc[0, 0] == "**Theme**" and "A" in en.iloc[1, 0]
+    assert en.iloc[0]["Share of documents (95% CI)"] == "50.0% (15.0–85.0)"
+
+
+def test_undefined_coefficients_are_words_in_both_languages():
+    per = pd.DataFrame({"code_id": ["t.a"], "krippendorff_alpha": [np.nan], "krippendorff_alpha_lo": [np.nan],
+                        "krippendorff_alpha_hi": [np.nan], "cohen_kappa": [np.nan], "cohen_kappa_lo": [np.nan],
+                        "cohen_kappa_hi": [np.nan], "gwet_ac1": [1.0], "gwet_ac1_lo": [1.0], "gwet_ac1_hi": [1.0],
+                        "percent_agreement": [1.0], "flag": ["undefined"]})
+    codes = pd.DataFrame({"code_id": ["t.a"], "label_zh": ["甲"], "label_en": ["A"]})
+    en = reliability_table(per, codes, "en")
+    assert en.iloc[0]["Krippendorff's α"] == "undefined" and en.iloc[0]["Reading"] == "undefined"
+    assert "nan" not in to_markdown(en).lower()
+
+
+def test_cross_tab_table_names_over_represented_categories():
+    tests = pd.DataFrame({"code_id": ["t.a"], "n_spans": [40], "n_with_code": [10], "statistic": [9.2], "dof": [1],
+                          "p_value": [0.002], "method": ["chi2"], "p_fdr": [0.004]})
+    cells = pd.DataFrame({"code_id": ["t.a", "t.a"], "category": ["resident", "cadre"], "observed": [8, 2],
+                          "expected": [5, 5], "row_share": [0.8, 0.2], "adj_resid": [3.03, -3.03]})
+    codes = pd.DataFrame({"code_id": ["t.a"], "label_zh": ["甲"], "label_en": ["A"]})
+    table = cross_tab_table(tests, cells, codes, {"resident": "Residents", "cadre": "Cadres"}, "en", 0.05)
+    assert table.iloc[0]["Over-represented (adj. residual)"] == "Residents (+3.0)"
+    assert table.iloc[0]["FDR-adjusted p"] == "0.004 *"
+
+
+def test_quotations_carry_only_pseudonymous_id_and_actor_type():
+    matrix = pd.DataFrame([{"claim": "P1", "actor_type": "resident", "n_support": 2, "n_contrary": 0,
+                            "support_share": 1.0, "exemplar_support": "一段话。", "exemplar_support_by": "S01-P05",
+                            "exemplar_support_actor": "resident", "exemplar_contrary": "", "exemplar_contrary_by": "",
+                            "exemplar_contrary_actor": ""}])
+    table = evidence_table(matrix, "P1", "actor_type", {"resident": "居民"}, "zh")
+    assert table.iloc[0]["典型支持引文"] == "“一段话。”（S01-P05，居民）"
+    assert table.iloc[0]["典型反证引文"] == "—"
+
+
+def test_pipes_in_headers_and_cells_are_escaped():
+    items = pd.DataFrame({"hypothesis": ["P1"], "item": ["E1"], "description_zh": ["a|b"], "test": ["hoop"],
+                          "p_e_h": [0.9], "p_e_not_h": [0.5], "observed": [True], "detail": ["x"], "decibans": [2.55],
+                          "posterior_after": [0.64]})
+    text = to_markdown(pt_items_table(items, "en"))
+    assert "P(E\\|H)" in text and "a\\|b" in text
+    assert all(line.count("|") - line.count("\\|") == 11 for line in text.splitlines())
