@@ -13,6 +13,8 @@ rule code_frequencies:
         by_station="results/coding/code_frequencies_by_station.parquet",
     log:
         "logs/coding/code_frequencies.log",
+    benchmark:
+        "benchmarks/coding/code_frequencies.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -31,6 +33,8 @@ rule code_by_actor:
         tests="results/coding/code_by_actor_tests.parquet",
     log:
         "logs/coding/code_by_actor.log",
+    benchmark:
+        "benchmarks/coding/code_by_actor.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -51,6 +55,8 @@ rule code_by_phase:
         tests="results/coding/code_by_phase_tests.parquet",
     log:
         "logs/coding/code_by_phase.log",
+    benchmark:
+        "benchmarks/coding/code_by_phase.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -73,6 +79,8 @@ rule saturation:
         summary="results/coding/saturation.parquet",
     log:
         "logs/coding/saturation.log",
+    benchmark:
+        "benchmarks/coding/saturation.tsv"
     conda:
         "../envs/casebook.yaml"
     params:

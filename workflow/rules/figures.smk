@@ -13,6 +13,8 @@ rule fig_theme_frequencies:
         ),
     log:
         "logs/figures/fig_theme_frequencies.log",
+    benchmark:
+        "benchmarks/figures/fig_theme_frequencies.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -34,6 +36,8 @@ rule fig_framework_matrix:
         ),
     log:
         "logs/figures/fig_framework_matrix.log",
+    benchmark:
+        "benchmarks/figures/fig_framework_matrix.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -57,6 +61,8 @@ rule fig_code_by_actor:
         ),
     log:
         "logs/figures/fig_code_by_actor.log",
+    benchmark:
+        "benchmarks/figures/fig_code_by_actor.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -81,6 +87,8 @@ rule fig_alpha_forest:
         ),
     log:
         "logs/figures/fig_alpha_forest.log",
+    benchmark:
+        "benchmarks/figures/fig_alpha_forest.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -105,6 +113,8 @@ rule fig_saturation:
         ),
     log:
         "logs/figures/fig_saturation.log",
+    benchmark:
+        "benchmarks/figures/fig_saturation.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -123,6 +133,8 @@ rule table_code_frequencies:
         csv="results/tables/code_frequencies.csv",
     log:
         "logs/tables/table_code_frequencies.log",
+    benchmark:
+        "benchmarks/tables/table_code_frequencies.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -141,6 +153,8 @@ rule table_reliability:
         csv="results/tables/reliability.csv",
     log:
         "logs/tables/table_reliability.log",
+    benchmark:
+        "benchmarks/tables/table_reliability.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -158,6 +172,8 @@ rule table_framework_matrix:
         csv="results/tables/framework_matrix.csv",
     log:
         "logs/tables/table_framework_matrix.log",
+    benchmark:
+        "benchmarks/tables/table_framework_matrix.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -177,6 +193,8 @@ rule table_codebook:
         csv="results/tables/codebook.csv",
     log:
         "logs/tables/table_codebook.log",
+    benchmark:
+        "benchmarks/tables/table_codebook.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -194,6 +212,8 @@ rule table_context:
         csv="results/tables/context_facts.csv",
     log:
         "logs/tables/table_context.log",
+    benchmark:
+        "benchmarks/tables/table_context.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -213,6 +233,8 @@ rule table_code_by_actor:
         csv="results/tables/code_by_actor.csv",
     log:
         "logs/tables/table_code_by_actor.log",
+    benchmark:
+        "benchmarks/tables/table_code_by_actor.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -234,6 +256,8 @@ rule table_code_by_phase:
         csv="results/tables/code_by_phase.csv",
     log:
         "logs/tables/table_code_by_phase.log",
+    benchmark:
+        "benchmarks/tables/table_code_by_phase.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -253,6 +277,8 @@ rule table_station_themes:
         csv="results/tables/station_themes.csv",
     log:
         "logs/tables/table_station_themes.log",
+    benchmark:
+        "benchmarks/tables/table_station_themes.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -270,6 +296,8 @@ rule table_saturation:
         csv="results/tables/saturation.csv",
     log:
         "logs/tables/table_saturation.log",
+    benchmark:
+        "benchmarks/tables/table_saturation.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -288,6 +316,8 @@ rule table_disagreements:
         csv="results/tables/disagreements.csv",
     log:
         "logs/tables/table_disagreements.log",
+    benchmark:
+        "benchmarks/tables/table_disagreements.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -324,6 +354,8 @@ rule numbers:
         numbers="results/numbers/numbers.json",
     log:
         "logs/numbers/numbers.log",
+    benchmark:
+        "benchmarks/numbers/numbers.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -352,6 +384,8 @@ rule fig_cooccurrence_network:
         ),
     log:
         "logs/figures/fig_cooccurrence_network.log",
+    benchmark:
+        "benchmarks/figures/fig_cooccurrence_network.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -378,6 +412,8 @@ rule fig_qca_xy:
         ),
     log:
         "logs/figures/fig_qca_xy.log",
+    benchmark:
+        "benchmarks/figures/fig_qca_xy.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -399,6 +435,8 @@ rule fig_pt_logodds:
         ),
     log:
         "logs/figures/fig_pt_logodds.log",
+    benchmark:
+        "benchmarks/figures/fig_pt_logodds.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -423,6 +461,8 @@ rule fig_mechanism_diagram:
         ),
     log:
         "logs/figures/fig_mechanism_diagram.log",
+    benchmark:
+        "benchmarks/figures/fig_mechanism_diagram.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -453,6 +493,8 @@ rule table_evidence:
         station_csv="results/tables/evidence_by_station.csv",
     log:
         "logs/tables/table_evidence.log",
+    benchmark:
+        "benchmarks/tables/table_evidence.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -473,6 +515,8 @@ rule table_cooccurrence:
         csv="results/tables/cooccurrence.csv",
     log:
         "logs/tables/table_cooccurrence.log",
+    benchmark:
+        "benchmarks/tables/table_cooccurrence.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -495,6 +539,8 @@ rule table_models:
         link_csv="results/tables/mechanism_link_model.csv",
     log:
         "logs/tables/table_models.log",
+    benchmark:
+        "benchmarks/tables/table_models.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -522,6 +568,8 @@ rule table_qca:
         solutions_csv="results/tables/qca_solutions.csv",
     log:
         "logs/tables/table_qca.log",
+    benchmark:
+        "benchmarks/tables/table_qca.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -542,6 +590,8 @@ rule table_process_tracing:
         sensitivity_csv="results/tables/pt_sensitivity.csv",
     log:
         "logs/tables/table_process_tracing.log",
+    benchmark:
+        "benchmarks/tables/table_process_tracing.tsv"
     conda:
         "../envs/casebook.yaml"
     params:

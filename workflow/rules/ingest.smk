@@ -18,6 +18,8 @@ rule ingest:
         manifest="results/ingest/manifest.csv",
     log:
         "logs/ingest/ingest.log",
+    benchmark:
+        "benchmarks/ingest/ingest.tsv"
     conda:
         "../envs/casebook.yaml"
     params:

@@ -10,6 +10,8 @@ rule framework_matrix:
         matrix="results/mechanisms/framework_matrix.parquet",
     log:
         "logs/mechanisms/framework_matrix.log",
+    benchmark:
+        "benchmarks/mechanisms/framework_matrix.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -31,6 +33,8 @@ rule evidence_matrices:
         pooled="results/mechanisms/evidence_pooled.parquet",
     log:
         "logs/mechanisms/evidence_matrices.log",
+    benchmark:
+        "benchmarks/mechanisms/evidence_matrices.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -52,6 +56,8 @@ rule cooccurrence:
         pairs="results/mechanisms/cooccurrence.parquet",
     log:
         "logs/mechanisms/cooccurrence.log",
+    benchmark:
+        "benchmarks/mechanisms/cooccurrence.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -72,6 +78,8 @@ rule models:
         link="results/mechanisms/mechanism_link_model.parquet",
     log:
         "logs/mechanisms/models.log",
+    benchmark:
+        "benchmarks/mechanisms/models.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -94,6 +102,8 @@ rule qca:
         solutions="results/mechanisms/qca_solutions.json",
     log:
         "logs/mechanisms/qca.log",
+    benchmark:
+        "benchmarks/mechanisms/qca.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -115,6 +125,8 @@ rule process_tracing:
         sensitivity="results/mechanisms/pt_sensitivity.parquet",
     log:
         "logs/mechanisms/process_tracing.log",
+    benchmark:
+        "benchmarks/mechanisms/process_tracing.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -133,6 +145,8 @@ rule mechanism_links:
         links="results/mechanisms/mechanism_links.parquet",
     log:
         "logs/mechanisms/mechanism_links.log",
+    benchmark:
+        "benchmarks/mechanisms/mechanism_links.tsv"
     conda:
         "../envs/casebook.yaml"
     params:

@@ -13,6 +13,8 @@ rule book:
         html="paper/_build/html/index.html",
     log:
         "logs/paper/book.log",
+    benchmark:
+        "benchmarks/paper/book.tsv"
     conda:
         "../envs/casebook.yaml"
     shell:

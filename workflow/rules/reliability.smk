@@ -12,6 +12,8 @@ rule reliability:
         overall="results/reliability/overall.json",
     log:
         "logs/reliability/reliability.log",
+    benchmark:
+        "benchmarks/reliability/reliability.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
@@ -32,6 +34,8 @@ rule disagreements:
         table="results/reliability/disagreements.csv",
     log:
         "logs/reliability/disagreements.log",
+    benchmark:
+        "benchmarks/reliability/disagreements.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
