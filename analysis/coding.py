@@ -166,7 +166,7 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
         test = {"code_id": code, "n_spans": int(table.sum()), "n_with_code": int(table[0].sum()),
                 "statistic": np.nan, "dof": np.nan, "p_value": np.nan, "method": "none"}
         if table[0].sum() > 0 and table[1].sum() > 0 and used.shape[1] > 1:
-            t = Table(used)
+            t = Table(used, shift_zeros=False)  # no 0.5 added to empty cells: expected counts stay exact
             cols = table.sum(0) > 0
             resid[:, cols] = t.standardized_resids
             expected[:, cols] = t.fittedvalues
