@@ -63,9 +63,13 @@ def gee_logit(frame: pd.DataFrame, outcome: str, predictors: list[str], group: s
         try:
             model = smf.gee(formula, group, data=frame, family=sm.families.Binomial(),
                             cov_struct=sm.cov_struct.Exchangeable())
-            fit = model.fit(maxiter=200)
+            # few clusters (stations): Mancl-DeRouen bias-reduced sandwich covariance
+            fit = model.fit(maxiter=200, cov_type="bias_reduced")
         except Exception as err:  # separation, singular designs: say so rather than fail
             return pd.DataFrame([{**base, "term": "", "note": f"not estimable: {type(err).__name__}"}])
+    finite = np.isfinite(fit.params).all() and np.isfinite(fit.bse).all()
+    if not finite or not getattr(fit, "converged", True) or (fit.bse > 50).any():
+        return pd.DataFrame([{**base, "term": "", "note": "not estimable: the fit did not converge (separation)"}])
     ci = fit.conf_int()
     rows = []
     for term in fit.params.index:
@@ -84,9 +88,20 @@ def _clean(term: str) -> str:
 
 
 def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[str]) -> pd.DataFrame:
-    """Each resilience outcome's presence in a document on the mechanism codes, the voice and size."""
+    """Each resilience outcome's presence in a document on the mechanism codes, the voice and size.
+
+    The mechanism coefficients of all models are corrected together for the
+    false-discovery rate (``p_fdr``; Benjamini-Hochberg).
+    """
+    from statsmodels.stats.multitest import multipletests
+
     preds = [_name(m) for m in mechanisms] + ["C(voice)", "log_spans"]
-    return pd.concat([gee_logit(table, _name(o), preds).assign(code_id=o) for o in outcomes], ignore_index=True)
+    fits = pd.concat([gee_logit(table, _name(o), preds).assign(code_id=o) for o in outcomes], ignore_index=True)
+    mech = fits["term"].astype(str).str.startswith("mech_") & fits.get("p_value", pd.Series(dtype=float)).notna()
+    fits["p_fdr"] = np.nan
+    if mech.any():
+        fits.loc[mech, "p_fdr"] = multipletests(fits.loc[mech, "p_value"], method="fdr_bh")[1]
+    return fits
 
 
 def resilience_spans(segments: pd.DataFrame, documents: pd.DataFrame, participants: pd.DataFrame,
