@@ -200,18 +200,28 @@ def parse_term(text: str, conditions: list[str]) -> Term:
     return tuple(1 if c in literals else (0 if f"~{c}" in literals else None) for c in conditions)
 
 
-def _intermediate_terms(conservative: list[Term], parsimonious: list[Term], dir_exp: dict[int, int | None]) -> list[Term]:
-    """Each conservative term shortened by easy counterfactuals only."""
+def _intermediate_terms(conservative: list[Term], implicants: list[Term], dir_exp: dict[int, int | None]) -> list[Term]:
+    """Each conservative term shortened by easy counterfactuals only.
+
+    Every prime implicant of the parsimonious minimization that contains the
+    term offers a candidate: the term keeps the implicant's literals and its
+    own literals that agree with the expectations (or have none), dropping
+    only those that contradict them. A term no implicant contains stays as it is.
+    """
     out = []
     for term in conservative:
-        for pi in parsimonious:
+        found = False
+        for pi in implicants:
             if not all(p is None or p == t for p, t in zip(pi, term)):
-                continue  # the parsimonious implicant must contain (be broader than) the term
+                continue  # the implicant must contain (be broader than) the term
+            found = True
             kept = tuple(
                 t if (p is not None or t is None or dir_exp.get(i) is None or dir_exp[i] == t) else None
                 for i, (t, p) in enumerate(zip(term, pi)))
             if kept not in out:
                 out.append(kept)
+        if not found and term not in out:
+            out.append(term)
     return out
 
 
@@ -254,15 +264,18 @@ def solve(data: pd.DataFrame, conditions: list[str], outcome: str, incl_cut: flo
     positive = {bits[r] for r, o in zip(tt["row"], tt["out"]) if o == "1"}
     remainders = {bits[r] for r, o in zip(tt["row"], tt["out"]) if o == "?"}
     conservative = _models(positive, positive, k)
-    parsimonious = _models(positive, positive | remainders, k)
+    parsimonious_pis = prime_implicants(positive, positive | remainders, k)
+    parsimonious = minimal_covers(positive, parsimonious_pis)
     expectations = {i: (dir_exp or {}).get(c) for i, c in enumerate(conditions)}
     intermediate = []
     for cons in conservative:
-        for pars in parsimonious:
-            candidates = _intermediate_terms(cons, pars, expectations)
-            for model in minimal_covers(positive, candidates):
-                if model not in intermediate:
-                    intermediate.append(model)
+        candidates = _intermediate_terms(cons, parsimonious_pis, expectations)
+        for model in minimal_covers(positive, candidates):
+            if model not in intermediate:
+                intermediate.append(model)
+    for models in (conservative, parsimonious, intermediate):
+        for model in models:  # every model must account for every positive row
+            assert all(any(_covers(t, r) for t in model) for r in positive)
     yv = frame["__y"].to_numpy(dtype=float)
     return {
         "truth_table": tt,
@@ -302,13 +315,35 @@ def station_scores(matrix: pd.DataFrame, segments: pd.DataFrame, conditions: dic
     return raw.rename_axis("case").reset_index()
 
 
-def calibrate_all(raw: pd.DataFrame, anchors: dict) -> pd.DataFrame:
-    """Ragin's direct calibration of every column that has anchors."""
+def calibrate_all(raw: pd.DataFrame, anchors: dict) -> tuple[pd.DataFrame, list[str]]:
+    """Ragin's direct calibration of every column that has anchors.
+
+    A membership of exactly 0.5 would leave the case out of every truth-table
+    row, so it is moved to 0.501 (the usual convention), and a missing raw
+    score (no evidence at all) is set to 0.499 (more out than in); the cases
+    and sets concerned are returned so the report can say so.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"case": ["a", "b"], "X": [0.5, float("nan")]})
+    >>> cal, notes = calibrate_all(raw, {"X": {"full": 0.8, "crossover": 0.5, "non": 0.2}})
+    >>> cal["X"].tolist(), notes
+    ([0.501, 0.499], ['a: X at the crossover, set to 0.501', 'b: no evidence on X, set to 0.499'])
+    """
     out = raw[["case"]].copy()
+    notes = []
     for name, a in anchors.items():
         if name in raw:
-            out[name] = calibrate(raw[name].fillna(a["crossover"]), a["full"], a["crossover"], a["non"])
-    return out
+            values = calibrate(raw[name].fillna(a["crossover"]), a["full"], a["crossover"], a["non"])
+            for i, (case, r, v) in enumerate(zip(raw["case"], raw[name], values)):
+                if pd.isna(r):
+                    values[i] = 0.499
+                    notes.append(f"{case}: no evidence on {name}, set to 0.499")
+                elif abs(v - 0.5) < 1e-9:
+                    values[i] = 0.501
+                    notes.append(f"{case}: {name} at the crossover, set to 0.501")
+            out[name] = values
+    return out, notes
 
 
 def report(result: dict) -> dict:

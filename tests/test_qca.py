@@ -146,3 +146,15 @@ def test_bad_input_exits_2(tmp_path, content, args, message):
     call = run(path, *[x for kv in base.items() for x in kv])
     assert call.returncode == 2, call.stderr
     assert message in call.stderr and "Traceback" not in call.stderr and call.stdout == ""
+
+
+def test_intermediate_is_never_empty_when_a_conservative_term_lies_outside_the_chosen_model():
+    # A counterexample found in review: positive rows 0010, 1010, 1110; negative rows 0101, 0110, 0111,
+    # 1000, 1011, 1101; the rest are remainders. Without expectations the intermediate solution equals
+    # the conservative one.
+    bits = {"0010": 1, "1010": 1, "1110": 1, "0101": 0, "0110": 0, "0111": 0, "1000": 0, "1011": 0, "1101": 0}
+    data = pd.DataFrame([{"case": r, **{c: float(r[i]) for i, c in enumerate("ABCD")}, "Y": float(y)}
+                         for r, y in bits.items()])
+    result = solve(data, list("ABCD"), "Y")["solutions"]
+    assert result["intermediate"], "the intermediate solution is empty"
+    assert {m["expression"] for m in result["intermediate"]} == {m["expression"] for m in result["conservative"]}

@@ -13,10 +13,11 @@ s = snakemake.params.settings
 conditions, outcome = list(s["conditions"]), s["outcome"]
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
 raw = station_scores(pd.read_parquet(snakemake.input.matrix), segments, s["conditions"], outcome, snakemake.params.contrary)
-calibrated = calibrate_all(raw, s["anchors"])
+calibrated, notes = calibrate_all(raw, s["anchors"])
 raw.to_parquet(snakemake.output.raw, index=False)
 calibrated.to_parquet(snakemake.output.calibrated, index=False)
-status = {"computed": len(calibrated) >= s["min_cases"], "n_cases": len(calibrated), "min_cases": s["min_cases"]}
+status = {"computed": len(calibrated) >= s["min_cases"], "n_cases": len(calibrated), "min_cases": s["min_cases"],
+          "adjusted": notes}
 if status["computed"]:
     result = solve(calibrated, conditions, outcome, s["incl_cut"], s["n_cut"], s["dir_exp"], pri_cut=s["pri_cut"])
     tables = report(result)
