@@ -15,7 +15,9 @@ Coefficients
 ------------
 For ``m`` coders, each character falls into one of ``2**m`` presence patterns.
 The counts of patterns per document and code are sufficient for every
-coefficient: percent agreement (all coders agree), Cohen's kappa (two coders),
+coefficient: percent agreement (all coders agree), agreement on coded text
+(all coders applied the code, among characters any coder coded: free of the
+mass of uncoded text that lifts percent agreement and AC1), Cohen's kappa (two coders),
 Krippendorff's alpha (nominal; with no missing ratings its coincidence matrix
 follows from the patterns, Krippendorff 2011), Fleiss' kappa (Fleiss 1971; more
 than two coders) and Gwet's AC1 (Gwet 2008). The closed forms are tested
@@ -31,7 +33,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-COEFFICIENTS = ("percent_agreement", "cohen_kappa", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1")
+COEFFICIENTS = ("percent_agreement", "coded_agreement", "cohen_kappa", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1")
 
 
 def double_coded_documents(segments: pd.DataFrame, coders: list[str], documents: pd.DataFrame | None = None) -> list[str]:
@@ -112,7 +114,7 @@ def coefficients(counts: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
     --------
     >>> c = np.array([80, 5, 5, 10])  # neither, A only, B only, both
     >>> {k: round(float(v), 4) for k, v in coefficients(c, 2).items() if not np.isnan(v)}
-    {'percent_agreement': 0.9, 'cohen_kappa': 0.6078, 'krippendorff_alpha': 0.6098, 'gwet_ac1': 0.8658}
+    {'percent_agreement': 0.9, 'coded_agreement': 0.5, 'cohen_kappa': 0.6078, 'krippendorff_alpha': 0.6098, 'gwet_ac1': 0.8658}
     """
     m = n_coders
     patterns = np.arange(2**m)
@@ -122,6 +124,9 @@ def coefficients(counts: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
     total = n * m                                  # all ratings
     agree = counts[..., 0] + counts[..., -1]
     out = {"percent_agreement": _ratio(agree, n)}
+    # agreement on coded text only: all coders applied the code, among characters at least one coder coded;
+    # it is not inflated by the uncoded text that dominates percent agreement and AC1 (the prevalence paradox)
+    out["coded_agreement"] = _ratio(counts[..., -1], n - counts[..., 0])
     # Krippendorff: o_01 = sum_i k (m - k) / (m - 1); alpha = 1 - (N - 1) o_01 / (n_0 n_1)
     o01 = (counts * (k * (m - k) / (m - 1))).sum(-1)
     out["krippendorff_alpha"] = 1 - _ratio((total - 1) * o01, (total - n1) * n1)

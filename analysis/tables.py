@@ -117,14 +117,14 @@ WORDS = {
            "ac1": "Gwet AC1", "flag": "判断", "reliable": "可靠", "tentative": "暂可接受", "unreliable": "不可靠",
            "undefined": "无法计算", "scope": "范围", "pooled": "全部站点", "interviews": "访谈数", "base_codes": "基线编码数",
            "total_codes": "编码总数", "result": "结果", "stretches": "分歧片段", "confusions": "其中误用相邻编码",
-           "omissions": "其中漏编", "chars": "涉及字符"},
+           "omissions": "其中漏编", "chars": "涉及字符", "coded": "编码文字上的一致率"},
     "en": {"test": "Test", "chi2": "chi-square", "monte_carlo": "Monte Carlo exact", "none": "—", "n_with": "Spans with code",
            "statistic": "χ²", "p": "p", "p_fdr": "FDR-adjusted p", "over": "Over-represented (adj. residual)",
            "kappa": "Cohen's κ", "ac1": "Gwet's AC1", "flag": "Reading", "reliable": "reliable", "tentative": "tentative",
            "unreliable": "unreliable", "undefined": "undefined", "scope": "Scope", "pooled": "All stations",
            "interviews": "Interviews", "base_codes": "Codes in base", "total_codes": "Codes in all",
            "result": "Result", "stretches": "Disagreements", "confusions": "of which another code",
-           "omissions": "of which omitted", "chars": "Characters"},
+           "omissions": "of which omitted", "chars": "Characters", "coded": "Agreement on coded text"},
 }
 
 
@@ -188,6 +188,7 @@ def reliability_table(per_code: pd.DataFrame, codes: pd.DataFrame, lang: str) ->
         out[head] = [_ci(v, lo, hi, w["undefined"]) for v, lo, hi in
                      zip(merged[name], merged[f"{name}_lo"], merged[f"{name}_hi"])]
     out[h["agreement"]] = [w["undefined"] if pd.isna(p) else f"{p:.1%}" for p in merged["percent_agreement"]]
+    out[w["coded"]] = [w["undefined"] if pd.isna(p) else f"{p:.1%}" for p in merged["coded_agreement"]]
     out[w["flag"]] = merged["flag"].map(w)
     return out
 

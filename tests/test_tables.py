@@ -25,7 +25,7 @@ def test_undefined_coefficients_are_words_in_both_languages():
     per = pd.DataFrame({"code_id": ["t.a"], "krippendorff_alpha": [np.nan], "krippendorff_alpha_lo": [np.nan],
                         "krippendorff_alpha_hi": [np.nan], "cohen_kappa": [np.nan], "cohen_kappa_lo": [np.nan],
                         "cohen_kappa_hi": [np.nan], "gwet_ac1": [1.0], "gwet_ac1_lo": [1.0], "gwet_ac1_hi": [1.0],
-                        "percent_agreement": [1.0], "flag": ["undefined"]})
+                        "percent_agreement": [1.0], "coded_agreement": [np.nan], "flag": ["undefined"]})
     codes = pd.DataFrame({"code_id": ["t.a"], "label_zh": ["甲"], "label_en": ["A"]})
     en = reliability_table(per, codes, "en")
     assert en.iloc[0]["Krippendorff's α"] == "undefined" and en.iloc[0]["Reading"] == "undefined"
