@@ -19,6 +19,22 @@ import pandas as pd
 
 #: Van Evera's four tests, by necessity and sufficiency of the evidence for the hypothesis.
 TESTS = ("straw_in_the_wind", "hoop", "smoking_gun", "doubly_decisive")
+#: The probabilities that make a test what its name says (Bennett 2015): a hoop test is nearly certain
+#: to be passed if H is true (failing it is near-fatal); a smoking gun is very unlikely if H is false.
+HIGH_P_E_H, LOW_P_E_NOT_H = 0.80, 0.10
+
+
+def test_type(p_e_h: float, p_e_not_h: float) -> str:
+    """The test type the two probabilities make.
+
+    Examples
+    --------
+    >>> test_type(0.95, 0.5), test_type(0.3, 0.02), test_type(0.9, 0.05), test_type(0.6, 0.4)
+    ('hoop', 'smoking_gun', 'doubly_decisive', 'straw_in_the_wind')
+    """
+    necessary, sufficient = p_e_h >= HIGH_P_E_H, p_e_not_h <= LOW_P_E_NOT_H
+    return {(True, True): "doubly_decisive", (True, False): "hoop", (False, True): "smoking_gun",
+            (False, False): "straw_in_the_wind"}[(necessary, sufficient)]
 
 
 def likelihood_ratio(p_e_h: float, p_e_not_h: float, observed: bool) -> float:

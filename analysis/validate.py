@@ -244,6 +244,14 @@ def check_evidence(evidence, file: str, schema: dict, code_ids: set[str] | None)
             if item["id"] in seen:
                 problems.append(Problem(file, where, f"the item id '{item['id']}' is used twice", "give every item its own id"))
             seen.add(item["id"])
+            from analysis.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
+
+            implied = test_type(item["p_e_h"], item["p_e_not_h"])
+            if implied != item["test"]:
+                problems.append(Problem(file, where, f"the probabilities ({item['p_e_h']}, {item['p_e_not_h']}) make a "
+                                        f"{implied} test, not a {item['test']}",
+                                        f"a hoop test needs P(E|H) >= {HIGH_P_E_H}, a smoking gun P(E|not H) <= "
+                                        f"{LOW_P_E_NOT_H}, a doubly decisive test both: relabel the test or revise the probabilities"))
             rule = item["observed_if"]
             need = "at_most" if rule["rule"] == "stations_with_at_most" else "at_least"
             if need not in rule:

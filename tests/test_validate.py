@@ -270,3 +270,11 @@ def test_crlf_and_a_byte_order_mark_are_read_as_plain_utf8(project):
     seg = project / CASE / "segments.csv"
     seg.write_bytes(b"\xef\xbb\xbf" + seg.read_bytes().replace(b"\n", b"\r\n"))
     assert problems_of(project) == []  # offsets count characters of the body with line ends normalised to \n
+
+
+def test_a_process_tracing_test_must_fit_its_probabilities(project):
+    evidence = yaml.safe_load((project / "data/process_tracing.yaml").read_text(encoding="utf-8"))
+    evidence["hypotheses"]["P1"]["items"][0]["p_e_h"] = 0.7  # too low for a hoop test
+    (project / "data/process_tracing.yaml").write_text(yaml.safe_dump(evidence, allow_unicode=True), encoding="utf-8")
+    p = only(problems_of(project), "make a straw_in_the_wind test, not a hoop")
+    assert p.file == "data/process_tracing.yaml" and "relabel" in p.fix
