@@ -7,6 +7,9 @@ this table lacks stops the build. Nothing in the manuscript is typed by hand.
 
 from __future__ import annotations
 
+import re
+
+import numpy as np
 import pandas as pd
 
 KIND_KEYS = {"interview": "n_interviews", "focus_group": "n_focus_groups", "field_note": "n_field_notes",
@@ -77,8 +80,9 @@ def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFra
         out[f"{key}_overall"] = _coef(overall.get(name), undefined)
         out[f"{key}_overall_lo"] = _coef(overall.get(f"{name}_lo"), undefined)
         out[f"{key}_overall_hi"] = _coef(overall.get(f"{name}_hi"), undefined)
-    pa = overall.get("percent_agreement")
+    pa, ca = overall.get("percent_agreement"), overall.get("coded_agreement")
     out["agreement_overall"] = undefined if pa is None else f"{pa:.1%}"
+    out["coded_agreement_overall"] = undefined if ca is None else f"{ca:.1%}"
     if len(defined):
         weakest, strongest = defined.iloc[0], defined.iloc[-1]
         fmt = "{label}（`{code}`）" if lang == "zh" else "{label} (`{code}`)"
@@ -185,6 +189,11 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str) -> dict[str, s
     status = result["status"]
     zh = lang == "zh"
     out = {"qca_n_cases": fmt_int(status["n_cases"]), "qca_min_cases": fmt_int(status["min_cases"])}
+    adjusted = status.get("adjusted", [])
+    if zh:
+        adjusted = [re.sub(r"^(\S+): (\S+) at the crossover, set to 0\.501$", r"\1 在 \2 上恰在交叉点，改为 0.501", a) for a in adjusted]
+        adjusted = [re.sub(r"^(\S+): no evidence on (\S+), set to 0\.499$", r"\1 在 \2 上没有证据，设为 0.499", a) for a in adjusted]
+    out["qca_adjusted"] = ("；" if zh else "; ").join(adjusted) if adjusted else ("没有这样的案例" if zh else "none")
     if not status["computed"]:
         note = (f"站点数（{status['n_cases']}）少于设定的最少案例数（{status['min_cases']}），未做定性比较分析"
                 if zh else f"{status['n_cases']} stations, fewer than the {status['min_cases']} the analysis needs: QCA not run")
@@ -219,11 +228,13 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
     else:
         out |= {k: "—" for k in ("link_or", "link_or_lo", "link_or_hi", "link_p", "link_n")}
     mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
+    if "p_fdr" not in mech:
+        mech = mech.assign(p_fdr=np.nan)
     out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
-    out["n_outcome_models_failed"] = fmt_int(outcomes[outcomes["note"].astype(str) != ""]["code_id"].nunique())
+    out["n_outcome_models_failed"] = fmt_int(outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique())
     out["n_mech_coefs"] = fmt_int(len(mech))
-    out["n_mech_coefs_positive"] = fmt_int(((mech["p_value"] < 0.05) & (mech["odds_ratio"] > 1)).sum())
-    out["n_mech_coefs_negative"] = fmt_int(((mech["p_value"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
+    out["n_mech_coefs_positive"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] > 1)).sum())
+    out["n_mech_coefs_negative"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
     return out
 
 
