@@ -184,11 +184,12 @@ def method_numbers(coding: dict, reliability: dict) -> dict[str, str]:
             "n_bootstrap": fmt_int(reliability["bootstrap"])}
 
 
-def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str) -> dict[str, str]:
+def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl: float = 0.9) -> dict[str, str]:
     """The QCA's status and solutions as text; when it was not run, why."""
     status = result["status"]
     zh = lang == "zh"
-    out = {"qca_n_cases": fmt_int(status["n_cases"]), "qca_min_cases": fmt_int(status["min_cases"])}
+    out = {"qca_n_cases": fmt_int(status["n_cases"]), "qca_min_cases": fmt_int(status["min_cases"]),
+           "qca_necessity_cut": f"{necessity_incl:.2f}"}
     adjusted = status.get("adjusted", [])
     if zh:
         adjusted = [re.sub(r"^(\S+): (\S+) at the crossover, set to 0\.501$", r"\1 在 \2 上恰在交叉点，改为 0.501", a) for a in adjusted]
@@ -209,9 +210,9 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str) -> dict[str, s
     out["qca_incl"] = "—" if first is None else f"{first['incl']:.3f}"
     out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
     out["qca_n_models"] = fmt_int(len(result["solutions"]["intermediate"]))
-    strong = necessity[(necessity["incl"] >= 0.9)]
+    strong = necessity[(necessity["incl"] >= necessity_incl)]
     out["qca_necessary"] = ("、".join(f"`{c}`（{v:.2f}）" for c, v in zip(strong["condition"], strong["incl"]))
-                            if len(strong) else ("没有条件的必要性一致性达到 0.90" if zh else "no condition reaches 0.90"))
+                            if len(strong) else ("没有" if zh else "none"))
     best = necessity.sort_values("incl", ascending=False).iloc[0]
     out["qca_top_necessity"] = f"`{best['condition']}`（{best['incl']:.3f}）" if zh else f"`{best['condition']}` ({best['incl']:.3f})"
     return out

@@ -38,11 +38,12 @@ rule code_by_actor:
     conda:
         "../envs/casebook.yaml"
     params:
+        by="actor",
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
     script:
-        "../scripts/code_by_actor.py"
+        "../scripts/code_by_category.py"
 
 
 rule code_by_phase:
@@ -60,11 +61,12 @@ rule code_by_phase:
     conda:
         "../envs/casebook.yaml"
     params:
+        by="phase",
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
     script:
-        "../scripts/code_by_phase.py"
+        "../scripts/code_by_category.py"
 
 
 rule saturation:

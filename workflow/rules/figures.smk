@@ -367,6 +367,7 @@ rule numbers:
         coding=config["coding"],
         reliability=config["reliability"],
         cooccurrence=config["cooccurrence"],
+        qca=config["qca"],
     script:
         "../scripts/numbers.py"
 
