@@ -7,6 +7,7 @@ language chosen by ``labels`` in the configuration (``zh`` or ``en``);
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 HEADERS = {
@@ -285,6 +286,9 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
     """Odds ratios with 95% intervals; a model that could not be estimated says why."""
     zh = lang == "zh"
     rows = fits[fits["term"] != "Intercept"]
+    for col in ("odds_ratio", "or_lo", "or_hi", "p_value", "note", "code_id"):
+        if col not in rows:  # every model failed: only notes came back
+            rows = rows.assign(**{col: np.nan if col != "note" else ""})
 
     def term_label(term: str) -> str:
         if term.startswith("voice="):
@@ -298,12 +302,12 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
         return labels.get(term.replace("_", ".", 1), term)
 
     return pd.DataFrame({
-        ("结果" if zh else "Outcome"): rows["code_id"].map(lambda c: labels.get(c, c)) if "code_id" in rows else "",
+        ("结果" if zh else "Outcome"): rows["code_id"].map(lambda c: labels.get(c, c)),
         ("自变量" if zh else "Predictor"): [term_label(t) if t else (n or "") for t, n in zip(rows["term"], rows["note"])],
-        ("优势比 OR" if zh else "Odds ratio"): [("—" if pd.isna(v) else f"{v:.2f}") for v in rows.get("odds_ratio", pd.Series(dtype=float))],
+        ("优势比 OR" if zh else "Odds ratio"): [("—" if pd.isna(v) else f"{v:.2f}") for v in rows["odds_ratio"]],
         ("95% 区间" if zh else "95% interval"): [("—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
-                                               for lo, hi in zip(rows.get("or_lo", pd.Series(dtype=float)), rows.get("or_hi", pd.Series(dtype=float)))],
-        ("p" if zh else "p"): rows.get("p_value", pd.Series(dtype=float)).map(_p),
+                                               for lo, hi in zip(rows["or_lo"], rows["or_hi"])],
+        ("p" if zh else "p"): rows["p_value"].map(_p),
     })
 
 

@@ -60,3 +60,13 @@ def test_pipes_in_headers_and_cells_are_escaped():
     text = to_markdown(pt_items_table(items, "en"))
     assert "P(E\\|H)" in text and "a\\|b" in text
     assert all(line.count("|") - line.count("\\|") == 11 for line in text.splitlines())
+
+
+def test_a_table_of_models_that_all_failed_lists_the_reasons():
+    from analysis.tables import model_table
+
+    fits = pd.DataFrame({"outcome": ["y", "z"], "n": [10, 10], "n_outcome": [10, 0], "term": ["", ""],
+                         "note": ["the outcome does not vary", "not estimable: separation"], "code_id": ["t.a", "t.b"]})
+    table = model_table(fits, {"t.a": "A", "t.b": "B"}, "en")
+    assert table["Predictor"].tolist() == ["the outcome does not vary", "not estimable: separation"]
+    assert table["Odds ratio"].tolist() == ["—", "—"]
