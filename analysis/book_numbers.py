@@ -220,6 +220,9 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
 
 def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
     """The mechanism-link odds ratio and how many outcome models gave a clear mechanism coefficient."""
+    columns = ["term", "odds_ratio", "or_lo", "or_hi", "p_value", "p_fdr", "n", "note", "code_id"]
+    link = link.reindex(columns=columns)  # a model that failed returns only its note
+    outcomes = outcomes.reindex(columns=columns)
     row = link[link["term"] == "mech_before"]
     out = {}
     if len(row):
@@ -229,8 +232,6 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
     else:
         out |= {k: "—" for k in ("link_or", "link_or_lo", "link_or_hi", "link_p", "link_n")}
     mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
-    if "p_fdr" not in mech:
-        mech = mech.assign(p_fdr=np.nan)
     out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
     out["n_outcome_models_failed"] = fmt_int(outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique())
     out["n_mech_coefs"] = fmt_int(len(mech))
@@ -266,7 +267,8 @@ def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang
     models = result["solutions"]["intermediate"] if result["status"]["computed"] else []
     found = [{t["term"] for t in m["terms"]} for m in models]
     qca_ok = any(f == planted for f in found)
-    row = link[link["term"] == "mech_before"]
+    row = link.reindex(columns=["term", "odds_ratio", "or_lo"])
+    row = row[row["term"] == "mech_before"]
     link_ok = bool(len(row)) and row.iloc[0]["odds_ratio"] > 1 and row.iloc[0]["or_lo"] > 1
     yes, no = ("是", "否") if zh else ("yes", "no")
     return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": yes if qca_ok else no,

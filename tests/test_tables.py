@@ -70,3 +70,14 @@ def test_a_table_of_models_that_all_failed_lists_the_reasons():
     table = model_table(fits, {"t.a": "A", "t.b": "B"}, "en")
     assert table["Predictor"].tolist() == ["the outcome does not vary", "not estimable: separation"]
     assert table["Odds ratio"].tolist() == ["—", "—"]
+
+
+def test_numbers_of_models_that_all_failed():
+    from analysis.book_numbers import model_numbers, recovery_numbers
+
+    failed = pd.DataFrame({"outcome": ["y"], "n": [5], "n_outcome": [5], "term": [""], "note": ["not estimable"],
+                           "code_id": ["x"]})
+    numbers = model_numbers(failed, failed)
+    assert numbers["link_or"] == "—" and numbers["n_outcome_models_failed"] == "1"
+    result = {"status": {"computed": False}, "solutions": {"intermediate": []}}
+    assert recovery_numbers(result, failed, {"rule": "r", "mechanism_boost": 0.1}, "en")["recovery_link"] == "no"
