@@ -75,12 +75,17 @@ def cohen_kappa(ratings: pd.DataFrame) -> float | None:
     return float(cohens_kappa(table, return_results=False))
 
 
+def _labels(ratings: pd.DataFrame) -> pd.Series:
+    """Each unit's ratings as a list of text labels, missing ratings left out."""
+    return ratings.apply(lambda row: row.dropna().astype(str).tolist(), axis=1)
+
+
 def fleiss(ratings: pd.DataFrame) -> float | None:
     """Fleiss' kappa when every unit has the same number (>= 2) of ratings, else None."""
     counts = ratings.notna().sum(axis=1)
     if counts.empty or counts.nunique() != 1 or counts.iloc[0] < 2:
         return None
-    labels = ratings.apply(lambda row: row.dropna().astype(str).tolist(), axis=1).tolist()
+    labels = _labels(ratings).tolist()
     table, _ = aggregate_raters(np.array(labels, dtype=object))
     p = table.sum(0) / table.sum()
     if np.isclose((p**2).sum(), 1.0):
@@ -102,7 +107,7 @@ def gwet_ac1(ratings: pd.DataFrame) -> float | None:
     >>> gwet_ac1(r)
     1.0
     """
-    labels = ratings.apply(lambda row: row.dropna().astype(str).tolist(), axis=1)
+    labels = _labels(ratings)
     labels = labels[labels.map(len) >= 1]
     cats = sorted({v for row in labels for v in row})
     if not cats:

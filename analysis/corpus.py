@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.validate import RawProject, codebook_frame, typed_table
+from analysis.codebook import codebook_frame
+from analysis.validate import RawProject, typed_table
 
 #: Columns of the participants table that never leave ingest.
 CONFIDENTIAL_COLUMNS = ("name", "aliases")
@@ -125,7 +126,7 @@ def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
         ``body`` and its ``order`` within the case by date), ``segments`` (one row
         per coding, offsets into the de-identified body, with ``text``,
         ``case_id``, ``kind``, ``actor_type`` and ``theme``) and ``codes`` (the
-        codebook as a table, see :func:`analysis.validate.codebook_frame`).
+        codebook as a table, see :func:`analysis.codebook.codebook_frame`).
     """
     stations, participants, documents, segments = [], [], [], []
     everyone = pd.concat([raw.participants for raw in project.cases.values()], ignore_index=True)

@@ -16,9 +16,9 @@ import networkx as nx
 import pandas as pd
 from jsonschema import Draft202012Validator
 
-from analysis.codebook import codebook_frame  # noqa: F401  (re-exported)
 from analysis.io import RawCase, read_case, read_table, read_yaml, show_path
 from analysis.problems import Problem
+from analysis.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
 
 #: Schema file for each kind of input, under ``workflow/schemas``.
 SCHEMA_FILES = {
@@ -190,7 +190,7 @@ def check_codebook(codebook, file: str, schema: dict) -> list[Problem]:
     return problems
 
 
-def check_config(config: dict, schema: dict, file: str, code_ids: set[str] | None) -> list[Problem]:
+def check_config(config: dict, file: str, code_ids: set[str] | None) -> list[Problem]:
     """That the codes named by the propositions exist and the primary coder is known.
 
     The schema itself is checked first by :func:`validate_project`.
@@ -244,8 +244,6 @@ def check_evidence(evidence, file: str, schema: dict, code_ids: set[str] | None)
             if item["id"] in seen:
                 problems.append(Problem(file, where, f"the item id '{item['id']}' is used twice", "give every item its own id"))
             seen.add(item["id"])
-            from analysis.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
-
             implied = test_type(item["p_e_h"], item["p_e_not_h"])
             if implied != item["test"]:
                 problems.append(Problem(file, where, f"the probabilities ({item['p_e_h']}, {item['p_e_not_h']}) make a "
@@ -460,7 +458,7 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
     project.codebook = read_yaml(codebook_path, problems, root)
     problems += check_codebook(project.codebook, show_path(codebook_path, root), schemas["codebook"])
     code_ids = _code_ids(project.codebook)
-    problems += check_config(config, schemas["config"], config_file, code_ids)
+    problems += check_config(config, config_file, code_ids)
     context_path = root / paths["context"]
     project.context = read_table(context_path, problems, root)
     if project.context is not None:
