@@ -273,3 +273,16 @@ def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang
     yes, no = ("是", "否") if zh else ("yes", "no")
     return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": yes if qca_ok else no,
             "recovery_link": yes if link_ok else no, "recovery_boost": f"{design['mechanism_boost']:.2f}"}
+
+
+def provenance_numbers(manifest: pd.DataFrame, locked: list[dict], rules: dict[str, str]) -> dict[str, str]:
+    """What the reproducibility appendix says in words: raw files, locked packages, rules, Python."""
+    import platform
+
+    return {
+        "n_raw_files": fmt_int(len(manifest)),
+        "raw_megabytes": f"{manifest['bytes'].sum() / 1e6:.1f}",
+        "n_locked_packages": fmt_int(len(locked)),
+        "n_rules": fmt_int(len(rules)),
+        "python_version": platform.python_version(),
+    }

@@ -14,12 +14,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.codebook import codebook_frame
+from analysis.io import RawCase
 from analysis.validate import RawProject, typed_table
 
 #: Columns of the participants table that never leave ingest.
 CONFIDENTIAL_COLUMNS = ("name", "aliases")
 #: What replaces a name that more than one participant bears.
 SHARED_NAME_TOKEN = "〔受访者〕"
+DOCUMENT_COLUMNS = ["document_id", "case_id", "kind", "date", "interviewer", "participants", "coded_by", "n_chars", "body"]
+SEGMENT_COLUMNS = ["segment_id", "case_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text"]
 
 
 def name_tokens(participants: pd.DataFrame) -> dict[str, str]:
@@ -115,8 +118,81 @@ def move_offset(offset: int, spans: list[Redaction], is_end: bool) -> int:
     return offset + (span.new_end - span.old_end)
 
 
+def case_people(case: str, raw: RawCase, schemas: dict) -> tuple[dict, pd.DataFrame]:
+    """A case's station attributes and its participants, without confidential columns."""
+    station = {k: v for k, v in raw.station.items() if k != "note"} | {"case_id": case}
+    people = typed_table(raw.participants, schemas["participants"]).drop(columns="_line")
+    people = people.drop(columns=[c for c in CONFIDENTIAL_COLUMNS if c in people])
+    return station, people.assign(case_id=case)
+
+
+def case_corpus(case: str, raw: RawCase, names: dict[str, str], schemas: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One case's de-identified documents and its segments with offsets into the masked bodies.
+
+    ``names`` comes from :func:`name_tokens` over the participants of *every*
+    case, since a person may be named in another station's transcripts.
+    """
+    documents, rewritten = [], {}
+    for t in raw.transcripts:
+        body, spans = redact(t.body, names)
+        rewritten[t.header["id"]] = (body, spans)
+        documents.append({
+            "document_id": t.header["id"], "case_id": case, "kind": t.header["kind"],
+            "date": str(t.header["date"]), "interviewer": t.header["interviewer"],
+            "participants": ";".join(t.header.get("participants") or []),
+            "coded_by": ";".join(t.header.get("coded_by") or []),
+            "n_chars": len(body), "body": body,
+        })
+    seg = typed_table(raw.segments, schemas["segments"]).drop(columns="_line")
+    if "participant_id" not in seg:
+        seg["participant_id"] = ""
+    starts, ends, texts = [], [], []
+    for row in seg.itertuples():
+        body, spans = rewritten[row.document_id]
+        s, e = move_offset(int(row.start), spans, False), move_offset(int(row.end), spans, True)
+        starts.append(s)
+        ends.append(e)
+        texts.append(body[s:e])
+    seg = seg.assign(start=starts, end=ends, text=texts, case_id=case)
+    return pd.DataFrame(documents, columns=DOCUMENT_COLUMNS), seg[SEGMENT_COLUMNS]
+
+
+def pool_documents(documents: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every case's documents in one table, with each document's ``order`` within its case by date."""
+    docs = pd.concat(documents, ignore_index=True).sort_values(["case_id", "date", "document_id"], kind="stable")
+    docs["order"] = docs.groupby("case_id").cumcount() + 1
+    return docs.reset_index(drop=True)
+
+
+def pool_segments(segments: list[pd.DataFrame], documents: pd.DataFrame, people: pd.DataFrame,
+                  codes: pd.DataFrame) -> pd.DataFrame:
+    """Every case's segments, joined to the document kind, the speaker's actor type and the code's theme."""
+    seg = pd.concat(segments, ignore_index=True)
+    seg = seg.merge(documents[["document_id", "kind"]], on="document_id", how="left")
+    seg = seg.merge(people[["participant_id", "actor_type"]], on="participant_id", how="left")
+    seg["actor_type"] = seg["actor_type"].fillna("none")
+    seg = seg.merge(codes[["code_id", "theme"]], on="code_id", how="left")
+    return seg.sort_values(["case_id", "document_id", "start", "segment_id"], kind="stable").reset_index(drop=True)
+
+
+def pool_people(cases: dict[str, RawCase], schemas: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stations table (one row per case) and the participants table of every case."""
+    stations, participants = zip(*(case_people(case, raw, schemas) for case, raw in cases.items()))
+    stations = pd.DataFrame(list(stations)).sort_values("case_id", kind="stable").reset_index(drop=True)
+    people = pd.concat(participants, ignore_index=True).sort_values("participant_id", kind="stable")
+    return stations, people.reset_index(drop=True)
+
+
+def all_names(cases: dict[str, RawCase]) -> dict[str, str]:
+    """The masking tokens for the names and aliases of every participant of every case."""
+    return name_tokens(pd.concat([raw.participants for raw in cases.values()], ignore_index=True))
+
+
 def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
-    """Turn a validated project into the ingest tables.
+    """Turn a validated project into the ingest tables (all cases at once).
+
+    The workflow runs the same steps one case at a time (rules ``ingest_case``
+    and ``corpus``), so that a change in one case re-ingests only that case.
 
     Returns
     -------
@@ -128,50 +204,15 @@ def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
         ``case_id``, ``kind``, ``actor_type`` and ``theme``) and ``codes`` (the
         codebook as a table, see :func:`analysis.codebook.codebook_frame`).
     """
-    stations, participants, documents, segments = [], [], [], []
-    everyone = pd.concat([raw.participants for raw in project.cases.values()], ignore_index=True)
-    names = name_tokens(everyone)  # names are masked in every case's transcripts, not only their own
-    for case, raw in project.cases.items():
-        stations.append({k: v for k, v in raw.station.items() if k != "note"} | {"case_id": case})
-        people = typed_table(raw.participants, schemas["participants"]).drop(columns="_line")
-        people = people.drop(columns=[c for c in CONFIDENTIAL_COLUMNS if c in people])
-        participants.append(people.assign(case_id=case))
-        rewritten = {}
-        for t in raw.transcripts:
-            body, spans = redact(t.body, names)
-            rewritten[t.header["id"]] = (body, spans)
-            documents.append({
-                "document_id": t.header["id"], "case_id": case, "kind": t.header["kind"],
-                "date": str(t.header["date"]), "interviewer": t.header["interviewer"],
-                "participants": ";".join(t.header.get("participants") or []),
-                "coded_by": ";".join(t.header.get("coded_by") or []),
-                "n_chars": len(body), "body": body,
-            })
-        seg = typed_table(raw.segments, schemas["segments"]).drop(columns="_line")
-        if "participant_id" not in seg:
-            seg["participant_id"] = ""
-        starts, ends, texts = [], [], []
-        for row in seg.itertuples():
-            body, spans = rewritten[row.document_id]
-            s, e = move_offset(int(row.start), spans, False), move_offset(int(row.end), spans, True)
-            starts.append(s)
-            ends.append(e)
-            texts.append(body[s:e])
-        seg = seg.assign(start=starts, end=ends, text=texts, case_id=case)
-        segments.append(seg[["segment_id", "case_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text"]])
+    names = all_names(project.cases)
+    stations, people = pool_people(project.cases, schemas)
+    parts = [case_corpus(case, raw, names, schemas) for case, raw in project.cases.items()]
     codes = codebook_frame(project.codebook)
-    docs = pd.DataFrame(documents).sort_values(["case_id", "date", "document_id"], kind="stable")
-    docs["order"] = docs.groupby("case_id").cumcount() + 1
-    people = pd.concat(participants, ignore_index=True)
-    seg = pd.concat(segments, ignore_index=True)
-    seg = seg.merge(docs[["document_id", "kind"]], on="document_id", how="left")
-    seg = seg.merge(people[["participant_id", "actor_type"]], on="participant_id", how="left")
-    seg["actor_type"] = seg["actor_type"].fillna("none")
-    seg = seg.merge(codes[["code_id", "theme"]], on="code_id", how="left")
+    docs = pool_documents([d for d, _ in parts])
     return {
-        "stations": pd.DataFrame(stations).sort_values("case_id", kind="stable").reset_index(drop=True),
-        "participants": people.sort_values("participant_id", kind="stable").reset_index(drop=True),
-        "documents": docs.reset_index(drop=True),
-        "segments": seg.sort_values(["case_id", "document_id", "start", "segment_id"], kind="stable").reset_index(drop=True),
+        "stations": stations,
+        "participants": people,
+        "documents": docs,
+        "segments": pool_segments([s for _, s in parts], docs, people, codes),
         "codes": codes,
     }

@@ -315,3 +315,104 @@ def mechanism_diagram(nodes: dict[str, list[tuple[str, str]]], edges: pd.DataFra
     ax.axis("off")
     fig.tight_layout()
     return fig
+
+
+def analytic_framework(conditions: list[tuple[str, str, str]], mechanisms: list[str], resilience: str,
+                       words: dict) -> plt.Figure:
+    """The study's analytic framework, drawn from the configuration (no data).
+
+    ``conditions`` lists (proposition, condition label, outcome label) triples:
+    each condition of co-production leads, by its proposition, to one dimension
+    of community resilience. The station's leading mechanisms sit above the
+    conditions, since the station steers co-production as a whole.
+    """
+    fig, ax = plt.subplots(figsize=(8.4, 4.8))
+    n = len(conditions)
+    ys = [(n - 1) / 2 - i for i in range(n)]
+    box = dict(boxstyle="round,pad=0.45", linewidth=0.7, edgecolor="#555555")
+    arrow = dict(arrowstyle="-|>", color="#3b6e8f", linewidth=1.1, shrinkA=4, shrinkB=4)
+    for (prop, condition, outcome), y in zip(conditions, ys):
+        ax.annotate("", xy=(1.55, y), xytext=(0.45, y), arrowprops=arrow)
+        ax.text(1.0, y + 0.14, prop, ha="center", va="bottom", fontsize=8, color="#3b6e8f")
+        ax.annotate("", xy=(2.62, 0), xytext=(2.45, y), arrowprops=dict(arrow, color="#8f3b3b"))
+        ax.text(0, y, condition, ha="center", va="center", fontsize=9, bbox=dict(box, facecolor="#e8eef3"))
+        ax.text(2.0, y, outcome, ha="center", va="center", fontsize=9, bbox=dict(box, facecolor="#f3e1e1"))
+    ax.text(3.05, 0, resilience, ha="center", va="center", fontsize=10, fontweight="bold",
+            bbox=dict(box, facecolor="#f3e1e1", linewidth=1.2))
+    top = ys[0] + 1.35
+    ax.text(1.0, top, words["station"] + "\n" + "  ·  ".join(mechanisms), ha="center", va="center", fontsize=9,
+            bbox=dict(box, facecolor="#f6e8d8"))
+    ax.annotate("", xy=(0, ys[0] + 0.35), xytext=(0.55, top - 0.3), arrowprops=dict(arrow, color="#a0692c"))
+    ax.text(0.12, top - 0.5, words["leads"], ha="right", va="center", fontsize=8, color="#a0692c")
+    for x, key in ((0, "conditions"), (2.0, "outcomes")):
+        ax.text(x, ys[-1] - 0.85, words[key], ha="center", va="center", fontsize=9, fontweight="bold")
+    ax.set_xlim(-0.7, 3.6)
+    ax.set_ylim(ys[-1] - 1.1, top + 0.55)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_labels: dict, words: dict) -> plt.Figure:
+    """One proposition's supporting and contrary evidence, by station (left) and by actor type (right).
+
+    Both frames have ``n_support`` and ``n_contrary``; ``by_station`` is indexed
+    by station id and ``by_actor`` by actor type. Contrary counts are drawn to
+    the left of zero, supporting counts to the right.
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(8.6, 0.28 * max(len(by_station), len(by_actor)) + 1.8),
+                             gridspec_kw={"width_ratios": [1.25, 1]})
+    for ax, frame, labels, title in ((axes[0], by_station, None, words["by_station"]),
+                                     (axes[1], by_actor, actor_labels, words["by_actor"])):
+        names = [labels.get(i, i) if labels else i for i in frame.index]
+        y = np.arange(len(frame))[::-1]
+        ax.barh(y, frame["n_support"], color="#3b6e8f", label=words["support"])
+        ax.barh(y, -frame["n_contrary"], color="#c26a4a", label=words["contrary"])
+        ax.axvline(0, color="#333333", linewidth=0.6)
+        ax.set_yticks(y, names, fontsize=8)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(words["xlabel"], fontsize=8)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
+        ax.tick_params(axis="x", labelsize=7)
+    axes[0].legend(fontsize=7, frameon=False, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def rule_graph(nodes: dict[str, str], edges: list[tuple[str, str]], stage_of: dict[str, str], colours: dict[str, str],
+               words: dict) -> plt.Figure:
+    """The workflow's rules as a layered graph: each rule in the column of its longest path from the raw data.
+
+    ``stage_of`` maps a rule to its stage (the .smk file it lives in), which
+    picks its colour from ``colours``; the legend names the stages with ``words``.
+    """
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes.values())
+    graph.add_edges_from((nodes[a], nodes[b]) for a, b in edges)
+    depth: dict[str, int] = {}
+    for rule in nx.topological_sort(graph):
+        depth[rule] = max((depth[p] + 1 for p in graph.predecessors(rule)), default=0)
+    columns: dict[int, list[str]] = {}
+    for rule in sorted(graph, key=lambda r: (stage_of.get(r, ""), r)):
+        columns.setdefault(depth[rule], []).append(rule)
+    tallest = max(len(c) for c in columns.values())
+    pos = {rule: (x, (len(col) - 1) / 2 - i) for x, col in columns.items() for i, rule in enumerate(col)}
+    fig, ax = plt.subplots(figsize=(2.0 * len(columns) + 1, 0.34 * tallest + 1.4))
+    for a, b in graph.edges:
+        (x1, y1), (x2, y2) = pos[a], pos[b]
+        ax.annotate("", xy=(x2 - 0.32, y2), xytext=(x1 + 0.32, y1),
+                    arrowprops=dict(arrowstyle="-|>", color="#9a9a9a", linewidth=0.5, shrinkA=0, shrinkB=0), zorder=1)
+    for rule, (x, y) in pos.items():
+        ax.text(x, y, rule, ha="center", va="center", fontsize=6.2, zorder=3,
+                bbox=dict(boxstyle="round,pad=0.25", facecolor=colours.get(stage_of.get(rule, ""), "#eeeeee"),
+                          edgecolor="#666666", linewidth=0.5))
+    for stage, colour in colours.items():
+        ax.scatter([], [], marker="s", s=40, color=colour, edgecolor="#666666", label=words.get(stage, stage))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(colours), fontsize=7, frameon=False)
+    ax.set_xlim(-0.6, len(columns) - 0.4)
+    ax.set_ylim(-tallest / 2 - 0.2, tallest / 2 + 0.2)
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

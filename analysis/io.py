@@ -216,17 +216,23 @@ def read_transcript(path: Path, problems: list[Problem], root: Path | None = Non
     return Transcript(path=shown, header=header, body=body, body_line=close + 2)
 
 
-def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem]) -> RawCase:
-    """Read one case folder; missing or unreadable parts are reported, not raised."""
+def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem],
+              parts: tuple[str, ...] = ("station", "participants", "segments", "transcripts")) -> RawCase:
+    """Read one case folder (or only the named ``parts`` of it); missing or unreadable parts are reported, not raised."""
     folder = root / cases_dir / case
     raw = RawCase(case=case, folder=show_path(folder, root))
     if not folder.is_dir():
         problems.append(Problem(raw.folder, "", f"the folder of case {case} does not exist",
                                 f"create it (see data/README.md) or remove {case} from `cases` in config.yaml"))
         return raw
-    raw.station = read_yaml(folder / CASE_FILES["station"], problems, root)
-    raw.participants = read_table(folder / CASE_FILES["participants"], problems, root)
-    raw.segments = read_table(folder / CASE_FILES["segments"], problems, root)
+    if "station" in parts:
+        raw.station = read_yaml(folder / CASE_FILES["station"], problems, root)
+    if "participants" in parts:
+        raw.participants = read_table(folder / CASE_FILES["participants"], problems, root)
+    if "segments" in parts:
+        raw.segments = read_table(folder / CASE_FILES["segments"], problems, root)
+    if "transcripts" not in parts:
+        return raw
     tdir = folder / CASE_FILES["transcripts"]
     files = sorted(tdir.glob("*.md")) if tdir.is_dir() else []
     if not files:

@@ -17,7 +17,7 @@ import pandas as pd
 from jsonschema import Draft202012Validator
 
 from analysis.io import RawCase, read_case, read_table, read_yaml, show_path
-from analysis.problems import Problem
+from analysis.problems import InputError, Problem
 from analysis.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
 
 #: Schema file for each kind of input, under ``workflow/schemas``.
@@ -50,8 +50,6 @@ def load_schemas(folder: Path) -> dict[str, dict]:
     problems: list[Problem] = []
     schemas = {kind: read_yaml(folder / name, problems) for kind, name in SCHEMA_FILES.items()}
     if problems:
-        from analysis.problems import InputError
-
         raise InputError(problems)
     return schemas
 
@@ -474,3 +472,28 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
         problems += check_case(raw, schemas, code_ids, coders)
     problems += check_unique_across_cases(project.cases)
     return project, problems
+
+
+def checked_codebook(root: Path, config: dict, schemas: dict) -> dict:
+    """The codebook the configuration names, checked; raises InputError on any problem.
+
+    The workflow checks everything when it is parsed; the per-stage rules check
+    again what they read, so a script run on its own never works from bad input.
+    """
+    path = Path(root) / config["paths"]["codebook"]
+    problems: list[Problem] = []
+    codebook = read_yaml(path, problems, root)
+    problems += check_codebook(codebook, show_path(path, root), schemas["codebook"])
+    if problems:
+        raise InputError(problems)
+    return codebook
+
+
+def checked_case(root: Path, config: dict, case: str, schemas: dict, codebook: dict) -> RawCase:
+    """One case folder, read and checked against the codebook; raises InputError on any problem."""
+    problems: list[Problem] = []
+    raw = read_case(Path(root), config["paths"]["cases"], case, problems)
+    problems += check_case(raw, schemas, _code_ids(codebook), set(config["coders"]["known"]))
+    if problems:
+        raise InputError(problems)
+    return raw

@@ -3,7 +3,7 @@
 
 rule code_frequencies:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("code_frequencies"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         documents="results/ingest/documents.parquet",
@@ -25,7 +25,7 @@ rule code_frequencies:
 
 rule code_by_actor:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("code_by_category"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -48,7 +48,7 @@ rule code_by_actor:
 
 rule code_by_phase:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("code_by_category"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -71,7 +71,7 @@ rule code_by_phase:
 
 rule saturation:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("saturation"),
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",

@@ -3,6 +3,7 @@ import sys
 from pathlib import Path
 
 from analysis.problems import render_problems
+from analysis.provenance import imported_modules
 from analysis.validate import load_schemas, validate_project
 
 SCHEMA_DIR = Path(workflow.basedir) / "workflow" / "schemas"
@@ -19,9 +20,17 @@ if _problems:
     sys.exit(1)
 
 CASES = config["cases"]
-# The analysis package's modules: every rule depends on them, so a change to the code that
-# computes a result reruns the rules (Snakemake's own code trigger sees only the thin scripts).
-ANALYSIS_CODE = sorted(str(p) for p in Path("analysis").glob("*.py"))
+
+
+def code_for(script):
+    """The analysis modules a workflow script imports, directly or through other modules.
+
+    Snakemake's own code trigger sees only the thin script; listing these modules as
+    inputs reruns a rule when, and only when, code it runs changes.
+    """
+    return imported_modules(Path("workflow/scripts") / f"{script}.py", Path("."))
+
+
 # Every figure and table the book shows: results/figures/<name>.png, results/tables/<name>.md.
 FIGURES = [
     "theme_frequencies",
@@ -33,6 +42,9 @@ FIGURES = [
     "qca_xy",
     "pt_logodds",
     "mechanism_diagram",
+    "analytic_framework",
+    *[f"evidence_{p.lower()}" for p in config["propositions"]],
+    "rulegraph",
 ]
 TABLES = [
     "context_facts",
@@ -57,6 +69,26 @@ TABLES = [
     "qca_solutions",
     "pt_items",
     "pt_sensitivity",
+    "software_versions",
+    "raw_checksums",
+]
+# The packages the reproducibility appendix lists (every locked package is in a CSV beside it).
+KEY_PACKAGES = [
+    "snakemake",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "krippendorff",
+    "networkx",
+    "sympy",
+    "matplotlib",
+    "jsonschema",
+    "pyarrow",
+    "jupyter-book",
+    "sphinx",
+    "myst-parser",
+    "sphinxcontrib-bibtex",
 ]
 PRIMARY_CODER = config["coders"]["primary"]
 LANG = config["labels"]
@@ -69,17 +101,31 @@ def synthetic_design(wildcards=None):
     )
 
 
-def case_files(wildcards=None):
-    """Every raw file of every configured case (the ingest stage's inputs)."""
-    files = []
+def case_file(case, part):
+    """One raw file of a case: its station.yaml, participants.csv or segments.csv."""
+    name = {
+        "station": "station.yaml",
+        "participants": "participants.csv",
+        "segments": "segments.csv",
+    }[part]
+    return str(Path(config["paths"]["cases"]) / case / name)
+
+
+def case_files(case):
+    """Every raw file of one case: the three tables and its transcripts."""
+    folder = Path(config["paths"]["cases"]) / case
+    files = [case_file(case, part) for part in ("station", "participants", "segments")]
+    return files + sorted(str(p) for p in (folder / "transcripts").glob("*.md"))
+
+
+def raw_files(wildcards=None):
+    """Every raw input the study reads: configuration, codebook, context, evidence and all case files."""
+    files = sorted({"config.yaml", str(CONFIG_NAME)})
+    files += [
+        config["paths"][key] for key in ("codebook", "context", "process_tracing")
+    ]
     for case in CASES:
-        folder = Path(config["paths"]["cases"]) / case
-        files += [
-            str(folder / "station.yaml"),
-            str(folder / "participants.csv"),
-            str(folder / "segments.csv"),
-        ]
-        files += sorted(str(p) for p in (folder / "transcripts").glob("*.md"))
+        files += case_files(case)
     return files
 
 

@@ -3,7 +3,7 @@
 
 rule fig_theme_frequencies:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_theme_frequencies"),
         frequencies="results/coding/code_frequencies.parquet",
     output:
         figure=report(
@@ -26,7 +26,7 @@ rule fig_theme_frequencies:
 
 rule fig_framework_matrix:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_framework_matrix"),
         matrix="results/mechanisms/framework_matrix.parquet",
     output:
         figure=report(
@@ -49,7 +49,7 @@ rule fig_framework_matrix:
 
 rule fig_code_by_actor:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_code_by_actor"),
         cells="results/coding/code_by_actor_cells.parquet",
         tests="results/coding/code_by_actor_tests.parquet",
         codes="results/ingest/codes.parquet",
@@ -75,7 +75,7 @@ rule fig_code_by_actor:
 
 rule fig_alpha_forest:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_alpha_forest"),
         per_code="results/reliability/per_code.parquet",
         overall="results/reliability/overall.json",
         codes="results/ingest/codes.parquet",
@@ -101,7 +101,7 @@ rule fig_alpha_forest:
 
 rule fig_saturation:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_saturation"),
         curve="results/coding/saturation_curve.parquet",
         runs="results/coding/saturation_runs.parquet",
         summary="results/coding/saturation.parquet",
@@ -126,7 +126,7 @@ rule fig_saturation:
 
 rule table_code_frequencies:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_code_frequencies"),
         frequencies="results/coding/code_frequencies.parquet",
     output:
         markdown="results/tables/code_frequencies.md",
@@ -145,7 +145,7 @@ rule table_code_frequencies:
 
 rule table_reliability:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_reliability"),
         per_code="results/reliability/per_code.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -165,7 +165,7 @@ rule table_reliability:
 
 rule table_framework_matrix:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_framework_matrix"),
         matrix="results/mechanisms/framework_matrix.parquet",
     output:
         markdown="results/tables/framework_matrix.md",
@@ -185,7 +185,7 @@ rule table_framework_matrix:
 
 rule table_codebook:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_codebook"),
         codes="results/ingest/codes.parquet",
         codebook=config["paths"]["codebook"],
     output:
@@ -205,7 +205,7 @@ rule table_codebook:
 
 rule table_context:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_context"),
         context="results/ingest/context.parquet",
     output:
         markdown="results/tables/context_facts.md",
@@ -224,7 +224,7 @@ rule table_context:
 
 rule table_code_by_actor:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_code_by_category"),
         cells="results/coding/code_by_actor_cells.parquet",
         tests="results/coding/code_by_actor_tests.parquet",
         codes="results/ingest/codes.parquet",
@@ -247,7 +247,7 @@ rule table_code_by_actor:
 
 rule table_code_by_phase:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_code_by_category"),
         cells="results/coding/code_by_phase_cells.parquet",
         tests="results/coding/code_by_phase_tests.parquet",
         codes="results/ingest/codes.parquet",
@@ -270,7 +270,7 @@ rule table_code_by_phase:
 
 rule table_station_themes:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_station_themes"),
         by_station="results/coding/code_frequencies_by_station.parquet",
     output:
         markdown="results/tables/station_themes.md",
@@ -289,7 +289,7 @@ rule table_station_themes:
 
 rule table_saturation:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_saturation"),
         summary="results/coding/saturation.parquet",
     output:
         markdown="results/tables/saturation.md",
@@ -308,7 +308,7 @@ rule table_saturation:
 
 rule table_disagreements:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_disagreements"),
         table="results/reliability/disagreements.csv",
         codes="results/ingest/codes.parquet",
     output:
@@ -328,7 +328,7 @@ rule table_disagreements:
 
 rule numbers:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("numbers"),
         stations="results/ingest/stations.parquet",
         participants="results/ingest/participants.parquet",
         documents="results/ingest/documents.parquet",
@@ -350,6 +350,9 @@ rule numbers:
         outcome_models="results/mechanisms/outcome_models.parquet",
         pairs="results/mechanisms/cooccurrence.parquet",
         design=synthetic_design(),
+        manifest="results/ingest/manifest.csv",
+        lock="uv.lock",
+        rulegraph="results/provenance/rulegraph.dot",
     output:
         numbers="results/numbers/numbers.json",
     log:
@@ -374,7 +377,7 @@ rule numbers:
 
 rule fig_cooccurrence_network:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_cooccurrence_network"),
         pairs="results/mechanisms/cooccurrence.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -402,7 +405,7 @@ rule fig_cooccurrence_network:
 
 rule fig_qca_xy:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_qca_xy"),
         solutions="results/mechanisms/qca_solutions.json",
         calibrated="results/mechanisms/qca_calibrated.parquet",
     output:
@@ -426,7 +429,7 @@ rule fig_qca_xy:
 
 rule fig_pt_logodds:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_pt_logodds"),
         evidence_items="results/mechanisms/pt_items.parquet",
     output:
         figure=report(
@@ -451,7 +454,7 @@ rule fig_pt_logodds:
 
 rule fig_mechanism_diagram:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("fig_mechanism_diagram"),
         links="results/mechanisms/mechanism_links.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -477,7 +480,7 @@ rule fig_mechanism_diagram:
 
 rule table_evidence:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_evidence"),
         by_actor="results/mechanisms/evidence_by_actor.parquet",
         by_station="results/mechanisms/evidence_by_station.parquet",
         pooled="results/mechanisms/evidence_pooled.parquet",
@@ -508,7 +511,7 @@ rule table_evidence:
 
 rule table_cooccurrence:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_cooccurrence"),
         pairs="results/mechanisms/cooccurrence.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -529,7 +532,7 @@ rule table_cooccurrence:
 
 rule table_models:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_models"),
         outcomes="results/mechanisms/outcome_models.parquet",
         link="results/mechanisms/mechanism_link_model.parquet",
         codes="results/ingest/codes.parquet",
@@ -552,7 +555,7 @@ rule table_models:
 
 rule table_qca:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_qca"),
         raw="results/mechanisms/qca_raw.parquet",
         calibrated="results/mechanisms/qca_calibrated.parquet",
         necessity="results/mechanisms/qca_necessity.parquet",
@@ -581,7 +584,7 @@ rule table_qca:
 
 rule table_process_tracing:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("table_process_tracing"),
         evidence_items="results/mechanisms/pt_items.parquet",
         sensitivity="results/mechanisms/pt_sensitivity.parquet",
     output:
@@ -599,3 +602,56 @@ rule table_process_tracing:
         lang=LANG,
     script:
         "../scripts/table_process_tracing.py"
+
+
+rule fig_analytic_framework:
+    input:
+        code=code_for("fig_analytic_framework"),
+        codes="results/ingest/codes.parquet",
+    output:
+        figure=report(
+            "results/figures/analytic_framework.png",
+            caption="../report/analytic_framework.rst",
+            category="Framework",
+        ),
+    log:
+        "logs/figures/fig_analytic_framework.log",
+    benchmark:
+        "benchmarks/figures/fig_analytic_framework.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        propositions=config["propositions"],
+        mechanisms=list(config["mechanisms"]),
+        resilience=config["models"]["outcome_theme"],
+        dpi=config.get("figures", {}).get("dpi", 150),
+    script:
+        "../scripts/fig_analytic_framework.py"
+
+
+rule fig_evidence:
+    input:
+        code=code_for("fig_evidence"),
+        by_actor="results/mechanisms/evidence_by_actor.parquet",
+        by_station="results/mechanisms/evidence_by_station.parquet",
+    output:
+        figure=report(
+            "results/figures/evidence_{claim}.png",
+            caption="../report/evidence.rst",
+            category="Propositions",
+            subcategory="{claim}",
+        ),
+    log:
+        "logs/figures/fig_evidence_{claim}.log",
+    benchmark:
+        "benchmarks/figures/fig_evidence_{claim}.tsv"
+    wildcard_constraints:
+        claim="p[0-9]+",
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        dpi=config.get("figures", {}).get("dpi", 150),
+    script:
+        "../scripts/fig_evidence.py"

@@ -1,30 +1,113 @@
 # Stage 1: the validated raw case data become the de-identified corpus tables.
+# One job per case, so that a change in one case's files re-ingests that case only.
 
 
-rule ingest:
+rule ingest_codebook:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("ingest_codebook"),
         codebook=config["paths"]["codebook"],
+        schemas=schema_files(),
+    output:
+        codes="results/ingest/codes.parquet",
+    log:
+        "logs/ingest/ingest_codebook.log",
+    benchmark:
+        "benchmarks/ingest/ingest_codebook.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    script:
+        "../scripts/ingest_codebook.py"
+
+
+rule ingest_context:
+    input:
+        code=code_for("ingest_context"),
         context=config["paths"]["context"],
-        cases=case_files(),
+        schemas=schema_files(),
+    output:
+        context="results/ingest/context.parquet",
+    log:
+        "logs/ingest/ingest_context.log",
+    benchmark:
+        "benchmarks/ingest/ingest_context.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    script:
+        "../scripts/ingest_context.py"
+
+
+rule ingest_people:
+    input:
+        code=code_for("ingest_people"),
+        stations=[case_file(case, "station") for case in CASES],
+        people=[case_file(case, "participants") for case in CASES],
         schemas=schema_files(),
     output:
         stations="results/ingest/stations.parquet",
         participants="results/ingest/participants.parquet",
-        documents="results/ingest/documents.parquet",
-        segments="results/ingest/segments.parquet",
-        codes="results/ingest/codes.parquet",
-        context="results/ingest/context.parquet",
-        manifest="results/ingest/manifest.csv",
     log:
-        "logs/ingest/ingest.log",
+        "logs/ingest/ingest_people.log",
     benchmark:
-        "benchmarks/ingest/ingest.tsv"
+        "benchmarks/ingest/ingest_people.tsv"
     conda:
         "../envs/casebook.yaml"
     params:
         cases=CASES,
-        paths=config["paths"],
-        coders=config["coders"],
     script:
-        "../scripts/ingest.py"
+        "../scripts/ingest_people.py"
+
+
+rule ingest_case:
+    input:
+        code=code_for("ingest_case"),
+        codebook=config["paths"]["codebook"],
+        files=lambda wildcards: case_files(wildcards.case),
+        people=[case_file(case, "participants") for case in CASES],
+        schemas=schema_files(),
+    output:
+        documents="results/ingest/cases/{case}/documents.parquet",
+        segments="results/ingest/cases/{case}/segments.parquet",
+    log:
+        "logs/ingest/ingest_case_{case}.log",
+    benchmark:
+        "benchmarks/ingest/ingest_case_{case}.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    script:
+        "../scripts/ingest_case.py"
+
+
+rule corpus:
+    input:
+        code=code_for("corpus"),
+        documents=expand("results/ingest/cases/{case}/documents.parquet", case=CASES),
+        segments=expand("results/ingest/cases/{case}/segments.parquet", case=CASES),
+        participants="results/ingest/participants.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        documents="results/ingest/documents.parquet",
+        segments="results/ingest/segments.parquet",
+    log:
+        "logs/ingest/corpus.log",
+    benchmark:
+        "benchmarks/ingest/corpus.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    script:
+        "../scripts/corpus.py"
+
+
+rule manifest:
+    input:
+        code=code_for("manifest"),
+        raw=raw_files(),
+    output:
+        manifest="results/ingest/manifest.csv",
+    log:
+        "logs/ingest/manifest.log",
+    benchmark:
+        "benchmarks/ingest/manifest.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    script:
+        "../scripts/manifest.py"

@@ -3,7 +3,7 @@
 
 rule framework_matrix:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("framework_matrix"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -24,7 +24,7 @@ rule framework_matrix:
 
 rule evidence_matrices:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("evidence_matrices"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -48,7 +48,7 @@ rule evidence_matrices:
 
 rule cooccurrence:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("cooccurrence"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         documents="results/ingest/documents.parquet",
@@ -68,7 +68,7 @@ rule cooccurrence:
 
 rule models:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("models"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         documents="results/ingest/documents.parquet",
@@ -91,7 +91,7 @@ rule models:
 
 rule qca:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("qca"),
         matrix="results/mechanisms/framework_matrix.parquet",
         segments="results/ingest/segments.parquet",
     output:
@@ -116,7 +116,7 @@ rule qca:
 
 rule process_tracing:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("process_tracing"),
         segments="results/ingest/segments.parquet",
         evidence=config["paths"]["process_tracing"],
     output:
@@ -138,7 +138,7 @@ rule process_tracing:
 
 rule mechanism_links:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("mechanism_links"),
         pairs="results/mechanisms/cooccurrence.parquet",
         codes="results/ingest/codes.parquet",
     output:

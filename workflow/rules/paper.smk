@@ -1,14 +1,102 @@
-# Stage 6: the Jupyter Book. It reads only files the rules above wrote.
+# Stage 6: the reproducibility appendix's inputs, and the Jupyter Book (HTML; PDF on request).
+# The book reads only files the rules above wrote.
+
+
+rule rulegraph:
+    input:
+        snakefile="Snakefile",
+        rules=sorted(str(p) for p in Path("workflow/rules").glob("*.smk")),
+    output:
+        dot="results/provenance/rulegraph.dot",
+    log:
+        "logs/paper/rulegraph.log",
+    benchmark:
+        "benchmarks/paper/rulegraph.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        configfile=CONFIG_NAME,
+    shell:
+        "python -m snakemake all --rulegraph --forceall --nolock --configfile {params.configfile} > {output.dot} 2> {log}"
+
+
+rule fig_rulegraph:
+    input:
+        code=code_for("fig_rulegraph"),
+        dot="results/provenance/rulegraph.dot",
+        rules=[
+            "Snakefile",
+            *sorted(str(p) for p in Path("workflow/rules").glob("*.smk")),
+        ],
+    output:
+        figure=report(
+            "results/figures/rulegraph.png",
+            caption="../report/rulegraph.rst",
+            category="Reproducibility",
+        ),
+    log:
+        "logs/paper/fig_rulegraph.log",
+    benchmark:
+        "benchmarks/paper/fig_rulegraph.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        dpi=config.get("figures", {}).get("dpi", 150),
+    script:
+        "../scripts/fig_rulegraph.py"
+
+
+rule table_versions:
+    input:
+        code=code_for("table_versions"),
+        lock="uv.lock",
+    output:
+        markdown="results/tables/software_versions.md",
+        csv="results/tables/software_versions.csv",
+        all_versions="results/provenance/locked_packages.csv",
+    log:
+        "logs/paper/table_versions.log",
+    benchmark:
+        "benchmarks/paper/table_versions.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+        packages=KEY_PACKAGES,
+    script:
+        "../scripts/table_versions.py"
+
+
+rule table_checksums:
+    input:
+        code=code_for("table_checksums"),
+        manifest="results/ingest/manifest.csv",
+    output:
+        markdown="results/tables/raw_checksums.md",
+        csv="results/tables/raw_checksums.csv",
+    log:
+        "logs/paper/table_checksums.log",
+    benchmark:
+        "benchmarks/paper/table_checksums.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        lang=LANG,
+    script:
+        "../scripts/table_checksums.py"
 
 
 rule book:
     input:
-        code=ANALYSIS_CODE,
         sources=book_sources(),
         numbers="results/numbers/numbers.json",
         figures=expand("results/figures/{name}.png", name=FIGURES),
         tables=expand("results/tables/{name}.md", name=TABLES),
-        downloads=["results/reliability/disagreements.csv"],
+        downloads=[
+            "results/reliability/disagreements.csv",
+            "results/provenance/locked_packages.csv",
+        ],
     output:
         html="paper/_build/html/index.html",
     log:
@@ -19,3 +107,23 @@ rule book:
         "../envs/casebook.yaml"
     shell:
         "jupyter-book build paper --all --warningiserror --keep-going > {log} 2>&1"
+
+
+rule pdf:
+    input:
+        # after the HTML build: the two builders share the book's doctrees
+        html="paper/_build/html/index.html",
+        sources=book_sources(),
+        numbers="results/numbers/numbers.json",
+        figures=expand("results/figures/{name}.png", name=FIGURES),
+        tables=expand("results/tables/{name}.md", name=TABLES),
+    output:
+        pdf="paper/_build/latex/book.pdf",
+    log:
+        "logs/paper/pdf.log",
+    benchmark:
+        "benchmarks/paper/pdf.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    shell:
+        "jupyter-book build paper --builder pdflatex --warningiserror --keep-going > {log} 2>&1"

@@ -3,7 +3,7 @@
 
 rule reliability:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("reliability"),
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",
@@ -26,7 +26,7 @@ rule reliability:
 
 rule disagreements:
     input:
-        code=ANALYSIS_CODE,
+        code=code_for("disagreements"),
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",

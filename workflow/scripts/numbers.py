@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis import book_numbers as bn
 from analysis.io import log_to
+from analysis.provenance import locked_versions, parse_rulegraph
 from analysis.saturation import describe
 from analysis.synthetic.generator import load_design
 
@@ -34,5 +35,7 @@ labels = dict(zip(t["codes"]["code_id"], t["codes"][f"label_{p.lang}"]))
 numbers |= bn.qca_numbers(qca, t["necessity"], p.lang, p.qca["necessity_incl"]) | bn.model_numbers(t["link"], t["outcome_models"])
 numbers |= bn.cooccurrence_numbers(t["pairs"], p.cooccurrence["fdr"], labels) | bn.tracing_numbers(t["pt_summary"])
 numbers |= bn.recovery_numbers(qca, t["link"], design, p.lang)
+rules, _ = parse_rulegraph(Path(snakemake.input.rulegraph).read_text(encoding="utf-8"))
+numbers |= bn.provenance_numbers(pd.read_csv(snakemake.input.manifest), locked_versions(Path(snakemake.input.lock)), rules)
 with open(snakemake.output.numbers, "w", encoding="utf-8") as out:
     json.dump(numbers, out, ensure_ascii=False, indent=1, sort_keys=True)

@@ -1,0 +1,121 @@
+"""Where results come from: the code a workflow script runs, and the software it runs on.
+
+:func:`imported_modules` lets each Snakemake rule depend on exactly the
+analysis modules its script imports (followed transitively), so a change to
+one module reruns the rules that use it and no others.
+:func:`locked_versions` reads the pinned versions from ``uv.lock`` for the
+book's reproducibility appendix.
+"""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+from pathlib import Path
+
+#: The package whose modules are followed; anything else is a third-party import.
+PACKAGE = "analysis"
+
+
+def _module_file(name: str, root: Path) -> Path | None:
+    """The file of a dotted module name inside the package, or None if it is not one of ours."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = root.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(path: Path) -> set[str]:
+    """Dotted names a Python file imports (``from analysis import x`` yields ``analysis.x``)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def imported_modules(script: Path, root: Path) -> list[str]:
+    """Every module of the analysis package that ``script`` imports, directly or indirectly.
+
+    Paths are relative to ``root`` and sorted; each package's ``__init__.py`` on
+    the way is included, since importing a submodule runs it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = Path(tempfile.mkdtemp())
+    >>> (root / "analysis").mkdir()
+    >>> _ = (root / "analysis" / "__init__.py").write_text("")
+    >>> _ = (root / "analysis" / "a.py").write_text("from analysis.b import f\\nimport numpy")
+    >>> _ = (root / "analysis" / "b.py").write_text("def f(): pass")
+    >>> _ = (root / "analysis" / "c.py").write_text("")
+    >>> _ = (root / "run.py").write_text("from analysis import a")
+    >>> imported_modules(root / "run.py", root)
+    ['analysis/__init__.py', 'analysis/a.py', 'analysis/b.py']
+    """
+    seen: set[Path] = set()
+    todo = [script]
+    while todo:
+        current = todo.pop()
+        for name in _imports(current):
+            parts = name.split(".")
+            for depth in range(1, len(parts) + 1):  # the package __init__ files on the way
+                found = _module_file(".".join(parts[:depth]), root)
+                if found is not None and found not in seen:
+                    seen.add(found)
+                    todo.append(found)
+    return sorted(str(p.relative_to(root)) for p in seen)
+
+
+def locked_versions(lock_file: Path, names: list[str] | None = None) -> list[dict]:
+    """Name, version and source registry of each package pinned in ``uv.lock``.
+
+    ``names`` limits the list (in the given order) to the packages the reader
+    most needs; otherwise every locked package is returned, sorted by name.
+    """
+    lock = tomllib.loads(Path(lock_file).read_text(encoding="utf-8"))
+    packages = {p["name"]: p for p in lock.get("package", [])}
+    wanted = names if names is not None else sorted(packages)
+    rows = []
+    for name in wanted:
+        package = packages.get(name)
+        if package is None:
+            continue
+        source = package.get("source", {})
+        where = "PyPI" if "registry" in source else ("this repository" if "editable" in source or "virtual" in source else "")
+        rows.append({"package": name, "version": package.get("version", ""), "source": where})
+    return rows
+
+
+def parse_rulegraph(dot: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Nodes (id -> rule name) and edges (source id, target id) of ``snakemake --rulegraph`` output.
+
+    Examples
+    --------
+    >>> dot = 'digraph { 0[label = "all", color = "0 0 0"]; 1[label = "ingest"]; 1 -> 0 }'
+    >>> parse_rulegraph(dot)
+    ({'0': 'all', '1': 'ingest'}, [('1', '0')])
+    """
+    import re
+
+    nodes = dict(re.findall(r'(\d+)\s*\[\s*label\s*=\s*"([^"]+)"', dot))
+    edges = re.findall(r"(\d+)\s*->\s*(\d+)", dot)
+    return nodes, edges
+
+
+def rule_stages(rule_files: list[str]) -> dict[str, str]:
+    """Each rule's stage: the name of the ``.smk`` file (or Snakefile) that defines it."""
+    import re
+
+    stages = {}
+    for path in rule_files:
+        for name in re.findall(r"(?m)^rule (\w+):", Path(path).read_text(encoding="utf-8")):
+            stages[name] = Path(path).stem
+    return stages

@@ -1,0 +1,16 @@
+"""Rule corpus: every case's documents and segments pooled into the corpus tables."""
+import logging
+
+import pandas as pd
+
+from analysis.corpus import pool_documents, pool_segments
+from analysis.io import log_to
+
+log_to(snakemake.log[0])
+documents = pool_documents([pd.read_parquet(p) for p in snakemake.input.documents])
+segments = pool_segments([pd.read_parquet(p) for p in snakemake.input.segments], documents,
+                         pd.read_parquet(snakemake.input.participants), pd.read_parquet(snakemake.input.codes))
+documents.to_parquet(snakemake.output.documents, index=False)
+segments.to_parquet(snakemake.output.segments, index=False)
+logging.info("pooled %d documents and %d segments from %d cases", len(documents), len(segments),
+             len(snakemake.input.documents))

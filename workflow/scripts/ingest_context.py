@@ -1,0 +1,16 @@
+"""Rule ingest_context: the public context facts (each with its source), checked."""
+from pathlib import Path
+
+from analysis.io import log_to, read_table
+from analysis.problems import InputError, Problem
+from analysis.validate import check_table, load_schemas
+
+log_to(snakemake.log[0])
+schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
+problems: list[Problem] = []
+context = read_table(Path(snakemake.input.context), problems, Path("."))
+if context is not None:
+    problems += check_table(context, schemas["context"], snakemake.input.context)
+if problems:
+    raise InputError(problems)
+context.drop(columns="_line").to_parquet(snakemake.output.context, index=False)
