@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -122,3 +123,112 @@ def test_bad_input_stops_the_workflow_before_any_job(tmp_path):
     assert "closest: inst.policy" in run.stderr
     assert "Traceback" not in run.stderr
     assert not (repo / "results").exists()
+
+
+# --- the manuscript: HTML in a real browser, the PDF, and what a one-segment change reruns -------------
+
+
+def test_every_page_of_the_book_opens_cleanly_in_chromium(built):
+    from browser import check_book
+
+    html = built / "paper/_build/html"
+    screenshot = built / "paper/_build/browser-check/findings_p1.png"
+    problems, pages = check_book(html, "findings_p1.html", screenshot)
+    assert problems == [], "\n".join(problems[:40])
+    assert pages >= 18
+    assert screenshot.is_file() and screenshot.stat().st_size > 50_000  # a full page, not a blank one
+    keep = ROOT / "results" / "browser-check"  # kept for a reader of the CI run
+    keep.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshot, keep / "findings_p1.png")
+
+
+def test_the_offline_search_finds_chinese_words(built):
+    from browser import search_hits
+
+    assert search_hits(built / "paper/_build/html", "韧性") >= 5
+    assert search_hits(built / "paper/_build/html", "Krippendorff") >= 1
+
+
+def test_the_pdf_is_typeset_with_embedded_fonts_and_every_figure(built):
+    from pypdf import PdfReader
+
+    run = snakemake(built, *MINI, "pdf")
+    assert run.returncode == 0, (built / "logs/paper/pdf.log").read_text(encoding="utf-8")[-4000:]
+    pdf = built / "paper/_build/latex/book.pdf"
+    latex_log = (built / "paper/_build/latex/book.log").read_text(encoding="utf-8", errors="replace")
+    assert "Missing character" not in latex_log, "a glyph is missing from the PDF's fonts"
+    reader = PdfReader(pdf)
+    assert len(reader.pages) >= 30
+    fonts, images = {}, 0
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            font = font.get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None and "/DescendantFonts" in font:
+                descriptor = font["/DescendantFonts"][0].get_object().get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            fonts[str(font.get("/BaseFont"))] = any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+        images += len(page.images)
+    assert fonts and all(fonts.values()), f"fonts not embedded: {[f for f, ok in fonts.items() if not ok]}"
+    assert any("CJK" in f for f in fonts), f"no CJK font in the PDF: {sorted(fonts)}"
+    text = "".join(page.extract_text() or "" for page in reader.pages[:12])
+    assert "合作生产" in text and "社区韧性" in text
+    figures = len(re.findall(r"```\{figure\}", "".join(p.read_text(encoding="utf-8") for p in (built / "paper").glob("*.md"))))
+    assert images >= figures
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def _recode_one_segment(repo: Path) -> tuple[str, str]:
+    """Give one of S06's primary-coder segments a proposition-1 code in place of a proposition-2 code."""
+    import pandas as pd
+
+    path = repo / "data/cases/S06/segments.csv"
+    seg = pd.read_csv(path, dtype=str, keep_default_na=False)
+    spans = seg.groupby(["document_id", "start", "end", "coder_id"])["code_id"].agg(set)
+    for i, row in seg.iterrows():
+        taken = spans[(row.document_id, row.start, row.end, row.coder_id)]
+        others = {c for c in taken if c.startswith(("inst.", "cap."))} - {row.code_id}
+        if row.coder_id == "C1" and row.code_id.startswith("cap.") and row.code_id != "cap.org_resilience" \
+                and not others:
+            old = row.code_id
+            lines = path.read_text(encoding="utf-8").split("\n")
+            lines[i + 1] = lines[i + 1].replace(f",{old},", ",inst.policy,", 1)
+            path.write_text("\n".join(lines), encoding="utf-8")
+            return row.segment_id, old
+    raise AssertionError("no segment to recode")
+
+
+def test_one_changed_segment_reruns_what_it_affects_and_nothing_else(built):
+    """Recode one segment of one station: the book's numbers follow, unrelated outputs stay untouched."""
+    numbers_file = built / "results/numbers/numbers.json"
+    before_numbers = json.loads(numbers_file.read_text(encoding="utf-8"))
+    before = _mtimes(built / "results")
+    _recode_one_segment(built)
+    run = snakemake(built, *MINI)
+    assert run.returncode == 0, run.stderr[-4000:]
+    after = _mtimes(built / "results")
+    changed = {p for p in before if after.get(p) != before[p]}
+    log = run.stdout + run.stderr
+    # Re-ingested: the changed station only.
+    assert "ingest/cases/S06/segments.parquet" in changed
+    for untouched in ("ingest/cases/S01/segments.parquet", "ingest/cases/S11/documents.parquet",
+                      "ingest/participants.parquet", "ingest/stations.parquet", "ingest/codes.parquet",
+                      "ingest/context.parquet", "tables/context_facts.md", "tables/codebook.md",
+                      "figures/analytic_framework.png", "tables/software_versions.md", "provenance/rulegraph.dot",
+                      "figures/rulegraph.png"):
+        assert untouched not in changed, f"{untouched} was recomputed although the change does not touch it"
+    assert log.count("rule ingest_case:") + log.count("rule ingest_case\n") <= 1
+    # The numbers follow, and the rebuilt book prints them.
+    numbers = json.loads(numbers_file.read_text(encoding="utf-8"))
+    assert int(numbers["p1_support"]) == int(before_numbers["p1_support"]) + 1
+    assert int(numbers["p2_support"]) == int(before_numbers["p2_support"]) - 1
+    assert numbers["n_segments"] == before_numbers["n_segments"]
+    page = (built / "paper/_build/html/findings_p1.html").read_text(encoding="utf-8")
+    assert f"支持该命题的片段 {numbers['p1_support']} 个" in page
+    # And a second run has nothing left to do.
+    again = snakemake(built, *MINI, "--dry-run")
+    assert "Nothing to be done" in again.stdout + again.stderr

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine (Debian/Ubuntu, Python 3.11):
 #   bash workflow/run.sh build   install everything, then build the whole study and the book
+#   bash workflow/run.sh pdf     the same, and the book as a PDF (XeLaTeX)
 #   bash workflow/run.sh test    install everything, then run the test suite
 # Further arguments go to snakemake (build) or pytest (test).
 set -euo pipefail
@@ -11,22 +12,33 @@ shift || true
 
 say() { printf 'casebook: %s\n' "$*" >&2; }
 
-# System packages: a CJK font for the figures (fonts-noto-cjk).
+# System packages (Debian names), installed with apt-get when missing:
+#   every command: a CJK font for the figures and the HTML book;
+#   pdf and test:  XeLaTeX with xeCJK and the LaTeX packages Sphinx uses, for the PDF book;
+#   test:          Debian's chromium, for the browser check of the built book.
 need_apt=()
 fc-list :lang=zh family 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk fontconfig)
+if [ "$what" = pdf ] || [ "$what" = test ]; then
+  command -v xelatex >/dev/null && kpsewhich xeCJK.sty >/dev/null 2>&1 && kpsewhich fncychap.sty >/dev/null 2>&1 \
+    || need_apt+=(texlive-xetex texlive-lang-chinese texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended)
+  command -v latexmk >/dev/null || need_apt+=(latexmk)
+  fc-list FreeSerif family 2>/dev/null | grep -q . || need_apt+=(fonts-freefont-otf)
+fi
+if [ "$what" = test ]; then
+  command -v chromium >/dev/null || need_apt+=(chromium)
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    say "installing ${need_apt[*]} with apt-get"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+    sudo=()
   elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then
-    say "installing ${need_apt[*]} with sudo apt-get"
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+    sudo=(sudo)
   else
-    say "no CJK font is installed and apt-get is not available: install a Chinese font (e.g. Noto Sans CJK SC) and run again"
+    say "missing system packages and apt-get is not available: install ${need_apt[*]} (Debian names) and run again"
     exit 1
   fi
+  say "installing ${need_apt[*]} with apt-get"
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 # Python packages: uv installs the versions pinned in uv.lock into .venv.
@@ -39,6 +51,7 @@ uv sync --frozen --quiet
 
 case "$what" in
   build) exec uv run snakemake --workflow-profile workflow/profiles/default "$@" ;;
+  pdf) exec uv run snakemake --workflow-profile workflow/profiles/default pdf "$@" ;;
   test) exec uv run pytest "$@" ;;
-  *) say "unknown command '$what': use build or test"; exit 2 ;;
+  *) say "unknown command '$what': use build, pdf or test"; exit 2 ;;
 esac
