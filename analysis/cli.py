@@ -11,6 +11,10 @@ Subcommands (``casebook --help`` lists them):
 - ``qca FILE --outcome Y --conditions A,B,C``: the truth table and the
   conservative, parsimonious and intermediate solutions as one JSON object;
   bad input exits 2.
+- ``import-qdpx FILE --case ID``: a REFI-QDA project as a new case folder,
+  written all at once or not at all, with a summary and a to-do list;
+  ``export-qdpx --case ID --out FILE`` and ``export-qdc --out FILE``: a case,
+  and the codebook, the other way (analysis/refi.py). Bad input exits 2.
 
 Errors in the input exit 1 with a message naming the file, the line and the
 fix; errors in the command's own arguments exit 2. No traceback is printed.
@@ -156,7 +160,41 @@ def cmd_qca(args) -> int:
     return 0
 
 
-COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability, "qca": cmd_qca}
+def _exchange(run, **kwargs) -> int:
+    """Run a REFI-QDA command: its summary to stdout; its problems to stderr, exit 2."""
+    try:
+        print(run(**kwargs))
+    except InputError as err:
+        print(render_problems(err.problems), file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_import_qdpx(args) -> int:
+    from analysis.qdpx_safety import Limits
+    from analysis.refi import run_import
+
+    limits = Limits(max_members=args.max_members, max_bytes=args.max_mib * 2**20)
+    return _exchange(run_import, root=Path(args.root), config_file=args.config, file=Path(args.file), case=args.case,
+                     dest=args.dest, codebook=args.codebook, force=args.force, limits=limits)
+
+
+def cmd_export_qdpx(args) -> int:
+    from analysis.refi import run_export_qdpx
+
+    return _exchange(run_export_qdpx, root=Path(args.root), config_file=args.config, case=args.case, out=args.out,
+                     codebook=args.codebook, labels=args.labels, xsd=args.xsd)
+
+
+def cmd_export_qdc(args) -> int:
+    from analysis.refi import run_export_qdc
+
+    return _exchange(run_export_qdc, root=Path(args.root), config_file=args.config, out=args.out,
+                     codebook=args.codebook, labels=args.labels)
+
+
+COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability, "qca": cmd_qca,
+            "import-qdpx": cmd_import_qdpx, "export-qdpx": cmd_export_qdpx, "export-qdc": cmd_export_qdc}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,7 +217,31 @@ def build_parser() -> argparse.ArgumentParser:
     qca.add_argument("--incl-cut", type=float, default=1.0, help="consistency cut-off for a positive row (default 1)")
     qca.add_argument("--n-cut", type=int, default=1, help="minimum cases for a row not to be a remainder (default 1)")
     qca.add_argument("--dir-exp", default=None, help="directional expectations for the intermediate solution, e.g. A=1,B=0,C=-")
+    _refi_parsers(sub)
     return parser
+
+
+def _refi_parsers(sub) -> None:
+    """The REFI-QDA exchange subcommands (analysis/refi.py)."""
+    from analysis.qdpx_safety import MAX_BYTES, MAX_MEMBERS
+
+    imp = sub.add_parser("import-qdpx", help="import a REFI-QDA project (.qdpx) as a new case folder")
+    imp.add_argument("file", help="the .qdpx file exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or another QDA program")
+    imp.add_argument("--case", required=True, help="id of the new case (names its folder; prefixes new ids)")
+    imp.add_argument("--dest", default=None, help="folder of case folders (default: paths.cases in the config)")
+    imp.add_argument("--codebook", default=None, help="codebook to match codes against (default: paths.codebook)")
+    imp.add_argument("--force", action="store_true", help="replace an existing case folder")
+    imp.add_argument("--max-mib", type=int, default=MAX_BYTES // 2**20, help="cap on the bytes decompressed, in MiB")
+    imp.add_argument("--max-members", type=int, default=MAX_MEMBERS, help="cap on the members of the archive")
+    exp = sub.add_parser("export-qdpx", help="export a case as a REFI-QDA project (.qdpx)")
+    exp.add_argument("--case", required=True, help="the case to export")
+    exp.add_argument("--out", required=True, help="the .qdpx file to write")
+    exp.add_argument("--xsd", default=None, help="check project.qde against this REFI-QDA-Project.xsd before writing")
+    qdc = sub.add_parser("export-qdc", help="export the codebook as a REFI-QDA codebook (.qdc)")
+    qdc.add_argument("--out", required=True, help="the .qdc file to write")
+    for command in (exp, qdc):
+        command.add_argument("--codebook", default=None, help="codebook to export (default: paths.codebook)")
+        command.add_argument("--labels", choices=["zh", "en"], default=None, help="language of code names (default: labels)")
 
 
 def main(argv: list[str] | None = None) -> int:
