@@ -15,6 +15,12 @@ Subcommands (``casebook --help`` lists them):
   written all at once or not at all, with a summary and a to-do list;
   ``export-qdpx --case ID --out FILE`` and ``export-qdc --out FILE``: a case,
   and the codebook, the other way (analysis/refi.py). Bad input exits 2.
+- ``import-segments FILE --case ID``: a QDA program's spreadsheet (CSV or
+  XLSX) of coded segments into the case's segments.csv, written at once or
+  not at all (analysis/segment_import.py). Bad input exits 2.
+- ``new-case ID [--from FILE.qdpx]``: a case folder to fill in (or imported
+  from a REFI-QDA project), and the id added to ``cases`` in the configuration
+  (analysis/new_case.py). Bad input exits 2.
 
 Errors in the input exit 1 with a message naming the file, the line and the
 fix; errors in the command's own arguments exit 2. No traceback is printed.
@@ -193,8 +199,22 @@ def cmd_export_qdc(args) -> int:
                      codebook=args.codebook, labels=args.labels)
 
 
+def cmd_import_segments(args) -> int:
+    from analysis.segment_import import run_import_segments
+
+    return _exchange(run_import_segments, root=Path(args.root), config_file=args.config, file=Path(args.file),
+                     case=args.case, sheet=args.sheet, coder=args.coder, mode=args.mode)
+
+
+def cmd_new_case(args) -> int:
+    from analysis.new_case import run_new_case
+
+    return _exchange(run_new_case, root=Path(args.root), config_file=args.config, case=args.id, source=args.source)
+
+
 COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability, "qca": cmd_qca,
-            "import-qdpx": cmd_import_qdpx, "export-qdpx": cmd_export_qdpx, "export-qdc": cmd_export_qdc}
+            "import-qdpx": cmd_import_qdpx, "export-qdpx": cmd_export_qdpx, "export-qdc": cmd_export_qdc,
+            "import-segments": cmd_import_segments, "new-case": cmd_new_case}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--root", default=".", help="the project folder (default: the current folder)")
     parser.add_argument("--config", default="config.yaml", help="configuration file, relative to --root")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("validate", help="check the configuration and every raw input; print every problem")
+    _config_option(sub.add_parser("validate", help="check the configuration and every raw input; print every problem"))
     synth = sub.add_parser("synth", help="regenerate the SYNTHETIC illustrative corpus")
     synth.add_argument("--dest", default="data/cases", help="folder to write the case folders to (replaced)")
     synth.add_argument("--seed", type=int, default=None, help="seed (default: seeds.synthetic in the config)")
@@ -218,7 +238,33 @@ def build_parser() -> argparse.ArgumentParser:
     qca.add_argument("--n-cut", type=int, default=1, help="minimum cases for a row not to be a remainder (default 1)")
     qca.add_argument("--dir-exp", default=None, help="directional expectations for the intermediate solution, e.g. A=1,B=0,C=-")
     _refi_parsers(sub)
+    _case_parsers(sub)
     return parser
+
+
+def _config_option(command) -> None:
+    """``--config`` after the subcommand too; given there, it overrides the one before it."""
+    command.add_argument("--config", default=argparse.SUPPRESS, help="configuration file, relative to --root")
+
+
+def _case_parsers(sub) -> None:
+    """Filling a case: coded segments from a spreadsheet, and a new case folder."""
+    seg = sub.add_parser("import-segments", help="import coded segments from a QDA spreadsheet export (CSV or XLSX)")
+    seg.add_argument("file", help="the spreadsheet: one row per coded segment (document, code, coder, text or offsets)")
+    seg.add_argument("--case", required=True, help="the case whose segments.csv receives the segments")
+    seg.add_argument("--sheet", default=None, help="worksheet of an .xlsx file (default: import.spreadsheet.sheet, else the first)")
+    seg.add_argument("--coder", default=None, help="coder id of every row (when the spreadsheet has no coder column)")
+    mode = seg.add_mutually_exclusive_group()
+    mode.add_argument("--replace", dest="mode", action="store_const", const="replace",
+                      help="replace the existing segments of the coder(s) being imported")
+    mode.add_argument("--append", dest="mode", action="store_const", const="append",
+                      help="add to the existing segments (an exact duplicate is an error)")
+    _config_option(seg)
+    new = sub.add_parser("new-case", help="create a case folder to fill in and add the case to the configuration")
+    new.add_argument("id", help="the new case id (a letter, then letters, digits, '_' or '-')")
+    new.add_argument("--from", dest="source", default=None, metavar="FILE.qdpx",
+                     help="fill the folder from a REFI-QDA project instead of templates")
+    _config_option(new)
 
 
 def _refi_parsers(sub) -> None:
