@@ -84,8 +84,19 @@ def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({
         h["date"]: context["date"].fillna(""), h["scope"]: context["scope"], h["indicator"]: context["indicator"],
         h["value"]: value, h["unit"]: context["unit"], h["note"]: context["note"].fillna(""),
-        h["source"]: [f"<{s}>" for s in context["source"]],
+        h["source"]: [_source_link(s) for s in context["source"]],
     })
+
+
+def _source_link(url: str) -> str:
+    """A source as a link named by its site, so a long address never widens the table.
+
+    >>> _source_link("https://www.gov.cn/xinwen/2021-12/28/content.htm")
+    '[www.gov.cn](https://www.gov.cn/xinwen/2021-12/28/content.htm)'
+    """
+    from urllib.parse import urlsplit
+
+    return f"[{urlsplit(url).netloc or url}]({url})"
 
 
 def to_markdown(frame: pd.DataFrame) -> str:

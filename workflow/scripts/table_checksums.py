@@ -1,10 +1,18 @@
 """Rule table_checksums: the size and SHA-256 of every raw input, from the manifest."""
+from pathlib import Path
+
 import pandas as pd
 
-from analysis.io import log_to, write_table
+from analysis.io import log_to
+from analysis.tables import to_markdown
 
 log_to(snakemake.log[0])
 manifest = pd.read_csv(snakemake.input.manifest)
+manifest.to_csv(snakemake.output.csv, index=False)  # the full SHA-256 of every file, for checking
+# The book's table shows the first 16 hex digits (64 bits), which fit a printed page.
+shown = manifest.assign(sha256=manifest["sha256"].str[:16])
 if snakemake.params.lang == "zh":
-    manifest = manifest.rename(columns={"path": "文件", "bytes": "字节", "sha256": "SHA-256"})
-write_table(manifest, snakemake.output.markdown, snakemake.output.csv)
+    shown = shown.rename(columns={"path": "文件", "bytes": "字节", "sha256": "SHA-256（前 16 位）"})
+else:
+    shown = shown.rename(columns={"sha256": "sha256 (first 16 hex digits)"})
+Path(snakemake.output.markdown).write_text(to_markdown(shown) + "\n", encoding="utf-8")
