@@ -34,27 +34,15 @@ import sys
 import tempfile
 from pathlib import Path
 
+from analysis.io import load_config
 from analysis.problems import InputError, Problem, render_problems
-
-
-def _load_config(path: Path) -> dict:
-    from analysis.io import read_yaml
-
-    problems: list[Problem] = []
-    config = read_yaml(path, problems)
-    if problems:
-        raise InputError(problems)
-    if not isinstance(config, dict):
-        raise InputError([Problem(str(path), "", "the configuration is not a mapping of settings",
-                                  "write config.yaml as `key: value` settings (see the README)")])
-    return config
 
 
 def cmd_validate(args) -> int:
     from analysis.validate import load_schemas, validate_project
 
     root = Path(args.root)
-    config = _load_config(root / args.config)
+    config = load_config(root, args.config)
     schemas = load_schemas(root / "workflow" / "schemas")
     project, problems = validate_project(root, config, args.config, schemas)
     if problems:
@@ -70,7 +58,7 @@ def cmd_synth(args) -> int:
 
     root = Path(args.root)
     if args.seed is None:
-        seeds = _load_config(root / args.config).get("seeds")
+        seeds = load_config(root, args.config).get("seeds")
         if not isinstance(seeds, dict) or not isinstance(seeds.get("synthetic"), int):
             raise InputError([Problem(args.config, "seeds.synthetic", "no integer seed for the synthetic corpus",
                                       "set seeds.synthetic in the configuration, or pass --seed")])

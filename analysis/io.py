@@ -216,6 +216,20 @@ def read_transcript(path: Path, problems: list[Problem], root: Path | None = Non
     return Transcript(path=shown, header=header, body=body, body_line=close + 2)
 
 
+def load_config(root: Path, config_file: str) -> dict:
+    """The configuration file (relative to ``root``) as a mapping; raises InputError when it is not one."""
+    from analysis.problems import InputError
+
+    problems: list[Problem] = []
+    config = read_yaml(Path(root) / config_file, problems, Path(root))
+    if problems:
+        raise InputError(problems)
+    if not isinstance(config, dict):
+        raise InputError([Problem(str(config_file), "", "the configuration is not a mapping of settings",
+                                  "write config.yaml as `key: value` settings (see the README)")])
+    return config
+
+
 def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem],
               parts: tuple[str, ...] = ("station", "participants", "segments", "transcripts")) -> RawCase:
     """Read one case folder (or only the named ``parts`` of it); missing or unreadable parts are reported, not raised."""

@@ -41,7 +41,7 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
-from analysis.io import decode_utf8, read_case, read_table
+from analysis.io import decode_utf8, load_config, read_case, read_table
 from analysis.problems import InputError, Problem
 from analysis.qdpx_safety import Limits, Node, SafeArchive, open_archive, parse_xml, unsafe_member
 
@@ -1552,19 +1552,6 @@ def write_atomic(path: Path, data: bytes) -> None:
 # ---------------------------------------------------------------------------- what the command line runs
 
 
-def _config(root: Path, config_file: str) -> dict:
-    from analysis.io import read_yaml
-
-    problems: list[Problem] = []
-    config = read_yaml(Path(root) / config_file, problems, Path(root))
-    if problems:
-        raise InputError(problems)
-    if not isinstance(config, dict):
-        raise InputError([Problem(config_file, "", "the configuration is not a mapping of settings",
-                                  "write config.yaml as `key: value` settings (see the README)")])
-    return config
-
-
 def load_codebook(root: Path, path: Path) -> dict:
     """Read a codebook and check it against ``workflow/schemas/codebook.schema.yaml``; raise on any problem."""
     from analysis.io import read_yaml, show_path
@@ -1589,7 +1576,7 @@ def run_import(root: Path, config_file: str, file: Path, case: str, dest: str | 
                force: bool = False, limits: Limits = Limits()) -> str:
     """``casebook import-qdpx``: import, write the case folder, and return the summary to print."""
     root = Path(root)
-    config = _config(root, config_file)
+    config = load_config(root, config_file)
     paths = _paths(root, config)
     codebook_path = Path(codebook) if codebook else root / paths["codebook"]
     book = load_codebook(root, codebook_path)
@@ -1606,7 +1593,7 @@ def run_export_qdpx(root: Path, config_file: str, case: str, out: str, codebook:
                     labels: str | None = None, xsd: str | None = None) -> str:
     """``casebook export-qdpx``: export one case, optionally check it against the XSD, write it atomically."""
     root = Path(root)
-    config = _config(root, config_file)
+    config = load_config(root, config_file)
     paths = _paths(root, config)
     _check_case_id(case)
     book = load_codebook(root, Path(codebook) if codebook else root / paths["codebook"])
@@ -1626,7 +1613,7 @@ def run_export_qdpx(root: Path, config_file: str, case: str, out: str, codebook:
 def run_export_qdc(root: Path, config_file: str, out: str, codebook: str | None = None, labels: str | None = None) -> str:
     """``casebook export-qdc``: export the codebook as a REFI-QDA codebook file."""
     root = Path(root)
-    config = _config(root, config_file)
+    config = load_config(root, config_file)
     book = load_codebook(root, Path(codebook) if codebook else root / _paths(root, config)["codebook"])
     data = export_qdc(book, labels or config.get("labels", "zh"))
     write_atomic(Path(out), data)

@@ -44,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.io import decode_utf8, read_case, read_table, read_yaml, show_path
+from analysis.io import decode_utf8, load_config, read_case, read_table, read_yaml, show_path
 from analysis.problems import InputError, Problem
 
 #: The fields a spreadsheet row can give, in the order they are reported.
@@ -1044,17 +1044,6 @@ def write_text_atomic(path: Path, text: str) -> None:
             Path(tmp).unlink()
 
 
-def _load_config(root: Path, config_file: str) -> dict:
-    problems: list[Problem] = []
-    config = read_yaml(Path(root) / config_file, problems, Path(root))
-    if problems:
-        raise InputError(problems)
-    if not isinstance(config, dict):
-        raise InputError([Problem(config_file, "", "the configuration is not a mapping of settings",
-                                  "write config.yaml as `key: value` settings (see the README)")])
-    return config
-
-
 def _check_import_section(root: Path, config: dict, config_file: str) -> None:
     """``import`` of the configuration against its part of ``config.schema.yaml``."""
     from analysis.validate import SCHEMA_FILES, check_schema
@@ -1118,7 +1107,7 @@ def run_import_segments(root: Path, config_file: str, file: Path, case: str, she
     from analysis.refi import load_codebook
 
     root, file = Path(root), Path(file)
-    config = _load_config(root, config_file)
+    config = load_config(root, config_file)
     _check_import_section(root, config, config_file)
     mapping = Mapping.from_config(config)
     paths = config.get("paths") if isinstance(config.get("paths"), dict) else {}
