@@ -74,6 +74,12 @@ def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFra
         "n_codes_alpha_undefined": fmt_int(per_code["krippendorff_alpha"].isna().sum()),
         "threshold_reliable": f"{thresholds['reliable']:.3f}",
         "threshold_tentative": f"{thresholds['tentative']:.3f}",
+        "reliability_note": "" if overall["n_documents"] else (
+            "**本节无法计算。** 所选站点中没有由两位或更多编码者独立编码的文档（转录稿头部的 `coded_by` 与配置项 "
+            "`coders.independent`），编码者间信度与分歧报告无从计算，下文的系数均显示为“无法计算”。"
+            if lang == "zh" else
+            "**Not computed.** No document of the selected stations was coded independently by two or more coders "
+            "(`coded_by` in the transcript headers, `coders.independent` in config), so agreement cannot be computed."),
     }
     for name, key in (("krippendorff_alpha", "alpha"), ("cohen_kappa", "kappa"), ("gwet_ac1", "ac1"),
                       ("fleiss_kappa", "fleiss")):
@@ -201,9 +207,14 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
         for key in ("conservative", "parsimonious", "intermediate"):
             out[f"qca_{key}"] = note
         out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note,
-                "qca_top_necessity": note}
+                "qca_top_necessity": note,
+                "qca_note": (f"**本节未计算。** {note}（配置项 `qca.min_cases`）；下文的解、一致性与覆盖度均显示为未计算，"
+                             "校准与真值表只列出已有的站点。" if zh else
+                             f"**Not computed.** {note} (setting `qca.min_cases`); the solutions, consistency and "
+                             "coverage below are shown as not computed.")}
         return out
     out["qca_status"] = "已完成" if zh else "computed"
+    out["qca_note"] = ""
     for key, models in result["solutions"].items():
         out[f"qca_{key}"] = "；".join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "none")
     first = result["solutions"]["intermediate"][0] if result["solutions"]["intermediate"] else None
