@@ -152,7 +152,7 @@ def test_the_offline_search_finds_chinese_words(built):
 def test_the_pdf_is_typeset_with_embedded_fonts_and_every_figure(built):
     from pypdf import PdfReader
 
-    run = snakemake(built, *MINI, "pdf")
+    run = snakemake(built, "pdf", *MINI)
     assert run.returncode == 0, (built / "logs/paper/pdf.log").read_text(encoding="utf-8")[-4000:]
     pdf = built / "paper/_build/latex/book.pdf"
     latex_log = (built / "paper/_build/latex/book.log").read_text(encoding="utf-8", errors="replace")
@@ -232,3 +232,17 @@ def test_one_changed_segment_reruns_what_it_affects_and_nothing_else(built):
     # And a second run has nothing left to do.
     again = snakemake(built, *MINI, "--dry-run")
     assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_the_snakemake_report_holds_every_figure_with_its_caption(built, tmp_path):
+    report = tmp_path / "report.html"
+    run = snakemake(built, *MINI, "--report", str(report))
+    assert run.returncode == 0, run.stderr[-3000:]
+    html = report.read_text(encoding="utf-8", errors="replace")
+    figures = sorted(p.stem for p in (built / "results/figures").glob("*.png"))
+    assert len(figures) >= 14
+    for name in figures:
+        assert f"{name}.png" in html, f"{name}.png is not in the report"
+    for caption in sorted((ROOT / "workflow/report").glob("*.rst")):
+        words = caption.read_text(encoding="utf-8").split("Made by rule")[0].split()[:6]
+        assert " ".join(words[:3]) in html, f"the caption of {caption.name} is not in the report"

@@ -622,9 +622,11 @@ rule fig_analytic_framework:
         "../envs/casebook.yaml"
     params:
         lang=LANG,
-        propositions=config["propositions"],
-        mechanisms=list(config["mechanisms"]),
-        resilience=config["models"]["outcome_theme"],
+        framework={
+            "propositions": config["propositions"],
+            "mechanisms": list(config["mechanisms"]),
+            "resilience": config["models"]["outcome_theme"],
+        },
         dpi=config.get("figures", {}).get("dpi", 150),
     script:
         "../scripts/fig_analytic_framework.py"
