@@ -4,7 +4,9 @@ Association is ATLAS.ti's c-coefficient, c = n12 / (n1 + n2 - n12), where n1
 and n2 count the units carrying each code and n12 those carrying both. Its
 significance respects the nesting of spans in documents:
 
-- segment level (units: coded spans): the permutation test that shuffles each
+- segment level (units: coded passages, i.e. spans joined with every span that
+  overlaps them, as ATLAS.ti counts overlapping quotations as co-occurring; an
+  imported project's codings rarely share exact boundaries): the permutation test that shuffles each
   code's presence among the spans of the same document (so every document
   keeps how often each code occurs), computed exactly rather than sampled:
   under that null the count of shared spans in a document is hypergeometric,
@@ -82,9 +84,29 @@ def within_document_p(a: np.ndarray, b: np.ndarray, doc_index: np.ndarray) -> fl
     return float(min(1.0, dist[observed:].sum())) if observed < len(dist) else 0.0
 
 
+def overlap_units(segments: pd.DataFrame) -> pd.Series:
+    """A passage number for each segment: overlapping spans of a document share one (touching ones do not).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"document_id": ["d"] * 4, "start": [0, 5, 10, 20], "end": [10, 8, 15, 25]})
+    >>> overlap_units(seg).tolist()
+    [0, 0, 1, 2]
+    """
+    order = segments.sort_values(["document_id", "start", "end"], kind="stable")
+    unit, number, reach, document = pd.Series(0, index=segments.index), -1, -1, None
+    for idx, doc, start, end in zip(order.index, order["document_id"], order["start"], order["end"]):
+        if doc != document or start >= reach:
+            number, reach, document = number + 1, end, doc
+        else:
+            reach = max(reach, end)
+        unit[idx] = number
+    return unit
+
+
 def segment_cooccurrence(segments: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
-    """Pairs of codes on the same span, with the exact within-document permutation test."""
-    units, matrix = presence(segments, codes, ["document_id", "start", "end"])
+    """Pairs of codes on the same passage (overlapping spans), with the exact within-document permutation test."""
+    units, matrix = presence(segments.assign(passage=overlap_units(segments)), codes, ["document_id", "passage"])
     out = _pairs(matrix, codes)
     doc_index = pd.factorize(units["document_id"])[0]
     out["p_value"] = [within_document_p(matrix[:, i], matrix[:, j], doc_index)

@@ -76,3 +76,17 @@ def test_a_model_that_cannot_be_estimated_says_so():
     frame = pd.DataFrame({"case_id": ["a", "b"] * 5, "y": [1] * 10, "x": [0, 1] * 5})
     fit = gee_logit(frame, "y", ["x"])
     assert fit.loc[0, "note"] == "the outcome does not vary"
+
+
+def test_codes_on_overlapping_spans_co_occur_as_in_atlas_ti():
+    """Imported codings rarely share boundaries: a passage joins every span that overlaps another."""
+    from analysis.cooccurrence import segment_cooccurrence
+
+    seg = pd.DataFrame({
+        "document_id": ["d1"] * 5,
+        "start": [0, 4, 20, 30, 45],    # a [0,10) overlaps b [4,12); a [20,30) only touches b [30,40)
+        "end": [10, 12, 30, 40, 50],
+        "code_id": ["a", "b", "a", "b", "a"],
+    })
+    pair = segment_cooccurrence(seg, ["a", "b"]).iloc[0]
+    assert (pair["n_a"], pair["n_b"], pair["n_ab"]) == (3, 2, 1)
