@@ -273,7 +273,7 @@ def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang
     zh = lang == "zh"
     if design is None:
         na = "不适用（真实资料）" if zh else "not applicable (real data)"
-        return {"recovery_rule": na, "recovery_qca": na, "recovery_link": na}
+        return {"recovery_rule": na, "recovery_qca": na, "recovery_link": na, "recovery_boost": na}
     planted = {"inst*cap", "inst*inc"}
     models = result["solutions"]["intermediate"] if result["status"]["computed"] else []
     found = [{t["term"] for t in m["terms"]} for m in models]
@@ -282,7 +282,8 @@ def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang
     row = row[row["term"] == "mech_before"]
     link_ok = bool(len(row)) and row.iloc[0]["odds_ratio"] > 1 and row.iloc[0]["or_lo"] > 1
     yes, no = ("是", "否") if zh else ("yes", "no")
-    return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": yes if qca_ok else no,
+    qca = (yes if qca_ok else no) if result["status"]["computed"] else ("未计算（站点过少）" if zh else "not computed (too few stations)")
+    return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": qca,
             "recovery_link": yes if link_ok else no, "recovery_boost": f"{design['mechanism_boost']:.2f}"}
 
 

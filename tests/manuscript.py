@@ -25,13 +25,14 @@ ALLOWED_LITERALS = {
     "大于 1": "the null value of an odds ratio",
     "Python 3.11": "the interpreter the compendium requires (pyproject.toml)",
 }
-#: Dates (a year, optionally with month and day) name when a fact held, not a result.
-YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d(?![\d.%])(?:\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?")
-NUMBER = re.compile(r"(?<![A-Za-z0-9_\-.·/])[0-9０-９]+(?:[.,．][0-9０-９]+)*\s*[%％]?")
+#: Dates name when a fact held, not a result: a year (1900-2099) followed by 年 (with an optional
+#: month and day), in parentheses, or after "in"/"since"; a bare four-digit number is not a year.
+YEAR = re.compile(r"(?<![\d.])(?:19|20)\d\d(?:\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?|(?=[)）]))"
+                  r"|(?:(?<=\bin )|(?<=\bsince )|(?<=[(（]))(?:19|20)\d\d\b")
+NUMBER = re.compile(r"(?<![A-Za-z0-9_.·/])(?<![A-Za-z]-)[-−]?[.．]?[0-9０-９]+(?:[.,．][0-9０-９]+)*\s*[%％]?")
 STRIP = [
     re.compile(r"\{\{.*?\}\}"),                       # substitutions: numbers from the DAG
     re.compile(r"\{[a-z:]+\}`[^`]*`"),                # roles: {numref}`...`, {cite:p}`...`, {download}`...`
-    re.compile(r"``?[^`\n]+``?"),                     # inline code: file names, rule names, commands
     re.compile(r"https?://\S+"),                      # URLs
     re.compile(r"^\s*\(\S+\)=\s*$", re.M),            # labels
     re.compile(r"^\s*:[a-z_-]+:.*$", re.M),           # directive options (:name:, :width:, :class:)
@@ -63,27 +64,36 @@ def typed_numbers(text: str, file: str = "<text>") -> list[Typed]:
 
     Examples
     --------
-    >>> typed_numbers("α 为 {{ alpha }}，见{numref}`tab-2`（2018 年）。")
+    >>> typed_numbers("α 为 {{ alpha }}，见{numref}`tab-2`（2018 年），始于 2019 年 5 月（2020）。")
     []
+    >>> [t.text for t in typed_numbers("共 2015 个编码片段。")]
+    ['2015']
     >>> [t.text for t in typed_numbers("α 为 0.87，共 15 个站点。")]
     ['0.87', '15']
     >>> [t.text for t in typed_numbers(":::{table} 共 ３ 个。\\n:name: tab-x\\n")]
     ['３']
+    >>> [t.text for t in typed_numbers("系数为 -0.35，后验 .495；SHA-256 与 P1-E2 是名称。")]
+    ['-0.35', '.495']
+    >>> [t.text for t in typed_numbers("````{only} synthetic\\n共 12 个。\\n````\\n```\\nrun 3\\n```\\n")]
+    ['12']
     """
     found = []
-    directives, in_code = 0, False  # open ```{directive} fences; inside a plain code block
+    fences: list[str] = []  # open ```{directive} fences, innermost last
+    code_fence = None  # the fence of the plain code block we are in, if any
     for number, raw in enumerate(text.splitlines(), start=1):
-        fence = raw.strip()
-        if in_code:
-            in_code = not fence.startswith("```")
+        stripped = raw.strip()
+        if code_fence is not None:
+            if stripped == code_fence:
+                code_fence = None
             continue
-        if fence.startswith("```{"):
-            directives += 1
-        elif fence == "```" and directives:
-            directives -= 1
+        fence = re.match(r"^(`{3,}|~{3,})(\{)?", stripped)
+        if fence and fence.group(2):
+            fences.append(fence.group(1))
+        elif fence and fences and stripped == fences[-1]:
+            fences.pop()
             continue
-        elif fence.startswith("```"):
-            in_code = True  # a plain code block: commands and file listings, not prose
+        elif fence:
+            code_fence = fence.group(1)  # a plain code block: commands and file listings, not prose
             continue
         line = _caption_of_fence(raw) or raw
         for literal in ALLOWED_LITERALS:

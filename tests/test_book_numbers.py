@@ -36,3 +36,16 @@ def test_too_few_stations_for_qca_is_said_with_the_setting_to_change():
     assert out["qca_intermediate"] == out["qca_status"]
     english = qca_numbers(result, pd.DataFrame(columns=["condition", "incl"]), "en")
     assert english["qca_note"].startswith("**Not computed.**")
+
+
+def test_recovery_numbers_have_the_same_keys_for_real_and_synthetic_data():
+    """The book uses every key in both cases; a missing one would stop the build with real data."""
+    from analysis.book_numbers import recovery_numbers
+
+    result = {"status": {"computed": False}, "solutions": {}}
+    link = pd.DataFrame({"term": ["mech_before"], "odds_ratio": [2.0], "or_lo": [1.4]})
+    synthetic = recovery_numbers(result, link, {"rule": "r", "mechanism_boost": 0.2}, "zh")
+    real = recovery_numbers(result, link, None, "zh")
+    assert set(synthetic) == set(real)
+    assert synthetic["recovery_qca"].startswith("未计算") and synthetic["recovery_link"] == "是"
+    assert real["recovery_boost"].startswith("不适用")

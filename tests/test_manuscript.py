@@ -14,6 +14,13 @@ PAPER = ROOT / "paper"
 CHAPTERS = book_chapters(PAPER)
 RULE_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow/rules").glob("*.smk"))]
 RULES = {name for f in RULE_FILES for name in re.findall(r"(?m)^rule (\w+):", f.read_text(encoding="utf-8"))}
+#: Each rule's script, from its ``script:`` directive (rules that run a shell command have none).
+SCRIPT_OF = {}
+for _file in RULE_FILES:
+    for _block in re.split(r"(?m)^(?=rule )", _file.read_text(encoding="utf-8")):
+        _match = re.match(r"rule (\w+):.*?^    script:\s*\n\s*\"\.\./scripts/([\w.]+)\"", _block, re.M | re.S)
+        if _match:
+            SCRIPT_OF[_match.group(1)] = _match.group(2)
 SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in CHAPTERS)
 
 
@@ -59,7 +66,7 @@ def test_every_figure_and_table_is_labelled_captioned_and_traced_to_its_rule(dir
     rule, script = match.groups()
     assert rule in RULES, f"{directive.file}, line {directive.line}: no rule '{rule}' in the workflow"
     assert (ROOT / script).is_file(), f"{directive.file}, line {directive.line}: no script {script}"
-    assert f"../scripts/{Path(script).name}" in "".join(f.read_text(encoding="utf-8") for f in RULE_FILES)
+    assert SCRIPT_OF.get(rule) == Path(script).name, f"{directive.file}, line {directive.line}: rule {rule} runs {SCRIPT_OF.get(rule)}"
 
 
 @pytest.mark.parametrize("directive", DIRECTIVES, ids=lambda d: f"{d.file}:{d.line}")
