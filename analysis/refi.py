@@ -29,6 +29,7 @@ import bisect
 import codecs
 import csv
 import io
+import os
 import re
 import shutil
 import tempfile
@@ -60,6 +61,7 @@ UNKNOWN_CODER = "UNKNOWN"
 #: Files an import leaves in the case folder beside the data model's own.
 TODO_FILE = "TODO.md"
 ADDITIONS_FILE = "codebook-additions.yaml"
+PROJECT_MEMOS_FILE = "project-memos.md"
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _DOC_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -855,10 +857,12 @@ class _Context:
     todo: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     memos: int = 0
+    used_notes: set[str] = field(default_factory=set)
 
 
 def _memo(ctx: _Context, parts: list[str], refs: list[str]) -> list[str]:
     found = [ctx.project.notes[r] for r in refs if r in ctx.project.notes]
+    ctx.used_notes.update(r for r in refs if r in ctx.project.notes)
     missing = [r for r in refs if r not in ctx.project.notes]
     if missing:
         ctx.skipped.append(f"{len(missing)} note reference(s) point to no Note ({missing[0]})")
@@ -1125,7 +1129,12 @@ def import_qdpx(path: Path, case: str, codebook: dict, codebook_shown: str = "da
         files[ADDITIONS_FILE] = _additions(ctx, codebook_shown)
     todo = _todo(ctx, rows, known_coders, configured_cases, codebook_shown)
     files[TODO_FILE] = _todo_text(case, todo, Path(path).name)
+    loose = [text for guid, text in ctx.project.notes.items() if guid not in ctx.used_notes and text]
+    if loose:  # project memos that no source or coding points to: kept beside the case, never dropped
+        files[PROJECT_MEMOS_FILE] = _project_memos(loose, Path(path).name)
     summary = _summary(ctx, rows)
+    if loose:
+        summary.append(f"project memos: {len(loose)} note(s) attached to no source or coding, written to {PROJECT_MEMOS_FILE}")
     return CaseImport(case, {k: v.encode("utf-8") for k, v in files.items()}, summary, todo)
 
 
@@ -1150,6 +1159,16 @@ def _todo(ctx: _Context, rows: list[dict], known: set[str], configured: set[str]
         items.append(f"{ADDITIONS_FILE}: {n} code(s) match no code of {codebook_shown}; merge them into it and fill in "
                      "their empty fields, or recode their segments to existing codes; then delete the file")
     return items
+
+
+def _project_memos(notes: list[str], file_name: str) -> str:
+    """The project's free-standing notes (memos not attached to a source or a coding), as Markdown."""
+    parts = [f"# Project memos imported from {file_name}", "",
+             "Notes of the QDA project that no source or coding refers to. They are kept here as written; "
+             "the pipeline does not read this file.", ""]
+    for number, text in enumerate(notes, start=1):
+        parts += [f"## Memo {number}", "", text, ""]
+    return "\n".join(parts)
 
 
 def _summary(ctx: _Context, rows: list[dict]) -> list[str]:
@@ -1196,6 +1215,9 @@ def write_case(result: CaseImport, dest: Path, force: bool = False) -> Path:
     try:
         dest.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".import-{result.case}-", dir=dest))
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)  # mkdtemp makes a private (0700) folder; a case folder is an ordinary one
     except OSError as err:
         raise InputError([Problem(str(dest), "", f"the destination cannot be written ({err})",
                                   "choose a writable folder with --dest")]) from None

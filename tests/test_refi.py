@@ -235,6 +235,12 @@ def test_qualcoder_notes_and_descriptions_become_memos(tmp_path):
     assert [r["memo"] for r in segments(result)] == ["知情同意\n\n尊重当事人"]
     header = yaml.safe_load(result.files["transcripts/K9-D01.md"].decode("utf-8").split("---\n")[1])
     assert header["note"] == "现场观察，匿名"
+    # A project memo that nothing points to is kept beside the case and reported, never dropped.
+    assert "unused" in result.files["project-memos.md"].decode("utf-8")
+    assert any(line.startswith("project memos: 1 note(s)") for line in result.summary)
+    # The case folder is an ordinary folder, readable like the others (not mkdtemp's private 0700).
+    target = write_case(result, tmp_path / "cases")
+    assert target.stat().st_mode & 0o055 == (tmp_path / "cases").stat().st_mode & 0o055
 
 
 def test_a_wrong_origin_is_overruled_by_the_selected_text_and_said(tmp_path):
