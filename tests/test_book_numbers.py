@@ -49,3 +49,32 @@ def test_recovery_numbers_have_the_same_keys_for_real_and_synthetic_data():
     assert set(synthetic) == set(real)
     assert synthetic["recovery_qca"].startswith("未计算") and synthetic["recovery_link"] == "是"
     assert real["recovery_boost"].startswith("不适用")
+
+
+def test_a_study_without_double_coding_runs_the_whole_reliability_stage(project, tmp_path):
+    """From the corpus to the table, figure, disagreement list and book numbers, with one coder only."""
+    from analysis.book_numbers import disagreement_numbers
+    from analysis.corpus import build_corpus
+    from analysis.figures import alpha_forest, use_cjk_font
+    from analysis.reliability import code_agreement, disagreements
+    from analysis.tables import reliability_table
+    from analysis.validate import load_schemas, validate_project
+    from conftest import CONFIG
+
+    schemas = load_schemas(project / "workflow" / "schemas")
+    raw, problems = validate_project(project, CONFIG, "config.yaml", schemas)
+    assert problems == []
+    tables = build_corpus(raw, schemas)
+    segments = tables["segments"].query("coder_id == 'C1'")
+    documents = tables["documents"].assign(coded_by="C1")
+    leaves = tables["codes"].loc[tables["codes"]["is_leaf"], "code_id"].tolist()
+    per_code, overall = code_agreement(segments, documents, leaves, ["C1", "C2"], 20, 1, THRESHOLDS)
+    assert overall["n_documents"] == 0 and per_code["krippendorff_alpha"].isna().all()
+    assert len(reliability_table(per_code, tables["codes"], "zh")) == len(leaves)
+    use_cjk_font()
+    alpha_forest(per_code, overall, {c: c for c in leaves}, THRESHOLDS,
+                 {"undefined": "无法计算", "overall": "合并", "xlabel": "α"}).savefig(tmp_path / "forest.png")
+    listed = disagreements(segments, documents, leaves, ["C1", "C2"])
+    assert len(listed) == 0 and disagreement_numbers(listed)["n_disagreements"] == "0"
+    out = reliability_numbers(overall, per_code, tables["codes"], len(documents), THRESHOLDS, "zh")
+    assert out["reliability_note"].startswith("**本节无法计算。**")

@@ -5,7 +5,9 @@ synthetic station under the new id S16, exported by `casebook export-qdpx`, as a
 QDA program would write it). `casebook new-case S16 --from FILE.qdpx` makes the
 case folder and adds S16 to the configuration; the user fills in what the import
 could not know; `casebook validate` passes; the workflow builds the book with the
-new station. With three stations the cross-case QCA is not run, and the book says so.
+new station. With three stations the cross-case QCA is not run, and the book says so;
+the configuration declares the data real, so the book is built without the synthetic
+corpus's recovery check.
 """
 
 from __future__ import annotations
@@ -54,7 +56,10 @@ def joined(tmp_path_factory):
     a_qdpx_of_a_new_station(repo, qdpx)
     config = repo / "study.yaml"  # the full configuration, for a study of two stations so far
     text = (repo / "config.yaml").read_text(encoding="utf-8")
-    config.write_text(re.sub(r"(?m)^cases: \[.*\]$", "cases: [S01, S06]", text), encoding="utf-8")
+    text = re.sub(r"(?m)^cases: \[.*\]$", "cases: [S01, S06]", text)
+    # Built as a team with real data would build it: the book must not depend on the synthetic design.
+    text = re.sub(r"(?m)^  synthetic_data: true$", "  synthetic_data: false", text)
+    config.write_text(text, encoding="utf-8")
     return repo, qdpx, config
 
 
@@ -97,3 +102,7 @@ def test_the_study_builds_with_the_new_station_and_says_what_it_cannot_compute(j
     crosscase = (repo / "paper/_build/html/crosscase.html").read_text(encoding="utf-8")
     assert "本节未计算" in crosscase and "qca.min_cases" in crosscase
     assert numbers["reliability_note"] == ""  # S01 and S06 have double-coded documents
+    # With real data the recovery check of the synthetic corpus is left out and the notice says whose data these are.
+    assert numbers["data_is_synthetic"] == "否"
+    assert "还原检验" not in crosscase
+    assert "经匿名化处理的访谈资料" in (repo / "paper/_build/html/findings_p1.html").read_text(encoding="utf-8")

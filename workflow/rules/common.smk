@@ -118,6 +118,11 @@ def case_files(case):
     return files + sorted(str(p) for p in (folder / "transcripts").glob("*.md"))
 
 
+def case_inputs(wildcards):
+    """The raw files of the case a job ingests (rule ingest_case)."""
+    return case_files(wildcards.case)
+
+
 def raw_files(wildcards=None):
     """Every raw input the study reads: configuration, codebook, context, evidence and all case files."""
     files = sorted({"config.yaml", str(CONFIG_NAME)})
@@ -139,4 +144,5 @@ def book_sources(wildcards=None):
     files = sorted(str(p) for p in paper.glob("*.md"))
     files += ["paper/_config.yml", "paper/_toc.yml", "paper/references.bib"]
     files += sorted(str(p) for p in (paper / "_ext").glob("*.py"))
+    files += sorted(str(p) for p in (paper / "_latex").glob("*"))
     return files

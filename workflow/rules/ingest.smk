@@ -61,7 +61,7 @@ rule ingest_case:
     input:
         code=code_for("ingest_case"),
         codebook=config["paths"]["codebook"],
-        files=lambda wildcards: case_files(wildcards.case),
+        files=case_inputs,
         people=[case_file(case, "participants") for case in CASES],
         schemas=schema_files(),
     output:
