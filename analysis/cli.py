@@ -170,7 +170,7 @@ def cmd_import_qdpx(args) -> int:
 
     limits = Limits(max_members=args.max_members, max_bytes=args.max_mib * 2**20)
     return _exchange(run_import, root=Path(args.root), config_file=args.config, file=Path(args.file), case=args.case,
-                     dest=args.dest, codebook=args.codebook, force=args.force, limits=limits)
+                     dest=args.dest, codebook=args.codebook, force=args.force, limits=limits, update=args.update)
 
 
 def cmd_export_qdpx(args) -> int:
@@ -265,6 +265,9 @@ def _refi_parsers(sub) -> None:
     imp.add_argument("--dest", default=None, help="folder of case folders (default: paths.cases in the config)")
     imp.add_argument("--codebook", default=None, help="codebook to match codes against (default: paths.codebook)")
     imp.add_argument("--force", action="store_true", help="replace an existing case folder")
+    imp.add_argument("--update", action="store_true",
+                     help="coding back from a QDA program: replace only segments.csv of the existing case, from a "
+                          "project made by export-qdpx (its transcripts must be unchanged)")
     imp.add_argument("--max-mib", type=int, default=MAX_BYTES // 2**20, help="cap on the bytes decompressed, in MiB")
     imp.add_argument("--max-members", type=int, default=MAX_MEMBERS, help="cap on the members of the archive")
     exp = sub.add_parser("export-qdpx", help="export a case as a REFI-QDA project (.qdpx)")

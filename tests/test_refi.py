@@ -514,3 +514,48 @@ def test_the_export_commands_write_files_or_exit_2(project, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "the folder of case K77 does not exist" in err and "Traceback" not in err
     assert not (tmp_path / "x.qdpx").exists()
+
+
+def test_coding_comes_back_with_update_and_leaves_the_rest_of_the_case_alone(project, tmp_path, capsys):
+    """Export, (code on in the QDA program,) import with --update: only segments.csv is rewritten.
+
+    The participant's confidential name is spoken before the coded text, so the exported
+    offsets count in the masked text and must be moved back onto the raw transcript.
+    """
+    case = project / "data/cases/K01"
+    doc = case / "transcripts/K01-D01.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("**访谈者**：您好。", "**访谈者**：王秀兰您好。"), encoding="utf-8")
+    seg = case / "segments.csv"
+    rows = list(csv.DictReader(io.StringIO(seg.read_text(encoding="utf-8"))))
+    for r in rows:
+        r["start"], r["end"] = str(int(r["start"]) + 3), str(int(r["end"]) + 3)
+    with open(seg, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    before = {p.name: p.read_bytes() for p in case.rglob("*") if p.is_file()}
+    qdpx = tmp_path / "k01.qdpx"
+    assert main(["--root", str(project), "export-qdpx", "--case", "K01", "--out", str(qdpx)]) == 0
+    with zipfile.ZipFile(qdpx) as zf:
+        assert "王秀兰".encode() not in b"".join(zf.read(n) for n in zf.namelist())  # the export is de-identified
+    assert main(["--root", str(project), "import-qdpx", str(qdpx), "--case", "K01", "--update"]) == 0
+    assert "updated the coding of case K01" in capsys.readouterr().out
+    after = {p.name: p.read_bytes() for p in case.rglob("*") if p.is_file()}
+    assert after.keys() == before.keys()
+    assert {k for k in after if after[k] != before[k]} <= {"segments.csv"}
+    back = list(csv.DictReader(io.StringIO(seg.read_text(encoding="utf-8"))))
+    key = lambda r: (r["document_id"], r["start"], r["end"], r["code_id"], r["coder_id"], r["text"])  # noqa: E731
+    assert sorted(map(key, back)) == sorted(map(key, rows))
+
+
+def test_update_refuses_a_project_whose_text_was_edited(project, tmp_path, capsys):
+    qdpx = tmp_path / "k01.qdpx"
+    assert main(["--root", str(project), "export-qdpx", "--case", "K01", "--out", str(qdpx)]) == 0
+    doc = project / "data/cases/K01/transcripts/K01-D01.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("热闹多了", "热闹得多了"), encoding="utf-8")
+    seg = project / "data/cases/K01/segments.csv"
+    before = seg.read_bytes()
+    assert main(["--root", str(project), "import-qdpx", str(qdpx), "--case", "K01", "--update"]) == 2
+    err = capsys.readouterr().err
+    assert "K01-D01.md" in err and "differs" in err and "Traceback" not in err
+    assert seg.read_bytes() == before

@@ -16,8 +16,9 @@ rule rulegraph:
         "../envs/casebook.yaml"
     params:
         configfile=CONFIG_NAME,
+        python=sys.executable,  # the interpreter running this workflow, which has Snakemake
     shell:
-        "python -m snakemake all --rulegraph --forceall --nolock --configfile {params.configfile} > {output.dot} 2> {log}"
+        "{params.python} -m snakemake all --rulegraph --forceall --nolock --configfile {params.configfile} > {output.dot} 2> {log}"
 
 
 rule fig_rulegraph:
