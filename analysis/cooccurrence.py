@@ -5,8 +5,10 @@ and n2 count the units carrying each code and n12 those carrying both. Its
 significance respects the nesting of spans in documents:
 
 - segment level (units: coded passages, i.e. spans joined with every span that
-  overlaps them, as ATLAS.ti counts overlapping quotations as co-occurring; an
-  imported project's codings rarely share exact boundaries): the permutation test that shuffles each
+  overlaps them, directly or through a chain of overlapping spans; ATLAS.ti
+  counts overlapping quotations as co-occurring pair by pair, and an imported
+  project's codings rarely share exact boundaries, while the permutation test
+  needs one set of units for all codes, hence passages): the permutation test that shuffles each
   code's presence among the spans of the same document (so every document
   keeps how often each code occurs), computed exactly rather than sampled:
   under that null the count of shared spans in a document is hypergeometric,

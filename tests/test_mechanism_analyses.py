@@ -90,3 +90,11 @@ def test_codes_on_overlapping_spans_co_occur_as_in_atlas_ti():
     })
     pair = segment_cooccurrence(seg, ["a", "b"]).iloc[0]
     assert (pair["n_a"], pair["n_b"], pair["n_ab"]) == (3, 2, 1)
+
+
+def test_a_chain_of_overlapping_spans_is_one_passage():
+    """a [0,10) and b [18,30) do not overlap, but x [8,20) overlaps both: one passage (documented)."""
+    from analysis.cooccurrence import overlap_units
+
+    seg = pd.DataFrame({"document_id": ["d"] * 4, "start": [0, 8, 18, 40], "end": [10, 20, 30, 50]})
+    assert overlap_units(seg).tolist() == [0, 0, 0, 1]
