@@ -108,9 +108,15 @@ def to_markdown(frame: pd.DataFrame) -> str:
     | a | b |
     |---|---|
     | 1 | x |
+    >>> print(to_markdown(pd.DataFrame(columns=["a", "b"])))
+    | a | b |
+    |---|---|
+    | — | — |
     """
     cols = [str(c).replace("|", "\\|") for c in frame.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    if frame.empty:  # a table with no rows (e.g. QCA not run) shows a row of dashes, never a bare header
+        lines.append("| " + " | ".join("—" for _ in cols) + " |")
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
     return "\n".join(lines)

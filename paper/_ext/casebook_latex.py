@@ -77,8 +77,8 @@ def fit_tables(app, doctree, docname) -> None:
         return
     for table in doctree.findall(nodes.table):
         weights = column_weights(table)
-        if not weights:
-            continue
+        if not weights or next(iter(table.findall(nodes.tbody)), None) is None:
+            continue  # Sphinx's longtable code needs a body; a header-only table stays as it is
         for colspec, weight in zip(table.findall(nodes.colspec), weights):
             colspec["colwidth"] = weight
         for cls in ("longtable", "colwidths-given"):
