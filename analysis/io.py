@@ -216,6 +216,40 @@ def read_transcript(path: Path, problems: list[Problem], root: Path | None = Non
     return Transcript(path=shown, header=header, body=body, body_line=close + 2)
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it and a rename, so no half file is ever left.
+
+    An existing file keeps its permissions; a new one gets the usual ones (0644 under the umask),
+    not the private 0600 of a temporary file.
+    """
+    import os
+    import shutil
+    import tempfile
+
+    from analysis.problems import InputError
+
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with open(handle, "wb") as out:
+            out.write(data)
+        if path.exists():
+            shutil.copymode(path, tmp)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as err:
+        raise InputError([Problem(str(path), "", f"the file cannot be written ({err})",
+                                  "check that the folder is writable and has room")]) from None
+    finally:
+        if tmp and Path(tmp).exists():
+            Path(tmp).unlink()
+
+
 def load_config(root: Path, config_file: str) -> dict:
     """The configuration file (relative to ``root``) as a mapping; raises InputError when it is not one."""
     from analysis.problems import InputError

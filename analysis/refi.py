@@ -42,7 +42,7 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
-from analysis.io import decode_utf8, load_config, read_case, read_table, read_transcript
+from analysis.io import decode_utf8, load_config, read_case, read_table, read_transcript, write_atomic
 from analysis.problems import InputError, Problem
 from analysis.qdpx_safety import Limits, Node, SafeArchive, open_archive, parse_xml, unsafe_member
 
@@ -1551,24 +1551,6 @@ def validate_qde(qde: bytes, xsd: Path, shown: str = "project.qde") -> list[Prob
     for err in schema.iter_errors(io.BytesIO(qde)):
         out.append(Problem(shown, err.path or "", err.reason or str(err), "report this: the export should always fit the schema"))
     return out
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to ``path`` through a temporary file beside it, so that no half file is left."""
-    path = Path(path)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-        with open(handle, "wb") as out:
-            out.write(data)
-        Path(tmp).replace(path)
-    except OSError as err:
-        raise InputError([Problem(str(path), "", f"the file cannot be written ({err})",
-                                  "give --out a file path in a writable folder")]) from None
-    finally:
-        if tmp and Path(tmp).exists():
-            Path(tmp).unlink()
 
 
 # ---------------------------------------------------------------------------- what the command line runs

@@ -36,15 +36,12 @@ import codecs
 import csv
 import difflib
 import io
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.io import decode_utf8, load_config, read_case, read_table, read_yaml, show_path
+from analysis.io import decode_utf8, load_config, read_case, read_table, read_yaml, show_path, write_atomic
 from analysis.problems import InputError, Problem
 
 #: The fields a spreadsheet row can give, in the order they are reported.
@@ -1021,27 +1018,8 @@ def _numbered(new: list[dict], taken: list[str], case: str) -> list[dict]:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write text to ``path`` through a temporary file beside it and a rename, so no half file is ever left.
-
-    An existing file keeps its permissions.
-    """
-    path = Path(path)
-    tmp = None
-    try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with open(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        if path.exists():
-            shutil.copymode(path, tmp)
-        else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as err:
-        raise InputError([Problem(str(path), "", f"the file cannot be written ({err})",
-                                  "check that the folder is writable and has room")]) from None
-    finally:
-        if tmp and Path(tmp).exists():
-            Path(tmp).unlink()
+    """Write text (UTF-8) to ``path`` all at once (:func:`analysis.io.write_atomic`)."""
+    write_atomic(path, text.encode("utf-8"))
 
 
 def _check_import_section(root: Path, config: dict, config_file: str) -> None:

@@ -559,3 +559,21 @@ def test_update_refuses_a_project_whose_text_was_edited(project, tmp_path, capsy
     err = capsys.readouterr().err
     assert "K01-D01.md" in err and "differs" in err and "Traceback" not in err
     assert seg.read_bytes() == before
+
+
+def test_files_written_all_at_once_get_ordinary_permissions(tmp_path):
+    """mkstemp's private 0600 must not stick to a data file written through it."""
+    import os
+
+    from analysis.io import write_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "new.csv", b"a\n")
+        assert (tmp_path / "new.csv").stat().st_mode & 0o777 == 0o644
+        (tmp_path / "old.csv").write_bytes(b"x\n")
+        (tmp_path / "old.csv").chmod(0o664)
+        write_atomic(tmp_path / "old.csv", b"y\n")
+        assert (tmp_path / "old.csv").stat().st_mode & 0o777 == 0o664 and (tmp_path / "old.csv").read_bytes() == b"y\n"
+    finally:
+        os.umask(umask)
