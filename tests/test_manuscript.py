@@ -119,3 +119,16 @@ def test_the_abstract_is_in_chinese_and_english_with_keywords():
     index = (PAPER / "index.md").read_text(encoding="utf-8")
     assert "## 摘要" in index and "## Abstract" in index
     assert "**关键词**" in index and "**Keywords**" in index
+
+
+def test_no_heading_sits_inside_an_only_block():
+    """Sphinx lifts sections out of {only} blocks, so a heading there would show with real data too."""
+    for chapter in CHAPTERS:
+        inside = False
+        for number, line in enumerate(chapter.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.startswith("````{only}"):
+                inside = True
+            elif inside and line.startswith("````"):
+                inside = False
+            elif inside:
+                assert not line.startswith("#"), f"{chapter.name}, line {number}: use a {{rubric}} inside {{only}}"
