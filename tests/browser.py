@@ -110,7 +110,7 @@ def missing_glyphs(text: str, fonts: list[dict]) -> str:
 
 
 def link_problem(page: Path, href: str, root: Path) -> str | None:
-    """Why an internal link on ``page`` is broken, or None when its target page and anchor exist."""
+    """Why an internal link on ``page`` is broken, or None when its target page and anchor exist inside ``root``."""
     parts = urlsplit(href)
     if parts.scheme in ("http", "https", "mailto") or href.startswith("//"):
         return None
@@ -121,6 +121,8 @@ def link_problem(page: Path, href: str, root: Path) -> str | None:
         target = target / "index.html"
     if not target.is_file():
         return f"link to a missing file: {href}"
+    if not target.resolve().is_relative_to(root):
+        return f"link to a file outside the built book (it will not be published with it): {href}"
     if parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in anchors(target):
         return f"link to a missing anchor: {href}"
     return None
@@ -146,6 +148,7 @@ def check_book(html: Path, screenshot_page: str, screenshot: Path) -> tuple[list
                 route.abort()
 
         context.route("**/*", offline)
+        context.set_default_timeout(180_000)  # a loaded 2-core machine can take long over a heavy page
         for page_file in pages:
             where = page_file.name
             page = context.new_page()
@@ -207,7 +210,7 @@ def search_hits(html: Path, query: str) -> int:
         browser = pw.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto((html.resolve() / "search.html").as_uri() + f"?q={query}", wait_until="load")
-        page.wait_for_selector("#search-results p.search-summary, #search-results .search-summary", timeout=30000)
+        page.wait_for_selector("#search-results p.search-summary, #search-results .search-summary", timeout=180_000)
         hits = page.locator("#search-results ul.search li").count()
         browser.close()
     return hits
