@@ -21,6 +21,8 @@ Subcommands (``casebook --help`` lists them):
 - ``new-case ID [--from FILE.qdpx]``: a case folder to fill in (or imported
   from a REFI-QDA project), and the id added to ``cases`` in the configuration
   (analysis/new_case.py). Bad input exits 2.
+- ``recover``: release the lock a killed build left behind, when no Snakemake
+  process runs in the folder (``workflow/run.sh build`` runs it first).
 
 Errors in the input exit 1 with a message naming the file, the line and the
 fix; errors in the command's own arguments exit 2. No traceback is printed.
@@ -168,7 +170,7 @@ def cmd_import_qdpx(args) -> int:
     from analysis.qdpx_safety import Limits
     from analysis.refi import run_import
 
-    limits = Limits(max_members=args.max_members, max_bytes=args.max_mib * 2**20)
+    limits = Limits(max_members=args.max_members, max_bytes=args.max_mib * 2**20, max_elements=args.max_elements)
     return _exchange(run_import, root=Path(args.root), config_file=args.config, file=Path(args.file), case=args.case,
                      dest=args.dest, codebook=args.codebook, force=args.force, limits=limits, update=args.update)
 
@@ -200,7 +202,28 @@ def cmd_new_case(args) -> int:
     return _exchange(run_new_case, root=Path(args.root), config_file=args.config, case=args.id, source=args.source)
 
 
-COMMANDS = {"validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability, "qca": cmd_qca,
+def cmd_recover(args) -> int:
+    """Release the lock a killed build left in .snakemake/locks, when no Snakemake runs in the folder."""
+    from analysis.jobs import stale_lock
+
+    root = Path(args.root)
+    state = stale_lock(root)
+    if state is None:
+        print("casebook: no build lock here; nothing to recover")
+        return 0
+    if state is False:
+        print("casebook: a Snakemake process is running in this folder; wait for it to finish (or stop it), "
+              "then run the build again", file=sys.stderr)
+        return 1
+    # What `snakemake --unlock` does, without parsing the workflow (which stops on any bad input).
+    for lock in sorted((root / ".snakemake" / "locks").iterdir()):
+        lock.unlink()
+    print("casebook: an earlier build was interrupted; its lock is released (no Snakemake runs here), and the next "
+          "build redoes the jobs it left unfinished")
+    return 0
+
+
+COMMANDS = {"recover": cmd_recover, "validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability, "qca": cmd_qca,
             "import-qdpx": cmd_import_qdpx, "export-qdpx": cmd_export_qdpx, "export-qdc": cmd_export_qdc,
             "import-segments": cmd_import_segments, "new-case": cmd_new_case}
 
@@ -211,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", default="config.yaml", help="configuration file, relative to --root")
     sub = parser.add_subparsers(dest="command", required=True)
     _config_option(sub.add_parser("validate", help="check the configuration and every raw input; print every problem"))
+    sub.add_parser("recover", help="release the lock a killed build left (when no Snakemake runs here); "
+                                   "`workflow/run.sh build` does this itself")
     synth = sub.add_parser("synth", help="regenerate the SYNTHETIC illustrative corpus")
     synth.add_argument("--dest", default="data/cases", help="folder to write the case folders to (replaced)")
     synth.add_argument("--seed", type=int, default=None, help="seed (default: seeds.synthetic in the config)")
@@ -257,7 +282,7 @@ def _case_parsers(sub) -> None:
 
 def _refi_parsers(sub) -> None:
     """The REFI-QDA exchange subcommands (analysis/refi.py)."""
-    from analysis.qdpx_safety import MAX_BYTES, MAX_MEMBERS
+    from analysis.qdpx_safety import MAX_BYTES, MAX_ELEMENTS, MAX_MEMBERS
 
     imp = sub.add_parser("import-qdpx", help="import a REFI-QDA project (.qdpx) as a new case folder")
     imp.add_argument("file", help="the .qdpx file exported by NVivo, ATLAS.ti, MAXQDA, QualCoder or another QDA program")
@@ -270,6 +295,7 @@ def _refi_parsers(sub) -> None:
                           "project made by export-qdpx (its transcripts must be unchanged)")
     imp.add_argument("--max-mib", type=int, default=MAX_BYTES // 2**20, help="cap on the bytes decompressed, in MiB")
     imp.add_argument("--max-members", type=int, default=MAX_MEMBERS, help="cap on the members of the archive")
+    imp.add_argument("--max-elements", type=int, default=MAX_ELEMENTS, help="cap on the XML elements of project.qde")
     exp = sub.add_parser("export-qdpx", help="export a case as a REFI-QDA project (.qdpx)")
     exp.add_argument("--case", required=True, help="the case to export")
     exp.add_argument("--out", required=True, help="the .qdpx file to write")

@@ -1,8 +1,15 @@
-"""Readers for the raw case data: the only module that opens files.
+"""Every read of the raw case data, and the few writes the project makes outside Snakemake.
 
 The readers never raise on bad content. Each returns what it could read and
 appends a :class:`~analysis.problems.Problem` for what it could not, so that
-``casebook validate`` reports every problem in one pass. They never write.
+``casebook validate`` reports every problem in one pass. Reading is bounded:
+a file larger than its cap (:data:`MAX_BYTES`), a folder or a device where a
+file should be, a symbolic link that leaves the project, a YAML document that
+nests or expands without bound, and an unreadable file or folder are each
+reported with the file and the fix, never as a traceback.
+
+The writers (:func:`write_atomic`, :func:`write_csv`) write a whole file or
+nothing; every CSV the project writes goes through :func:`csv_safe`.
 
 The data model (one folder per case under ``data/cases``) is described in
 ``data/README.md``.
@@ -12,8 +19,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import datetime as dt
 import io
+import os
+import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +30,18 @@ import pandas as pd
 import yaml
 
 from analysis.problems import Problem
+
+#: The largest file of each kind that is read, in bytes: well above any real transcript
+#: (a book-length interview is under 2 MB), codebook or table of one station.
+MAX_BYTES = {"yaml": 8 * 2**20, "table": 128 * 2**20, "transcript": 16 * 2**20}
+#: YAML may nest at most this deep, and expand (aliases counted where they are used) to at most
+#: this many values: far above any configuration or codebook, far below what exhausts memory.
+MAX_YAML_DEPTH = 64
+MAX_YAML_NODES = 200_000
+#: csv's default cell limit (131,072 characters) is below a long coded passage; a cell may be
+#: as long as the file may be.
+csv.field_size_limit(MAX_BYTES["table"])
+
 
 class _Loader(yaml.SafeLoader):
     """YAML's safe loader, keeping dates as text: the schemas check their format."""
@@ -32,16 +53,79 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _BoundedLoader(_Loader):
+    """The loader, refusing YAML that nests deeper than :data:`MAX_YAML_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"the YAML nests more than {MAX_YAML_DEPTH} levels deep",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expanded_size(node) -> int:
+    """How many values a composed YAML node stands for once every alias is expanded (memoised, so linear)."""
+    sizes: dict[int, int] = {}
+    stack = [(node, False)]
+    while stack:
+        item, done = stack.pop()
+        if id(item) in sizes:
+            continue
+        children = []
+        if isinstance(item, yaml.SequenceNode):
+            children = item.value
+        elif isinstance(item, yaml.MappingNode):
+            children = [part for pair in item.value for part in pair]
+        if done or not children:
+            sizes[id(item)] = 1 + sum(sizes.get(id(c), 0) for c in children)
+            if sizes[id(item)] > MAX_YAML_NODES:
+                return sizes[id(item)]
+            continue
+        stack.append((item, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(node)]
+
+
 def load_yaml_text(text: str):
-    """Parse YAML text safely, dates left as strings.
+    """Parse YAML text safely, dates left as strings; raises ``yaml.YAMLError`` on YAML that
+    does not parse, nests too deep or expands too far (an alias bomb).
 
     Examples
     --------
     >>> load_yaml_text("date: 2021-02-30")
     {'date': '2021-02-30'}
+    >>> bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\\n" + "".join(
+    ...     f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\\n" for p, c in zip("abcdef", "bcdefg"))
+    >>> load_yaml_text(bomb)
+    Traceback (most recent call last):
+    ...
+    yaml.composer.ComposerError: the YAML expands to more than 200,000 values once its aliases are resolved (an alias bomb?)
     """
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    loader = _BoundedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node) > MAX_YAML_NODES:
+            raise yaml.composer.ComposerError(None, None, f"the YAML expands to more than {MAX_YAML_NODES:,} values once "
+                                              "its aliases are resolved (an alias bomb?)", None)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
+
+#: How a transcript marks a speaker turn: ``**<participant_id>**：`` at the start of a line
+#: (the interviewer as ``**访谈者**``).
+SPEAKER_TURN = re.compile(r"^\*\*([^*\n]+?)\*\*[ \t]*[：:]", re.M)
+INTERVIEWER = "访谈者"
+#: The form of a participant id (workflow/schemas/participants.schema.yaml).
+PARTICIPANT_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 #: Files every case folder holds, relative to the case folder.
 CASE_FILES = {
@@ -78,6 +162,7 @@ class RawCase:
     segments: pd.DataFrame | None = None
     transcripts: list[Transcript] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # stems of transcripts that could not be read
+    transcripts_listed: bool = True  # False when the transcripts folder itself could not be read
 
 
 def show_path(path: Path | str, root: Path | str | None = None) -> str:
@@ -89,6 +174,110 @@ def show_path(path: Path | str, root: Path | str | None = None) -> str:
         except ValueError:
             pass
     return str(path)
+
+
+def _outside(path: Path, root: Path | str | None) -> Path | None:
+    """Where ``path`` really leads when it lies in ``root`` but a symbolic link takes it out; else ``None``.
+
+    A path configured outside the project (an absolute ``paths.cases``, say) is the user's
+    choice and is not refused; a link inside the project that leaves it is.
+    """
+    if root is None:
+        return None
+    base = Path(root).absolute()
+    plain = Path(os.path.abspath(path))
+    if not plain.is_relative_to(base):
+        return None
+    real = plain.resolve()
+    return None if real.is_relative_to(base.resolve()) else real
+
+
+def _os_problem(err: OSError, shown: str, what: str) -> Problem:
+    if isinstance(err, PermissionError):
+        return Problem(shown, "", f"the {what} cannot be read (permission denied)",
+                       f"give your user read permission, e.g. `chmod -R u+rX {shown}`")
+    return Problem(shown, "", f"the {what} cannot be read ({err.strerror or err})",
+                   "check the disk and the path, then run again")
+
+
+def read_bytes(path: Path, problems: list[Problem], root: Path | None = None, kind: str = "table",
+               missing_fix: str = "create it (see data/README.md for its layout) or correct the path in config.yaml") -> bytes | None:
+    """The bytes of one input file, or ``None`` with a problem.
+
+    Refused: a missing file, a folder, anything that is not a regular file (a device such as
+    ``/dev/urandom``, a pipe, a socket), a symbolic link that leaves ``root``, a file larger than
+    ``MAX_BYTES[kind]``, and a file that cannot be read. At most the cap plus one byte is
+    ever read, so a file that grows while it is read cannot exhaust memory.
+    """
+    path = Path(path)
+    shown = show_path(path, root)
+    cap = MAX_BYTES[kind]
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            problems.append(Problem(shown, "", "the file is a symbolic link to a file that does not exist",
+                                    "replace the link with the file itself"))
+        else:
+            problems.append(Problem(shown, "", "the file does not exist", missing_fix))
+        return None
+    except OSError as err:
+        problems.append(_os_problem(err, shown, "file"))
+        return None
+    if stat.S_ISDIR(info.st_mode):
+        problems.append(Problem(shown, "", "this is a folder, where a file was expected",
+                                "rename or move the folder; only files belong here"))
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        problems.append(Problem(shown, "", "this is not an ordinary file (a device, a pipe or a socket)",
+                                "replace it with an ordinary file holding the data"))
+        return None
+    real = _outside(path, root)
+    if real is not None:
+        problems.append(Problem(shown, "", f"this is a symbolic link that leads out of the project (to {real})",
+                                "copy the file into the project, or set its real path in config.yaml"))
+        return None
+    if info.st_size > cap:
+        problems.append(_too_big(shown, info.st_size, cap))
+        return None
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(cap + 1)
+    except OSError as err:
+        problems.append(_os_problem(err, shown, "file"))
+        return None
+    if len(data) > cap:
+        problems.append(_too_big(shown, len(data), cap))
+        return None
+    return data
+
+
+def _too_big(shown: str, size: int, cap: int) -> Problem:
+    return Problem(shown, "", f"the file is larger ({size:,} bytes) than the {cap // 2**20} MiB this kind of input may be",
+                   "check that it is the right file; split a table that is genuinely this large into several cases")
+
+
+def list_folder(folder: Path, pattern: str, problems: list[Problem], root: Path | None = None) -> list[Path] | None:
+    """The entries of ``folder`` matching ``pattern``, sorted; ``None`` (with a problem) when the folder
+    cannot be listed or is a link out of the project; ``[]`` when it does not exist."""
+    shown = show_path(folder, root)
+    real = _outside(folder, root)
+    if real is not None and os.path.isdir(folder):
+        problems.append(Problem(shown, "", f"this folder is a symbolic link that leads out of the project (to {real})",
+                                "copy the folder into the project, or set paths.cases in config.yaml to its real place"))
+        return None
+    try:
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries]
+    except FileNotFoundError:
+        return []
+    except NotADirectoryError:
+        problems.append(Problem(shown, "", "this is a file, where a folder was expected", "replace it with a folder"))
+        return None
+    except OSError as err:
+        problems.append(_os_problem(err, shown, "folder"))
+        return None
+    return sorted(Path(folder) / n for n in names if Path(n).match(pattern))
 
 
 def decode_utf8(raw: bytes, shown: str, problems: list[Problem]) -> str | None:
@@ -123,18 +312,19 @@ def _yaml_problem(err: yaml.YAMLError, shown: str, line_offset: int = 0) -> Prob
     mark = getattr(err, "problem_mark", None)
     where = f"line {mark.line + 1 + line_offset}, column {mark.column + 1}" if mark else ""
     reason = getattr(err, "problem", None) or str(err).splitlines()[0]
+    if "nests more than" in reason or "expands to more than" in reason:
+        return Problem(shown, where, reason, "write the values out plainly: this file needs no deep nesting and no aliases")
     return Problem(shown, where, f"the YAML does not parse ({reason})",
                    "correct the YAML syntax there (indentation, a missing colon or an unclosed quote)")
 
 
 def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
-    """Read a YAML file; ``None`` (with a problem) if it is missing, undecodable or invalid."""
+    """Read a YAML file; ``None`` (with a problem) if it is missing, unreadable, undecodable or invalid."""
     shown = show_path(path, root)
-    if not path.is_file():
-        problems.append(Problem(shown, "", "the file does not exist",
-                                "create it (see data/README.md for its layout) or correct the path in config.yaml"))
+    raw = read_bytes(path, problems, root, "yaml")
+    if raw is None:
         return None
-    text = decode_utf8(path.read_bytes(), shown, problems)
+    text = decode_utf8(raw, shown, problems)
     if text is None:
         return None
     try:
@@ -148,18 +338,28 @@ def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
     return data
 
 
+def _looks_like_a_row(line: str, width: int) -> bool:
+    """A physical line that is itself a whole row of a table ``width`` columns wide."""
+    try:
+        return len(next(csv.reader([line]))) == width
+    except (csv.Error, StopIteration):
+        return False
+
+
 def read_table(path: Path, problems: list[Problem], root: Path | None = None) -> pd.DataFrame | None:
     """Read a CSV table as strings, with the file line of each row in ``_line``.
 
     Empty cells are empty strings; typing is the schema's job
-    (:func:`analysis.validate.check_table`).
+    (:func:`analysis.validate.check_table`). A header that names a column twice, and a
+    quote left open (which would swallow the rows after it into one cell), are reported
+    with their line instead of being read. A cell that starts with an apostrophe before
+    ``=``, ``+``, ``-``, ``@`` or a tab is read without the apostrophe :func:`csv_safe` wrote.
     """
     shown = show_path(path, root)
-    if not path.is_file():
-        problems.append(Problem(shown, "", "the file does not exist",
-                                "create it with the header row given in data/README.md"))
+    raw = read_bytes(path, problems, root, "table", "create it with the header row given in data/README.md")
+    if raw is None:
         return None
-    text = decode_utf8(path.read_bytes(), shown, problems)
+    text = decode_utf8(raw, shown, problems)
     if text is None:
         return None
     reader = csv.reader(io.StringIO(text))
@@ -169,19 +369,43 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
         problems.append(Problem(shown, "line 1", "the file is empty (no header row)",
                                 "add the header row given in data/README.md"))
         return None
+    except csv.Error as err:
+        problems.append(Problem(shown, "line 1", f"the header row cannot be read as CSV ({err})",
+                                "write the header row given in data/README.md"))
+        return None
+    names = [h.strip() for h in header]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        for name in twice:
+            at = [str(i + 1) for i, n in enumerate(names) if n == name]
+            problems.append(Problem(shown, "line 1", f"the header names the column '{name}' more than once "
+                                    f"(columns {', '.join(at)})" if name else f"the header has empty column names (columns {', '.join(at)})",
+                                    "give every column one header cell, and remove the extra column"))
+        return None
     rows, lines = [], []
     line = reader.line_num + 1
-    for row in reader:
-        if any(cell.strip() for cell in row):
-            if len(row) != len(header):
-                problems.append(Problem(shown, f"line {line}",
-                                        f"the row has {len(row)} cells but the header has {len(header)}",
-                                        "quote cells that contain commas and give every column a cell"))
-            else:
-                rows.append([cell.strip() for cell in row])
-                lines.append(line)
-        line = reader.line_num + 1
-    frame = pd.DataFrame(rows, columns=[h.strip() for h in header], dtype=object)
+    try:
+        for row in reader:
+            spans = reader.line_num - line + 1
+            if spans > 1 and any("\n" in cell and any(_looks_like_a_row(part, len(header)) for part in cell.split("\n")[1:])
+                                 for cell in row):
+                problems.append(Problem(shown, f"line {line}", f"a quote (\") opened in this row is never closed, so lines "
+                                        f"{line}-{reader.line_num} were read as one cell",
+                                        "close the quote; a quote that belongs to the text is written twice (\"\")"))
+            elif any(cell.strip() for cell in row):
+                if len(row) != len(header):
+                    problems.append(Problem(shown, f"line {line}",
+                                            f"the row has {len(row)} cells but the header has {len(header)}",
+                                            "quote cells that contain commas and give every column a cell"))
+                else:
+                    rows.append([unsafe_cell(cell.strip()) for cell in row])
+                    lines.append(line)
+            line = reader.line_num + 1
+    except csv.Error as err:
+        problems.append(Problem(shown, f"line {reader.line_num}", f"the row cannot be read as CSV ({err})",
+                                "correct the row: quote a cell that holds commas, quotes or line breaks"))
+        return None
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
     frame["_line"] = lines
     return frame
 
@@ -189,7 +413,10 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
 def read_transcript(path: Path, problems: list[Problem], root: Path | None = None) -> Transcript | None:
     """Read a Markdown transcript with a YAML header between ``---`` lines."""
     shown = show_path(path, root)
-    text = decode_utf8(path.read_bytes(), shown, problems)
+    raw = read_bytes(path, problems, root, "transcript")
+    if raw is None:
+        return None
+    text = decode_utf8(raw, shown, problems)
     if text is None:
         return None
     lines = text.split("\n")
@@ -264,6 +491,24 @@ def load_config(root: Path, config_file: str) -> dict:
     return config
 
 
+def exit_on_unreadable_config(*paths: str) -> None:
+    """Before Snakemake reads the configuration: print every problem reading it (with line and
+    column) and exit 1, so the workflow never shows Snakemake's generic "not valid YAML"."""
+    import sys
+
+    from analysis.problems import render_problems
+
+    problems: list[Problem] = []
+    for path in paths:
+        config = read_yaml(Path(path), problems, Path("."))
+        if config is not None and not isinstance(config, dict):
+            problems.append(Problem(path, "", "the configuration is not a mapping of settings",
+                                    "write it as `key: value` settings (see the README)"))
+    if problems:
+        sys.stderr.write(render_problems(problems) + "\n")
+        sys.exit(1)
+
+
 def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem],
               parts: tuple[str, ...] = ("station", "participants", "segments", "transcripts")) -> RawCase:
     """Read one case folder (or only the named ``parts`` of it); missing or unreadable parts are reported, not raised."""
@@ -272,6 +517,11 @@ def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem],
     if not folder.is_dir():
         problems.append(Problem(raw.folder, "", f"the folder of case {case} does not exist",
                                 f"create it (see data/README.md) or remove {case} from `cases` in config.yaml"))
+        return raw
+    real = _outside(folder, root)
+    if real is not None:
+        problems.append(Problem(raw.folder, "", f"the case folder is a symbolic link that leads out of the project (to {real})",
+                                "copy the case into the project, or set paths.cases in config.yaml to where the cases really are"))
         return raw
     if "station" in parts:
         raw.station = read_yaml(folder / CASE_FILES["station"], problems, root)
@@ -282,7 +532,10 @@ def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem],
     if "transcripts" not in parts:
         return raw
     tdir = folder / CASE_FILES["transcripts"]
-    files = sorted(tdir.glob("*.md")) if tdir.is_dir() else []
+    files = list_folder(tdir, "*.md", problems, root)
+    if files is None:
+        raw.transcripts_listed = False  # the folder's own problem is reported; its documents cannot be checked
+        return raw
     if not files:
         problems.append(Problem(show_path(tdir, root), "", "no transcripts (*.md) were found",
                                 "put the case's transcripts, one Markdown file each, in this folder"))
@@ -293,6 +546,45 @@ def read_case(root: Path, cases_dir: str, case: str, problems: list[Problem],
         else:
             raw.unreadable.append(path.stem)
     return raw
+
+
+def name_sources(root: Path, cases_dir: str, cases: list[str]) -> list[Path]:
+    """Every file that may hold confidential names: the ``participants.csv`` of each configured
+    case, and of every other folder under ``cases_dir`` that has one (a person of a case not
+    analysed may still be named in a case that is). Relative to ``root``, sorted."""
+    folder = Path(cases_dir)
+    found = {folder / case / CASE_FILES["participants"] for case in cases}
+    base = Path(root) / folder
+    try:
+        with os.scandir(base) as entries:
+            others = [e.name for e in entries if e.is_dir()]
+    except OSError:
+        others = []  # the folder's own problem is reported where the cases are read
+    found |= {folder / name / CASE_FILES["participants"] for name in others
+              if os.path.lexists(base / name / CASE_FILES["participants"])}
+    return sorted(found)
+
+
+def read_names(paths: list[Path | str], root: Path | None = None):
+    """A :class:`~analysis.deid.NameMatcher` for every name and alias in ``paths`` (participants files).
+
+    Raises :class:`~analysis.problems.InputError` when any of them cannot be read: a name
+    source that cannot be read would let its names out unmasked.
+    """
+    from analysis.deid import NameMatcher
+    from analysis.problems import InputError
+
+    problems: list[Problem] = []
+    rows: list[dict] = []
+    for path in paths:
+        full = Path(root) / path if root is not None and not Path(path).is_absolute() else Path(path)
+        table = read_table(full, problems, root)
+        if table is not None:
+            rows += table.to_dict("records")
+    if problems:
+        raise InputError([Problem(p.file, p.where, p.what + "; it may hold confidential names, so nothing that masks "
+                                  "names can go on", p.fix) for p in problems])
+    return NameMatcher.from_rows(rows)
 
 
 def file_manifest(paths: list[str]) -> pd.DataFrame:
@@ -317,23 +609,118 @@ def file_manifest(paths: list[str]) -> pd.DataFrame:
 def log_to(path: str) -> None:
     """Send this process's warnings, logging and errors to a rule's log file.
 
-    Workflow scripts call it first, so that ``snakemake --show-failed-logs``
-    shows why a job failed and a clean run leaves a record of what it did.
+    Workflow scripts call it first, so that a clean run leaves a record of what it did and a
+    failed one says why: an uncaught error is written as one message
+    (:func:`analysis.jobs.failure_text`) to the console *and* the log, so a disk too full to
+    take the log still shows it; the traceback goes to the log, except for bad input, whose
+    message is all there is to say. The Snakefile's ``onerror:`` shows the log's tail.
     """
     import logging
     import sys
+    import traceback
 
+    from analysis.jobs import failure_text
+    from analysis.problems import InputError
+
+    console = sys.stderr
     stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the job
     sys.stderr = stream
+
+    def report(kind, err, tb) -> None:
+        if isinstance(err, OSError) and not err.filename:  # a failed write names no file: name the job's outputs
+            job = getattr(sys.modules.get("__main__"), "snakemake", None)
+            outputs = [str(o) for o in getattr(job, "output", [])] if job is not None else []
+            if outputs:
+                err.filename = " or ".join(outputs[:3]) + (" (or another output)" if len(outputs) > 3 else "")
+        text = failure_text(err) + "\n"
+        for out in (console, stream):
+            try:
+                out.write(text)
+                if out is stream and not isinstance(err, InputError):
+                    traceback.print_exception(kind, err, tb, file=out)
+                out.flush()
+            except (OSError, ValueError):
+                pass  # a full disk cannot take the log; the console has the message
+
+    sys.excepthook = report
     logging.basicConfig(stream=stream, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
     logging.captureWarnings(True)
+
+
+#: A cell a spreadsheet program would run as a formula (OWASP, "CSV Injection"): one that
+#: starts with = + - @, a tab or a carriage return, possibly after apostrophes that already
+#: protect it (so that protecting is undone exactly by :func:`unsafe_cell`).
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_PROTECTED = re.compile(r"'+[=+\-@\t\r]")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+
+
+def safe_cell(value):
+    """A text cell as the project writes it to CSV or XLSX: an apostrophe in front of a formula.
+
+    Plain numbers (``-0.25``, ``+3``) are left alone; a value that is not text is returned as it is.
+
+    Examples
+    --------
+    >>> [safe_cell(v) for v in ["=HYPERLINK(1)", "@SUM(A1)", "-0.25", "-", "'=x", "村民", 3]]
+    ["'=HYPERLINK(1)", "'@SUM(A1)", '-0.25', '-', "''=x", '村民', 3]
+    """
+    if not isinstance(value, str) or not _FORMULA.match(value) or _NUMBER.fullmatch(value) or value in ("-", "+"):
+        return value
+    return "'" + value
+
+
+def unsafe_cell(value: str) -> str:
+    """The text :func:`safe_cell` protected, as it was.
+
+    Examples
+    --------
+    >>> [unsafe_cell(safe_cell(v)) for v in ["=HYPERLINK(1)", "''=x", "-0.25", "a"]]
+    ['=HYPERLINK(1)', "''=x", '-0.25', 'a']
+    """
+    return value[1:] if _PROTECTED.match(value) else value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells (and column names) are safe to open in a spreadsheet program."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(safe_cell)
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out
+
+
+def csv_text(header: list[str], rows) -> str:
+    """A CSV file's text (``\\n`` line ends) from a header and rows (lists, or mappings keyed by
+    the header, missing keys empty), formula cells protected.
+
+    Examples
+    --------
+    >>> print(csv_text(["a", "b"], [{"a": "=1+1", "b": "x, y"}, ["2", ""]]), end="")
+    a,b
+    '=1+1,"x, y"
+    2,
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        cells = [row.get(h, "") for h in header] if isinstance(row, dict) else row
+        writer.writerow(["" if c is None else safe_cell(c) for c in cells])
+    return out.getvalue()
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
+    """Write ``frame`` as CSV (UTF-8, ``\\n`` line ends, no index), formula cells protected."""
+    csv_safe(frame).to_csv(path, index=False, lineterminator="\n")
 
 
 def write_table(frame: pd.DataFrame, markdown: str, csv_path: str) -> None:
     """Write a display table as Markdown (for the book) and CSV (for readers)."""
     from analysis.tables import to_markdown
 
-    frame.to_csv(csv_path, index=False)
+    write_csv(frame, csv_path)
     Path(markdown).write_text(to_markdown(frame) + "\n", encoding="utf-8")
 
 

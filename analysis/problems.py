@@ -50,8 +50,36 @@ class InputError(Exception):
         super().__init__(render_problems(self.problems))
 
 
+#: At most this many problems of one file are printed; the rest are counted.
+MAX_PER_FILE = 50
+
+
+def capped(problems: list[Problem], per_file: int = MAX_PER_FILE) -> list[Problem]:
+    """The problems to print: the first ``per_file`` of each file, then one line counting the rest.
+
+    Examples
+    --------
+    >>> shown = capped([Problem("a.csv", f"line {i}", "bad", "fix") for i in range(2, 9)], per_file=3)
+    >>> [p.where for p in shown], shown[-1].what
+    (['line 2', 'line 3', 'line 4', ''], '4 more problems in this file are not shown')
+    """
+    seen: dict[str, int] = {}
+    out: list[Problem] = []
+    for problem in problems:
+        seen[problem.file] = seen.get(problem.file, 0) + 1
+        if seen[problem.file] <= per_file:
+            out.append(problem)
+    for file, count in seen.items():
+        if count > per_file:
+            out.append(Problem(file, "", f"{count - per_file:,} more problem{'s' if count - per_file > 1 else ''} in this "
+                               f"file {'are' if count - per_file > 1 else 'is'} not shown",
+                               "correct the problems shown (many may share one cause), then run again"))
+    return out
+
+
 def render_problems(problems: list[Problem]) -> str:
-    """Format problems as the text the command line and the workflow print.
+    """Format problems as the text the command line and the workflow print (at most
+    :data:`MAX_PER_FILE` per file, the rest counted).
 
     Examples
     --------
@@ -61,5 +89,5 @@ def render_problems(problems: list[Problem]) -> str:
         fix: fill it in
     """
     n = len(problems)
-    head = f"casebook: {n} problem{'s' if n != 1 else ''} in the input; nothing was written."
-    return "\n".join([head, *(p.render() for p in problems)])
+    head = f"casebook: {n:,} problem{'s' if n != 1 else ''} in the input; nothing was written."
+    return "\n".join([head, *(p.render() for p in capped(problems))])

@@ -11,7 +11,12 @@ sources. Whatever it holds, reading it here
   understate its sizes is stopped too (both overridable through :class:`Limits`);
 - parses XML with ``defusedxml`` and refuses any DTD, hence any entity definition
   (no "billion laughs") and any external reference, and nests at most
-  :data:`MAX_DEPTH` elements deep.
+  :data:`MAX_DEPTH` elements deep;
+- streams ``project.qde`` into the parser as it is decompressed, a chunk at a time,
+  and stops at :data:`MAX_ELEMENTS` elements, at an attribute longer than
+  :data:`MAX_ATTRIBUTE` characters, at :data:`MAX_SILENT` bytes without a complete
+  tag (one tag that long would make the parser rescan it at every chunk, so a small
+  archive could keep it busy for hours), and after :data:`MAX_SECONDS` of parsing.
 
 Every failure is an :class:`~analysis.problems.InputError` naming the file, the
 place and the fix; nothing here raises anything else on bad input.
@@ -19,9 +24,9 @@ place and the fix; nothing here raises anything else on bad input.
 
 from __future__ import annotations
 
-import io
 import re
 import struct
+import time
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -40,6 +45,14 @@ MAX_MEMBERS = 10_000
 MAX_BYTES = 512 * 2**20
 #: At most this many nested XML elements.
 MAX_DEPTH = 256
+#: At most this many elements in one XML file (a project with 100,000 codings has about 400,000).
+MAX_ELEMENTS = 1_000_000
+#: At most this many characters in one attribute value (a selection's name is its coded text).
+MAX_ATTRIBUTE = 1_000_000
+#: At most this many bytes may reach the parser without completing a tag or a piece of text.
+MAX_SILENT = 16 * 2**20
+#: At most this many seconds of XML parsing.
+MAX_SECONDS = 300.0
 #: Bytes decompressed per read, so that the byte cap is checked as data arrives.
 _CHUNK = 2**20
 #: The magic number every zip archive starts with (a local file header).
@@ -55,6 +68,10 @@ class Limits:
     max_members: int = MAX_MEMBERS
     max_bytes: int = MAX_BYTES
     max_depth: int = MAX_DEPTH
+    max_elements: int = MAX_ELEMENTS
+    max_attribute: int = MAX_ATTRIBUTE
+    max_silent: int = MAX_SILENT
+    max_seconds: float = MAX_SECONDS
 
 
 def unsafe_member(name: str) -> str | None:
@@ -108,9 +125,12 @@ class SafeArchive:
 
     def read(self, name: str) -> bytes:
         """Decompress one member, stopping as soon as the archive's byte cap is passed."""
+        return b"".join(self.stream(name))
+
+    def stream(self, name: str):
+        """Decompress one member a chunk at a time, stopping as soon as the archive's byte cap is passed."""
         info = self._by_key[name.replace("\\", "/").casefold()]
         where = f"member {info.filename}"
-        chunks: list[bytes] = []
         try:
             with self._zf.open(info) as member:
                 while chunk := member.read(_CHUNK):
@@ -121,14 +141,13 @@ class SafeArchive:
                             f"the archive decompresses to more than {self.limits.max_bytes:,} bytes; reading stopped "
                             "(a zip bomb, or a project larger than the cap)",
                             "if the project is genuine, raise the cap with --max-mib")])
-                    chunks.append(chunk)
+                    yield chunk
         except _DAMAGED as err:
             raise InputError([Problem(self.shown, where, f"the member is damaged and cannot be decompressed ({err})",
                                       "export the project again from the QDA program; the file may be truncated")]) from None
         except (NotImplementedError, RuntimeError) as err:  # unsupported compression, or encrypted
             raise InputError([Problem(self.shown, where, f"the member cannot be read ({err})",
                                       "export the project again without encryption and with ordinary (deflate) compression")]) from None
-        return b"".join(chunks)
 
 
 def open_archive(path: Path, limits: Limits = Limits()) -> SafeArchive:
@@ -171,7 +190,7 @@ def open_archive(path: Path, limits: Limits = Limits()) -> SafeArchive:
     return SafeArchive(zf, shown, limits)
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """One XML element: its namespace and local name, attributes, direct text, children, line."""
 
@@ -202,24 +221,43 @@ class Node:
 
 
 class _TreeBuilder(ContentHandler):
-    """Builds :class:`Node` trees from SAX events, with the line of each start tag."""
+    """Builds :class:`Node` trees from SAX events, with the line of each start tag, within the limits."""
 
-    def __init__(self, max_depth: int):
+    def __init__(self, limits: Limits):
         super().__init__()
         self.root: Node | None = None
         self._stack: list[tuple[Node, list[str]]] = []
         self._locator = None
-        self._max_depth = max_depth
+        self._limits = limits
+        self.elements = 0
+        self.events = 0
+        self.started = time.monotonic()
 
     def setDocumentLocator(self, locator):  # noqa: N802 - SAX's name
         self._locator = locator
 
+    def _line(self) -> int:
+        return self._locator.getLineNumber() if self._locator else 0
+
     def startElementNS(self, name, qname, attrs):  # noqa: N802 - SAX's name
         ns, local = name
-        line = self._locator.getLineNumber() if self._locator else 0
-        if len(self._stack) >= self._max_depth:
-            raise _TooDeep(line)
-        node = Node(ns or "", local, {key[1]: value for key, value in attrs.items()}, line)
+        self.events += 1
+        self.elements += 1
+        if len(self._stack) >= self._limits.max_depth:
+            raise _Refused(self._line(), f"the XML nests elements more than {self._limits.max_depth} deep",
+                           "a genuine project nests far less deeply; do not import a file you did not make")
+        if self.elements > self._limits.max_elements:
+            raise _Refused(self._line(), f"the XML holds more than {self._limits.max_elements:,} elements",
+                           "a genuine project of this size is rare: check the file, and do not import a file you did not make")
+        if self.elements % 4096 == 0:
+            self.check_time(self._line())
+        values = {key[1]: value for key, value in attrs.items()}
+        for key, value in values.items():
+            if len(value) > self._limits.max_attribute:
+                raise _Refused(self._line(), f"the attribute '{key}' of <{local}> holds {len(value):,} characters, more "
+                               f"than the {self._limits.max_attribute:,} allowed",
+                               "export the project again from the QDA program; do not import a file you did not make")
+        node = Node(ns or "", local, values, self._line())
         if self._stack:
             self._stack[-1][0].children.append(node)
         else:
@@ -227,22 +265,44 @@ class _TreeBuilder(ContentHandler):
         self._stack.append((node, []))
 
     def endElementNS(self, name, qname):  # noqa: N802 - SAX's name
+        self.events += 1
         node, parts = self._stack.pop()
         node.text = "".join(parts)
 
     def characters(self, content):
+        self.events += 1
         if self._stack:
             self._stack[-1][1].append(content)
 
+    def check_time(self, line: int) -> None:
+        if time.monotonic() - self.started > self._limits.max_seconds:
+            raise _Refused(line, f"parsing the XML took more than {self._limits.max_seconds:.0f} seconds; it was stopped",
+                           "a genuine project parses in seconds: check the file, and do not import a file you did not make")
 
-class _TooDeep(Exception):
-    def __init__(self, line: int):
-        super().__init__(line)
-        self.line = line
+
+class _Refused(Exception):
+    """A limit of :class:`Limits` was reached at ``line``."""
+
+    def __init__(self, line: int, what: str, fix: str):
+        super().__init__(what)
+        self.line, self.what, self.fix = line, what, fix
 
 
-def parse_xml(data: bytes, shown: str, limits: Limits = Limits()) -> Node:
-    """Parse untrusted XML into a :class:`Node` tree, refusing DTDs, entities and external references.
+#: How many bytes are handed to the parser at a time.
+_FEED = 2**20
+
+
+def _chunks(data):
+    if isinstance(data, (bytes, bytearray)):
+        for start in range(0, len(data), _FEED):
+            yield bytes(data[start:start + _FEED])
+    else:
+        yield from data
+
+
+def parse_xml(data, shown: str, limits: Limits = Limits()) -> Node:
+    """Parse untrusted XML (bytes, or an iterable of byte chunks streamed from an archive) into a
+    :class:`Node` tree, refusing DTDs, entities and external references, within ``limits``.
 
     Examples
     --------
@@ -255,15 +315,32 @@ def parse_xml(data: bytes, shown: str, limits: Limits = Limits()) -> Node:
     analysis.problems.InputError: casebook: 1 problem in the input; nothing was written.
     p.xml, line 1: the XML declares a DTD (<!DOCTYPE ...>), which could define entities that expand without bound; it was refused
         fix: a REFI-QDA project needs no DTD: export the project again from the QDA program, and do not import a file you did not make
+    >>> parse_xml(b"<P>" + b"<C/>" * 20 + b"</P>", "p.xml", Limits(max_elements=10)).tag
+    Traceback (most recent call last):
+    ...
+    analysis.problems.InputError: casebook: 1 problem in the input; nothing was written.
+    p.xml, line 1: the XML holds more than 10 elements
+        fix: a genuine project of this size is rare: check the file, and do not import a file you did not make
     """
-    builder = _TreeBuilder(limits.max_depth)
+    builder = _TreeBuilder(limits)
     parser = DefusedExpatParser(namespaceHandling=1, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     parser.setFeature(feature_external_ges, False)
     parser.setFeature(feature_external_pes, False)
     parser.setContentHandler(builder)
+    builder.setDocumentLocator(parser)  # parse() would set it; feed() does not, and the parser knows its line
     refused = "a REFI-QDA project needs no DTD: export the project again from the QDA program, and do not import a file you did not make"
+    silent, seen = 0, 0
     try:
-        parser.parse(io.BytesIO(data))
+        for chunk in _chunks(data):
+            parser.feed(chunk)
+            silent = silent + len(chunk) if builder.events == seen else 0
+            seen = builder.events
+            if silent > limits.max_silent:
+                raise _Refused(builder._line(), f"more than {limits.max_silent:,} bytes of the XML hold no complete "
+                               "tag or text (one tag or attribute that long); reading stopped",
+                               "export the project again from the QDA program; do not import a file you did not make")
+            builder.check_time(builder._line())
+        parser.close()
     except DTDForbidden:
         line = parser.getLineNumber() if hasattr(parser, "getLineNumber") else 1
         raise InputError([Problem(shown, f"line {line}", "the XML declares a DTD (<!DOCTYPE ...>), which could define "
@@ -275,9 +352,11 @@ def parse_xml(data: bytes, shown: str, limits: Limits = Limits()) -> Node:
         raise InputError([Problem(shown, f"line {err.getLineNumber()}, column {err.getColumnNumber() + 1}",
                                   f"the XML is not well formed ({err.getMessage()})",
                                   "export the project again from the QDA program; the file may be truncated or edited by hand")]) from None
-    except _TooDeep as err:
-        raise InputError([Problem(shown, f"line {err.line}", f"the XML nests elements more than {limits.max_depth} deep",
-                                  "a genuine project nests far less deeply; do not import a file you did not make")]) from None
+    except _Refused as err:
+        raise InputError([Problem(shown, f"line {err.line}", err.what, err.fix)]) from None
+    except MemoryError:
+        raise InputError([Problem(shown, "", "the XML does not fit in memory",
+                                  "check the file; a genuine project this large needs a larger machine")]) from None
     if builder.root is None:
         raise InputError([Problem(shown, "", "the XML holds no element", "export the project again from the QDA program")])
     return builder.root

@@ -42,7 +42,10 @@ from xml.etree import ElementTree as ET
 
 import yaml
 
-from analysis.io import decode_utf8, load_config, read_case, read_table, read_transcript, write_atomic
+from analysis.deid import Redaction, move_offset
+from analysis.io import (csv_text, decode_utf8, load_config, name_sources, read_case, read_names, read_table, read_transcript,
+                         write_atomic)
+from analysis.leaks import leak_problems, scan_member
 from analysis.problems import InputError, Problem
 from analysis.qdpx_safety import Limits, Node, SafeArchive, open_archive, parse_xml, unsafe_member
 
@@ -462,7 +465,7 @@ def read_project(path: Path, limits: Limits = Limits()) -> RefiProject:
     with open_archive(Path(path), limits) as archive:
         qde = _find_qde(archive)
         project = RefiProject(shown=str(path), qde=f"{path}:{qde}", origin="")
-        root = parse_xml(archive.read(qde), project.qde, limits)
+        root = parse_xml(archive.stream(qde), project.qde, limits)
         _check_root(root, project)
         project.origin = root.attrs.get("origin", "")
         users = root.first("Users")
@@ -981,11 +984,7 @@ def transcript_text(header: dict, body: str) -> str:
 
 
 def _csv_text(rows: list[dict], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(columns, rows)
 
 
 def _headers(ctx: _Context) -> dict[str, dict]:
@@ -1324,18 +1323,11 @@ def export_qdc(codebook: dict, labels: str = "zh") -> bytes:
     return _serialise(root)
 
 
-def _all_names(cases_folder: Path) -> dict[str, str]:
-    """Masking tokens for the names and aliases of the participants of every case folder."""
-    import pandas as pd
-
-    from analysis.corpus import name_tokens
-
-    frames = []
-    for path in sorted(Path(cases_folder).glob("*/participants.csv")):
-        table = read_table(path, [])
-        if table is not None and "participant_id" in table and ({"name", "aliases"} & set(table.columns)):
-            frames.append(table)
-    return name_tokens(pd.concat(frames, ignore_index=True)) if frames else {}
+def _all_names(root: Path, cases_dir: str, config: dict):
+    """The matcher for every name source of the project (see :func:`analysis.io.name_sources`);
+    raises when any of them cannot be read."""
+    cases = config.get("cases") if isinstance(config.get("cases"), list) else []
+    return read_names(name_sources(Path(root), cases_dir, [str(c) for c in cases]), Path(root))
 
 
 def _exportable_segments(raw, bodies: dict[str, str], code_ids: set[str]) -> list[dict]:
@@ -1387,18 +1379,32 @@ class _Export:
     labels: str
 
 
-def _masked(docs: dict[str, tuple[dict, str]], segments: list[dict], names: dict[str, str]) -> tuple[dict, list[dict]]:
+def _masked(docs: dict[str, tuple[dict, str]], segments: list[dict], names) -> tuple[dict, list[dict]]:
     """Bodies with every confidential name masked, and segments moved to match (as ingest does)."""
-    from analysis.corpus import move_offset, redact
-
     bodies, moved = {}, []
     spans = {}
     for doc, (_, body) in docs.items():
-        bodies[doc], spans[doc] = redact(body, names)
+        bodies[doc], spans[doc] = names.mask(body)
     for row in segments:
         s, e = move_offset(row["start"], spans[row["document_id"]], False), move_offset(row["end"], spans[row["document_id"]], True)
         moved.append({**row, "start": s, "end": e})
     return bodies, moved
+
+
+#: Attributes of the exported XML that are references or numbers, never text a person wrote.
+_STRUCTURAL = frozenset({"guid", "targetGUID", "creatingUser", "modifyingUser", "startPosition", "endPosition",
+                         "plainTextPath", "richTextPath", "typeOfVariable", "isCodable", "xmlns", "origin", "color"})
+
+
+def _mask_tree(root: ET.Element, names) -> None:
+    """Mask every text and every non-structural attribute of the exported XML: notes, descriptions,
+    variable values, names of codes, cases and selections alike."""
+    for node in root.iter():
+        if node.text:
+            node.text = names.masked(node.text)
+        for key, value in node.attrib.items():
+            if key not in _STRUCTURAL:
+                node.set(key, names.masked(value))
 
 
 def _users_and_codebook(root: ET.Element, ex: _Export, codebook: dict) -> None:
@@ -1499,7 +1505,8 @@ def _zip(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: str = "zh") -> tuple[bytes, list[str]]:
+def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: str = "zh",
+                names=None) -> tuple[bytes, list[str]]:
     """A case as a REFI-QDA project (``.qdpx`` bytes), and a summary.
 
     The project holds the codebook (themes as parent codes), the coders as
@@ -1508,10 +1515,13 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
     code-point offsets, the span's text as its name) with one ``Coding`` per
     segment, the participants as cases (their non-confidential columns as
     variables, their documents and spoken selections as references) and the
-    segment memos as notes. Every confidential name and alias in the
-    participants of any case is masked in the bodies first, as ingest does.
-    Every guid is derived from an id (uuid5) and the zip has fixed timestamps,
-    so the same inputs give the same bytes.
+    segment memos as notes. Every form of every confidential name and alias
+    (``names``, by default those of every case folder) is masked in the bodies
+    first, as ingest does, then in every other text the project carries (notes,
+    descriptions, variable values, code memos); before anything is returned the
+    whole archive passes the leak gate (:mod:`analysis.leaks`), and a form still
+    found stops the export. Every guid is derived from an id (uuid5) and the
+    zip has fixed timestamps, so the same inputs give the same bytes.
     """
     problems: list[Problem] = []
     raw = read_case(Path(root), cases_dir, case, problems)
@@ -1519,7 +1529,8 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
         raise InputError(problems)
     docs = {Path(t.path).stem: (t.header, t.body) for t in raw.transcripts}
     rows = _exportable_segments(raw, {d: b for d, (_, b) in docs.items()}, {c["id"] for c in codebook["codes"]})
-    names = _all_names(Path(root) / cases_dir)
+    if names is None:
+        names = read_names(name_sources(Path(root), cases_dir, [case]), Path(root))
     bodies, rows = _masked(docs, rows, names)
     people = [] if raw.participants is None else [
         {k: v for k, v in p.items() if k in ("participant_id", *_CASE_VARIABLES)} for p in raw.participants.to_dict("records")]
@@ -1533,13 +1544,19 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
         holder = _el(project, "Notes")
         for guid, text in sorted(notes):
             _el(_el(holder, "Note", guid=guid, name="memo"), "PlainTextContent", text)
+    _mask_tree(project, names)
     members["project.qde"] = _serialise(project)
+    archive = _zip(members)
+    leaks = scan_member("export.qdpx", archive, names, "the exported project")
+    if leaks:
+        raise InputError(leak_problems(leaks))
     summary = [f"sources: {len(bodies)} transcript(s)", f"codes: {len(codebook['codes'])}",
                f"segments: {len(rows)} in {sum(1 for _ in project.iter('PlainTextSelection'))} selection(s)",
                f"coders: {', '.join(sorted({r['coder_id'] for r in rows})) or 'none'}",
                f"participants: {len(people)} case(s)", f"memos: {len(notes)} note(s)",
-               f"names masked: {len(names)} confidential name form(s) known" if names else "names masked: none known"]
-    return _zip(members), summary
+               f"names masked: {len(names)} form(s) of the confidential names known, in every text of the project; "
+               "the leak gate found none left" if names else "names masked: none known (no participant has a name or alias)"]
+    return archive, summary
 
 
 def validate_qde(qde: bytes, xsd: Path, shown: str = "project.qde") -> list[Problem]:
@@ -1603,7 +1620,8 @@ def run_export_qdpx(root: Path, config_file: str, case: str, out: str, codebook:
     paths = _paths(root, config)
     _check_case_id(case)
     book = load_codebook(root, Path(codebook) if codebook else root / paths["codebook"])
-    data, summary = export_qdpx(root, paths["cases"], case, book, labels or config.get("labels", "zh"))
+    names = _all_names(root, paths["cases"], config)
+    data, summary = export_qdpx(root, paths["cases"], case, book, labels or config.get("labels", "zh"), names)
     if xsd and not Path(xsd).is_file():
         raise InputError([Problem(str(xsd), "", "the schema file does not exist", "give --xsd the path of REFI-QDA-Project.xsd")])
     if xsd:
@@ -1622,6 +1640,9 @@ def run_export_qdc(root: Path, config_file: str, out: str, codebook: str | None 
     config = load_config(root, config_file)
     book = load_codebook(root, Path(codebook) if codebook else root / _paths(root, config)["codebook"])
     data = export_qdc(book, labels or config.get("labels", "zh"))
+    leaks = scan_member("codebook.qdc", data, _all_names(root, _paths(root, config)["cases"], config), "the exported codebook")
+    if leaks:
+        raise InputError(leak_problems(leaks))
     write_atomic(Path(out), data)
     themes = sum(1 for c in book["codes"] if c.get("parent") is None)
     return f"casebook: exported the codebook ({len(book['codes'])} codes, {themes} themes) to {out}"
@@ -1641,19 +1662,17 @@ def update_segments(result: CaseImport, cases_folder: Path, case: str) -> tuple[
     folder changes: station attributes, participants with their confidential
     columns and the transcripts stay as they are.
     """
-    from analysis.corpus import Redaction, move_offset, redact
-
     folder = Path(cases_folder) / case
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "", f"case {case} does not exist, so there is nothing to update",
                                   "import the project as a new case without --update")])
-    names = _all_names(Path(cases_folder))
+    names = read_names(name_sources(Path(cases_folder), ".", [case]), Path(cases_folder))
     problems: list[Problem] = []
     bodies: dict[str, tuple[str, list]] = {}
     for path in sorted((folder / "transcripts").glob("*.md")):
         transcript = read_transcript(path, problems)
         if transcript is not None:
-            masked, spans = redact(transcript.body, names)
+            masked, spans = names.mask(transcript.body)
             bodies[transcript.header.get("id", path.stem)] = (transcript.body, masked, spans)
     imported = {}
     for rel, data in result.files.items():
@@ -1677,16 +1696,12 @@ def update_segments(result: CaseImport, cases_folder: Path, case: str) -> tuple[
         start = move_offset(int(row["start"]), back, False)
         end = move_offset(int(row["end"]), back, True)
         row.update(start=str(start), end=str(end), text=raw_body[start:end])
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["segment_id", "document_id", "participant_id",
-                                                                         "start", "end", "code_id", "coder_id", "text"],
-                            lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    header = list(rows[0]) if rows else ["segment_id", "document_id", "participant_id", "start", "end", "code_id",
+                                         "coder_id", "text"]
     moved = sum(1 for spans in bodies.values() if spans[2])
     notes = [f"segments: {len(rows)} replace those in {folder}/segments.csv"
              + (f"; offsets moved back over the masked names in {moved} transcript(s)" if moved else "")]
-    return out.getvalue().encode("utf-8"), notes
+    return csv_text(header, rows).encode("utf-8"), notes
 
 
 def _run_update(result: CaseImport, cases_folder: Path, case: str, known: set[str], file: Path) -> str:

@@ -41,7 +41,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.io import decode_utf8, load_config, read_case, read_table, read_yaml, show_path, write_atomic
+from analysis.io import (INTERVIEWER, SPEAKER_TURN, csv_text, decode_utf8, load_config, read_bytes, read_case, read_table,
+                         read_yaml, show_path, write_atomic)
 from analysis.problems import InputError, Problem
 
 #: The fields a spreadsheet row can give, in the order they are reported.
@@ -66,9 +67,6 @@ ALIASES = {
 SEGMENT_COLUMNS = ("segment_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text", "memo")
 _NEEDED = ("segment_id", "document_id", "start", "end", "code_id", "coder_id")
 
-#: How the transcripts mark a speaker turn: ``**<participant_id>**：`` at the start of a line.
-SPEAKER_TURN = re.compile(r"^\*\*([^*\n]+?)\*\*[ \t]*[：:]", re.M)
-INTERVIEWER = "访谈者"
 _PID = re.compile(r"^[A-Za-z0-9_-]+$")
 _PATH_SEPARATORS = re.compile(r"\s*(?:\\|>|::)\s*")
 _EXTENSIONS = (".md", ".txt", ".docx", ".doc", ".rtf", ".odt", ".pdf", ".html", ".htm")
@@ -142,9 +140,21 @@ def _table(shown: str, unit: str, numbered: list[tuple[int, list[str]]], note: s
     return Sheet(shown, unit, [h.strip() for h in header], rows, note, header_at)
 
 
+#: At most this many coded segments in one spreadsheet (one case's coding; a station has hundreds).
+MAX_ROWS = 200_000
+
+
+def _too_many_rows(shown: str) -> Problem:
+    return Problem(shown, "", f"the spreadsheet has more than {MAX_ROWS:,} rows, more than one case's coded segments",
+                   "export the coded segments of one case (one station) at a time")
+
+
 def _read_csv(path: Path, sheet: str | None) -> Sheet:
     shown = str(path)
-    data = path.read_bytes()
+    problems: list[Problem] = []
+    data = read_bytes(path, problems, None, "table")
+    if data is None:
+        raise InputError(problems)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = data.decode("utf-16", errors="replace")  # Excel's "Unicode text" export
     else:
@@ -158,6 +168,8 @@ def _read_csv(path: Path, sheet: str | None) -> Sheet:
     numbered, line = [], 1
     try:
         for row in reader:
+            if len(numbered) > MAX_ROWS:
+                raise InputError([_too_many_rows(shown)])
             numbered.append((line, row))
             line = reader.line_num + 1
     except csv.Error as err:
@@ -183,7 +195,11 @@ def _read_xlsx(path: Path, sheet: str | None) -> Sheet:
                                       f"name one of its worksheets: {', '.join(names)}"
                                       + (f" (closest: {close[0]})" if close else ""))])
         name = sheet or names[0]
-        numbered = list(enumerate(book[name].iter_rows(min_row=1, values_only=True), start=1))
+        numbered = []
+        for number, row in enumerate(book[name].iter_rows(min_row=1, values_only=True), start=1):
+            if number > MAX_ROWS + 1:
+                raise InputError([_too_many_rows(f"{shown} (worksheet '{name}')")])
+            numbered.append((number, row))
     finally:
         book.close()
     note = f"worksheet '{name}'" + (f" (the first of {len(names)}; choose another with --sheet)"
@@ -208,8 +224,9 @@ def read_spreadsheet(path: Path, sheet: str | None = None) -> Sheet:
             else f"not a spreadsheet this command reads ('{path.suffix}')"
         raise InputError([Problem(str(path), "", f"the file is {what}",
                                   "save the coded segments as .xlsx or as CSV (UTF-8)")])
-    if not path.is_file():
-        raise InputError([Problem(str(path), "", "the file does not exist", "give the path of the exported spreadsheet")])
+    problems: list[Problem] = []
+    if read_bytes(path, problems, None, "table", "give the path of the exported spreadsheet") is None:
+        raise InputError(problems)  # missing, a folder, a device, too large or unreadable
     try:
         return reader(path, sheet)
     except OSError as err:
@@ -868,7 +885,8 @@ def read_existing(path: Path, shown: str) -> Existing:
     if not Path(path).is_file():
         return Existing(shown, [], [], [])
     problems: list[Problem] = []
-    text = decode_utf8(Path(path).read_bytes(), shown, problems)
+    raw = read_bytes(Path(path), problems, None, "table")
+    text = decode_utf8(raw, shown, problems) if raw is not None else None
     if problems:
         raise InputError(problems)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -943,12 +961,8 @@ def merge_segments(existing: Existing, new: list[dict], case: str, mode: str | N
     if any(s["memo"] for s in new) and "memo" not in header:
         header.append("memo")
     added = _numbered(new, [row[col["segment_id"]] for row, _ in kept] if kept else [], case)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
     rows = [row + [""] * (len(header) - len(row)) for row, _ in kept] + [[str(s.get(c, "")) for c in header] for s in added]
-    writer.writerows(_in_file_order(rows, header, len(kept)))
-    return Merged(out.getvalue(), added, len(drop), len(kept))
+    return Merged(csv_text(header, _in_file_order(rows, header, len(kept))), added, len(drop), len(kept))
 
 
 def _in_file_order(rows: list[list[str]], header: list[str], n_kept: int) -> list[list[str]]:

@@ -16,8 +16,8 @@ import networkx as nx
 import pandas as pd
 from jsonschema import Draft202012Validator
 
-from analysis.io import RawCase, read_case, read_table, read_yaml, show_path
-from analysis.problems import InputError, Problem
+from analysis.io import INTERVIEWER, PARTICIPANT_ID, SPEAKER_TURN, RawCase, read_case, read_table, read_yaml, show_path
+from analysis.problems import MAX_PER_FILE, InputError, Problem
 from analysis.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
 
 #: Schema file for each kind of input, under ``workflow/schemas``.
@@ -71,6 +71,68 @@ def _fix_for(schema: dict, path: list) -> str:
     return "correct the value as the schema in workflow/schemas describes"
 
 
+def _preview(value) -> str:
+    """A value as a message may show it: short single-line scalars as they are, anything else by its kind and size.
+
+    A message must never carry a file's content (a codebook path pointed at participants.csv
+    would otherwise print its names), nor a value an alias bomb expands without bound.
+
+    Examples
+    --------
+    >>> _preview("rural"), _preview(3), _preview("a\\nb"), _preview(["x"] * 9)
+    ("'rural'", '3', 'a text of 3 characters', 'a list of 9 items')
+    """
+    if value is None:
+        return "empty"
+    if isinstance(value, bool) or isinstance(value, (int, float)):
+        return repr(value) if not isinstance(value, bool) else str(value).lower()
+    if isinstance(value, str):
+        if len(value) <= 40 and "\n" not in value:
+            return repr(value)
+        return f"a text of {len(value):,} characters"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value):,} keys"
+    if isinstance(value, list):
+        return f"a list of {len(value):,} items"
+    return f"a {type(value).__name__}"
+
+
+#: JSON-schema types in words.
+_TYPE_WORDS = {"object": "a mapping of fields", "array": "a list", "string": "a text", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false", "null": "empty (null)"}
+
+
+def _schema_message(err) -> str:
+    """What one schema violation says, in words, quoting the offending value only through :func:`_preview`."""
+    value, rule = err.instance, err.validator_value
+    if err.validator == "type":
+        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in (rule if isinstance(rule, list) else [rule]))
+        return f"should be {wanted}, but it is {_preview(value)}"
+    if err.validator == "enum":
+        return f"must be one of {rule}, not {_preview(value)}"
+    if err.validator == "pattern":
+        return f"{_preview(value)} does not have the required form ({rule})"
+    if err.validator == "format":
+        return f"{_preview(value)} is not a valid {rule}"
+    if err.validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        word = {"minimum": "below the minimum", "maximum": "above the maximum", "exclusiveMinimum": "not above",
+                "exclusiveMaximum": "not below"}[err.validator]
+        return f"{_preview(value)} is {word} of {rule}"
+    if err.validator in ("minItems", "minLength", "minProperties") and rule == 1:
+        return "should be non-empty"
+    if err.validator in ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties"):
+        unit = {"Items": "items", "Length": "characters", "Properties": "fields"}[err.validator[3:]]
+        return f"should have {'at least' if err.validator.startswith('min') else 'at most'} {rule} {unit}, but it is {_preview(value)}"
+    if err.validator == "additionalProperties":
+        extra = sorted(str(k) for k in value if k not in err.schema.get("properties", {})) if isinstance(value, dict) else []
+        shown = ", ".join(repr(k if len(k) <= 40 else k[:37] + "...") for k in extra[:10])
+        more = f" and {len(extra) - 10} more" if len(extra) > 10 else ""
+        return f"the field{'s' if len(extra) > 1 else ''} {shown}{more} {'are' if len(extra) > 1 else 'is'} not allowed"
+    if not isinstance(value, (dict, list)) and len(err.message) <= 200 and "\n" not in err.message:
+        return err.message
+    return f"{_preview(value)} breaks the schema's rule '{err.validator}'"
+
+
 def check_schema(instance, schema: dict, file: str, where: str = "",
                  validator: Draft202012Validator | None = None) -> list[Problem]:
     """Validate one instance against a JSON schema, one problem per violation.
@@ -79,7 +141,9 @@ def check_schema(instance, schema: dict, file: str, where: str = "",
     --------
     >>> schema = {"type": "object", "required": ["a"], "properties": {"a": {"enum": [1, 2]}}}
     >>> [p.what for p in check_schema({"a": 3}, schema, "x.yaml")]
-    ["field 'a': 3 is not one of [1, 2]"]
+    ["field 'a': must be one of [1, 2], not 3"]
+    >>> [p.what for p in check_schema("participant_id,name\\nP1,王秀兰", schema, "x.yaml")]
+    ['should be a mapping of fields, but it is a text of 26 characters']
     """
     problems = []
     validator = validator or Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
@@ -91,10 +155,10 @@ def check_schema(instance, schema: dict, file: str, where: str = "",
             name = ".".join([*map(str, path), missing])
             what, fix = f"the required field '{name}' is missing", f"add '{name}' (see data/README.md)"
         elif err.validator == "additionalProperties":
-            what = f"{err.message}" if not name else f"field '{name}': {err.message}"
+            what = _schema_message(err) if not name else f"field '{name}': {_schema_message(err)}"
             fix = "remove or rename the field; data/README.md lists the allowed fields"
         else:
-            what = f"field '{name}': {err.message}" if name else err.message
+            what = f"field '{name}': {_schema_message(err)}" if name else _schema_message(err)
             fix = _fix_for(schema, path)
         problems.append(Problem(file, where, what, fix))
     return problems
@@ -139,9 +203,15 @@ def check_table(frame: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
     if missing or unknown:
         return problems
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    for row in frame.to_dict("records"):
+    rows = frame.to_dict("records")
+    for i, row in enumerate(rows):
         line = row.pop("_line")
         problems += check_schema(_typed_row(row, schema), schema, file, f"line {line}", validator)
+        if len(problems) >= MAX_PER_FILE and i + 1 < len(rows):
+            problems.append(Problem(file, f"line {line}", f"checking stopped after {len(problems)} problems; the "
+                                    f"{len(rows) - i - 1:,} rows after this line were not checked",
+                                    "correct the problems above (they may share one cause), then validate again"))
+            break
     return problems
 
 
@@ -311,6 +381,7 @@ def check_case(raw: RawCase, schemas: dict, code_ids: set[str] | None, coders: s
         if not t.body.strip():
             problems.append(Problem(t.path, f"line {t.body_line}", "the transcript body is empty",
                                     "add the transcript text below the header, or remove the file"))
+        problems += _check_turns(t, participants if raw.participants is not None else None)
         bodies[doc] = t.body
         speakers[doc] = set(t.header.get("participants") or [])
         if "coded_by" in t.header:
@@ -319,9 +390,42 @@ def check_case(raw: RawCase, schemas: dict, code_ids: set[str] | None, coders: s
         shown = f"{folder}/segments.csv"
         found = check_table(raw.segments, schemas["segments"], shown)
         problems += found
-        if not any(p.where == "line 1" for p in found):
+        if raw.transcripts_listed and not any(p.where == "line 1" for p in found):
             problems += _check_segments(raw.segments, shown, bodies, speakers, coded_by, broken, participants, code_ids,
                                         coders, has_participants=raw.participants is not None)
+            problems += _uncoded(raw.segments, shown, coded_by, coders)
+    return problems
+
+
+def _check_turns(t, participants: set[str] | None) -> list[Problem]:
+    """Each speaker turn (``**id**：``) names a participant of the case who is in the header's list."""
+    problems = []
+    listed = set(t.header.get("participants") or [])
+    for match in SPEAKER_TURN.finditer(t.body):
+        label = match.group(1).strip()
+        if label == INTERVIEWER or not PARTICIPANT_ID.fullmatch(label):
+            continue
+        where = f"line {t.body_line + t.body.count(chr(10), 0, match.start())}"
+        if participants is not None and label not in participants:
+            problems.append(Problem(t.path, where, f"the speaker turn names participant '{label}', who is not in participants.csv",
+                                    "correct the speaker's id, or add the participant to participants.csv"))
+        elif label not in listed:
+            problems.append(Problem(t.path, where, f"participant '{label}' speaks here but is not in the header's participants",
+                                    "add the id to the header's participants, or correct the speaker's id"))
+    return problems
+
+
+def _uncoded(seg: pd.DataFrame, file: str, coded_by: dict[str, set[str]], coders: set[str]) -> list[Problem]:
+    """A coder the header lists in ``coded_by`` left no segment in the document: the coding is missing."""
+    have = set(zip(seg["document_id"], seg["coder_id"])) if len(seg) else set()
+    problems = []
+    for doc in sorted(coded_by):
+        for coder in sorted(coded_by[doc] & coders):
+            if (doc, coder) not in have:
+                problems.append(Problem(file, "", f"document '{doc}' lists '{coder}' in coded_by, but {coder} has no "
+                                        "segment in it here",
+                                        f"add {coder}'s segments of {doc} (import them with `casebook import-segments`), "
+                                        f"or remove {coder} from the transcript's coded_by"))
     return problems
 
 
@@ -471,7 +575,100 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
         project.cases[case] = raw
         problems += check_case(raw, schemas, code_ids, coders)
     problems += check_unique_across_cases(project.cases)
-    return project, problems
+    names = _project_names(project, problems)
+    problems += check_names(project, names, config_file)
+    return project, [_masked_problem(p, names) for p in problems]
+
+
+def _project_names(project: RawProject, problems: list[Problem]):
+    """The matcher for every name source (:func:`analysis.io.name_sources`); one that cannot be read is a problem."""
+    from analysis.deid import NameMatcher
+    from analysis.io import name_sources
+
+    root, cases_dir = project.root, project.config["paths"]["cases"]
+    rows: list[dict] = []
+    for path in name_sources(root, cases_dir, list(project.cases)):
+        case = path.parent.name
+        if case in project.cases:
+            table = project.cases[case].participants  # read, and any problem reported, with its case
+        else:
+            table = read_table(root / path, problems, root)
+        if table is not None:
+            rows += table.to_dict("records")
+    return NameMatcher.from_rows(rows)
+
+
+def _masked_problem(problem: Problem, names) -> Problem:
+    """A problem with any name form in it masked: a message must not carry a name, whatever quoted it."""
+    if not names:
+        return problem
+    return Problem(problem.file, names.masked(problem.where), names.masked(problem.what), names.masked(problem.fix))
+
+
+#: Fields where names belong or are masked on the way out, so no check refuses them there:
+#: the confidential columns, the transcript header's note, a segment's text and memo.
+_NAMES_ALLOWED = {"participants": {"name", "aliases"}, "transcript": {"note"}, "segments": {"text", "memo"}}
+
+
+def _strings(value, where: str):
+    """Every text inside a YAML value, with where it sits (``codes[3].label.zh``); iterative."""
+    stack = [(value, where)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            yield at, item
+        elif isinstance(item, dict):
+            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(list(item.items())))
+            stack.extend((k, f"{at} (a key)" if at else "a key") for k in item if isinstance(k, str))
+        elif isinstance(item, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
+
+
+def check_names(project: RawProject, names, config_file: str = "config.yaml") -> list[Problem]:
+    """No confidential name form in a field that is neither confidential nor masked.
+
+    A role, an id, a station's note, the codebook, the context facts, the process-tracing
+    evidence and the configuration reach the results and the book as written, so a name in
+    any of them is refused here (the message names the participant, never the name).
+    Transcript bodies and notes, segment texts and memos are masked instead.
+    """
+    from analysis.deid import describe
+
+    if not names:
+        return []
+    problems: list[Problem] = []
+
+    def look(file: str, where: str, field_name: str, text: str) -> None:
+        for hit in names.find(text)[:1]:
+            problems.append(Problem(file, where, f"{describe(hit.form)} appears in '{field_name}'",
+                                    "names belong only in the confidential name and aliases columns of participants.csv: "
+                                    "write a generic role or description here (村民, 驻站社工, 村干部)"))
+
+    def table(frame, file: str, kind: str) -> None:
+        if frame is None:
+            return
+        for row in frame.to_dict("records"):
+            for column, value in row.items():
+                if column != "_line" and column not in _NAMES_ALLOWED.get(kind, ()) and isinstance(value, str) and value:
+                    look(file, f"line {row['_line']}", column, value)
+
+    def tree(value, file: str, skip: set[str] = frozenset(), where: str = "") -> None:
+        for at, text in _strings(value, ""):
+            if at.split(".")[0].split("[")[0] not in skip:
+                look(file, where or f"key {at}", at, text)
+
+    paths = project.config["paths"]
+    tree(project.config, config_file)
+    tree(project.codebook, show_path(project.root / paths["codebook"], project.root))
+    tree(project.evidence, show_path(project.root / paths["process_tracing"], project.root))
+    table(project.context, show_path(project.root / paths["context"], project.root), "context")
+    for raw in project.cases.values():
+        tree(raw.station, f"{raw.folder}/station.yaml")
+        table(raw.participants, f"{raw.folder}/participants.csv", "participants")
+        table(raw.segments, f"{raw.folder}/segments.csv", "segments")
+        for t in raw.transcripts:
+            tree(t.header, t.path, _NAMES_ALLOWED["transcript"], "header")
+    return problems
 
 
 def checked_codebook(root: Path, config: dict, schemas: dict) -> dict:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import yaml
 
-from analysis.corpus import build_corpus, move_offset, redact
+from analysis.corpus import build_corpus
+from analysis.deid import NameMatcher, move_offset
 from analysis.validate import load_schemas, validate_project
 from conftest import ROOT
 
@@ -16,6 +17,11 @@ def corpus_of(root):
     project, problems = validate_project(root, config, "config.yaml", SCHEMAS)
     assert problems == []
     return build_corpus(project, SCHEMAS)
+
+
+def redact(body: str, forms: dict[str, str]):
+    """Mask ``body`` with each form declared as the name of the participant its token names."""
+    return NameMatcher.from_rows([{"participant_id": token.strip("〔〕"), "name": form} for form, token in forms.items()]).mask(body)
 
 
 def test_redaction_moves_offsets_after_the_name():

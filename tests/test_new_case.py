@@ -90,11 +90,11 @@ def test_validate_names_exactly_the_fields_to_fill_and_no_more(capsys, tmp_path)
     station = "data/cases/K02/station.yaml"
     assert problems(project) == sorted([
         ("data/cases/K02/transcripts", "no transcripts (*.md) were found"),
-        (station, "field 'operator_type': None is not one of ['social_work_agency', 'government_run', 'community_foundation', 'other']"),
-        (station, "field 'setting': None is not one of ['rural', 'peri-urban']"),
-        (station, "field 'staff': None is not of type 'integer'"),
-        (station, "field 'start_year': None is not of type 'integer'"),
-        (station, "field 'unit_type': None is not one of ['town', 'street']"),
+        (station, "field 'operator_type': must be one of ['social_work_agency', 'government_run', 'community_foundation', 'other'], not empty"),
+        (station, "field 'setting': must be one of ['rural', 'peri-urban'], not empty"),
+        (station, "field 'staff': should be a whole number, but it is empty"),
+        (station, "field 'start_year': should be a whole number, but it is empty"),
+        (station, "field 'unit_type': must be one of ['town', 'street'], not empty"),
     ])
     code, _, err = run(project, capsys, "validate", "--config", "config.yaml")
     assert code == 1 and "casebook: 6 problems in the input" in err

@@ -200,7 +200,7 @@ def _set_config(project, key, value):
 MALFORMED = {
     "empty station.yaml": (lambda p: (p / CASE / "station.yaml").write_text("", encoding="utf-8"), "the file is empty"),
     "empty codebook": (lambda p: (p / "data/codebook.yaml").write_text("", encoding="utf-8"), "the file is empty"),
-    "station is a list": (lambda p: (p / CASE / "station.yaml").write_text("- a\n- b\n", encoding="utf-8"), "not of type 'object'"),
+    "station is a list": (lambda p: (p / CASE / "station.yaml").write_text("- a\n- b\n", encoding="utf-8"), "should be a mapping of fields"),
     "paths is a list": (lambda p: _set_config(p, "paths", []), "field 'paths'"),
     "cases is a string": (lambda p: _set_config(p, "cases", "K01"), "field 'cases'"),
     "a case id is a number": (lambda p: _set_config(p, "cases", [1]), "field 'cases.0'"),
@@ -208,7 +208,7 @@ MALFORMED = {
     "header participants is a number": (lambda p: _set_header(p, "participants: [K01-P01]", "participants: 5"), "field 'participants'"),
     "header id is a number": (lambda p: _set_header(p, "id: K01-D01", "id: 123"), "field 'id'"),
     "header id is a list": (lambda p: _set_header(p, "id: K01-D01", "id: [a]"), "field 'id'"),
-    "impossible date": (lambda p: _set_header(p, "date: 2021-06-07", "date: 2021-02-30"), "is not a 'date'"),
+    "impossible date": (lambda p: _set_header(p, "date: 2021-06-07", "date: 2021-02-30"), "'2021-02-30' is not a valid date"),
     "interviewer is a name": (lambda p: _set_header(p, "interviewer: I1", "interviewer: 张 三"), "field 'interviewer'"),
     "unknown coder in coded_by": (lambda p: _set_header(p, "kind: interview", "kind: interview\ncoded_by: [C9]"), "'C9'"),
     "no header": (lambda p: (p / CASE / "transcripts/K01-D01.md").write_text("只有正文。\n", encoding="utf-8"), "does not start with a YAML header"),

@@ -18,14 +18,14 @@ are stable across Python versions, so the same seed gives the same bytes.
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
+
+from analysis.io import csv_text
 
 HERE = Path(__file__).parent
 SYNTHETIC_NOTE = ("合成示例数据：由仓库中的生成器用编写的语句库拼接而成，不是真实访谈记录，"
@@ -387,11 +387,7 @@ def _transcript(header: dict, body: str) -> str:
 
 
 def _csv(rows: list[dict], columns: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return csv_text(columns, rows)
 
 
 def _station_yaml(st: dict) -> str:

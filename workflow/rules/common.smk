@@ -2,6 +2,8 @@
 import sys
 from pathlib import Path
 
+from analysis.io import name_sources
+from analysis.jobs import failed_jobs_report
 from analysis.problems import render_problems
 from analysis.provenance import imported_modules
 from analysis.validate import load_schemas, validate_project
@@ -19,7 +21,14 @@ if _problems:
     sys.stderr.write(render_problems(_problems) + "\n")
     sys.exit(1)
 
+onerror:
+    # For each failed job: its message first, then the last lines of its log.
+    print(failed_jobs_report(log), file=sys.stderr)
+
+
 CASES = config["cases"]
+# Every participants.csv that may hold confidential names: what masks names or looks for them reads them all.
+NAME_SOURCES = [str(p) for p in name_sources(Path("."), config["paths"]["cases"], CASES)]
 
 
 def code_for(script):

@@ -41,6 +41,7 @@ rule ingest_people:
         code=code_for("ingest_people"),
         stations=[case_file(case, "station") for case in CASES],
         people=[case_file(case, "participants") for case in CASES],
+        names=NAME_SOURCES,
         schemas=schema_files(),
     output:
         stations="results/ingest/stations.parquet",
@@ -62,7 +63,7 @@ rule ingest_case:
         code=code_for("ingest_case"),
         codebook=config["paths"]["codebook"],
         files=case_inputs,
-        people=[case_file(case, "participants") for case in CASES],
+        names=NAME_SOURCES,
         schemas=schema_files(),
     output:
         documents="results/ingest/cases/{case}/documents.parquet",

@@ -1,7 +1,7 @@
 """Rule disagreements: every stretch of text where the coders differ, ready for reconciliation."""
 import pandas as pd
 
-from analysis.io import log_to
+from analysis.io import log_to, write_csv
 from analysis.reliability import disagreements
 
 log_to(snakemake.log[0])
@@ -10,4 +10,4 @@ codes = pd.read_parquet(snakemake.input.codes)
 leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()
 table = disagreements(pd.read_parquet(snakemake.input.segments), pd.read_parquet(snakemake.input.documents), leaves,
                       snakemake.params.coders)
-table.to_csv(snakemake.output.table, index=False)
+write_csv(table, snakemake.output.table)

@@ -2,11 +2,8 @@
 import logging
 from pathlib import Path
 
-import pandas as pd
-
-from analysis.corpus import case_corpus, name_tokens
-from analysis.io import log_to, read_table
-from analysis.problems import InputError, Problem
+from analysis.corpus import case_corpus
+from analysis.io import log_to, read_names
 from analysis.validate import checked_case, checked_codebook, load_schemas
 
 log_to(snakemake.log[0])
@@ -14,12 +11,10 @@ case = snakemake.wildcards.case
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 codebook = checked_codebook(Path("."), snakemake.config, schemas)
 raw = checked_case(Path("."), snakemake.config, case, schemas, codebook)
-# A participant of any case may be named in this case's transcripts: mask every name.
-problems: list[Problem] = []
-people = [read_table(Path(path), problems, Path(".")) for path in snakemake.input.people]
-if problems:
-    raise InputError(problems)
-documents, segments = case_corpus(case, raw, name_tokens(pd.concat(people, ignore_index=True)), schemas)
+# A participant of any case may be named in this case's transcripts: mask every name form.
+names = read_names(snakemake.input.names, Path("."))
+documents, segments = case_corpus(case, raw, names, schemas)
 documents.to_parquet(snakemake.output.documents, index=False)
 segments.to_parquet(snakemake.output.segments, index=False)
-logging.info("case %s: %d documents, %d segments", case, len(documents), len(segments))
+logging.info("case %s: %d documents, %d segments (%d name forms masked where found)", case, len(documents),
+             len(segments), len(names))

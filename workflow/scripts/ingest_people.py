@@ -3,7 +3,7 @@ import logging
 from pathlib import Path
 
 from analysis.corpus import pool_people
-from analysis.io import log_to, read_case
+from analysis.io import log_to, read_case, read_names
 from analysis.problems import InputError, Problem
 from analysis.validate import check_case, load_schemas
 
@@ -17,7 +17,7 @@ for case in snakemake.params.cases:
     cases[case] = raw
 if problems:
     raise InputError(problems)
-stations, people = pool_people(cases, schemas)
+stations, people = pool_people(cases, schemas, read_names(snakemake.input.names, Path(".")))
 stations.to_parquet(snakemake.output.stations, index=False)
 people.to_parquet(snakemake.output.participants, index=False)
 logging.info("%d stations, %d participants", len(stations), len(people))

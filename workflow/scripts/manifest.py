@@ -1,5 +1,5 @@
 """Rule manifest: size and SHA-256 of every raw input, for the reproducibility appendix."""
-from analysis.io import file_manifest, log_to
+from analysis.io import file_manifest, log_to, write_csv
 
 log_to(snakemake.log[0])
-file_manifest(list(snakemake.input.raw)).to_csv(snakemake.output.manifest, index=False)
+write_csv(file_manifest(list(snakemake.input.raw)), snakemake.output.manifest)

@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io import log_to
+from analysis.io import log_to, write_csv
 from analysis.tables import to_markdown
 
 log_to(snakemake.log[0])
 manifest = pd.read_csv(snakemake.input.manifest)
-manifest.to_csv(snakemake.output.csv, index=False)  # the full SHA-256 of every file, for checking
+write_csv(manifest, snakemake.output.csv)  # the full SHA-256 of every file, for checking
 # The book's table shows the first 16 hex digits (64 bits), which fit a printed page.
 shown = manifest.assign(sha256=manifest["sha256"].str[:16])
 if snakemake.params.lang == "zh":

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io import log_to, write_table
+from analysis.io import log_to, write_csv, write_table
 from analysis.provenance import locked_versions
 
 log_to(snakemake.log[0])
 zh = snakemake.params.lang == "zh"
 lock = Path(snakemake.input.lock)
-pd.DataFrame(locked_versions(lock)).to_csv(snakemake.output.all_versions, index=False)
+write_csv(pd.DataFrame(locked_versions(lock)), snakemake.output.all_versions)
 python = {"package": "python", "version": platform.python_version(), "source": "解释器" if zh else "interpreter"}
 versions = pd.DataFrame([python, *locked_versions(lock, snakemake.params.packages)])
 if zh:

@@ -1,0 +1,160 @@
+"""What the workflow says about its own jobs: why one failed, and whether a lock is stale.
+
+- :func:`failure_text` is the first thing a failed workflow script says (on the console and
+  in its log): the input problems, a full disk, or the exception in one line.
+- :func:`failed_jobs_report` is what the Snakefile's ``onerror:`` handler prints: for each
+  failed rule, that message first, then the last lines of its log.
+- :func:`stale_lock` tells whether ``.snakemake/locks`` holds a lock that no running
+  Snakemake owns (a build killed outright leaves one), which ``casebook recover`` releases.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from pathlib import Path
+
+#: How many lines of a failed job's log the console shows.
+TAIL_LINES = 15
+
+
+def failure_text(err: BaseException) -> str:
+    """What a failed job says first, in words, without a traceback.
+
+    Examples
+    --------
+    >>> print(failure_text(OSError(errno.ENOSPC, "No space left on device", "results/x.parquet")))
+    casebook: the disk is full: results/x.parquet could not be written (No space left on device); free some space (`df -h .` shows how much is left) and run the build again
+    >>> print(failure_text(ValueError("bad")))
+    casebook: the job stopped on an error it did not expect (ValueError: bad); its log has the traceback, which is worth reporting
+    """
+    from analysis.problems import InputError, render_problems
+
+    if isinstance(err, InputError):
+        return render_problems(err.problems)
+    if isinstance(err, OSError) and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return (f"casebook: the disk is full: {err.filename or 'a file'} could not be written ({err.strerror}); "
+                "free some space (`df -h .` shows how much is left) and run the build again")
+    if isinstance(err, PermissionError):
+        return (f"casebook: {err.filename or 'a file'} could not be opened (permission denied); give your user "
+                "read and write permission in the project folder and run the build again")
+    if isinstance(err, OSError):
+        return f"casebook: {err.filename or 'a file'} could not be read or written ({err.strerror or err}); check the disk and run again"
+    if isinstance(err, MemoryError):
+        return "casebook: the job ran out of memory; close other programs or run it on a larger machine"
+    return (f"casebook: the job stopped on an error it did not expect ({type(err).__name__}: {err}); "
+            "its log has the traceback, which is worth reporting")
+
+
+_ERROR = re.compile(r"^Error in rule (\w+):\s*$")
+_LOG = re.compile(r"^\s+log:\s*(.+?)\s*(?:\(check log file\(s\) for error details\))?\s*$")
+
+
+def failed_jobs(snakemake_log: str) -> list[tuple[str, list[str]]]:
+    """The rules that failed, each with its log files, from Snakemake's own log text.
+
+    Examples
+    --------
+    >>> text = "Error in rule qca:\\n    jobid: 3\\n    log: logs/a.log, logs/b.log (check log file(s) for error details)\\n"
+    >>> failed_jobs(text)
+    [('qca', ['logs/a.log', 'logs/b.log'])]
+    """
+    found: list[tuple[str, list[str]]] = []
+    rule = None
+    for line in snakemake_log.splitlines():
+        if (m := _ERROR.match(line)):
+            rule = m.group(1)
+            found.append((rule, []))
+        elif rule and (m := _LOG.match(line)):
+            found[-1][1].extend(p.strip() for p in m.group(1).split(",") if p.strip())
+        elif rule and not line.startswith((" ", "\t")):
+            rule = None
+    seen, out = set(), []
+    for rule, logs in found:
+        if (rule, tuple(logs)) not in seen:
+            seen.add((rule, tuple(logs)))
+            out.append((rule, logs))
+    return out
+
+
+def _message_and_tail(path: Path) -> tuple[list[str], list[str]]:
+    """The ``casebook:`` message of a job log (with the problem lines under it), and its last lines."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    message: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("casebook:"):
+            message = [line]
+            for follow in lines[i + 1:i + 41]:  # the problems under the message, up to a traceback or a log record
+                if not follow.strip() or follow.startswith(("Traceback", "  File ")) or re.match(r"\d{4}-\d\d-\d\d ", follow):
+                    break
+                message.append(follow)
+    return message, lines[-TAIL_LINES:]
+
+
+def failed_jobs_report(snakemake_log, root: Path = Path(".")) -> str:
+    """What the console shows when the build fails: for each failed rule, its message first,
+    then the last lines of its log; a log that is empty or unreadable is said to be so.
+
+    ``snakemake_log`` is what Snakemake hands ``onerror:``: the path of its own log, or a list of paths.
+    """
+    paths = [snakemake_log] if isinstance(snakemake_log, (str, Path)) else list(snakemake_log or [])
+    try:
+        text = "\n".join(Path(p).read_text(encoding="utf-8", errors="replace") for p in paths)
+    except OSError as err:
+        return (f"casebook: the build failed, and Snakemake's log could not be read ({err.strerror}); "
+                "if the disk is full, free some space and run the build again")
+    jobs = failed_jobs(text)
+    if not jobs:
+        return ""
+    out = [f"casebook: the build stopped: {len(jobs)} job{'s' if len(jobs) > 1 else ''} failed "
+           f"({', '.join(rule for rule, _ in jobs)})."]
+    for rule, logs in jobs:
+        for log in logs or [None]:
+            out.append("")
+            if log is None:
+                out.append(f"rule {rule}: it has no log; Snakemake's messages above say why it failed")
+                continue
+            path = Path(root) / log
+            try:
+                message, tail = _message_and_tail(path)
+            except OSError as err:
+                out.append(f"rule {rule}: its log {log} could not be read ({err.strerror}); if the disk is full, "
+                           "free some space and run the build again")
+                continue
+            if not tail:
+                out.append(f"rule {rule}: its log {log} is empty; if the disk is full (`df -h .`), free some space "
+                           "and run the build again")
+                continue
+            out += [f"rule {rule} ({log}):", *(f"  {m}" for m in message)]
+            if tail != message[-len(tail):]:
+                out += [f"  last lines of {log}:", *(f"    {t}" for t in tail)]
+    return "\n".join(out)
+
+
+def _snakemake_here(root: Path) -> list[int]:
+    """Process ids of running Snakemake processes whose working folder is ``root`` (Linux /proc)."""
+    found = []
+    here = Path(root).resolve()
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            cwd = Path(os.readlink(entry / "cwd"))
+        except OSError:
+            continue
+        if "snakemake" in cmdline and cwd == here:
+            found.append(int(entry.name))
+    return found
+
+
+def stale_lock(root: Path = Path(".")) -> bool | None:
+    """True when ``.snakemake/locks`` holds a lock and no Snakemake runs in ``root``; False when a
+    Snakemake does run there; None when there is no lock (or /proc cannot tell)."""
+    locks = Path(root) / ".snakemake" / "locks"
+    if not locks.is_dir() or not any(locks.iterdir()):
+        return None
+    if not Path("/proc/self").exists():
+        return None
+    return not _snakemake_here(root)

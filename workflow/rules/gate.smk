@@ -1,0 +1,40 @@
+# Stage 7: the leak gate. Nothing the build made (results, the book, the logs) may hold a form of
+# a confidential name; a form found stops the build with the file, the place and the participant id.
+
+
+rule leak_gate:
+    input:
+        code=code_for("leak_gate"),
+        book="paper/_build/html/index.html",
+        names=NAME_SOURCES,
+    output:
+        report="results/leak_gate/book.json",
+    log:
+        "logs/gate/leak_gate.log",
+    benchmark:
+        "benchmarks/gate/leak_gate.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        folders={"results": "results", "book": "paper/_build/html", "logs": "logs"},
+    script:
+        "../scripts/leak_gate.py"
+
+
+rule leak_gate_pdf:
+    input:
+        code=code_for("leak_gate"),
+        pdf="paper/_build/latex/book.pdf",
+        names=NAME_SOURCES,
+    output:
+        report="results/leak_gate/pdf.json",
+    log:
+        "logs/gate/leak_gate_pdf.log",
+    benchmark:
+        "benchmarks/gate/leak_gate_pdf.tsv"
+    conda:
+        "../envs/casebook.yaml"
+    params:
+        folders={"latex": "paper/_build/latex"},
+    script:
+        "../scripts/leak_gate.py"
