@@ -110,6 +110,39 @@ def parse_rulegraph(dot: str) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return nodes, edges
 
 
+def canonical_rulegraph(dot: str) -> str:
+    r"""``snakemake --rulegraph`` output in one fixed order: nodes numbered by rule name, edges sorted.
+
+    Snakemake numbers the rules in the order it meets them, which follows Python's string
+    hashing and so changes from run to run; the graph does not.
+
+    Examples
+    --------
+    >>> dot = 'digraph {\n\t0[label = "b", color = "x"];\n\t1[label = "a"];\n\t1 -> 0\n}'
+    >>> canonical_rulegraph(dot).splitlines()
+    ['digraph {', '\t0[label = "a"];', '\t1[label = "b", color = "x"];', '\t0 -> 1', '}']
+    """
+    import re
+
+    node = re.compile(r'^\s*(\d+)(\[\s*label\s*=\s*"([^"]+)".*)$')
+    edge = re.compile(r"^\s*(\d+)\s*->\s*(\d+)\s*$")
+    head, nodes, edges, tail = [], {}, [], []
+    for line in dot.splitlines():
+        if (m := node.match(line)):
+            nodes[m.group(1)] = (m.group(3), m.group(2))
+        elif (m := edge.match(line)):
+            edges.append((m.group(1), m.group(2)))
+        elif not nodes:
+            head.append(line)
+        else:
+            tail.append(line)
+    order = sorted(nodes, key=lambda i: (nodes[i][0], int(i)))
+    number = {old: new for new, old in enumerate(order)}
+    lines = head + [f"\t{number[i]}{nodes[i][1]}" for i in order]
+    lines += [f"\t{a} -> {b}" for a, b in sorted({(number[a], number[b]) for a, b in edges})]
+    return "\n".join(lines + tail) + "\n"
+
+
 def rule_stages(rule_files: list[str]) -> dict[str, str]:
     """Each rule's stage: the name of the ``.smk`` file (or Snakefile) that defines it."""
     import re
