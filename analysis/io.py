@@ -169,10 +169,10 @@ def show_path(path: Path | str, root: Path | str | None = None) -> str:
     """A path as it should appear in a message: relative to ``root`` when inside it."""
     path = Path(path)
     if root is not None:
-        try:
-            return str(path.resolve().relative_to(Path(root).resolve()))
-        except ValueError:
-            pass
+        # absolute, not resolved: a symbolic link is shown where it is, not where it leads
+        for plain, base in ((Path(os.path.abspath(path)), Path(os.path.abspath(root))), (path.resolve(), Path(root).resolve())):
+            if plain.is_relative_to(base):
+                return str(plain.relative_to(base))
     return str(path)
 
 
@@ -253,7 +253,8 @@ def read_bytes(path: Path, problems: list[Problem], root: Path | None = None, ki
 
 
 def _too_big(shown: str, size: int, cap: int) -> Problem:
-    return Problem(shown, "", f"the file is larger ({size:,} bytes) than the {cap // 2**20} MiB this kind of input may be",
+    limit = f"{cap // 2**20} MiB" if cap >= 2**20 else f"{cap:,} bytes"
+    return Problem(shown, "", f"the file is larger ({size:,} bytes) than the {limit} this kind of input may be",
                    "check that it is the right file; split a table that is genuinely this large into several cases")
 
 

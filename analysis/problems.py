@@ -52,6 +52,8 @@ class InputError(Exception):
 
 #: At most this many problems of one file are printed; the rest are counted.
 MAX_PER_FILE = 50
+#: How a problem saying that a check gave up on a file begins; it is printed whatever the cap.
+STOPPED = "checking stopped"
 
 
 def capped(problems: list[Problem], per_file: int = MAX_PER_FILE) -> list[Problem]:
@@ -67,8 +69,10 @@ def capped(problems: list[Problem], per_file: int = MAX_PER_FILE) -> list[Proble
     out: list[Problem] = []
     for problem in problems:
         seen[problem.file] = seen.get(problem.file, 0) + 1
-        if seen[problem.file] <= per_file:
-            out.append(problem)
+        if seen[problem.file] <= per_file or problem.what.startswith(STOPPED):
+            out.append(problem)  # that checking stopped is always said
+            if seen[problem.file] > per_file:
+                seen[problem.file] -= 1
     for file, count in seen.items():
         if count > per_file:
             out.append(Problem(file, "", f"{count - per_file:,} more problem{'s' if count - per_file > 1 else ''} in this "

@@ -17,7 +17,7 @@ import pandas as pd
 from jsonschema import Draft202012Validator
 
 from analysis.io import INTERVIEWER, PARTICIPANT_ID, SPEAKER_TURN, RawCase, read_case, read_table, read_yaml, show_path
-from analysis.problems import MAX_PER_FILE, InputError, Problem
+from analysis.problems import MAX_PER_FILE, STOPPED, InputError, Problem
 from analysis.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
 
 #: Schema file for each kind of input, under ``workflow/schemas``.
@@ -208,7 +208,7 @@ def check_table(frame: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
         line = row.pop("_line")
         problems += check_schema(_typed_row(row, schema), schema, file, f"line {line}", validator)
         if len(problems) >= MAX_PER_FILE and i + 1 < len(rows):
-            problems.append(Problem(file, f"line {line}", f"checking stopped after {len(problems)} problems; the "
+            problems.append(Problem(file, f"line {line}", f"{STOPPED} after {len(problems)} problems; the "
                                     f"{len(rows) - i - 1:,} rows after this line were not checked",
                                     "correct the problems above (they may share one cause), then validate again"))
             break
