@@ -44,7 +44,7 @@ import yaml
 
 from analysis.deid import Redaction, move_offset
 from analysis.io import (csv_text, decode_utf8, load_config, name_sources, read_case, read_names, read_table, read_transcript,
-                         write_atomic)
+                         safe_cell, unsafe_cell, write_atomic)
 from analysis.leaks import leak_problems, scan_member
 from analysis.problems import InputError, Problem
 from analysis.qdpx_safety import Limits, Node, SafeArchive, open_archive, parse_xml, unsafe_member
@@ -327,7 +327,8 @@ def _integer(node: Node, name: str, shown: str) -> int:
 
 
 def _text_of(node: Node | None) -> str:
-    return node.text.strip() if node is not None else ""
+    """A description's text, without the apostrophe our export puts before a formula (io.safe_cell)."""
+    return unsafe_cell(node.text.strip()) if node is not None else ""
 
 
 def _note_refs(node: Node) -> list[str]:
@@ -484,7 +485,8 @@ def read_project(path: Path, limits: Limits = Limits()) -> RefiProject:
         _read_sources(root.first("Sources"), archive, project)
         notes = root.first("Notes")
         for note in notes.all("Note") if notes is not None else []:
-            project.notes[_norm_guid(_required(note, "guid", project.qde))] = _text_content(archive, note, project, required=False).strip()
+            text = _text_content(archive, note, project, required=False).strip()
+            project.notes[_norm_guid(_required(note, "guid", project.qde))] = unsafe_cell(text)
         for tag in ("Links", "Sets", "Graphs"):
             if root.first(tag) is not None:
                 project.skipped.append(f"{tag}: the compendium's data model has no place for them")
@@ -1467,7 +1469,7 @@ def _sources(root: ET.Element, ex: _Export, code_guids: dict[str, str]) -> tuple
         members[f"sources/{guid}.txt"] = ex.bodies[doc].encode("utf-8")
         header = ex.headers.get(doc, {})
         if header.get("note"):
-            _el(source, "Description", str(header["note"]))
+            _el(source, "Description", safe_cell(str(header["note"])))  # a QDA program may export it to a spreadsheet
         groups: dict[tuple, list[dict]] = {}
         for row in ex.segments:
             if row["document_id"] == doc:
@@ -1543,7 +1545,7 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
     if notes:
         holder = _el(project, "Notes")
         for guid, text in sorted(notes):
-            _el(_el(holder, "Note", guid=guid, name="memo"), "PlainTextContent", text)
+            _el(_el(holder, "Note", guid=guid, name="memo"), "PlainTextContent", safe_cell(text))
     _mask_tree(project, names)
     members["project.qde"] = _serialise(project)
     archive = _zip(members)
