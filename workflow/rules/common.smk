@@ -2,15 +2,17 @@
 import sys
 from pathlib import Path
 
-from analysis.io import name_sources
+from analysis.io import name_sources, show_path
 from analysis.jobs import failed_jobs_report
 from analysis.problems import render_problems
 from analysis.provenance import imported_modules
 from analysis.validate import load_schemas, validate_project
 
 SCHEMA_DIR = Path(workflow.basedir) / "workflow" / "schemas"
+# The configuration file given last, relative to the project (Snakemake hands --configfile over as an
+# absolute path, which would make the checksum table, and so the book, depend on the folder).
 CONFIG_NAME = (
-    workflow.overwrite_configfiles[-1]
+    show_path(workflow.overwrite_configfiles[-1], Path("."))
     if workflow.overwrite_configfiles
     else "config.yaml"
 )
