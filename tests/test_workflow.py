@@ -43,17 +43,47 @@ def tree_digest(folder: Path) -> str:
 
 
 NAME, ALIAS = "王秀兰", "秀兰阿姨"  # an invented confidential name and a form of address
+#: How a careless or hostile hand may write them in a transcript, a note or a memo: each must be masked.
+SPELLINGS = ["王秀蘭", "王 秀 兰", "WANG XIULAN", "Xiulan Wang", "王\u200b秀兰", "王\n秀兰", "秀蘭阿姨"]
+SECRETS = [NAME, ALIAS, "秀兰", "秀蘭", "王 秀 兰", "WANG XIULAN", "Xiulan Wang", "王\u200b秀兰", "王\n秀兰"]
+SNAPSHOT: dict[str, str] = {}  # each output of the first clean build: path -> SHA-256
 
 
 def add_a_confidential_name(repo: Path) -> None:
-    """Give S01-P01 a name and an alias, and let both be spoken after the last coded segment."""
+    """Give S01-P01 a name and an alias, and plant them, spelt every way, in every free-text field that
+    may hold a name and leaves the confidential layer masked: transcript bodies (S01's and another
+    station's), a transcript header's note and a segment's memo (with a spreadsheet formula)."""
     people = repo / "data/cases/S01/participants.csv"
     lines = people.read_text(encoding="utf-8").splitlines()
     lines = [lines[0] + ",name,aliases"] + [
         line + (f",{NAME},{ALIAS}" if line.startswith("S01-P01,") else ",,") for line in lines[1:]]
     people.write_text("\n".join(lines) + "\n", encoding="utf-8")
     doc = repo / "data/cases/S01/transcripts/S01-D03.md"  # mentions of a person in another person's interview
-    doc.write_text(doc.read_text(encoding="utf-8") + f"\n**访谈者**：您刚才说{NAME}，就是{ALIAS}吧？\n", encoding="utf-8")
+    text = doc.read_text(encoding="utf-8").replace("not a finding of the study.\"", f"not a finding of the study. 访谈在{NAME}家进行。\"", 1)
+    doc.write_text(text + f"\n**访谈者**：您刚才说{NAME}，就是{ALIAS}吧？还有{'、'.join(SPELLINGS)}和王书记？\n",
+                   encoding="utf-8")
+    other = repo / "data/cases/S06/transcripts/S06-D02.md"  # a person of S01 named in another station
+    other.write_text(other.read_text(encoding="utf-8") + f"\n**访谈者**：听说{SPELLINGS[0]}也来帮过忙？\n", encoding="utf-8")
+    seg = repo / "data/cases/S01/segments.csv"
+    rows = seg.read_text(encoding="utf-8").split("\n")
+    rows[0] += ",memo"
+    rows[1] += f',"=HYPERLINK(""http://x"") {NAME}说的"'
+    rows[2:] = [r + "," if r else r for r in rows[2:]]
+    seg.write_text("\n".join(rows), encoding="utf-8")
+
+
+def file_digests(repo: Path) -> dict[str, str]:
+    """SHA-256 of every file the build makes: results/ and the HTML book."""
+    out = {}
+    for folder in ("results", "paper/_build/html"):
+        for path in sorted((repo / folder).rglob("*")):
+            if path.is_file():
+                out[str(path.relative_to(repo))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def differences(a: dict[str, str], b: dict[str, str]) -> list[str]:
+    return sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +94,7 @@ def built(tmp_path_factory) -> Path:
     run = snakemake(repo, *MINI)
     assert run.returncode == 0, run.stderr[-4000:]
     assert tree_digest(repo / "data") == before, "the pipeline wrote under data/"
+    SNAPSHOT.update(file_digests(repo))
     return repo
 
 
@@ -92,6 +123,9 @@ def test_no_participant_name_reaches_any_output(built):
     assert "name" not in people.columns and "aliases" not in people.columns
     body = pd.read_parquet(built / "results/ingest/documents.parquet").set_index("document_id").loc["S01-D03", "body"]
     assert "您刚才说〔S01-P01〕，就是〔S01-P01〕吧" in body  # masked where it was spoken
+    assert "还有" + "、".join(["〔S01-P01〕"] * len(SPELLINGS)) + "和〔某书记〕" in body
+    gate = json.loads((built / "results/leak_gate/book.json").read_text(encoding="utf-8"))
+    assert gate["leaks"] == 0 and gate["name_forms"] > 50 and gate["scanned"]["book"] > 100
     leaks = []
     for folder in ("results", "paper/_build", "logs"):
         for path in (built / folder).rglob("*"):
@@ -99,10 +133,99 @@ def test_no_participant_name_reaches_any_output(built):
                 data = path.read_bytes()
                 if path.suffix == ".parquet":  # compressed: search the decoded cells
                     data = pd.read_parquet(path).astype(str).to_csv().encode("utf-8")
-                for secret in (NAME, ALIAS, "秀兰"):
+                for secret in SECRETS:
                     if secret.encode("utf-8") in data:
                         leaks.append(f"{path.relative_to(built)}: {secret}")
     assert leaks == []
+
+
+def test_an_export_carries_no_name_in_any_field(built, tmp_path):
+    import zipfile
+
+    for case in ("S01", "S06"):
+        out = tmp_path / f"{case}.qdpx"
+        run = subprocess.run([sys.executable, "-m", "analysis.cli", "--root", str(built), "--config", "tests/e2e/config.yaml",
+                              "export-qdpx", "--case", case, "--out", str(out)], capture_output=True, text=True, cwd=built)
+        assert run.returncode == 0, run.stderr
+        with zipfile.ZipFile(out) as archive:
+            found = [f"{name}: {s}" for name in archive.namelist() for s in SECRETS
+                     if s in archive.read(name).decode("utf-8")]
+        assert found == []
+    qde = zipfile.ZipFile(tmp_path / "S01.qdpx").read("project.qde").decode("utf-8")
+    assert "访谈在〔S01-P01〕家进行" in qde and "'=HYPERLINK" in qde and "〔S01-P01〕说的" in qde
+
+
+def test_a_rebuild_gives_the_same_bytes(built):
+    """Everything rebuilt in the same folder equals the first build, file for file (the book's stylesheet
+    links gained ?v=, .buildinfo hashed paths, the rule graph changed order, the footer had the date)."""
+    run = snakemake(built, *MINI, "--forceall")
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert differences(SNAPSHOT, file_digests(built)) == []
+
+
+def test_a_killed_build_recovers_with_the_readme_command_and_matches_a_build_elsewhere(built, tmp_path):
+    """Killed outright mid-job, the README's command used to stop on the lock and the incomplete files;
+    rerun as it is, it must finish, and a build in another folder must give the same bytes."""
+    import os
+    import signal
+    import time
+
+    repo = copy_repo(tmp_path / "elsewhere")
+    add_a_confidential_name(repo)
+    env = {**os.environ, "CASEBOOK_NO_INSTALL": "1"}
+    command = ["bash", "workflow/run.sh", "build", *MINI]
+    first = subprocess.Popen(command, cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    incomplete = repo / ".snakemake/incomplete"
+    deadline = time.monotonic() + 600
+    while not (incomplete.is_dir() and any(incomplete.iterdir()) and (repo / "results/ingest/codes.parquet").exists()):
+        assert first.poll() is None, "the build ended before it could be killed"
+        assert time.monotonic() < deadline, "no job started within ten minutes"
+        time.sleep(0.2)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    assert any((repo / ".snakemake/locks").iterdir()), "the kill left no lock, so this test proves nothing"
+    again = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True, timeout=1200)
+    assert again.returncode == 0, again.stderr[-4000:]
+    assert "its lock is released" in again.stdout + again.stderr
+    assert differences(SNAPSHOT, file_digests(repo)) == []
+
+
+def test_the_leak_gate_stops_the_build_on_a_planted_name_and_does_not_print_it(built):
+    planted = built / "results/tables/zz_planted.md"
+    planted.write_text(f"| x |\n|---|\n| {SPELLINGS[0]} |\n", encoding="utf-8")
+    try:
+        run = snakemake(built, *MINI, "--forcerun", "leak_gate")
+        assert run.returncode != 0
+        assert "results/tables/zz_planted.md, line 3: a form of the confidential name of participant S01-P01" in run.stderr
+        assert not any(secret in run.stdout + run.stderr for secret in SECRETS)
+        assert not any(secret in (built / "logs/gate/leak_gate.log").read_text(encoding="utf-8") for secret in SECRETS)
+    finally:
+        planted.unlink()
+    assert snakemake(built, *MINI).returncode == 0  # the gate passes again and rewrites its report
+
+
+def test_a_job_that_cannot_write_its_output_or_log_says_why_on_the_console(built, tmp_path):
+    """A full disk showed nothing useful: the traceback could not even reach the log."""
+    repo = copy_repo(tmp_path / "fulldisk")
+    for folder in ("results/figures", "logs/figures"):
+        (repo / folder).mkdir(parents=True)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4k", "tmpfs", str(repo / folder)], capture_output=True)
+        if mounted.returncode != 0:
+            pytest.skip("mounting a small tmpfs needs root: " + mounted.stderr.decode(errors="replace"))
+        (repo / folder / ".keep").touch()  # a mount point must not look empty, or Snakemake tries to remove it
+    try:
+        run = snakemake(repo, "results/figures/theme_frequencies.png", "--workflow-profile", "workflow/profiles/default", *MINI)
+    finally:
+        for folder in ("results/figures", "logs/figures"):
+            subprocess.run(["umount", str(repo / folder)], check=False)
+    assert run.returncode != 0
+    message = ("casebook: the disk is full: results/figures/theme_frequencies.png could not be written "
+               "(No space left on device)")
+    assert message in run.stderr
+    summary = run.stderr[run.stderr.index("casebook: the build stopped: 1 job failed (fig_theme_frequencies)."):].splitlines()
+    assert summary[2].startswith("rule fig_theme_frequencies")
+    assert summary[3].strip().startswith(message) or "is empty" in summary[2]  # the message first, or why there is none
 
 
 def test_lint_reports_nothing():
