@@ -195,6 +195,9 @@ def _read_xlsx(path: Path, sheet: str | None) -> Sheet:
                                       f"name one of its worksheets: {', '.join(names)}"
                                       + (f" (closest: {close[0]})" if close else ""))])
         name = sheet or names[0]
+        declared = getattr(book[name], "max_row", None)  # the sheet's own <dimension>, known before any row is read
+        if isinstance(declared, int) and declared > MAX_ROWS + 1:
+            raise InputError([_too_many_rows(f"{shown} (worksheet '{name}')")])
         numbered = []
         for number, row in enumerate(book[name].iter_rows(min_row=1, values_only=True), start=1):
             if number > MAX_ROWS + 1:

@@ -118,6 +118,17 @@ def _streamed_qdpx(p: Path, head: bytes, block: bytes, times: int, tail: bytes) 
     return path
 
 
+def _workbook(path: Path, rows: int) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Coded segments")
+    sheet.append(["Document", "Code", "Segment"])
+    for i in range(rows):
+        sheet.append(["K01-D01", "t.a", f"x{i}"])
+    book.save(path)
+
+
 def _project_xml(body: str) -> bytes:
     return f'<?xml version="1.0"?><Project xmlns="{NS}" name="x" origin="test">{body}</Project>'.encode()
 
@@ -301,6 +312,9 @@ CASES = {
         lambda p, m: (m.setattr(analysis.segment_import, "MAX_ROWS", 1000),
                       write_csv(p / "coded.csv", ["Document", "Code", "Segment"], [["K01-D01", "t.a", "x"]] * 2000)),
         ["import-segments", "coded.csv", "--case", "K01", "--coder", "C1"], 2, ["coded.csv", "more than 1,000 rows"]),
+    "a workbook over the row cap": (
+        lambda p, m: (m.setattr(analysis.segment_import, "MAX_ROWS", 1000), _workbook(p / "coded.xlsx", 3000)),
+        ["import-segments", "coded.xlsx", "--case", "K01", "--coder", "C1"], 2, ["coded.xlsx", "more than 1,000 rows"]),
     "a spreadsheet that is a link to /dev/urandom": (
         lambda p, m: _symlink(p / "coded.csv", "/dev/urandom"), ["import-segments", "coded.csv", "--case", "K01"], 2,
         ["coded.csv", "not an ordinary file"]),
