@@ -24,8 +24,10 @@ Subcommands (``casebook --help`` lists them):
 - ``recover``: release the lock a killed build left behind, when no Snakemake
   process runs in the folder (``workflow/run.sh build`` runs it first).
 
-Errors in the input exit 1 with a message naming the file, the line and the
-fix; errors in the command's own arguments exit 2. No traceback is printed.
+Bad input exits with a message naming the file, the line and the fix (every
+form of a confidential name in it masked): status 1 for ``validate``, ``synth``
+and ``recover``, 2 for the commands that read a file they are given. No
+traceback is printed.
 """
 
 from __future__ import annotations
@@ -95,8 +97,7 @@ def cmd_reliability(args) -> int:
     problems: list[Problem] = []
     ratings = read_ratings(Path(args.file), args.level, problems)
     if problems:
-        print(render_problems(problems), file=sys.stderr)
-        return 2
+        raise InputError(problems)
     print(json.dumps(reliability_report(ratings, args.level), indent=2))
     return 0
 
@@ -149,20 +150,15 @@ def cmd_qca(args) -> int:
     expectations = _dir_exp(args.dir_exp, conditions, problems)
     data = None if problems else read_memberships(Path(args.file), [*conditions, name], problems)
     if problems:
-        print(render_problems(problems), file=sys.stderr)
-        return 2
+        raise InputError(problems)
     result = solve(data, conditions, outcome, incl_cut=args.incl_cut, n_cut=args.n_cut, dir_exp=expectations)
     print(json.dumps(report(result), indent=2, ensure_ascii=False))
     return 0
 
 
 def _exchange(run, **kwargs) -> int:
-    """Run a REFI-QDA command: its summary to stdout; its problems to stderr, exit 2."""
-    try:
-        print(run(**kwargs))
-    except InputError as err:
-        print(render_problems(err.problems), file=sys.stderr)
-        return 2
+    """Run an import or export command: its summary to stdout (its problems reach main)."""
+    print(run(**kwargs))
     return 0
 
 
@@ -307,13 +303,40 @@ def _refi_parsers(sub) -> None:
         command.add_argument("--labels", choices=["zh", "en"], default=None, help="language of code names (default: labels)")
 
 
+#: The exit status of each command when its input is bad: 1 for the project's own checks,
+#: 2 for commands that read a file or archive they are given.
+BAD_INPUT = {"validate": 1, "synth": 1, "recover": 1}
+
+
+def _known_names(args):
+    """The name matcher of the project, from every participants file that can be read; ``None`` when
+    none can (a message is masked with what is known: it must never be what prints a name)."""
+    from analysis.deid import NameMatcher
+    from analysis.io import name_sources, read_table
+
+    root = Path(args.root)
+    problems: list[Problem] = []
+    try:
+        config = load_config(root, args.config)
+    except InputError:
+        return None
+    paths = config.get("paths") if isinstance(config.get("paths"), dict) else {}
+    cases = [str(c) for c in config.get("cases") or []] if isinstance(config.get("cases"), list) else []
+    rows: list[dict] = []
+    for path in name_sources(root, str(paths.get("cases") or "data/cases"), cases):
+        table = read_table(root / path, problems, root)
+        rows += table.to_dict("records") if table is not None else []
+    return NameMatcher.from_rows(rows, (config.get("deid") or {}).get("not_names") or [])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
     except InputError as err:
-        print(render_problems(err.problems), file=sys.stderr)
-        return 1
+        names = _known_names(args)
+        print(render_problems([p.masked(names) for p in err.problems]), file=sys.stderr)
+        return BAD_INPUT.get(args.command, 2)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ The data model (one folder per case under ``data/cases``) is described in
 
 from __future__ import annotations
 
+import collections
 import csv
 import hashlib
 import io
@@ -34,10 +35,14 @@ from analysis.problems import Problem
 #: The largest file of each kind that is read, in bytes: well above any real transcript
 #: (a book-length interview is under 2 MB), codebook or table of one station.
 MAX_BYTES = {"yaml": 8 * 2**20, "table": 128 * 2**20, "transcript": 16 * 2**20}
-#: YAML may nest at most this deep, and expand (aliases counted where they are used) to at most
-#: this many values: far above any configuration or codebook, far below what exhausts memory.
+#: The widest table read (the project's tables have a dozen columns).
+MAX_COLUMNS = 1_000
+#: YAML may nest at most this deep, hold at most this many values as written, and expand
+#: (aliases counted where they are used) to at most this many values and characters: far above
+#: any configuration or codebook, far below what exhausts memory or time.
 MAX_YAML_DEPTH = 64
 MAX_YAML_NODES = 200_000
+MAX_YAML_CHARACTERS = 16 * 2**20
 #: csv's default cell limit (131,072 characters) is below a long coded passage; a cell may be
 #: as long as the file may be.
 csv.field_size_limit(MAX_BYTES["table"])
@@ -54,47 +59,72 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class _BoundedLoader(_Loader):
-    """The loader, refusing YAML that nests deeper than :data:`MAX_YAML_DEPTH`."""
+    """The loader, refusing YAML that nests deeper than :data:`MAX_YAML_DEPTH` or holds more
+    than :data:`MAX_YAML_NODES` values, as soon as it gets there."""
 
     _depth = 0
+    _nodes = 0
 
     def compose_node(self, parent, index):
         self._depth += 1
+        self._nodes += 1
         try:
             if self._depth > MAX_YAML_DEPTH:
                 raise yaml.composer.ComposerError(None, None, f"the YAML nests more than {MAX_YAML_DEPTH} levels deep",
+                                                  self.peek_event().start_mark)
+            if self._nodes > MAX_YAML_NODES:
+                raise yaml.composer.ComposerError(None, None, f"the YAML holds more than {MAX_YAML_NODES:,} values",
                                                   self.peek_event().start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
-def _expanded_size(node) -> int:
-    """How many values a composed YAML node stands for once every alias is expanded (memoised, so linear)."""
-    sizes: dict[int, int] = {}
+def _expansion_problem(node) -> str | None:
+    """Why a composed YAML node would expand too far once every alias is resolved, or ``None``.
+
+    Counts values and characters, each node once however many aliases point at it (so linear),
+    and refuses an alias that points into the value it is part of (a recursive alias).
+    """
+    values: dict[int, int] = {}
+    chars: dict[int, int] = {}
+    open_ids: set[int] = set()
     stack = [(node, False)]
     while stack:
         item, done = stack.pop()
-        if id(item) in sizes:
+        key = id(item)
+        if key in values:
             continue
         children = []
         if isinstance(item, yaml.SequenceNode):
             children = item.value
         elif isinstance(item, yaml.MappingNode):
             children = [part for pair in item.value for part in pair]
-        if done or not children:
-            sizes[id(item)] = 1 + sum(sizes.get(id(c), 0) for c in children)
-            if sizes[id(item)] > MAX_YAML_NODES:
-                return sizes[id(item)]
+        if not done and children:
+            if key in open_ids:
+                return "the YAML has an alias that refers to the value it is part of, which never ends"
+            open_ids.add(key)
+            stack.append((item, True))
+            for child in children:
+                if id(child) in open_ids:
+                    return "the YAML has an alias that refers to the value it is part of, which never ends"
+                if id(child) not in values:
+                    stack.append((child, False))
             continue
-        stack.append((item, True))
-        stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(node)]
+        open_ids.discard(key)
+        values[key] = 1 + sum(values[id(c)] for c in children)
+        chars[key] = (len(item.value) if isinstance(item, yaml.ScalarNode) else 0) + sum(chars[id(c)] for c in children)
+        if values[key] > MAX_YAML_NODES:
+            return f"the YAML expands to more than {MAX_YAML_NODES:,} values once its aliases are resolved"
+        if chars[key] > MAX_YAML_CHARACTERS:
+            return f"the YAML expands to more than {MAX_YAML_CHARACTERS:,} characters once its aliases are resolved"
+    return None
 
 
 def load_yaml_text(text: str):
     """Parse YAML text safely, dates left as strings; raises ``yaml.YAMLError`` on YAML that
-    does not parse, nests too deep or expands too far (an alias bomb).
+    does not parse, nests too deep, holds too many values or expands too far (an alias bomb,
+    or an alias that refers to itself).
 
     Examples
     --------
@@ -105,16 +135,20 @@ def load_yaml_text(text: str):
     >>> load_yaml_text(bomb)
     Traceback (most recent call last):
     ...
-    yaml.composer.ComposerError: the YAML expands to more than 200,000 values once its aliases are resolved (an alias bomb?)
+    yaml.composer.ComposerError: the YAML expands to more than 200,000 values once its aliases are resolved
+    >>> load_yaml_text("a: &a [*a]")
+    Traceback (most recent call last):
+    ...
+    yaml.composer.ComposerError: the YAML has an alias that refers to the value it is part of, which never ends
     """
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        if _expanded_size(node) > MAX_YAML_NODES:
-            raise yaml.composer.ComposerError(None, None, f"the YAML expands to more than {MAX_YAML_NODES:,} values once "
-                                              "its aliases are resolved (an alias bomb?)", None)
+        why = _expansion_problem(node)
+        if why:
+            raise yaml.composer.ComposerError(None, None, why, None)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -184,7 +218,7 @@ def _outside(path: Path, root: Path | str | None) -> Path | None:
     """
     if root is None:
         return None
-    base = Path(root).absolute()
+    base = Path(os.path.abspath(root))  # abspath, not absolute(): a root given as proj/../proj is normalised too
     plain = Path(os.path.abspath(path))
     if not plain.is_relative_to(base):
         return None
@@ -313,7 +347,7 @@ def _yaml_problem(err: yaml.YAMLError, shown: str, line_offset: int = 0) -> Prob
     mark = getattr(err, "problem_mark", None)
     where = f"line {mark.line + 1 + line_offset}, column {mark.column + 1}" if mark else ""
     reason = getattr(err, "problem", None) or str(err).splitlines()[0]
-    if "nests more than" in reason or "expands to more than" in reason:
+    if any(w in reason for w in ("nests more than", "expands to more than", "holds more than", "refers to the value")):
         return Problem(shown, where, reason, "write the values out plainly: this file needs no deep nesting and no aliases")
     return Problem(shown, where, f"the YAML does not parse ({reason})",
                    "correct the YAML syntax there (indentation, a missing colon or an unclosed quote)")
@@ -339,12 +373,26 @@ def read_yaml(path: Path, problems: list[Problem], root: Path | None = None):
     return data
 
 
-def _looks_like_a_row(line: str, width: int) -> bool:
-    """A physical line that is itself a whole row of a table ``width`` columns wide."""
-    try:
-        return len(next(csv.reader([line]))) == width
-    except (csv.Error, StopIteration):
-        return False
+def _shape(cell: str) -> str:
+    """A cell with its digits blanked: ``S01-C1-0003`` and ``S01-C1-0001`` have one shape."""
+    return re.sub(r"\d", "0", cell.strip())
+
+
+def _swallowed(row: list[str], width: int) -> bool:
+    """Whether a cell of ``row`` holds, after a line break, a line that is itself a whole row of the
+    table (as many cells as the header, the first shaped like this row's first): the mark of a
+    quote left open, which reads the rows after it into one cell. A quoted cell with line
+    breaks of its own (a memo, a long passage) does not look like that."""
+    first = _shape(row[0]) if row else ""
+    for cell in row:
+        for part in cell.split("\n")[1:]:
+            try:
+                cells = next(csv.reader([part]))
+            except (csv.Error, StopIteration):
+                continue
+            if len(cells) == width and _shape(cells[0]) == first:
+                return True
+    return False
 
 
 def read_table(path: Path, problems: list[Problem], root: Path | None = None) -> pd.DataFrame | None:
@@ -375,7 +423,12 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
                                 "write the header row given in data/README.md"))
         return None
     names = [h.strip() for h in header]
-    twice = sorted({n for n in names if names.count(n) > 1})
+    if len(names) > MAX_COLUMNS:
+        problems.append(Problem(shown, "line 1", f"the header has {len(names):,} columns, more than the {MAX_COLUMNS:,} "
+                                "any table of this project has", "check that it is the right file, saved as CSV"))
+        return None
+    counts = collections.Counter(names)
+    twice = sorted(n for n, count in counts.items() if count > 1)
     if twice:
         for name in twice:
             at = [str(i + 1) for i, n in enumerate(names) if n == name]
@@ -385,11 +438,14 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
         return None
     rows, lines = [], []
     line = reader.line_num + 1
+    open_quote, last_multiline = False, 0
     try:
         for row in reader:
             spans = reader.line_num - line + 1
-            if spans > 1 and any("\n" in cell and any(_looks_like_a_row(part, len(header)) for part in cell.split("\n")[1:])
-                                 for cell in row):
+            if spans > 1:
+                last_multiline = line
+            if spans > 1 and _swallowed(row, len(header)):
+                open_quote = True
                 problems.append(Problem(shown, f"line {line}", f"a quote (\") opened in this row is never closed, so lines "
                                         f"{line}-{reader.line_num} were read as one cell",
                                         "close the quote; a quote that belongs to the text is written twice (\"\")"))
@@ -405,6 +461,12 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
     except csv.Error as err:
         problems.append(Problem(shown, f"line {reader.line_num}", f"the row cannot be read as CSV ({err})",
                                 "correct the row: quote a cell that holds commas, quotes or line breaks"))
+        return None
+    if not open_quote and text.count('"') % 2:
+        where = f"line {last_multiline}" if last_multiline else ""
+        problems.append(Problem(shown, where, "the file has an odd number of double quotes, so one is never closed"
+                                + (" (the row here holds line breaks)" if last_multiline else ""),
+                                "close the quote; a quote that belongs to the text is written twice (\"\")"))
         return None
     frame = pd.DataFrame(rows, columns=names, dtype=object)
     frame["_line"] = lines
@@ -566,8 +628,15 @@ def name_sources(root: Path, cases_dir: str, cases: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def read_names(paths: list[Path | str], root: Path | None = None):
-    """A :class:`~analysis.deid.NameMatcher` for every name and alias in ``paths`` (participants files).
+def not_names(config: dict) -> list[str]:
+    """The phrases the configuration declares not to be names (``deid.not_names``)."""
+    deid = config.get("deid") if isinstance(config, dict) else None
+    return [str(p) for p in (deid.get("not_names") or [])] if isinstance(deid, dict) else []
+
+
+def read_names(paths: list[Path | str], root: Path | None = None, config: dict | None = None):
+    """A :class:`~analysis.deid.NameMatcher` for every name and alias in ``paths`` (participants files),
+    with the configuration's ``deid.not_names`` left alone.
 
     Raises :class:`~analysis.problems.InputError` when any of them cannot be read: a name
     source that cannot be read would let its names out unmasked.
@@ -585,7 +654,7 @@ def read_names(paths: list[Path | str], root: Path | None = None):
     if problems:
         raise InputError([Problem(p.file, p.where, p.what + "; it may hold confidential names, so nothing that masks "
                                   "names can go on", p.fix) for p in problems])
-    return NameMatcher.from_rows(rows)
+    return NameMatcher.from_rows(rows, not_names(config or {}))
 
 
 def file_manifest(paths: list[str]) -> pd.DataFrame:

@@ -140,13 +140,34 @@ def _snakemake_here(root: Path) -> list[int]:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            argv = (entry / "cmdline").read_bytes().decode("utf-8", "replace").split("\0")
             cwd = Path(os.readlink(entry / "cwd"))
         except OSError:
             continue
-        if "snakemake" in cmdline and cwd == here:
+        if cwd == here and _is_snakemake(argv):
             found.append(int(entry.name))
     return found
+
+
+def _is_snakemake(argv: list[str]) -> bool:
+    """Whether a command line runs Snakemake itself (``snakemake ...``, ``python -m snakemake ...``,
+    ``python .../bin/snakemake ...``), not merely names it (``tail .snakemake/log/x.log``).
+
+    Examples
+    --------
+    >>> [_is_snakemake(a.split()) for a in ["snakemake --cores 2", "/venv/bin/python -m snakemake -n",
+    ...                                      "python3 /venv/bin/snakemake", "tail .snakemake/log/x.log", "uv run snakemake"]]
+    [True, True, True, False, True]
+    """
+    names = [os.path.basename(a) for a in argv if a]
+    if not names:
+        return False
+    if names[0].startswith("snakemake"):
+        return True
+    if names[0].startswith("python"):
+        rest = argv[1:3]
+        return rest[:2] == ["-m", "snakemake"] or (bool(rest) and os.path.basename(rest[0]).startswith("snakemake"))
+    return names[0] == "uv" and "snakemake" in argv[1:4]
 
 
 def stale_lock(root: Path = Path(".")) -> bool | None:

@@ -38,8 +38,27 @@ class Problem:
     fix: str
 
     def render(self) -> str:
-        place = f"{self.file}, {self.where}" if self.where else self.file
-        return f"{place}: {self.what}\n    fix: {self.fix}"
+        place = f"{_clip(self.file, 300)}, {_clip(self.where, 200)}" if self.where else _clip(self.file, 300)
+        return f"{place}: {_clip(self.what, 600)}\n    fix: {_clip(self.fix, 600)}"
+
+    def masked(self, names) -> Problem:
+        """The problem with every name form in it masked (``names``: an
+        :class:`analysis.deid.NameMatcher`, or ``None`` for no names known)."""
+        if not names:
+            return self
+        return Problem(names.masked(self.file), names.masked(self.where), names.masked(self.what), names.masked(self.fix))
+
+
+def _clip(text: str, limit: int) -> str:
+    """A part of a message at most ``limit`` characters long: a message quoting a whole cell or
+    header must not flood the console.
+
+    Examples
+    --------
+    >>> _clip("x" * 10, 20), _clip("x" * 30, 20)
+    ('xxxxxxxxxx', 'xxxxxxxxxxxxxxxxxxxx… (10 characters more)')
+    """
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text) - limit:,} characters more)"
 
 
 class InputError(Exception):

@@ -416,6 +416,7 @@ def _read_selection(node: Node, project: RefiProject) -> RefiSelection:
 
 
 def _read_sources(sources: Node | None, archive: SafeArchive, project: RefiProject) -> None:
+    seen: set[str] = set()
     for node in sources.children if sources is not None else []:
         if node.ns != NS_PROJECT:
             continue
@@ -424,9 +425,10 @@ def _read_sources(sources: Node | None, archive: SafeArchive, project: RefiProje
             project.skipped.append(f"{node.tag} '{name}' (line {node.line}): only text sources can become transcripts")
             continue
         guid = _norm_guid(_required(node, "guid", project.qde))
-        if any(s.guid == guid for s in project.sources):
+        if guid in seen:
             raise InputError([Problem(project.qde, f"line {node.line}", f"two sources have the guid {guid}",
                                       "export the project again from the QDA program; every source needs its own guid")])
+        seen.add(guid)
         project.sources.append(RefiSource(
             guid, name, node.line, SourceText(_text_content(archive, node, project)),
             _text_of(node.first("Description")), _note_refs(node), _values(node),
@@ -989,6 +991,11 @@ def _csv_text(rows: list[dict], columns: list[str]) -> str:
     return csv_text(columns, rows)
 
 
+def _our_csv_rows(data: bytes) -> list[dict]:
+    """The rows of a CSV this module wrote (:func:`_csv_text`), the formula protection taken off again."""
+    return [{k: unsafe_cell(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(data.decode("utf-8")))]
+
+
 def _headers(ctx: _Context) -> dict[str, dict]:
     """Each document's header: what the file says (source variables, cases, description, notes), nothing more."""
     project = ctx.project
@@ -1178,24 +1185,43 @@ def _summary(ctx: _Context, rows: list[dict]) -> list[str]:
     for r in rows:
         by_coder[r["coder_id"]] = by_coder.get(r["coder_id"], 0) + 1
     lines = [f"sources: {len(project.sources)} text source(s) -> "
-             + (", ".join(f"'{s.name}' -> {ctx.docs[s.guid]}" for s in project.sources) or "none"),
+             + (_some(f"'{s.name}' -> {ctx.docs[s.guid]}" for s in project.sources) or "none"),
              f"offsets: {ctx.placement.note}",
              f"codes: {len(ctx.codes.matched)} matched"
-             + (" (" + ", ".join(f"'{n}' -> {i}" for n, i in ctx.codes.matched) + ")" if ctx.codes.matched else "")
+             + (" (" + _some(f"'{n}' -> {i}" for n, i in ctx.codes.matched) + ")" if ctx.codes.matched else "")
              + f"; {sum(a['id'] != IMPORTED_THEME for a in ctx.codes.added)} added under '{IMPORTED_THEME}'"
-             + (" (" + ", ".join(f"'{c.name}' -> {ctx.codes.ids[c.guid]}" for c in project.codes
-                                 if ctx.codes.ids[c.guid].startswith(IMPORTED_THEME + ".")) + f"; see {ADDITIONS_FILE})"
+             + (" (" + _some(f"'{c.name}' -> {ctx.codes.ids[c.guid]}" for c in project.codes
+                             if ctx.codes.ids[c.guid].startswith(IMPORTED_THEME + ".")) + f"; see {ADDITIONS_FILE})"
                 if ctx.codes.added else ""),
-             f"segments: {len(rows)}" + (" (" + ", ".join(f"{c}: {n}" for c, n in sorted(by_coder.items())) + ")" if rows else ""),
-             "coders: " + (", ".join(f"'{project.users.get(g, ('', ''))[0] or '(not in Users)'}' ({g}) -> {c}"
-                                    for g, c in sorted(ctx.coders.items(), key=lambda kv: kv[1])) or "none"),
-             "participants: " + (", ".join(f"case '{rc.name}' -> {ctx.people[rc.guid][0]}" for rc in project.cases)
+             f"segments: {len(rows)}" + (" (" + _some(f"{c}: {n}" for c, n in sorted(by_coder.items())) + ")" if rows else ""),
+             "coders: " + (_some(f"'{project.users.get(g, ('', ''))[0] or '(not in Users)'}' ({g}) -> {c}"
+                                 for g, c in sorted(ctx.coders.items(), key=lambda kv: kv[1])) or "none"),
+             "participants: " + (_some(f"case '{rc.name}' -> {ctx.people[rc.guid][0]}" for rc in project.cases)
                                  or "none (the project has no cases)"),
              f"memos: {ctx.memos} segment(s) carry a memo"]
-    lines += [f"ambiguous code: {a}; added instead" for a in ctx.codes.ambiguous]
+    lines += [f"ambiguous code: {a}; added instead" for a in ctx.codes.ambiguous[:LISTED]]
     skipped = list(dict.fromkeys(project.skipped + ctx.skipped))
-    lines += [f"skipped: {s}" for s in skipped] or ["skipped: nothing"]
+    lines += [f"skipped: {s}" for s in skipped[:LISTED]] or ["skipped: nothing"]
+    if len(skipped) > LISTED:
+        lines.append(f"skipped: and {len(skipped) - LISTED:,} more")
     return lines
+
+
+#: At most this many items of one kind are listed in what an import prints (the files keep them all).
+LISTED = 20
+
+
+def _some(items, limit: int = LISTED) -> str:
+    """The first ``limit`` items joined by commas, and how many more there are.
+
+    Examples
+    --------
+    >>> _some(str(i) for i in range(25))
+    '0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 and 5 more'
+    """
+    items = list(items)
+    more = f" and {len(items) - limit:,} more" if len(items) > limit else ""
+    return ", ".join(items[:limit]) + more
 
 
 def write_case(result: CaseImport, dest: Path, force: bool = False) -> Path:
@@ -1329,7 +1355,7 @@ def _all_names(root: Path, cases_dir: str, config: dict):
     """The matcher for every name source of the project (see :func:`analysis.io.name_sources`);
     raises when any of them cannot be read."""
     cases = config.get("cases") if isinstance(config.get("cases"), list) else []
-    return read_names(name_sources(Path(root), cases_dir, [str(c) for c in cases]), Path(root))
+    return read_names(name_sources(Path(root), cases_dir, [str(c) for c in cases]), Path(root), config)
 
 
 def _exportable_segments(raw, bodies: dict[str, str], code_ids: set[str]) -> list[dict]:
@@ -1610,7 +1636,9 @@ def run_import(root: Path, config_file: str, file: Path, case: str, dest: str | 
         return _run_update(result, Path(dest) if dest else root / paths["cases"], case, set(coders.get("known") or []), file)
     target = write_case(result, Path(dest) if dest else root / paths["cases"], force)
     lines = [f"casebook: imported {file} as case {case} into {target}", *(f"  {line}" for line in result.summary),
-             f"  to do (also in {target / TODO_FILE}):", *(f"    - {item}" for item in result.todo)]
+             f"  to do (also in {target / TODO_FILE}):", *(f"    - {item}" for item in result.todo[:LISTED])]
+    if len(result.todo) > LISTED:
+        lines.append(f"    - and {len(result.todo) - LISTED:,} more (all in {TODO_FILE})")
     return "\n".join(lines)
 
 
@@ -1691,7 +1719,7 @@ def update_segments(result: CaseImport, cases_folder: Path, case: str) -> tuple[
                                     "edit transcripts in the case folder, not in the QDA program; or import the project as a new case"))
     if problems:
         raise InputError(problems)
-    rows = list(csv.DictReader(io.StringIO(result.files["segments.csv"].decode("utf-8"))))
+    rows = _our_csv_rows(result.files["segments.csv"])
     for row in rows:
         raw_body, _, spans = bodies[row["document_id"]]
         back = [Redaction(s.new_start, s.new_end, s.old_start, s.old_end) for s in spans]
@@ -1712,7 +1740,7 @@ def _run_update(result: CaseImport, cases_folder: Path, case: str, known: set[st
         raise InputError([Problem(str(file), "", "the project has codes that the codebook lacks; nothing was updated",
                                   "add them to data/codebook.yaml first (import without --update into a scratch "
                                   "--dest to see them in codebook-additions.yaml)")])
-    rows = list(csv.DictReader(io.StringIO(result.files["segments.csv"].decode("utf-8"))))
+    rows = _our_csv_rows(result.files["segments.csv"])
     unknown = sorted({r["coder_id"] for r in rows} - known)
     if unknown:
         raise InputError([Problem(str(file), "", f"coder(s) {', '.join(unknown)} are not in coders.known; nothing was updated",

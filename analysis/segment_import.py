@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.io import (INTERVIEWER, SPEAKER_TURN, csv_text, decode_utf8, load_config, read_bytes, read_case, read_table,
-                         read_yaml, show_path, write_atomic)
+                         read_yaml, show_path, unsafe_cell, write_atomic)
 from analysis.problems import InputError, Problem
 
 #: The fields a spreadsheet row can give, in the order they are reported.
@@ -144,6 +144,15 @@ def _table(shown: str, unit: str, numbered: list[tuple[int, list[str]]], note: s
 MAX_ROWS = 200_000
 
 
+#: At most this many columns (a QDA export of coded segments has a dozen).
+MAX_COLUMNS = 1_000
+
+
+def _too_many_columns(shown: str, where: str, count: int) -> Problem:
+    return Problem(shown, where, f"the row has {count:,} cells, more than the {MAX_COLUMNS:,} columns a spreadsheet of "
+                   "coded segments may have", "export only the coded segments' columns (document, code, coder, text)")
+
+
 def _too_many_rows(shown: str) -> Problem:
     return Problem(shown, "", f"the spreadsheet has more than {MAX_ROWS:,} rows, more than one case's coded segments",
                    "export the coded segments of one case (one station) at a time")
@@ -170,6 +179,8 @@ def _read_csv(path: Path, sheet: str | None) -> Sheet:
         for row in reader:
             if len(numbered) > MAX_ROWS:
                 raise InputError([_too_many_rows(shown)])
+            if len(row) > MAX_COLUMNS:
+                raise InputError([_too_many_columns(shown, f"line {line}", len(row))])
             numbered.append((line, row))
             line = reader.line_num + 1
     except csv.Error as err:
@@ -195,13 +206,19 @@ def _read_xlsx(path: Path, sheet: str | None) -> Sheet:
                                       f"name one of its worksheets: {', '.join(names)}"
                                       + (f" (closest: {close[0]})" if close else ""))])
         name = sheet or names[0]
-        declared = getattr(book[name], "max_row", None)  # the sheet's own <dimension>, known before any row is read
+        worksheet = book[name]
+        declared = getattr(worksheet, "max_row", None)  # the sheet's own <dimension>, known before any row is read
         if isinstance(declared, int) and declared > MAX_ROWS + 1:
             raise InputError([_too_many_rows(f"{shown} (worksheet '{name}')")])
+        # openpyxl pads every row to the width the <dimension> declares (A1:XFD20001 in a 100 KB file
+        # would be 16,384 cells a row); read the cells each row holds instead
+        worksheet.reset_dimensions()
         numbered = []
-        for number, row in enumerate(book[name].iter_rows(min_row=1, values_only=True), start=1):
+        for number, row in enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1):
             if number > MAX_ROWS + 1:
                 raise InputError([_too_many_rows(f"{shown} (worksheet '{name}')")])
+            if len(row) > MAX_COLUMNS:
+                raise InputError([_too_many_columns(f"{shown} (worksheet '{name}')", f"row {number}", len(row))])
             numbered.append((number, row))
     finally:
         book.close()
@@ -884,7 +901,8 @@ class Existing:
 
 
 def read_existing(path: Path, shown: str) -> Existing:
-    """Read ``segments.csv`` cell for cell (no trimming), so that rows kept are written back unchanged."""
+    """Read ``segments.csv`` cell for cell (no trimming, the formula protection taken off as
+    :func:`analysis.io.read_table` does), so that rows kept are written back unchanged."""
     if not Path(path).is_file():
         return Existing(shown, [], [], [])
     problems: list[Problem] = []
@@ -900,7 +918,7 @@ def read_existing(path: Path, shown: str) -> Existing:
             if len(row) != len(header):
                 problems.append(Problem(shown, f"line {line}", f"the row has {len(row)} cells but the header has {len(header)}",
                                         "correct the row first (`casebook validate` reports it too)"))
-            rows.append(row)
+            rows.append([unsafe_cell(c) for c in row])
             lines.append(line)
         line = reader.line_num + 1
     missing = [c for c in _NEEDED if c not in header] if (rows or header) else []

@@ -430,11 +430,13 @@ def _uncoded(seg: pd.DataFrame, file: str, coded_by: dict[str, set[str]], coders
 
 
 def _duplicates(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
+    """Rows that repeat an earlier row's id (at most :data:`MAX_PER_FILE` of them; the rest counted)."""
     dup = frame[frame.duplicated(column, keep="first") & (frame[column] != "")]
-    out = []
-    for row in dup.to_dict("records"):
-        first = frame.loc[frame[column] == row[column], "_line"].iloc[0]
-        out.append(Problem(file, f"line {row['_line']}", f"the {column} '{row[column]}' is used twice (first on line {first})",
+    first = dict(zip(frame.drop_duplicates(column)[column], frame.drop_duplicates(column)["_line"]))
+    out = [Problem(file, f"line {row['_line']}", f"the {column} '{row[column]}' is used twice (first on line {first[row[column]]})",
+                   f"give every row its own {column}") for row in dup.head(MAX_PER_FILE).to_dict("records")]
+    if len(dup) > MAX_PER_FILE:
+        out.append(Problem(file, "", f"{STOPPED}: {len(dup) - MAX_PER_FILE:,} more rows repeat an earlier {column}",
                            f"give every row its own {column}"))
     return out
 
@@ -444,7 +446,13 @@ def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], speake
                     has_participants: bool) -> list[Problem]:
     problems = _duplicates(seg, "segment_id", file)
     spans = []
-    for row in seg.to_dict("records"):
+    rows = seg.to_dict("records")
+    for i, row in enumerate(rows):
+        if len(problems) >= MAX_PER_FILE:
+            problems.append(Problem(file, f"line {row['_line']}", f"{STOPPED} after {len(problems)} problems; the "
+                                    f"{len(rows) - i:,} segments from this line on were not checked",
+                                    "correct the problems above (they may share one cause), then validate again"))
+            return problems
         where = f"line {row['_line']} (segment {row['segment_id']})"
         if row["document_id"] in broken:
             continue  # the transcript's own problem is reported; its segments cannot be checked
@@ -498,17 +506,23 @@ def _overlaps(spans: list[tuple], file: str) -> list[Problem]:
     Each span is compared with the one reaching furthest among those before it,
     so a span nested in a long one is found even when a short one lies between.
     """
-    problems = []
+    problems, more = [], 0
     reach: dict[tuple, tuple] = {}
     for span in sorted(spans, key=lambda s: (s[:3], s[3], s[4])):
         key = span[:3]
         prev = reach.get(key)
         if prev is not None and span[3] < prev[4]:
-            problems.append(Problem(file, f"line {span[6]} (segment {span[5]})",
-                                    f"the segment overlaps segment {prev[5]} (line {prev[6]}) with the same code, coder and document",
-                                    "merge the two into one segment or delete the duplicate"))
+            if len(problems) < MAX_PER_FILE:
+                problems.append(Problem(file, f"line {span[6]} (segment {span[5]})",
+                                        f"the segment overlaps segment {prev[5]} (line {prev[6]}) with the same code, coder and document",
+                                        "merge the two into one segment or delete the duplicate"))
+            else:
+                more += 1
         if prev is None or span[4] > prev[4]:
             reach[key] = span
+    if more:
+        problems.append(Problem(file, "", f"{STOPPED}: {more:,} more segments overlap another with the same code, coder "
+                                "and document", "merge or delete the duplicates, then validate again"))
     return problems
 
 
@@ -577,13 +591,13 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
     problems += check_unique_across_cases(project.cases)
     names = _project_names(project, problems)
     problems += check_names(project, names, config_file)
-    return project, [_masked_problem(p, names) for p in problems]
+    return project, [p.masked(names) for p in problems]
 
 
 def _project_names(project: RawProject, problems: list[Problem]):
     """The matcher for every name source (:func:`analysis.io.name_sources`); one that cannot be read is a problem."""
     from analysis.deid import NameMatcher
-    from analysis.io import name_sources
+    from analysis.io import name_sources, not_names
 
     root, cases_dir = project.root, project.config["paths"]["cases"]
     rows: list[dict] = []
@@ -595,14 +609,7 @@ def _project_names(project: RawProject, problems: list[Problem]):
             table = read_table(root / path, problems, root)
         if table is not None:
             rows += table.to_dict("records")
-    return NameMatcher.from_rows(rows)
-
-
-def _masked_problem(problem: Problem, names) -> Problem:
-    """A problem with any name form in it masked: a message must not carry a name, whatever quoted it."""
-    if not names:
-        return problem
-    return Problem(problem.file, names.masked(problem.where), names.masked(problem.what), names.masked(problem.fix))
+    return NameMatcher.from_rows(rows, not_names(project.config))
 
 
 #: Fields where names belong or are masked on the way out, so no check refuses them there:
@@ -639,7 +646,7 @@ def check_names(project: RawProject, names, config_file: str = "config.yaml") ->
     problems: list[Problem] = []
 
     def look(file: str, where: str, field_name: str, text: str) -> None:
-        for hit in names.find(text)[:1]:
+        for hit in names.find(text, strict=True)[:1]:
             problems.append(Problem(file, where, f"{describe(hit.form)} appears in '{field_name}'",
                                     "names belong only in the confidential name and aliases columns of participants.csv: "
                                     "write a generic role or description here (村民, 驻站社工, 村干部)"))
@@ -658,7 +665,7 @@ def check_names(project: RawProject, names, config_file: str = "config.yaml") ->
                 look(file, where or f"key {at}", at, text)
 
     paths = project.config["paths"]
-    tree(project.config, config_file)
+    tree(project.config, config_file, {"deid"})  # deid.not_names holds name forms by design
     tree(project.codebook, show_path(project.root / paths["codebook"], project.root))
     tree(project.evidence, show_path(project.root / paths["process_tracing"], project.root))
     table(project.context, show_path(project.root / paths["context"], project.root), "context")
@@ -668,6 +675,30 @@ def check_names(project: RawProject, names, config_file: str = "config.yaml") ->
         table(raw.segments, f"{raw.folder}/segments.csv", "segments")
         for t in raw.transcripts:
             tree(t.header, t.path, _NAMES_ALLOWED["transcript"], "header")
+    for raw in project.cases.values():
+        problems += _unsafe_forms(raw)
+    return problems
+
+
+def _unsafe_forms(raw: RawCase) -> list[Problem]:
+    """A declared name or alias too short or too common to mask without wrecking the text
+    (an alias 兰 would mask every 兰, an alias 主任 every 主任); named by position, never quoted."""
+    from analysis.deid import form_problem, participant_forms
+
+    if raw.participants is None or "participant_id" not in raw.participants:
+        return []
+    problems = []
+    lines = dict(zip(raw.participants["participant_id"], raw.participants["_line"]))
+    for pid, forms in participant_forms(raw.participants.to_dict("records")).items():
+        aliases = 0
+        for column, form in forms:
+            aliases += column == "aliases"
+            why = form_problem(form)
+            if why:
+                which = "the name" if column == "name" else f"alias {aliases}"
+                problems.append(Problem(f"{raw.folder}/participants.csv", f"line {lines.get(pid, '?')}",
+                                        f"{which} of participant {pid} is too short or too common to mask safely ({why})",
+                                        "give the full form people use (秀兰 rather than 兰; 王主任 rather than 主任)"))
     return problems
 
 

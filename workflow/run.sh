@@ -68,6 +68,25 @@ if [ "$what" = build ] || [ "$what" = pdf ]; then
   fi
 fi
 
+# A configuration given with --configfile is read by Snakemake before the Snakefile could check it:
+# check it first, so that a YAML error is reported with its line and column.
+if [ "$what" = build ] || [ "$what" = pdf ]; then
+  configs=()
+  taking=0
+  for arg in "$@"; do
+    case "$arg" in
+      --configfile=*|--configfiles=*) configs+=("${arg#*=}"); taking=0 ;;
+      --configfile|--configfiles) taking=1 ;;
+      -*) taking=0 ;;
+      *) if [ "$taking" = 1 ]; then configs+=("$arg"); fi ;;
+    esac
+  done
+  if [ "${#configs[@]}" -gt 0 ]; then
+    "${run[@]}" python -c 'import sys; from analysis.io import exit_on_unreadable_config as check; check(*sys.argv[1:])' \
+      "${configs[@]}"
+  fi
+fi
+
 case "$what" in
   build) exec "${run[@]}" snakemake --workflow-profile workflow/profiles/default "$@" ;;
   pdf) exec "${run[@]}" snakemake --workflow-profile workflow/profiles/default pdf "$@" ;;

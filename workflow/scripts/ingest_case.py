@@ -12,7 +12,7 @@ schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 codebook = checked_codebook(Path("."), snakemake.config, schemas)
 raw = checked_case(Path("."), snakemake.config, case, schemas, codebook)
 # A participant of any case may be named in this case's transcripts: mask every name form.
-names = read_names(snakemake.input.names, Path("."))
+names = read_names(snakemake.input.names, Path("."), snakemake.config)
 documents, segments = case_corpus(case, raw, names, schemas)
 documents.to_parquet(snakemake.output.documents, index=False)
 segments.to_parquet(snakemake.output.segments, index=False)

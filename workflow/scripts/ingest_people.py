@@ -17,7 +17,7 @@ for case in snakemake.params.cases:
     cases[case] = raw
 if problems:
     raise InputError(problems)
-stations, people = pool_people(cases, schemas, read_names(snakemake.input.names, Path(".")))
+stations, people = pool_people(cases, schemas, read_names(snakemake.input.names, Path("."), snakemake.config))
 stations.to_parquet(snakemake.output.stations, index=False)
 people.to_parquet(snakemake.output.participants, index=False)
 logging.info("%d stations, %d participants", len(stations), len(people))

@@ -11,7 +11,7 @@ from analysis.leaks import leak_problems, scan_files
 from analysis.problems import InputError
 
 log_to(snakemake.log[0])
-names = read_names(snakemake.input.names, Path("."))
+names = read_names(snakemake.input.names, Path("."), snakemake.config)
 report = {"name_forms": len(names), "leaks": 0, "scanned": {}}
 problems = []
 for label, folder in snakemake.params.folders.items():
