@@ -129,6 +129,31 @@ def _workbook(path: Path, rows: int) -> None:
     book.save(path)
 
 
+def _wide_workbook(path: Path) -> None:
+    """A workbook whose sheet declares the dimension A1:XFD20001 (openpyxl pads every row to it), holding
+    20,000 one-cell rows of a code nobody knows."""
+    import re as regex
+
+    book = path.with_suffix(".tmp.xlsx")
+    _workbook(book, 20_000)
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                text = data.decode("utf-8")
+                text = regex.sub(r"<dimension ref=\"[^\"]*\"/>", "", text)
+                text = text.replace("<sheetData>", '<dimension ref="A1:XFD20001"/><sheetData>', 1) if "<dimension" not in text \
+                    else text
+                data = text.encode("utf-8")
+            out.writestr(info, data)
+    book.unlink()
+
+
+def _names(p: Path) -> None:
+    write_csv(p / CASE / "participants.csv", ["participant_id", "actor_type", "gender", "age_band", "name"],
+              [["K01-P01", "resident", "female", "60-74", "王秀兰"]])
+
+
 def _project_xml(body: str) -> bytes:
     return f'<?xml version="1.0"?><Project xmlns="{NS}" name="x" origin="test">{body}</Project>'.encode()
 
@@ -181,6 +206,19 @@ CASES = {
     "an alias bomb in config.yaml": (
         lambda p, m: _append(p / "config.yaml", BOMB.replace("a:", "zz:", 1).replace("&a", "&a", 1)), VALIDATE, 1,
         ["config.yaml", "expands"]),
+    "a recursive alias in station.yaml": (
+        lambda p, m: _append(p / CASE / "station.yaml", "note: &a [*a]\n"), VALIDATE, 1,
+        ["station.yaml", "refers to the value it is part of"]),
+    "a recursive mapping alias in the codebook": (
+        lambda p, m: (p / "data/codebook.yaml").write_text("version: 1\ncodes: &a {x: *a}\n", encoding="utf-8"), VALIDATE, 1,
+        ["codebook.yaml", "refers to the value it is part of"]),
+    "a long text aliased 200 times": (
+        lambda p, m: (_names(p), _append(p / CASE / "station.yaml",
+                                         'big: &a "' + "长" * 1_000_000 + '"\nmore: [' + ", ".join(["*a"] * 200) + "]\n")),
+        VALIDATE, 1, ["station.yaml", "expands to more than 16,777,216 characters"]),
+    "four million values in config.yaml": (
+        lambda p, m: _append(p / "config.yaml", "extra: [" + "1," * 400_000 + "1]\n"), VALIDATE, 1,
+        ["config.yaml, line", "holds more than 200,000 values"]),
     "a value nested 20,000 deep in the codebook": (
         lambda p, m: (p / "data/codebook.yaml").write_text(f"version: 1\ncodes: {deep(20000)}\n", encoding="utf-8"),
         VALIDATE, 1, ["codebook.yaml, line 2", "nests more than"]),
@@ -193,6 +231,15 @@ CASES = {
         lambda p, m: (p / CASE / "station.yaml").write_text("".join(f"{' ' * i}k{i}:\n" for i in range(1000)), encoding="utf-8"),
         VALIDATE, 1, ["station.yaml", "nests more than"]),
     # --- floods: many problems in one file
+    "100,000 rows that pass the schema but name an unknown code": (
+        lambda p, m: _segments(p, [[f"K01-C1-{i:06d}", "K01-D01", "K01-P01", "0", "5", "t.zz", "C1", ""] for i in range(100_000)]),
+        VALIDATE, 1, ["checking stopped after 50 problems; the 99,950 segments"]),
+    "100,000 repeated segment ids": (
+        lambda p, m: _segments(p, [["K01-C1-0001", "K01-D01", "K01-P01", "0", "5", "t.a", "C1", ""]] * 100_000), VALIDATE, 1,
+        ["99,949 more rows repeat an earlier segment_id"]),
+    "a header of 40,000 columns": (
+        lambda p, m: (p / CASE / "segments.csv").write_text(",".join(f"c{i}" for i in range(40_000)) + "\n", encoding="utf-8"),
+        VALIDATE, 1, ["segments.csv, line 1", "40,000 columns"]),
     "500 bad rows in segments.csv": (lambda p, m: _bad_rows(p, 500), VALIDATE, 1, ["checking stopped after", "were not checked"]),
     "100,000 bad rows in segments.csv": (lambda p, m: _bad_rows(p, 100_000), VALIDATE, 1, ["99,9", "were not checked"]),
     # --- tables that read wrong
@@ -315,6 +362,9 @@ CASES = {
     "a workbook over the row cap": (
         lambda p, m: (m.setattr(analysis.segment_import, "MAX_ROWS", 1000), _workbook(p / "coded.xlsx", 3000)),
         ["import-segments", "coded.xlsx", "--case", "K01", "--coder", "C1"], 2, ["coded.xlsx", "more than 1,000 rows"]),
+    "a small workbook that declares 16,384 columns": (
+        lambda p, m: _wide_workbook(p / "coded.xlsx"), ["import-segments", "coded.xlsx", "--case", "K01", "--coder", "C1"], 2,
+        ["coded.xlsx", "more rows have problems like these"]),
     "a spreadsheet that is a link to /dev/urandom": (
         lambda p, m: _symlink(p / "coded.csv", "/dev/urandom"), ["import-segments", "coded.csv", "--case", "K01"], 2,
         ["coded.csv", "not an ordinary file"]),
@@ -390,7 +440,7 @@ def test_the_problems_of_one_file_are_capped_and_counted(project, capsys):
     assert main(["--root", str(project), "validate"]) == 1
     err = capsys.readouterr().err
     shown = err.count("segments.csv, line")
-    assert shown <= MAX_PER_FILE and "more problems in this file are not shown" in err
+    assert shown <= MAX_PER_FILE + 1 and "checking stopped after 50 problems; the 250 segments" in err
 
 
 def test_an_unreadable_transcripts_folder_is_one_problem(project, monkeypatch):
@@ -473,3 +523,103 @@ def test_imported_formula_text_is_written_protected_and_still_validates(project,
     assert ",'=SUM(A1)大家都愿意出来。," in written and ",'@cmd memo" in written
     assert main(["--root", str(project), "validate"]) == 0, capsys.readouterr().err
     assert body  # the transcript was edited above, not the segments' text
+
+
+def test_a_link_out_of_the_project_is_refused_whatever_the_root_is_called(project, capsys):
+    """``--root proj/../proj`` once let a transcript linked out of the project through."""
+    _outside_file(project)
+    roundabout = project.parent / project.name / ".." / project.name
+    assert main(["--root", str(roundabout), "validate"]) == 1
+    assert "leads out of the project" in capsys.readouterr().err
+
+
+def test_recover_releases_a_lock_when_only_another_program_names_snakemake(tmp_path, capsys):
+    """A `tail` of Snakemake's log running in the folder is not a Snakemake that holds the lock."""
+    import subprocess
+
+    (tmp_path / ".snakemake/locks").mkdir(parents=True)
+    (tmp_path / ".snakemake/log").mkdir()
+    (tmp_path / ".snakemake/locks/0.input.lock").write_text("x")
+    (tmp_path / ".snakemake/log/run.snakemake.log").write_text("x")
+    tail = subprocess.Popen(["tail", "-f", ".snakemake/log/run.snakemake.log"], cwd=tmp_path, stdout=subprocess.DEVNULL)
+    try:
+        assert main(["--root", str(tmp_path), "recover"]) == 0, capsys.readouterr().err
+    finally:
+        tail.kill()
+    assert not any((tmp_path / ".snakemake/locks").iterdir())
+    assert "its lock is released" in capsys.readouterr().out
+
+
+def test_recover_leaves_the_lock_of_a_running_snakemake(tmp_path, capsys):
+    import subprocess
+    import sys
+    import time
+
+    (tmp_path / ".snakemake/locks").mkdir(parents=True)
+    (tmp_path / ".snakemake/locks/0.input.lock").write_text("x")
+    (tmp_path / "snakemake.py").write_text("import time\ntime.sleep(60)\n")  # `python -m snakemake` here runs this
+    running = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=tmp_path)
+    try:
+        time.sleep(0.5)
+        assert main(["--root", str(tmp_path), "recover"]) == 1
+    finally:
+        running.kill()
+        running.wait()
+    assert "a Snakemake process is running in this folder" in capsys.readouterr().err
+    assert (tmp_path / ".snakemake/locks/0.input.lock").exists()
+
+
+def test_millions_of_character_references_take_the_memory_of_their_text(tmp_path):
+    """Each &#27431; reaches the parser as its own piece of text: 500 MiB of them once took 5.9 GB."""
+    import subprocess
+    import sys
+
+    path = _streamed_qdpx(tmp_path, f'<Project xmlns="{NS}" name="x"><Notes><Note guid="n1"><PlainTextContent>'.encode(),
+                          b"&#27431;" * 2**20, 16, b"</PlainTextContent></Note></Notes></Project>")
+    probe = ("import resource, sys\n"
+             "from analysis.qdpx_safety import open_archive, parse_xml\n"
+             "with open_archive(sys.argv[1]) as a:\n"
+             "    root = parse_xml(a.stream('project.qde'), 'p')\n"
+             "text = root.first('Notes').first('Note').first('PlainTextContent').text\n"
+             "print(len(text), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n")
+    run = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    chars, peak_mib = map(int, run.stdout.split())
+    assert chars == 16 * 2**20
+    assert peak_mib < 700, f"{peak_mib} MiB for 16 million characters"
+
+
+def test_an_import_of_many_sources_prints_a_bounded_summary(project, capsys):
+    """40,000 sources took 34 s (a quadratic check) and printed 5 MB; non-text sources one line each."""
+    from conftest import BODY
+
+    sources = "".join(f'<PDFSource guid="{i:08d}-0000-0000-0000-000000000000" name="scan {i}"/>' for i in range(5000))
+    text = (f'<TextSource guid="aaaaaaaa-0000-0000-0000-000000000000" name="K09-D01">'
+            f"<PlainTextContent>{BODY}</PlainTextContent></TextSource>")
+    _qdpx(project, _project_xml(f"<Sources>{text}{sources}</Sources>"))
+    assert main(["--root", str(project), "import-qdpx", str(project / "in.qdpx"), "--case", "K09",
+                 "--dest", str(project / "scratch")]) == 0, capsys.readouterr().err
+    out = capsys.readouterr().out
+    assert len(out.splitlines()) < 80 and "skipped: and 4,980 more" in out
+
+
+def test_formula_protection_does_not_pile_up_over_imports_and_round_trips(project, capsys):
+    """Each import-segments run, and each export -> import-qdpx --update cycle, added one more apostrophe."""
+    _replace(project / CASE / "transcripts/K01-D01.md", "大家都愿意出来。", "=SUM(A1)大家都愿意出来。")
+    _segments(project, [r for r in segment_rows() if r[5] == "t.a"])
+    for code in ("t.b", "b.x"):
+        write_csv(project / "coded.csv", ["Document", "Code", "Segment", "Comment"],
+                  [["K01-D01", code, "=SUM(A1)大家都愿意出来。", "@memo"]])
+        assert main(["--root", str(project), "import-segments", str(project / "coded.csv"), "--case", "K01", "--coder", "C1",
+                     "--append"]) == 0, capsys.readouterr().err
+    written = (project / CASE / "segments.csv").read_text(encoding="utf-8")
+    assert written.count(",'=SUM(A1)") == 2 and "''" not in written
+    assert main(["--root", str(project), "validate"]) == 0, capsys.readouterr().err
+    exported = project / "K01.qdpx"
+    for _ in range(2):
+        assert main(["--root", str(project), "export-qdpx", "--case", "K01", "--out", str(exported)]) == 0, capsys.readouterr().err
+        assert main(["--root", str(project), "import-qdpx", str(exported), "--case", "K01", "--update"]) == 0, \
+            capsys.readouterr().err
+    again = (project / CASE / "segments.csv").read_text(encoding="utf-8")
+    assert "''" not in again and again.count(",'@memo") == 2
+    assert main(["--root", str(project), "validate"]) == 0, capsys.readouterr().err
