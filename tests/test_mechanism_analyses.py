@@ -16,7 +16,7 @@ from analysis.process_tracing import decibans, likelihood_ratio, posterior, sens
 
 
 @pytest.mark.parametrize("p_e_h,p_e_not_h,passed,expected", [
-    # source: validation-values.md (Fairfield & Charman 2017; Bennett 2015): prior 0.5
+    # source: tests/reference/README.md (Fairfield & Charman 2017; Bennett 2015): prior 0.5
     (0.95, 0.50, True, 0.655), (0.95, 0.50, False, 0.091),    # hoop test passed / failed
     (0.30, 0.02, True, 0.9375), (0.30, 0.02, False, 0.4167),  # smoking gun passed / failed
 ])

@@ -14,7 +14,7 @@ import pytest
 from analysis.qca import (calibrate, minimal_covers, necessity_table, prime_implicants, solve, sufficiency,
                           sympy_check)
 
-# validation-values.md: R package QCA, data LC (crisp), conditions DEV URB LIT IND STB, outcome SURV
+# tests/reference/README.md: R package QCA, data LC (crisp), conditions DEV URB LIT IND STB, outcome SURV
 LC_TEXT = """AU 1 0 1 1 0 0   BE 1 1 1 1 1 1   CZ 1 1 1 1 1 1   EE 0 0 1 0 1 0   FI 1 0 1 0 1 1   FR 1 0 1 1 1 1
 DE 1 1 1 1 0 0   GR 0 0 0 0 0 0   HU 0 0 1 0 0 0   IE 1 0 1 0 1 1   IT 0 0 0 0 1 0   NL 1 1 1 1 1 1
 PL 0 0 1 0 0 0   PT 0 0 0 0 0 0   RO 0 0 0 0 1 0   ES 0 0 0 0 0 0   SE 1 0 1 1 1 1   UK 1 1 1 1 1 1"""
@@ -33,14 +33,14 @@ def terms(model: dict) -> dict:
 
 
 def test_lc_truth_table_rows_with_the_outcome():
-    # source: validation-values.md: rows 11111 (n=4), 10101 (n=2), 10111 (n=2)
+    # source: tests/reference/README.md: rows 11111 (n=4), 10101 (n=2), 10111 (n=2)
     tt = solve(lc(), CONDITIONS, "SURV")["truth_table"]
     positive = tt[tt["out"] == "1"].set_index("row")["n"].to_dict()
     assert positive == {"11111": 4, "10101": 2, "10111": 2}
 
 
 def test_lc_conservative_solution():
-    # source: validation-values.md (R QCA): DEV*~URB*LIT*STB + DEV*LIT*IND*STB, coverage .500/.750,
+    # source: tests/reference/README.md (R QCA): DEV*~URB*LIT*STB + DEV*LIT*IND*STB, coverage .500/.750,
     # unique coverage .250/.500, solution consistency 1, coverage 1
     (model,) = solve(lc(), CONDITIONS, "SURV")["solutions"]["conservative"]
     t = terms(model)
@@ -51,13 +51,13 @@ def test_lc_conservative_solution():
 
 
 def test_lc_parsimonious_solution():
-    # source: validation-values.md (R QCA): DEV*STB
+    # source: tests/reference/README.md (R QCA): DEV*STB
     models = solve(lc(), CONDITIONS, "SURV")["solutions"]["parsimonious"]
     assert [m["expression"] for m in models] == ["DEV*STB"]
 
 
 def test_lc_negated_outcome():
-    # source: validation-values.md (R QCA): conservative ~DEV*~URB*~IND + DEV*LIT*IND*~STB;
+    # source: tests/reference/README.md (R QCA): conservative ~DEV*~URB*~IND + DEV*LIT*IND*~STB;
     # parsimonious ~DEV + ~STB with coverage .800/.700 and unique coverage .300/.200
     result = solve(lc(), CONDITIONS, "~SURV")["solutions"]
     assert set(terms(result["conservative"][0])) == {"~DEV*~URB*~IND", "DEV*LIT*IND*~STB"}

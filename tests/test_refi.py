@@ -1,7 +1,7 @@
 """REFI-QDA import and export (analysis/refi.py, analysis/qdpx_safety.py).
 
 The fixtures are built here from the REFI-QDA project schema
-(../shared/reference/REFI-QDA-Project.xsd) and the programs' documented ways
+(tests/reference/REFI-QDA-Project.xsd, MIT, kept in the repository) and the programs' documented ways
 of counting text positions: NVivo counts UTF-16 code units with every line end
 as CRLF (two), QualCoder, ATLAS.ti and MAXQDA count Unicode characters. The
 expected offsets are computed independently of the module, from the raw text
@@ -29,7 +29,7 @@ from analysis.refi import (NS_CODEBOOK, export_qdc, export_qdpx, import_qdpx, st
 from analysis.validate import check_codebook, load_schemas, validate_project
 
 ROOT = Path(__file__).resolve().parents[1]
-XSD = ROOT.parent / "shared" / "reference" / "REFI-QDA-Project.xsd"
+XSD = ROOT / "tests" / "reference" / "REFI-QDA-Project.xsd"
 NS = "urn:QDA-XML:project:1.0"
 
 
@@ -344,7 +344,7 @@ def test_export_is_deterministic_and_fits_the_schema():
     with zipfile.ZipFile(io.BytesIO(first)) as zf:
         assert zf.namelist()[0] == "project.qde" and all(i.date_time == (1980, 1, 1, 0, 0, 0) for i in zf.infolist())
         qde = zf.read("project.qde")
-    assert XSD.is_file(), "the REFI-QDA schema is expected at ../shared/reference"
+    assert XSD.is_file(), "the REFI-QDA schema is expected at tests/reference"
     assert validate_qde(qde, XSD) == []
     broken = qde.replace(b'isCodable="true"', b'isCodable="maybe"', 1)
     assert validate_qde(broken, XSD)  # the check can fail

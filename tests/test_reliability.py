@@ -35,7 +35,7 @@ DIAGNOSES = [
     [5, 5, 5, 5, 5, 5], [2, 4, 4, 4, 4, 4], [2, 2, 4, 5, 5, 5], [1, 1, 4, 4, 4, 4], [1, 4, 4, 4, 4, 5],
     [2, 2, 2, 2, 2, 4], [1, 1, 1, 1, 5, 5], [2, 2, 4, 4, 4, 4], [1, 3, 3, 3, 3, 3], [5, 5, 5, 5, 5, 5],
 ]
-# validation-values.md: a 10 subjects x 14 raters count table (5 categories); Fleiss' kappa 0.210.
+# tests/reference/README.md: a 10 subjects x 14 raters count table (5 categories); Fleiss' kappa 0.210.
 COUNTS_14 = [[0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
              [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7]]
 
@@ -85,7 +85,7 @@ def test_fleiss_kappa_on_fleiss_1971_diagnoses():
 
 
 def test_fleiss_kappa_on_the_14_rater_count_table():
-    # source: validation-values.md, count table of 10 subjects x 14 raters: Fleiss' kappa 0.210
+    # source: tests/reference/README.md, count table of 10 subjects x 14 raters: Fleiss' kappa 0.210
     long = pd.DataFrame([(u, f"r{k}", cat) for u, row in enumerate(COUNTS_14)
                          for k, cat in enumerate(c for c, n in enumerate(row) for _ in range(n))],
                         columns=["unit", "coder", "value"])

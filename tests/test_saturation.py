@@ -37,7 +37,7 @@ def test_saturation_point_is_the_interview_before_the_first_quiet_run():
 
 
 def test_report_sentence_in_the_published_form():
-    # validation-values.md: report it as "saturation at interview 9 (base 4, run 2, <= 5%)"
+    # tests/reference/README.md: report it as "saturation at interview 9 (base 4, run 2, <= 5%)"
     result = {"reached": True, "point": 9, "base": 4, "run": 2, "threshold": 0.05}
     assert describe(result, "en") == "saturation at interview 9 (base 4, run 2, ≤5%)"
     assert describe(result, "zh") == "第 9 次访谈达到饱和（基线 4 次，每轮 2 次，新信息 ≤5%）"
