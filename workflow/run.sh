@@ -3,7 +3,8 @@
 #   bash workflow/run.sh build   install everything, then build the whole study and the book
 #   bash workflow/run.sh pdf     the same, and the book as a PDF (XeLaTeX)
 #   bash workflow/run.sh test    install everything, then run the test suite
-# Further arguments go to snakemake (build) or pytest (test).
+#   bash workflow/run.sh bench   install everything, then measure the build's cost (benchmarks/summary.md)
+# Further arguments go to snakemake (build, pdf, bench) or pytest (test).
 # CASEBOOK_NO_INSTALL=1 skips the installation and uses the snakemake, casebook and pytest on PATH
 # (a machine set up beforehand; the tests use it to run this command in a copy of the repository).
 set -euo pipefail
@@ -91,5 +92,6 @@ case "$what" in
   build) exec "${run[@]}" snakemake --workflow-profile workflow/profiles/default "$@" ;;
   pdf) exec "${run[@]}" snakemake --workflow-profile workflow/profiles/default pdf "$@" ;;
   test) exec "${run[@]}" pytest "$@" ;;
-  *) say "unknown command '$what': use build, pdf or test"; exit 2 ;;
+  bench) exec "${run[@]}" python workflow/benchmark.py "$@" ;;
+  *) say "unknown command '$what': use build, pdf, test or bench"; exit 2 ;;
 esac
