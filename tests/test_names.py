@@ -396,3 +396,11 @@ def test_common_names_are_not_found_in_the_text_the_team_wrote():
         found += [f"{path.name}: {COMMON[int(h.form.owners[0][1:])]} at {text[max(0, h.start - 10):h.end + 10]!r}"
                   for h in m.find(text, strict=True)]
     assert found == []
+
+
+def test_the_leak_gate_does_not_stop_the_build_on_a_surname_with_a_title_in_prose():
+    """discussion.md says 有助于社工站: with a participant surnamed 于 that must not stop the build."""
+    m = NameMatcher.from_rows([{"participant_id": "P1", "name": "于芳"}])
+    page = "<p>这一机制有助于社工站在村里立足；于书记也这样看。</p>".encode()
+    assert scan_member("discussion.html", page, m) == []
+    assert scan_member("discussion.html", "<p>于芳说</p>".encode(), m)  # the name itself still stops it
