@@ -310,23 +310,18 @@ BAD_INPUT = {"validate": 1, "synth": 1, "recover": 1}
 
 def _known_names(args):
     """The name matcher of the project, from every participants file that can be read; ``None`` when
-    none can (a message is masked with what is known: it must never be what prints a name)."""
-    from analysis.deid import NameMatcher
-    from analysis.io import name_sources, read_table
+    the configuration cannot be (a message is masked with what is known: it must never be what
+    prints a name)."""
+    from analysis.io import gather_names, name_sources
 
     root = Path(args.root)
-    problems: list[Problem] = []
     try:
         config = load_config(root, args.config)
     except InputError:
         return None
     paths = config.get("paths") if isinstance(config.get("paths"), dict) else {}
     cases = [str(c) for c in config.get("cases") or []] if isinstance(config.get("cases"), list) else []
-    rows: list[dict] = []
-    for path in name_sources(root, str(paths.get("cases") or "data/cases"), cases):
-        table = read_table(root / path, problems, root)
-        rows += table.to_dict("records") if table is not None else []
-    return NameMatcher.from_rows(rows, (config.get("deid") or {}).get("not_names") or [])
+    return gather_names(name_sources(root, str(paths.get("cases") or "data/cases"), cases), [], root, config)
 
 
 def main(argv: list[str] | None = None) -> int:

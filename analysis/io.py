@@ -634,27 +634,36 @@ def not_names(config: dict) -> list[str]:
     return [str(p) for p in (deid.get("not_names") or [])] if isinstance(deid, dict) else []
 
 
-def read_names(paths: list[Path | str], root: Path | None = None, config: dict | None = None):
-    """A :class:`~analysis.deid.NameMatcher` for every name and alias in ``paths`` (participants files),
-    with the configuration's ``deid.not_names`` left alone.
-
-    Raises :class:`~analysis.problems.InputError` when any of them cannot be read: a name
-    source that cannot be read would let its names out unmasked.
-    """
+def gather_names(paths: list[Path | str], problems: list[Problem], root: Path | None = None, config: dict | None = None,
+                 tables: dict | None = None):
+    """A :class:`~analysis.deid.NameMatcher` for every name and alias in ``paths`` (participants
+    files, relative to ``root``), the configuration's ``deid.not_names`` left alone; a file that
+    cannot be read is a problem in ``problems``. ``tables`` holds files already read, by path."""
     from analysis.deid import NameMatcher
+
+    rows: list[dict] = []
+    for path in paths:
+        if tables is not None and Path(path) in tables:
+            table = tables[Path(path)]  # read, and any problem reported, by whoever read it
+        else:
+            full = Path(root) / path if root is not None and not Path(path).is_absolute() else Path(path)
+            table = read_table(full, problems, root)
+        if table is not None:
+            rows += table.to_dict("records")
+    return NameMatcher.from_rows(rows, not_names(config or {}))
+
+
+def read_names(paths: list[Path | str], root: Path | None = None, config: dict | None = None):
+    """:func:`gather_names`, raising :class:`~analysis.problems.InputError` when any file cannot be
+    read: a name source that cannot be read would let its names out unmasked."""
     from analysis.problems import InputError
 
     problems: list[Problem] = []
-    rows: list[dict] = []
-    for path in paths:
-        full = Path(root) / path if root is not None and not Path(path).is_absolute() else Path(path)
-        table = read_table(full, problems, root)
-        if table is not None:
-            rows += table.to_dict("records")
+    names = gather_names(paths, problems, root, config)
     if problems:
         raise InputError([Problem(p.file, p.where, p.what + "; it may hold confidential names, so nothing that masks "
                                   "names can go on", p.fix) for p in problems])
-    return NameMatcher.from_rows(rows, not_names(config or {}))
+    return names
 
 
 def file_manifest(paths: list[str]) -> pd.DataFrame:

@@ -596,20 +596,12 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
 
 def _project_names(project: RawProject, problems: list[Problem]):
     """The matcher for every name source (:func:`analysis.io.name_sources`); one that cannot be read is a problem."""
-    from analysis.deid import NameMatcher
-    from analysis.io import name_sources, not_names
+    from analysis.io import gather_names, name_sources
 
-    root, cases_dir = project.root, project.config["paths"]["cases"]
-    rows: list[dict] = []
-    for path in name_sources(root, cases_dir, list(project.cases)):
-        case = path.parent.name
-        if case in project.cases:
-            table = project.cases[case].participants  # read, and any problem reported, with its case
-        else:
-            table = read_table(root / path, problems, root)
-        if table is not None:
-            rows += table.to_dict("records")
-    return NameMatcher.from_rows(rows, not_names(project.config))
+    cases_dir = project.config["paths"]["cases"]
+    read = {Path(cases_dir) / case / "participants.csv": raw.participants for case, raw in project.cases.items()}
+    return gather_names(name_sources(project.root, cases_dir, list(project.cases)), problems, project.root, project.config,
+                        read)
 
 
 #: Fields where names belong or are masked on the way out, so no check refuses them there:
