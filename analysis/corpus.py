@@ -14,7 +14,8 @@ import pandas as pd
 from analysis.codebook import codebook_frame
 from analysis.deid import CONFIDENTIAL_COLUMNS, NameMatcher, move_offset
 from analysis.io import RawCase
-from analysis.validate import RawProject, typed_table
+from analysis.problems import InputError
+from analysis.validate import RawProject, project_names, typed_table
 
 DOCUMENT_COLUMNS = ["document_id", "case_id", "kind", "date", "interviewer", "participants", "coded_by", "n_chars", "body"]
 SEGMENT_COLUMNS = ["segment_id", "case_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text"]
@@ -91,12 +92,6 @@ def pool_people(cases: dict[str, RawCase], schemas: dict, names: NameMatcher | N
     return stations, people.reset_index(drop=True)
 
 
-def all_names(cases: dict[str, RawCase]) -> NameMatcher:
-    """The matcher for the names and aliases of every participant of the cases read."""
-    return NameMatcher.from_rows([row for raw in cases.values() if raw.participants is not None
-                                  for row in raw.participants.to_dict("records")])
-
-
 def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
     """Turn a validated project into the ingest tables (all cases at once).
 
@@ -113,7 +108,10 @@ def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
         ``case_id``, ``kind``, ``actor_type`` and ``theme``) and ``codes`` (the
         codebook as a table, see :func:`analysis.codebook.codebook_frame`).
     """
-    names = all_names(project.cases)
+    problems: list = []
+    names = project_names(project, problems)  # every name source, as the workflow reads them
+    if problems:
+        raise InputError(problems)
     stations, people = pool_people(project.cases, schemas, names)
     parts = [case_corpus(case, raw, names, schemas) for case, raw in project.cases.items()]
     codes = codebook_frame(project.codebook)

@@ -1,4 +1,4 @@
-"""Every read of the raw case data, and the few writes the project makes outside Snakemake.
+"""Every read of the raw case data, and the writers every output file shares.
 
 The readers never raise on bad content. Each returns what it could read and
 appends a :class:`~analysis.problems.Problem` for what it could not, so that
@@ -8,8 +8,9 @@ file should be, a symbolic link that leaves the project, a YAML document that
 nests or expands without bound, and an unreadable file or folder are each
 reported with the file and the fix, never as a traceback.
 
-The writers (:func:`write_atomic`, :func:`write_csv`) write a whole file or
-nothing; every CSV the project writes goes through :func:`csv_safe`.
+The writers: :func:`write_atomic` writes a whole file or nothing; every CSV the
+project writes, in the workflow and in the commands, goes through
+:func:`csv_safe` (:func:`write_csv`, :func:`csv_text`).
 
 The data model (one folder per case under ``data/cases``) is described in
 ``data/README.md``.

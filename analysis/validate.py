@@ -589,12 +589,12 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
         project.cases[case] = raw
         problems += check_case(raw, schemas, code_ids, coders)
     problems += check_unique_across_cases(project.cases)
-    names = _project_names(project, problems)
+    names = project_names(project, problems)
     problems += check_names(project, names, config_file)
     return project, [p.masked(names) for p in problems]
 
 
-def _project_names(project: RawProject, problems: list[Problem]):
+def project_names(project: RawProject, problems: list[Problem]):
     """The matcher for every name source (:func:`analysis.io.name_sources`); one that cannot be read is a problem."""
     from analysis.io import gather_names, name_sources
 
