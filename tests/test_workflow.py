@@ -305,24 +305,15 @@ def _mtimes(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
 
 
-def _recode_one_segment(repo: Path) -> tuple[str, str]:
-    """Give one of S06's primary-coder segments a proposition-1 code in place of a proposition-2 code."""
-    import pandas as pd
+def _recode_one_segment(repo: Path) -> str:
+    """Give one of S06's primary-coder segments a proposition-1 code in place of a proposition-2 code:
+    the same recode the benchmark times (workflow/benchmark.py), so the two measure one change."""
+    import importlib.util
 
-    path = repo / "data/cases/S06/segments.csv"
-    seg = pd.read_csv(path, dtype=str, keep_default_na=False)
-    spans = seg.groupby(["document_id", "start", "end", "coder_id"])["code_id"].agg(set)
-    for i, row in seg.iterrows():
-        taken = spans[(row.document_id, row.start, row.end, row.coder_id)]
-        others = {c for c in taken if c.startswith(("inst.", "cap."))} - {row.code_id}
-        if row.coder_id == "C1" and row.code_id.startswith("cap.") and row.code_id != "cap.org_resilience" \
-                and not others:
-            old = row.code_id
-            lines = path.read_text(encoding="utf-8").split("\n")
-            lines[i + 1] = lines[i + 1].replace(f",{old},", ",inst.policy,", 1)
-            path.write_text("\n".join(lines), encoding="utf-8")
-            return row.segment_id, old
-    raise AssertionError("no segment to recode")
+    spec = importlib.util.spec_from_file_location("benchmark", ROOT / "workflow" / "benchmark.py")
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    return benchmark.recode_one_segment(repo)
 
 
 def test_one_changed_segment_reruns_what_it_affects_and_nothing_else(built):
