@@ -1558,7 +1558,7 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
     docs = {Path(t.path).stem: (t.header, t.body) for t in raw.transcripts}
     rows = _exportable_segments(raw, {d: b for d, (_, b) in docs.items()}, {c["id"] for c in codebook["codes"]})
     if names is None:
-        names = read_names(name_sources(Path(root), cases_dir, [case]), Path(root))
+        names = _all_names(root, cases_dir, {"cases": [case]})
     bodies, rows = _masked(docs, rows, names)
     people = [] if raw.participants is None else [
         {k: v for k, v in p.items() if k in ("participant_id", *_CASE_VARIABLES)} for p in raw.participants.to_dict("records")]
@@ -1696,7 +1696,7 @@ def update_segments(result: CaseImport, cases_folder: Path, case: str) -> tuple[
     if not folder.is_dir():
         raise InputError([Problem(str(folder), "", f"case {case} does not exist, so there is nothing to update",
                                   "import the project as a new case without --update")])
-    names = read_names(name_sources(Path(cases_folder), ".", [case]), Path(cases_folder))
+    names = _all_names(Path(cases_folder), ".", {"cases": [case]})
     problems: list[Problem] = []
     bodies: dict[str, tuple[str, list]] = {}
     for path in sorted((folder / "transcripts").glob("*.md")):
