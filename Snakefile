@@ -3,7 +3,7 @@
 # This file is the table of contents; each stage's rules live in workflow/rules.
 from snakemake.utils import min_version
 
-from analysis.io import exit_on_unreadable_config
+from analysis.inputs.io import exit_on_unreadable_config
 
 min_version("9.0")
 

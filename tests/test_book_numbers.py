@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from analysis.book_numbers import qca_numbers, reliability_numbers
+from analysis.report.numbers import qca_numbers, reliability_numbers
 
 THRESHOLDS = {"reliable": 0.8, "tentative": 0.667}
 CODES = pd.DataFrame({"code_id": ["a"], "label_zh": ["甲"], "label_en": ["A"]})
@@ -40,7 +40,7 @@ def test_too_few_stations_for_qca_is_said_with_the_setting_to_change():
 
 def test_recovery_numbers_have_the_same_keys_for_real_and_synthetic_data():
     """The book uses every key in both cases; a missing one would stop the build with real data."""
-    from analysis.book_numbers import recovery_numbers
+    from analysis.report.numbers import recovery_numbers
 
     result = {"status": {"computed": False}, "solutions": {}}
     link = pd.DataFrame({"term": ["mech_before"], "odds_ratio": [2.0], "or_lo": [1.4]})
@@ -53,12 +53,13 @@ def test_recovery_numbers_have_the_same_keys_for_real_and_synthetic_data():
 
 def test_a_study_without_double_coding_runs_the_whole_reliability_stage(project, tmp_path):
     """From the corpus to the table, figure, disagreement list and book numbers, with one coder only."""
-    from analysis.book_numbers import disagreement_numbers
-    from analysis.corpus import build_corpus
-    from analysis.figures import alpha_forest, use_cjk_font
-    from analysis.reliability import code_agreement, disagreements
-    from analysis.tables import reliability_table
-    from analysis.validate import load_schemas, validate_project
+    from analysis.report.numbers import disagreement_numbers
+    from analysis.inputs.corpus import build_corpus
+    from analysis.report.figures import alpha_forest, use_cjk_font
+    from analysis.methods.reliability import code_agreement, disagreements
+    from analysis.report.tables import reliability_table
+    from analysis.inputs.schemas import load_schemas
+    from analysis.inputs.validate import validate_project
     from conftest import CONFIG
 
     schemas = load_schemas(project / "workflow" / "schemas")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import yaml
 
-from analysis.corpus import build_corpus
-from analysis.deid import NameMatcher, move_offset
-from analysis.validate import load_schemas, validate_project
+from analysis.inputs.corpus import build_corpus
+from analysis.inputs.deid import NameMatcher, move_offset
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import validate_project
 from conftest import ROOT
 
 SCHEMAS = load_schemas(ROOT / "workflow" / "schemas")

@@ -7,7 +7,7 @@ import pytest
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 
-from analysis.figures import FontMissingError, find_cjk_font, theme_frequency_bars, use_cjk_font
+from analysis.report.figures import FontMissingError, find_cjk_font, theme_frequency_bars, use_cjk_font
 
 
 def test_a_cjk_font_is_installed_and_draws_the_study_vocabulary():

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import analysis.io
-import analysis.segment_import
-from analysis.cli import main
+import analysis.exchange.spreadsheet
+import analysis.inputs.io
+from analysis.cli.commands import main
 from conftest import SEGMENT_HEADER, segment_rows, write_csv
 
 CASE = "data/cases/K01"
@@ -55,7 +55,7 @@ def _bad_rows(p: Path, n: int) -> None:
 
 def _unreadable(monkeypatch, target: Path) -> None:
     """``open`` (and listing, for a folder) raises PermissionError for ``target``: root reads any file,
-    so the permission is taken away where analysis.io asks for it."""
+    so the permission is taken away where analysis.inputs.io asks for it."""
     real_open, real_scandir = open, os.scandir
 
     def fake_open(path, *args, **kw):
@@ -68,8 +68,8 @@ def _unreadable(monkeypatch, target: Path) -> None:
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(analysis.io, "open", fake_open, raising=False)
-    monkeypatch.setattr(analysis.io.os, "scandir", fake_scandir)
+    monkeypatch.setattr(analysis.inputs.io, "open", fake_open, raising=False)
+    monkeypatch.setattr(analysis.inputs.io.os, "scandir", fake_scandir)
 
 
 def _symlink(link: Path, target: str | Path) -> None:
@@ -192,11 +192,11 @@ CASES = {
         lambda p, m: _unreadable(m, p / CASE / "transcripts"), VALIDATE, 1, [f"{CASE}/transcripts", "permission denied"]),
     # --- too large
     "a transcript over the size cap": (
-        lambda p, m: m.setitem(analysis.io.MAX_BYTES, "transcript", 100), VALIDATE, 1, ["K01-D01.md", "larger"]),
+        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "transcript", 100), VALIDATE, 1, ["K01-D01.md", "larger"]),
     "a table over the size cap": (
-        lambda p, m: m.setitem(analysis.io.MAX_BYTES, "table", 200), VALIDATE, 1, ["segments.csv", "larger"]),
+        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "table", 200), VALIDATE, 1, ["segments.csv", "larger"]),
     "a YAML file over the size cap": (
-        lambda p, m: m.setitem(analysis.io.MAX_BYTES, "yaml", 100), VALIDATE, 1, ["config.yaml", "larger (1,"]),
+        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "yaml", 100), VALIDATE, 1, ["config.yaml", "larger (1,"]),
     # --- YAML that expands or nests without bound
     "an alias bomb in station.yaml's note": (
         lambda p, m: (p / CASE / "station.yaml").write_text(BOMB + "note: *i\n", encoding="utf-8"), VALIDATE, 1,
@@ -356,11 +356,11 @@ CASES = {
     "an import file that is a folder": (lambda p, m: (p / "in.qdpx").mkdir(), _import(), 2, ["in.qdpx"]),
     # --- spreadsheets of coded segments
     "a spreadsheet over the row cap": (
-        lambda p, m: (m.setattr(analysis.segment_import, "MAX_ROWS", 1000),
+        lambda p, m: (m.setattr(analysis.exchange.spreadsheet, "MAX_ROWS", 1000),
                       write_csv(p / "coded.csv", ["Document", "Code", "Segment"], [["K01-D01", "t.a", "x"]] * 2000)),
         ["import-segments", "coded.csv", "--case", "K01", "--coder", "C1"], 2, ["coded.csv", "more than 1,000 rows"]),
     "a workbook over the row cap": (
-        lambda p, m: (m.setattr(analysis.segment_import, "MAX_ROWS", 1000), _workbook(p / "coded.xlsx", 3000)),
+        lambda p, m: (m.setattr(analysis.exchange.spreadsheet, "MAX_ROWS", 1000), _workbook(p / "coded.xlsx", 3000)),
         ["import-segments", "coded.xlsx", "--case", "K01", "--coder", "C1"], 2, ["coded.xlsx", "more than 1,000 rows"]),
     "a small workbook that declares 16,384 columns": (
         lambda p, m: _wide_workbook(p / "coded.xlsx"), ["import-segments", "coded.xlsx", "--case", "K01", "--coder", "C1"], 2,
@@ -372,7 +372,7 @@ CASES = {
         lambda p, m: (p / "coded.xlsx").write_bytes(b"PK\x03\x04 not really"), ["import-segments", "coded.xlsx", "--case", "K01"],
         2, ["coded.xlsx", "cannot be read as an Excel workbook"]),
     "a spreadsheet over the size cap": (
-        lambda p, m: (m.setitem(analysis.io.MAX_BYTES, "table", 100),
+        lambda p, m: (m.setitem(analysis.inputs.io.MAX_BYTES, "table", 100),
                       write_csv(p / "coded.csv", ["Document", "Code", "Segment"], [["K01-D01", "t.a", "x" * 200]])),
         ["import-segments", "coded.csv", "--case", "K01", "--coder", "C1"], 2, ["coded.csv", "larger"]),
     # --- exports whose name sources cannot be read
@@ -434,7 +434,7 @@ def test_a_long_cell_is_read_in_full(project, capsys):
 
 
 def test_the_problems_of_one_file_are_capped_and_counted(project, capsys):
-    from analysis.problems import MAX_PER_FILE
+    from analysis.inputs.problems import MAX_PER_FILE
 
     _segments(project, [[f"K01-C1-{i:04d}", "K01-D01", "K01-P01", "0", "5", "t.zz", "C1", ""] for i in range(300)])
     assert main(["--root", str(project), "validate"]) == 1
@@ -467,7 +467,7 @@ def test_a_config_yaml_error_reaches_the_workflow_with_its_line(tmp_path):
     from conftest import ROOT
 
     (tmp_path / "config.yaml").write_text("cases: [S01\nlabels: zh\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-c", "from analysis.io import exit_on_unreadable_config as f; f('config.yaml')"],
+    run = subprocess.run([sys.executable, "-c", "from analysis.inputs.io import exit_on_unreadable_config as f; f('config.yaml')"],
                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 1
     assert "config.yaml, line 2, column" in run.stderr and "does not parse" in run.stderr
@@ -496,7 +496,8 @@ def test_snakemake_itself_reports_a_config_yaml_error_with_its_line(tmp_path):
 def test_formula_cells_are_neutralised_in_written_csv_and_kept_raw_in_parquet(tmp_path):
     import pandas as pd
 
-    from analysis.io import read_table, write_csv as write_project_csv
+    from analysis.inputs.io import read_table
+    from analysis.inputs.writers import write_csv as write_project_csv
 
     frame = pd.DataFrame({"text": ["=cmd|' /C calc'!A0", "@SUM(1+1)", "=HYPERLINK(\"http://x\")", "+1-1", "-0.5", "plain"],
                           "n": [1, 2, 3, 4, 5, 6]})
@@ -577,7 +578,7 @@ def test_millions_of_character_references_take_the_memory_of_their_text(tmp_path
     path = _streamed_qdpx(tmp_path, f'<Project xmlns="{NS}" name="x"><Notes><Note guid="n1"><PlainTextContent>'.encode(),
                           b"&#27431;" * 2**20, 16, b"</PlainTextContent></Note></Notes></Project>")
     probe = ("import resource, sys\n"
-             "from analysis.qdpx_safety import open_archive, parse_xml\n"
+             "from analysis.exchange.qdpx_safety import open_archive, parse_xml\n"
              "with open_archive(sys.argv[1]) as a:\n"
              "    root = parse_xml(a.stream('project.qde'), 'p')\n"
              "text = root.first('Notes').first('Note').first('PlainTextContent').text\n"

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.cli import main
-from analysis.validate import load_schemas, validate_project
+from analysis.cli.commands import main
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import validate_project
 from conftest import BODY, ROOT
 
 CASE = Path("data/cases/K01")

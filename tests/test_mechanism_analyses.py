@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cooccurrence import c_coefficient, within_document_p
-from analysis.evidence import medoid
-from analysis.models import gee_logit
-from analysis.process_tracing import decibans, likelihood_ratio, posterior, sensitivity
+from analysis.methods.cooccurrence import c_coefficient, within_document_p
+from analysis.methods.evidence import medoid
+from analysis.methods.models import gee_logit
+from analysis.methods.process_tracing import decibans, likelihood_ratio, posterior, sensitivity
 
 
 @pytest.mark.parametrize("p_e_h,p_e_not_h,passed,expected", [
@@ -80,7 +80,7 @@ def test_a_model_that_cannot_be_estimated_says_so():
 
 def test_codes_on_overlapping_spans_co_occur_as_in_atlas_ti():
     """Imported codings rarely share boundaries: a passage joins every span that overlaps another."""
-    from analysis.cooccurrence import segment_cooccurrence
+    from analysis.methods.cooccurrence import segment_cooccurrence
 
     seg = pd.DataFrame({
         "document_id": ["d1"] * 5,
@@ -94,7 +94,7 @@ def test_codes_on_overlapping_spans_co_occur_as_in_atlas_ti():
 
 def test_a_chain_of_overlapping_spans_is_one_passage():
     """a [0,10) and b [18,30) do not overlap, but x [8,20) overlaps both: one passage (documented)."""
-    from analysis.cooccurrence import overlap_units
+    from analysis.methods.cooccurrence import overlap_units
 
     seg = pd.DataFrame({"document_id": ["d"] * 4, "start": [0, 8, 18, 40], "end": [10, 20, 30, 50]})
     assert overlap_units(seg).tolist() == [0, 0, 0, 1]

@@ -15,9 +15,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.deid import NameMatcher, fold
-from analysis.leaks import scan_files, scan_member
-from analysis.validate import load_schemas, validate_project
+from analysis.inputs.deid import NameMatcher, fold
+from analysis.report.leaks import scan_files, scan_member
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import validate_project
 from conftest import ROOT, write_csv
 
 SCHEMAS = load_schemas(ROOT / "workflow" / "schemas")
@@ -213,7 +214,7 @@ def test_a_name_where_no_name_belongs_is_refused_by_participant_id(project, fiel
 
 def test_no_message_prints_a_confidential_file(project, capsys):
     """Pointing paths.codebook at participants.csv printed the whole file, name column included."""
-    from analysis.cli import main
+    from analysis.cli.commands import main
 
     _with_names(project)
     config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
@@ -254,7 +255,7 @@ def _grep(data: bytes, where: str) -> list[str]:
 
 
 def test_the_corpus_holds_no_spelling_of_a_name(project):
-    from analysis.corpus import build_corpus
+    from analysis.inputs.corpus import build_corpus
 
     _plant_everywhere(project)
     config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
@@ -270,7 +271,7 @@ def test_the_corpus_holds_no_spelling_of_a_name(project):
 
 
 def test_export_masks_every_text_field_and_says_so(project):
-    from analysis.refi import run_export_qdpx
+    from analysis.exchange.refi_commands import run_export_qdpx
 
     _plant_everywhere(project)
     out = project / "K01.qdpx"
@@ -286,8 +287,8 @@ def test_export_masks_every_text_field_and_says_so(project):
 
 def test_export_stops_when_another_case_names_cannot_be_read(project):
     """A second case's participants.csv that cannot be read let its names out unmasked."""
-    from analysis.problems import InputError
-    from analysis.refi import run_export_qdpx
+    from analysis.inputs.problems import InputError
+    from analysis.exchange.refi_commands import run_export_qdpx
 
     other = project / "data/cases/K02"
     other.mkdir(parents=True)
@@ -345,7 +346,7 @@ def test_the_leak_gate_reads_a_tree_and_passes_clean_outputs(matcher, tmp_path):
 
 
 def test_a_file_name_holding_a_name_is_masked_in_messages(project, capsys):
-    from analysis.cli import main
+    from analysis.cli.commands import main
 
     _with_names(project)
     path = project / CASE / "transcripts/K01-D01.md"
@@ -356,7 +357,7 @@ def test_a_file_name_holding_a_name_is_masked_in_messages(project, capsys):
 
 
 def test_import_messages_that_quote_a_cell_are_masked(project, capsys):
-    from analysis.cli import main
+    from analysis.cli.commands import main
 
     _with_names(project)
     write_csv(project / "coded.csv", ["Document", "Code", "Segment"], [["司马兰芳访谈", "t.a", "x"]])

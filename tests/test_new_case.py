@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.cli import main
-from analysis.io import read_transcript
-from analysis.problems import InputError
-from analysis.validate import check_schema, load_schemas, validate_project
+from analysis.cli.commands import main
+from analysis.inputs.io import read_transcript
+from analysis.inputs.problems import InputError, Problem
+from analysis.inputs.schemas import check_schema, load_schemas
+from analysis.inputs.validate import validate_project
 from conftest import ROOT, write_project
 
 SCHEMAS = load_schemas(ROOT / "workflow" / "schemas")
@@ -134,12 +135,12 @@ def test_a_config_that_would_change_elsewhere_is_left_alone(tmp_path, capsys):
 
 
 def test_the_folder_is_removed_when_the_config_cannot_be_written(repo, capsys, monkeypatch):
-    import analysis.segment_import
+    import analysis.exchange.spreadsheet_merge as merge
 
     def fail(path, text):
-        raise InputError([analysis.segment_import.Problem(str(path), "", "the file cannot be written (disk full)", "free space")])
+        raise InputError([Problem(str(path), "", "the file cannot be written (disk full)", "free space")])
 
-    monkeypatch.setattr(analysis.segment_import, "write_text_atomic", fail)
+    monkeypatch.setattr(merge, "write_text_atomic", fail)
     before = state(repo)
     code, _, err = run(repo, capsys, "new-case", "S16")
     assert code == 2 and "disk full" in err

@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.qca import (calibrate, minimal_covers, necessity_table, prime_implicants, solve, sufficiency,
-                          sympy_check)
+from analysis.methods.qca import (calibrate, minimal_covers, necessity_table, prime_implicants, solve, sufficiency, sympy_check)
 
 # tests/reference/README.md: R package QCA, data LC (crisp), conditions DEV URB LIT IND STB, outcome SURV
 LC_TEXT = """AU 1 0 1 1 0 0   BE 1 1 1 1 1 1   CZ 1 1 1 1 1 1   EE 0 0 1 0 1 0   FI 1 0 1 0 1 1   FR 1 0 1 1 1 1

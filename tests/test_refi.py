@@ -1,4 +1,4 @@
-"""REFI-QDA import and export (analysis/refi.py, analysis/qdpx_safety.py).
+"""REFI-QDA import and export (analysis/exchange/refi_*.py, analysis/exchange/qdpx_safety.py).
 
 The fixtures are built here from the REFI-QDA project schema
 (tests/reference/REFI-QDA-Project.xsd, MIT, kept in the repository) and the programs' documented ways
@@ -20,13 +20,15 @@ from xml.sax.saxutils import escape, quoteattr
 import pytest
 import yaml
 
-from analysis.cli import main
-from analysis.io import read_case, read_transcript
-from analysis.problems import InputError
-from analysis.qdpx_safety import Limits
-from analysis.refi import (NS_CODEBOOK, export_qdc, export_qdpx, import_qdpx, stable_guid, validate_qde,
-                           write_case)
-from analysis.validate import check_codebook, load_schemas, validate_project
+from analysis.cli.commands import main
+from analysis.inputs.io import read_case, read_transcript
+from analysis.inputs.problems import InputError
+from analysis.exchange.qdpx_safety import Limits
+from analysis.exchange.refi_export import export_qdc, export_qdpx, validate_qde
+from analysis.exchange.refi_import import import_qdpx, write_case
+from analysis.exchange.refi_read import NS_CODEBOOK, stable_guid
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import check_codebook, validate_project
 
 ROOT = Path(__file__).resolve().parents[1]
 XSD = ROOT / "tests" / "reference" / "REFI-QDA-Project.xsd"
@@ -565,7 +567,7 @@ def test_files_written_all_at_once_get_ordinary_permissions(tmp_path):
     """mkstemp's private 0600 must not stick to a data file written through it."""
     import os
 
-    from analysis.io import write_atomic
+    from analysis.inputs.writers import write_atomic
 
     umask = os.umask(0o022)
     try:

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
-from analysis.agreement import gwet_ac1, reliability_report
-from analysis.reliability import code_agreement, coefficients, disagreements, pattern_counts
+from analysis.methods.reliability import gwet_ac1, reliability_report
+from analysis.methods.reliability import code_agreement, coefficients, disagreements, pattern_counts
 
 THRESHOLDS = {"reliable": 0.800, "tentative": 0.667}
 
@@ -136,7 +136,7 @@ def test_edge_cases_never_used_one_coder_only_and_a_document_without_segments():
 
 
 def test_all_units_identical_leaves_alpha_undefined_in_words():
-    from analysis.tables import reliability_table
+    from analysis.report.tables import reliability_table
 
     segments = seg([("d1", "A", "x", 0, 20), ("d1", "B", "x", 0, 20)])
     per, overall = code_agreement(segments, DOCS, ["x"], ["A", "B"], n_boot=100, seed=1, thresholds=THRESHOLDS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.saturation import describe, saturation, saturation_by_scope
+from analysis.methods.saturation import describe, saturation, saturation_by_scope
 
 
 def interviews(codes_per_interview: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.codebook import codebook_frame
-from analysis.coding import code_frequencies
-from analysis.mechanisms import framework_matrix
+from analysis.methods.codebook import codebook_frame
+from analysis.methods.coding import code_frequencies
+from analysis.methods.mechanisms import framework_matrix
 
 CODES = codebook_frame({"codes": [
     {"id": "t", "parent": None, "label": {"zh": "主题", "en": "Theme"}},

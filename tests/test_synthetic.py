@@ -9,12 +9,13 @@ import pytest
 import yaml
 from scipy.stats import spearmanr
 
-from analysis.coding import primary_coding
-from analysis.corpus import build_corpus
-from analysis.mechanisms import framework_matrix
-from analysis.reliability import code_agreement
-from analysis.synthetic.generator import generate, load_design
-from analysis.validate import load_schemas, validate_project
+from analysis.methods.coding import primary_coding
+from analysis.inputs.corpus import build_corpus
+from analysis.methods.mechanisms import framework_matrix
+from analysis.methods.reliability import code_agreement
+from analysis.casework.synthetic.generator import generate, load_design
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import validate_project
 from conftest import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
@@ -86,8 +87,8 @@ def test_the_planted_memberships_show_in_the_coded_evidence(proposition, conditi
 def test_the_analyses_recover_the_planted_structure():
     """A recovery check on synthetic data: the QCA finds the planted rule res = inst*(cap + inc), and the
     clustered model finds the planted mechanism -> resilience link with the planted (positive) sign."""
-    from analysis.models import mechanism_link_model, resilience_spans
-    from analysis.qca import calibrate_all, solve, station_scores
+    from analysis.methods.models import mechanism_link_model, resilience_spans
+    from analysis.methods.qca import calibrate_all, solve, station_scores
 
     t = corpus()
     primary = primary_coding(t["segments"], CONFIG["coders"]["primary"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.tables import (code_frequency_table, cross_tab_table, evidence_table, pt_items_table, reliability_table,
-                             to_markdown)
+from analysis.report.tables import (code_frequency_table, cross_tab_table, evidence_table, pt_items_table, reliability_table, to_markdown)
 
 FREQ = pd.DataFrame({"code_id": ["t", "t.a"], "parent": [None, "t"], "theme": ["t", "t"], "depth": [0, 1],
                      "label_zh": ["主题", "甲"], "label_en": ["Theme", "A"], "n_segments": [3, 3], "n_documents": [2, 2],
@@ -63,7 +62,7 @@ def test_pipes_in_headers_and_cells_are_escaped():
 
 
 def test_a_table_of_models_that_all_failed_lists_the_reasons():
-    from analysis.tables import model_table
+    from analysis.report.tables import model_table
 
     fits = pd.DataFrame({"outcome": ["y", "z"], "n": [10, 10], "n_outcome": [10, 0], "term": ["", ""],
                          "note": ["the outcome does not vary", "not estimable: separation"], "code_id": ["t.a", "t.b"]})
@@ -73,7 +72,7 @@ def test_a_table_of_models_that_all_failed_lists_the_reasons():
 
 
 def test_numbers_of_models_that_all_failed():
-    from analysis.book_numbers import model_numbers, recovery_numbers
+    from analysis.report.numbers import model_numbers, recovery_numbers
 
     failed = pd.DataFrame({"outcome": ["y"], "n": [5], "n_outcome": [5], "term": [""], "note": ["not estimable"],
                            "code_id": ["x"]})

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.validate import load_schemas, validate_project
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import validate_project
 from conftest import ROOT, SEGMENT_HEADER, segment_rows, write_csv
 
 SCHEMAS = load_schemas(ROOT / "workflow" / "schemas")
@@ -217,7 +218,7 @@ MALFORMED = {
 
 @pytest.mark.parametrize("name", sorted(MALFORMED))
 def test_malformed_input_gives_a_message_not_a_traceback(project, capsys, name):
-    from analysis.cli import main
+    from analysis.cli.commands import main
 
     mutate, fragment = MALFORMED[name]
     mutate(project)

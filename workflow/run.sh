@@ -83,7 +83,7 @@ if [ "$what" = build ] || [ "$what" = pdf ]; then
     esac
   done
   if [ "${#configs[@]}" -gt 0 ]; then
-    "${run[@]}" python -c 'import sys; from analysis.io import exit_on_unreadable_config as check; check(*sys.argv[1:])' \
+    "${run[@]}" python -c 'import sys; from analysis.inputs.io import exit_on_unreadable_config as check; check(*sys.argv[1:])' \
       "${configs[@]}"
   fi
 fi

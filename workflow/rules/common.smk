@@ -2,11 +2,13 @@
 import sys
 from pathlib import Path
 
-from analysis.io import name_sources, show_path
-from analysis.jobs import failed_jobs_report
-from analysis.problems import render_problems
-from analysis.provenance import imported_modules
-from analysis.validate import load_schemas, validate_project
+from analysis.inputs.io import show_path
+from analysis.inputs.names import name_sources
+from analysis.cli.jobs import failed_jobs_report
+from analysis.inputs.problems import render_problems
+from analysis.inputs.provenance import imported_modules
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import validate_project
 
 SCHEMA_DIR = Path(workflow.basedir) / "workflow" / "schemas"
 # The configuration file given last, relative to the project (Snakemake hands --configfile over as an
@@ -108,7 +110,7 @@ LANG = config["labels"]
 def synthetic_design(wildcards=None):
     """The generator's planted structure, read for the recovery check while the data are synthetic."""
     return (
-        ["analysis/synthetic/design.yaml"] if config["study"]["synthetic_data"] else []
+        ["analysis/casework/synthetic/design.yaml"] if config["study"]["synthetic_data"] else []
     )
 
 

@@ -1,8 +1,8 @@
 """Rules code_by_actor and code_by_phase: is each code's use independent of the span's actor type or phase?"""
 import pandas as pd
 
-from analysis.coding import by_actor, by_phase, primary_coding
-from analysis.io import log_to
+from analysis.inputs.writers import log_to
+from analysis.methods.coding import by_actor, by_phase, primary_coding
 
 log_to(snakemake.log[0])
 

@@ -1,8 +1,8 @@
 """Rule code_frequencies: counts per code, rolled up the code tree, pooled and per station."""
 import pandas as pd
 
-from analysis.coding import code_frequencies, code_frequencies_by_station, primary_coding
-from analysis.io import log_to
+from analysis.inputs.writers import log_to
+from analysis.methods.coding import code_frequencies, code_frequencies_by_station, primary_coding
 
 log_to(snakemake.log[0])
 

@@ -3,8 +3,8 @@ import logging
 
 import pandas as pd
 
-from analysis.corpus import pool_documents, pool_segments
-from analysis.io import log_to
+from analysis.inputs.corpus import pool_documents, pool_segments
+from analysis.inputs.writers import log_to
 
 log_to(snakemake.log[0])
 documents = pool_documents([pd.read_parquet(p) for p in snakemake.input.documents])

@@ -1,8 +1,8 @@
 """Rule disagreements: every stretch of text where the coders differ, ready for reconciliation."""
 import pandas as pd
 
-from analysis.io import log_to, write_csv
-from analysis.reliability import disagreements
+from analysis.inputs.writers import log_to, write_csv
+from analysis.methods.reliability import disagreements
 
 log_to(snakemake.log[0])
 

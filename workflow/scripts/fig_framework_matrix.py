@@ -1,8 +1,8 @@
 """Rule fig_framework_matrix: heat map of the support share per station and proposition."""
 import pandas as pd
 
-from analysis.figures import framework_heatmap, use_cjk_font
-from analysis.io import log_to
+from analysis.inputs.writers import log_to
+from analysis.report.figures import framework_heatmap, use_cjk_font
 
 log_to(snakemake.log[0])
 

@@ -1,8 +1,8 @@
 """Rule fig_mechanism_diagram: conditions -> the station's mechanisms -> outcomes, as the evidence supports it."""
 import pandas as pd
 
-from analysis.figures import mechanism_diagram, use_cjk_font
-from analysis.io import log_to
+from analysis.inputs.writers import log_to
+from analysis.report.figures import mechanism_diagram, use_cjk_font
 
 log_to(snakemake.log[0])
 

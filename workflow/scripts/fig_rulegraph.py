@@ -1,9 +1,9 @@
 """Rule fig_rulegraph: the workflow's rules as a figure, from `snakemake --rulegraph`."""
 from pathlib import Path
 
-from analysis.figures import rule_graph, use_cjk_font
-from analysis.io import log_to
-from analysis.provenance import parse_rulegraph, rule_stages
+from analysis.inputs.provenance import parse_rulegraph, rule_stages
+from analysis.inputs.writers import log_to
+from analysis.report.figures import rule_graph, use_cjk_font
 
 log_to(snakemake.log[0])
 

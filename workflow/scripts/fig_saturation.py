@@ -1,8 +1,8 @@
 """Rule fig_saturation: the pooled saturation curve (cumulative codes and new information per run)."""
 import pandas as pd
 
-from analysis.figures import saturation_curve, use_cjk_font
-from analysis.io import log_to
+from analysis.inputs.writers import log_to
+from analysis.report.figures import saturation_curve, use_cjk_font
 
 log_to(snakemake.log[0])
 

@@ -1,8 +1,8 @@
 """Rule fig_theme_frequencies: ranked bar chart of coded segments per theme."""
 import pandas as pd
 
-from analysis.figures import theme_frequency_bars, use_cjk_font
-from analysis.io import log_to
+from analysis.inputs.writers import log_to
+from analysis.report.figures import theme_frequency_bars, use_cjk_font
 
 log_to(snakemake.log[0])
 

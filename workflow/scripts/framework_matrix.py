@@ -1,9 +1,9 @@
 """Rule framework_matrix: supporting and contrary segments per station and proposition."""
 import pandas as pd
 
-from analysis.coding import primary_coding
-from analysis.io import log_to
-from analysis.mechanisms import framework_matrix
+from analysis.inputs.writers import log_to
+from analysis.methods.coding import primary_coding
+from analysis.methods.mechanisms import framework_matrix
 
 log_to(snakemake.log[0])
 

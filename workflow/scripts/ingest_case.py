@@ -2,9 +2,11 @@
 import logging
 from pathlib import Path
 
-from analysis.corpus import case_corpus
-from analysis.io import log_to, read_names
-from analysis.validate import checked_case, checked_codebook, load_schemas
+from analysis.inputs.corpus import case_corpus
+from analysis.inputs.names import read_names
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import checked_case, checked_codebook
+from analysis.inputs.writers import log_to
 
 log_to(snakemake.log[0])
 case = snakemake.wildcards.case

@@ -1,9 +1,10 @@
 """Rule ingest_codebook: the checked codebook as a table (one row per code, with its theme and labels)."""
 from pathlib import Path
 
-from analysis.codebook import codebook_frame
-from analysis.io import log_to
-from analysis.validate import checked_codebook, load_schemas
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import checked_codebook
+from analysis.inputs.writers import log_to
+from analysis.methods.codebook import codebook_frame
 
 log_to(snakemake.log[0])
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)

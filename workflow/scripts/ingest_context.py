@@ -1,9 +1,10 @@
 """Rule ingest_context: the public context facts (each with its source), checked."""
 from pathlib import Path
 
-from analysis.io import log_to, read_table
-from analysis.problems import InputError, Problem
-from analysis.validate import check_table, load_schemas
+from analysis.inputs.io import read_table
+from analysis.inputs.problems import InputError, Problem
+from analysis.inputs.schemas import check_table, load_schemas
+from analysis.inputs.writers import log_to
 
 log_to(snakemake.log[0])
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)

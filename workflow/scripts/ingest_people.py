@@ -2,10 +2,13 @@
 import logging
 from pathlib import Path
 
-from analysis.corpus import pool_people
-from analysis.io import log_to, read_case, read_names
-from analysis.problems import InputError, Problem
-from analysis.validate import check_case, load_schemas
+from analysis.inputs.corpus import pool_people
+from analysis.inputs.io import read_case
+from analysis.inputs.names import read_names
+from analysis.inputs.problems import InputError, Problem
+from analysis.inputs.schemas import load_schemas
+from analysis.inputs.validate import check_case
+from analysis.inputs.writers import log_to
 
 log_to(snakemake.log[0])
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)

@@ -6,9 +6,10 @@ import json
 import logging
 from pathlib import Path
 
-from analysis.io import log_to, read_names
-from analysis.leaks import leak_problems, scan_files
-from analysis.problems import InputError
+from analysis.inputs.names import read_names
+from analysis.inputs.problems import InputError
+from analysis.inputs.writers import log_to
+from analysis.report.leaks import leak_problems, scan_files
 
 log_to(snakemake.log[0])
 names = read_names(snakemake.input.names, Path("."), snakemake.config)

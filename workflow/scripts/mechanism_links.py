@@ -1,8 +1,8 @@
 """Rule mechanism_links: the links of the mechanism diagram, weighted by co-occurrence."""
 import pandas as pd
 
-from analysis.io import log_to
-from analysis.mechanisms import mechanism_links
+from analysis.inputs.writers import log_to
+from analysis.methods.mechanisms import mechanism_links
 
 log_to(snakemake.log[0])
 

@@ -1,15 +1,14 @@
 """Rule numbers: every number the book prints, as one JSON table of text values."""
 import json
-
 from pathlib import Path
 
 import pandas as pd
 
-from analysis import book_numbers as bn
-from analysis.io import log_to
-from analysis.provenance import locked_versions, parse_rulegraph
-from analysis.saturation import describe
-from analysis.synthetic.generator import load_design
+from analysis.casework.synthetic.generator import load_design
+from analysis.inputs.provenance import locked_versions, parse_rulegraph
+from analysis.inputs.writers import log_to
+from analysis.methods.saturation import describe
+from analysis.report import numbers as bn
 
 log_to(snakemake.log[0])
 

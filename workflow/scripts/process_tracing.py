@@ -2,9 +2,9 @@
 import pandas as pd
 import yaml
 
-from analysis.coding import primary_coding
-from analysis.io import log_to
-from analysis.process_tracing import sensitivity, trace
+from analysis.inputs.writers import log_to
+from analysis.methods.coding import primary_coding
+from analysis.methods.process_tracing import sensitivity, trace
 
 log_to(snakemake.log[0])
 

@@ -3,8 +3,8 @@ import json
 
 import pandas as pd
 
-from analysis.io import log_to
-from analysis.reliability import code_agreement
+from analysis.inputs.writers import log_to
+from analysis.methods.reliability import code_agreement
 
 log_to(snakemake.log[0])
 

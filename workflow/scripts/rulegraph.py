@@ -3,8 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from analysis.io import log_to
-from analysis.provenance import canonical_rulegraph
+from analysis.inputs.provenance import canonical_rulegraph
+from analysis.inputs.writers import log_to
 
 log_to(snakemake.log[0])
 run = subprocess.run([sys.executable, "-m", "snakemake", "all", "--rulegraph", "--forceall", "--nolock",

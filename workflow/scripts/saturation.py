@@ -1,9 +1,9 @@
 """Rule saturation: Guest, Namey & Chen's (2020) saturation, per station and pooled."""
 import pandas as pd
 
-from analysis.coding import primary_coding
-from analysis.io import log_to
-from analysis.saturation import saturation_by_scope
+from analysis.inputs.writers import log_to
+from analysis.methods.coding import primary_coding
+from analysis.methods.saturation import saturation_by_scope
 
 log_to(snakemake.log[0])
 

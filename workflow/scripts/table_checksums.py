@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io import log_to, write_csv
-from analysis.tables import to_markdown
+from analysis.inputs.writers import log_to, write_csv
+from analysis.report.tables import to_markdown
 
 log_to(snakemake.log[0])
 manifest = pd.read_csv(snakemake.input.manifest)

@@ -1,8 +1,8 @@
 """Rule table_code_frequencies: the code frequency table for the book (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.io import log_to, write_table
-from analysis.tables import code_frequency_table
+from analysis.inputs.writers import log_to
+from analysis.report.tables import code_frequency_table, write_table
 
 log_to(snakemake.log[0])
 

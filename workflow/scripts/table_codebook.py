@@ -2,8 +2,8 @@
 import pandas as pd
 import yaml
 
-from analysis.io import log_to, write_table
-from analysis.tables import codebook_table
+from analysis.inputs.writers import log_to
+from analysis.report.tables import codebook_table, write_table
 
 log_to(snakemake.log[0])
 

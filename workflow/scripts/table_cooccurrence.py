@@ -1,8 +1,8 @@
 """Rule table_cooccurrence: the strongest co-occurrences, with both levels' tests (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.io import log_to, write_table
-from analysis.tables import cooccurrence_table
+from analysis.inputs.writers import log_to
+from analysis.report.tables import cooccurrence_table, write_table
 
 log_to(snakemake.log[0])
 

@@ -1,8 +1,8 @@
 """Rule table_disagreements: where the coders differed, per code (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.io import log_to, write_table
-from analysis.tables import disagreement_table
+from analysis.inputs.writers import log_to
+from analysis.report.tables import disagreement_table, write_table
 
 log_to(snakemake.log[0])
 

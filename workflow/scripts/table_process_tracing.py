@@ -1,8 +1,8 @@
 """Rule table_process_tracing: the evidence items and the sensitivity of the posteriors (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.io import log_to, write_table
-from analysis.tables import pt_items_table, pt_sensitivity_table
+from analysis.inputs.writers import log_to
+from analysis.report.tables import pt_items_table, pt_sensitivity_table, write_table
 
 log_to(snakemake.log[0])
 

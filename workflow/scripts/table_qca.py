@@ -3,8 +3,14 @@ import json
 
 import pandas as pd
 
-from analysis.io import log_to, write_table
-from analysis.tables import qca_calibration_table, qca_necessity_table, qca_solution_table, qca_truth_table
+from analysis.inputs.writers import log_to
+from analysis.report.tables import (
+    qca_calibration_table,
+    qca_necessity_table,
+    qca_solution_table,
+    qca_truth_table,
+    write_table,
+)
 
 log_to(snakemake.log[0])
 

@@ -1,8 +1,8 @@
 """Rule table_station_themes: coded segments per theme in each station (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.io import log_to, write_table
-from analysis.tables import station_theme_table
+from analysis.inputs.writers import log_to
+from analysis.report.tables import station_theme_table, write_table
 
 log_to(snakemake.log[0])
 

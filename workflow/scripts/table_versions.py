@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io import log_to, write_csv, write_table
-from analysis.provenance import locked_versions
+from analysis.inputs.provenance import locked_versions
+from analysis.inputs.writers import log_to
+from analysis.report.tables import write_csv, write_table
 
 log_to(snakemake.log[0])
 zh = snakemake.params.lang == "zh"

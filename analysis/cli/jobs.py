@@ -1,0 +1,152 @@
+"""What the workflow says about its own jobs: why one failed, and whether a lock is stale.
+
+- :func:`~analysis.inputs.problems.failure_text` is the first thing a failed job says (on the
+  console and in its log): the input problems, a full disk, or the exception in one line.
+- :func:`failed_jobs_report` is what the Snakefile's ``onerror:`` handler prints: for each
+  failed rule, that message first, then the last lines of its log.
+- :func:`stale_lock` tells whether ``.snakemake/locks`` holds a lock that no running
+  Snakemake owns (a build killed outright leaves one), which ``casebook recover`` releases.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+#: How many lines of a failed job's log the console shows.
+TAIL_LINES = 15
+
+
+_ERROR = re.compile(r"^Error in rule (\w+):\s*$")
+_LOG = re.compile(r"^\s+log:\s*(.+?)\s*(?:\(check log file\(s\) for error details\))?\s*$")
+
+
+def failed_jobs(snakemake_log: str) -> list[tuple[str, list[str]]]:
+    """The rules that failed, each with its log files, from Snakemake's own log text.
+
+    Examples
+    --------
+    >>> text = "Error in rule qca:\\n    jobid: 3\\n    log: logs/a.log, logs/b.log (check log file(s) for error details)\\n"
+    >>> failed_jobs(text)
+    [('qca', ['logs/a.log', 'logs/b.log'])]
+    """
+    found: list[tuple[str, list[str]]] = []
+    rule = None
+    for line in snakemake_log.splitlines():
+        if (m := _ERROR.match(line)):
+            rule = m.group(1)
+            found.append((rule, []))
+        elif rule and (m := _LOG.match(line)):
+            found[-1][1].extend(p.strip() for p in m.group(1).split(",") if p.strip())
+        elif rule and not line.startswith((" ", "\t")):
+            rule = None
+    seen, out = set(), []
+    for rule, logs in found:
+        if (rule, tuple(logs)) not in seen:
+            seen.add((rule, tuple(logs)))
+            out.append((rule, logs))
+    return out
+
+
+def _message_and_tail(path: Path) -> tuple[list[str], list[str]]:
+    """The ``casebook:`` message of a job log (with the problem lines under it), and its last lines."""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    message: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("casebook:"):
+            message = [line]
+            for follow in lines[i + 1:i + 41]:  # the problems under the message, up to a traceback or a log record
+                if not follow.strip() or follow.startswith(("Traceback", "  File ")) or re.match(r"\d{4}-\d\d-\d\d ", follow):
+                    break
+                message.append(follow)
+    return message, lines[-TAIL_LINES:]
+
+
+def failed_jobs_report(snakemake_log, root: Path = Path(".")) -> str:
+    """What the console shows when the build fails: for each failed rule, its message first,
+    then the last lines of its log; a log that is empty or unreadable is said to be so.
+
+    ``snakemake_log`` is what Snakemake hands ``onerror:``: the path of its own log, or a list of paths.
+    """
+    paths = [snakemake_log] if isinstance(snakemake_log, (str, Path)) else list(snakemake_log or [])
+    try:
+        text = "\n".join(Path(p).read_text(encoding="utf-8", errors="replace") for p in paths)
+    except OSError as err:
+        return (f"casebook: the build failed, and Snakemake's log could not be read ({err.strerror}); "
+                "if the disk is full, free some space and run the build again")
+    jobs = failed_jobs(text)
+    if not jobs:
+        return ""
+    out = [f"casebook: the build stopped: {len(jobs)} job{'s' if len(jobs) > 1 else ''} failed "
+           f"({', '.join(rule for rule, _ in jobs)})."]
+    for rule, logs in jobs:
+        for log in logs or [None]:
+            out.append("")
+            if log is None:
+                out.append(f"rule {rule}: it has no log; Snakemake's messages above say why it failed")
+                continue
+            path = Path(root) / log
+            try:
+                message, tail = _message_and_tail(path)
+            except OSError as err:
+                out.append(f"rule {rule}: its log {log} could not be read ({err.strerror}); if the disk is full, "
+                           "free some space and run the build again")
+                continue
+            if not tail:
+                out.append(f"rule {rule}: its log {log} is empty; if the disk is full (`df -h .`), free some space "
+                           "and run the build again")
+                continue
+            out += [f"rule {rule} ({log}):", *(f"  {m}" for m in message)]
+            if tail != message[-len(tail):]:
+                out += [f"  last lines of {log}:", *(f"    {t}" for t in tail)]
+    return "\n".join(out)
+
+
+def _snakemake_here(root: Path) -> list[int]:
+    """Process ids of running Snakemake processes whose working folder is ``root`` (Linux /proc)."""
+    found = []
+    here = Path(root).resolve()
+    for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().decode("utf-8", "replace").split("\0")
+            cwd = Path(os.readlink(entry / "cwd"))
+        except OSError:
+            continue
+        if cwd == here and _is_snakemake(argv):
+            found.append(int(entry.name))
+    return found
+
+
+def _is_snakemake(argv: list[str]) -> bool:
+    """Whether a command line runs Snakemake itself (``snakemake ...``, ``python -m snakemake ...``,
+    ``python .../bin/snakemake ...``), not merely names it (``tail .snakemake/log/x.log``).
+
+    Examples
+    --------
+    >>> [_is_snakemake(a.split()) for a in ["snakemake --cores 2", "/venv/bin/python -m snakemake -n",
+    ...                                      "python3 /venv/bin/snakemake", "tail .snakemake/log/x.log", "uv run snakemake"]]
+    [True, True, True, False, True]
+    """
+    names = [os.path.basename(a) for a in argv if a]
+    if not names:
+        return False
+    if names[0].startswith("snakemake"):
+        return True
+    if names[0].startswith("python"):
+        rest = argv[1:3]
+        return rest[:2] == ["-m", "snakemake"] or (bool(rest) and os.path.basename(rest[0]).startswith("snakemake"))
+    return names[0] == "uv" and "snakemake" in argv[1:4]
+
+
+def stale_lock(root: Path = Path(".")) -> bool | None:
+    """True when ``.snakemake/locks`` holds a lock and no Snakemake runs in ``root``; False when a
+    Snakemake does run there; None when there is no lock (or /proc cannot tell)."""
+    locks = Path(root) / ".snakemake" / "locks"
+    if not locks.is_dir() or not any(locks.iterdir()):
+        return None
+    if not Path("/proc/self").exists():
+        return None
+    return not _snakemake_here(root)

@@ -1,0 +1,1 @@
+"""Exchange with QDA programs: REFI-QDA projects and codebooks, and spreadsheet exports."""

@@ -1,0 +1,535 @@
+"""Checks of the configuration and of every raw input, before any analysis runs.
+
+Each ``check_*`` function takes what :mod:`analysis.inputs.io` read and returns a list of
+:class:`~analysis.inputs.problems.Problem`; none raises and none stops at the first
+problem. :func:`validate_project` runs them all; the workflow calls it when the
+Snakefile is parsed and ``casebook validate`` calls it on demand.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from analysis.inputs.io import (
+    INTERVIEWER,
+    PARTICIPANT_ID,
+    SPEAKER_TURN,
+    RawCase,
+    read_case,
+    read_table,
+    read_yaml,
+    show_path,
+)
+from analysis.inputs.problems import MAX_PER_FILE, STOPPED, InputError, Problem
+from analysis.inputs.schemas import check_schema, check_table
+from analysis.methods.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
+
+
+@dataclass
+class RawProject:
+    """The raw inputs named by the configuration, as read."""
+
+    root: Path
+    config: dict
+    codebook: dict | None = None
+    context: pd.DataFrame | None = None
+    evidence: dict | None = None
+    cases: dict[str, RawCase] = field(default_factory=dict)
+
+
+def check_codebook(codebook, file: str, schema: dict) -> list[Problem]:
+    """Schema, unique ids, known parents and no cycle in the code tree."""
+    if codebook is None:
+        return []
+    problems = check_schema(codebook, schema, file)
+    if problems:
+        return problems
+    seen: dict[str, int] = {}
+    for i, code in enumerate(codebook["codes"]):
+        if code["id"] in seen:
+            problems.append(Problem(file, f"codes[{i}]", f"the code id '{code['id']}' is used twice (also codes[{seen[code['id']]}])",
+                                    "give every code its own id, or merge the two entries"))
+        seen.setdefault(code["id"], i)
+    graph = nx.DiGraph()
+    for i, code in enumerate(codebook["codes"]):
+        graph.add_node(code["id"])
+        if code["parent"] is not None:
+            if code["parent"] not in seen:
+                problems.append(Problem(file, f"codes[{i}] ({code['id']})", f"the parent '{code['parent']}' is not a code",
+                                        "set parent to an existing code id, or to null for a theme"))
+            else:
+                graph.add_edge(code["id"], code["parent"])
+    try:
+        cycle = nx.find_cycle(graph)
+        ids = " -> ".join([a for a, _ in cycle] + [cycle[0][0]])
+        problems.append(Problem(file, "", f"the code tree has a cycle: {ids}",
+                                "make one code in the cycle a theme (parent: null) or point it at a code outside the cycle"))
+    except nx.NetworkXNoCycle:
+        pass
+    return problems
+
+
+def check_config(config: dict, file: str, code_ids: set[str] | None) -> list[Problem]:
+    """That the codes named by the propositions exist and the primary coder is known.
+
+    The schema itself is checked first by :func:`validate_project`.
+    """
+    problems: list[Problem] = []
+    if code_ids is None:
+        return problems
+    for name, prop in config["propositions"].items():
+        for key in ("condition", "outcome", *[f"contrary[{i}]" for i in range(len(prop["contrary"]))]):
+            code = prop[key] if "[" not in key else prop["contrary"][int(key[9:-1])]
+            if code not in code_ids:
+                problems.append(Problem(file, f"propositions.{name}.{key}", f"the code '{code}' is not in the codebook",
+                                        _closest_fix(code, code_ids)))
+    for code, contrary in config["mechanisms"].items():
+        for c in [code, *contrary]:
+            if c not in code_ids:
+                problems.append(Problem(file, f"mechanisms.{code}", f"the code '{c}' is not in the codebook", _closest_fix(c, code_ids)))
+    qca = config["qca"]
+    for name, prop in qca["conditions"].items():
+        if prop not in config["propositions"]:
+            problems.append(Problem(file, f"qca.conditions.{name}", f"'{prop}' is not a proposition in `propositions`",
+                                    "name one of the propositions"))
+    for name in [*qca["conditions"], qca["outcome"]]:
+        anchors = qca["anchors"].get(name)
+        if anchors is None:
+            problems.append(Problem(file, f"qca.anchors.{name}", f"no calibration anchors for '{name}'",
+                                    "add full, crossover and non-membership anchors"))
+        elif not (min(anchors["full"], anchors["non"]) < anchors["crossover"] < max(anchors["full"], anchors["non"])):
+            problems.append(Problem(file, f"qca.anchors.{name}", "the crossover anchor does not lie between the other two",
+                                    "order the anchors: non-membership < crossover < full membership (or the reverse)"))
+    known = config["coders"]["known"]
+    if config["coders"]["primary"] not in known:
+        problems.append(Problem(file, "coders.primary", f"the primary coder '{config['coders']['primary']}' is not in coders.known",
+                                "add it to coders.known or pick a coder from that list"))
+    for coder in config["coders"]["independent"]:
+        if coder not in known:
+            problems.append(Problem(file, "coders.independent", f"the coder '{coder}' is not in coders.known",
+                                    "add it to coders.known or correct the id"))
+    return problems
+
+
+def check_evidence(evidence, file: str, schema: dict, code_ids: set[str] | None) -> list[Problem]:
+    """The process-tracing evidence: schema, unique item ids, known codes, each rule's threshold."""
+    problems = check_schema(evidence, schema, file)
+    if problems:
+        return problems
+    seen: set[str] = set()
+    for hyp, spec in evidence["hypotheses"].items():
+        for i, item in enumerate(spec["items"]):
+            where = f"hypotheses.{hyp}.items[{i}] ({item['id']})"
+            if item["id"] in seen:
+                problems.append(Problem(file, where, f"the item id '{item['id']}' is used twice", "give every item its own id"))
+            seen.add(item["id"])
+            implied = test_type(item["p_e_h"], item["p_e_not_h"])
+            if implied != item["test"]:
+                problems.append(Problem(file, where, f"the probabilities ({item['p_e_h']}, {item['p_e_not_h']}) make a "
+                                        f"{implied} test, not a {item['test']}",
+                                        f"a hoop test needs P(E|H) >= {HIGH_P_E_H}, a smoking gun P(E|not H) <= "
+                                        f"{LOW_P_E_NOT_H}, a doubly decisive test both: relabel the test or revise the probabilities"))
+            rule = item["observed_if"]
+            need = "at_most" if rule["rule"] == "stations_with_at_most" else "at_least"
+            if need not in rule:
+                problems.append(Problem(file, where, f"the rule '{rule['rule']}' needs '{need}'",
+                                        f"add {need}: N to observed_if"))
+            for code in rule["codes"]:
+                if code_ids is not None and code not in code_ids:
+                    problems.append(Problem(file, where, f"the code '{code}' is not in the codebook", _closest_fix(code, code_ids)))
+    return problems
+
+
+def _closest_fix(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    hint = f" (closest: {close[0]})" if close else ""
+    return f"use an id from the codebook{hint}, or add the code to the codebook"
+
+
+def check_case(raw: RawCase, schemas: dict, code_ids: set[str] | None, coders: set[str]) -> list[Problem]:
+    """Everything inside one case folder, and the links between its files."""
+    problems: list[Problem] = []
+    folder = raw.folder
+    if raw.station is not None:
+        shown = f"{folder}/station.yaml"
+        problems += check_schema(raw.station, schemas["station"], shown)
+        if isinstance(raw.station, dict) and raw.station.get("station_id") not in (None, raw.case):
+            problems.append(Problem(shown, "station_id", f"station_id '{raw.station['station_id']}' differs from the folder name '{raw.case}'",
+                                    "make them equal"))
+    participants: set[str] = set()
+    if raw.participants is not None:
+        shown = f"{folder}/participants.csv"
+        problems += check_table(raw.participants, schemas["participants"], shown)
+        if "participant_id" in raw.participants:
+            problems += _duplicates(raw.participants, "participant_id", shown)
+            participants = set(raw.participants["participant_id"])
+    bodies: dict[str, str] = {}
+    speakers: dict[str, set[str]] = {}
+    coded_by: dict[str, set[str]] = {}
+    broken = set(raw.unreadable)  # documents whose own problem is already reported
+    for t in raw.transcripts:
+        stem = Path(t.path).stem
+        found = check_schema(t.header, schemas["transcript"], t.path, "header")
+        problems += found
+        if found:
+            broken.add(stem)
+            continue
+        doc = t.header["id"]
+        if doc != stem:
+            problems.append(Problem(t.path, "header", f"the id '{doc}' differs from the file name '{stem}.md'",
+                                    "make the header id equal to the file name"))
+        if doc in bodies:
+            problems.append(Problem(t.path, "header", f"the document id '{doc}' is used by another transcript",
+                                    "give every transcript its own id"))
+        for coder in t.header.get("coded_by") or []:
+            if coder not in coders:
+                problems.append(Problem(t.path, "header", f"coded_by names '{coder}', who is not in config.yaml coders.known",
+                                        "add the coder to coders.known or correct coded_by"))
+        for pid in t.header.get("participants") or []:
+            if raw.participants is not None and pid not in participants:
+                problems.append(Problem(t.path, "header", f"participant '{pid}' is not in {folder}/participants.csv",
+                                        "add the participant to participants.csv or correct the id"))
+        if not t.body.strip():
+            problems.append(Problem(t.path, f"line {t.body_line}", "the transcript body is empty",
+                                    "add the transcript text below the header, or remove the file"))
+        problems += _check_turns(t, participants if raw.participants is not None else None)
+        bodies[doc] = t.body
+        speakers[doc] = set(t.header.get("participants") or [])
+        if "coded_by" in t.header:
+            coded_by[doc] = set(t.header["coded_by"])
+    if raw.segments is not None:
+        shown = f"{folder}/segments.csv"
+        found = check_table(raw.segments, schemas["segments"], shown)
+        problems += found
+        if raw.transcripts_listed and not any(p.where == "line 1" for p in found):
+            problems += _check_segments(raw.segments, shown, bodies, speakers, coded_by, broken, participants, code_ids,
+                                        coders, has_participants=raw.participants is not None)
+            problems += _uncoded(raw.segments, shown, coded_by, coders)
+    return problems
+
+
+def _check_turns(t, participants: set[str] | None) -> list[Problem]:
+    """Each speaker turn (``**id**：``) names a participant of the case who is in the header's list."""
+    problems = []
+    listed = set(t.header.get("participants") or [])
+    for match in SPEAKER_TURN.finditer(t.body):
+        label = match.group(1).strip()
+        if label == INTERVIEWER or not PARTICIPANT_ID.fullmatch(label):
+            continue
+        where = f"line {t.body_line + t.body.count(chr(10), 0, match.start())}"
+        if participants is not None and label not in participants:
+            problems.append(Problem(t.path, where, f"the speaker turn names participant '{label}', who is not in participants.csv",
+                                    "correct the speaker's id, or add the participant to participants.csv"))
+        elif label not in listed:
+            problems.append(Problem(t.path, where, f"participant '{label}' speaks here but is not in the header's participants",
+                                    "add the id to the header's participants, or correct the speaker's id"))
+    return problems
+
+
+def _uncoded(seg: pd.DataFrame, file: str, coded_by: dict[str, set[str]], coders: set[str]) -> list[Problem]:
+    """A coder the header lists in ``coded_by`` left no segment in the document: the coding is missing."""
+    have = set(zip(seg["document_id"], seg["coder_id"])) if len(seg) else set()
+    problems = []
+    for doc in sorted(coded_by):
+        for coder in sorted(coded_by[doc] & coders):
+            if (doc, coder) not in have:
+                problems.append(Problem(file, "", f"document '{doc}' lists '{coder}' in coded_by, but {coder} has no "
+                                        "segment in it here",
+                                        f"add {coder}'s segments of {doc} (import them with `casebook import-segments`), "
+                                        f"or remove {coder} from the transcript's coded_by"))
+    return problems
+
+
+def _duplicates(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
+    """Rows that repeat an earlier row's id (at most :data:`MAX_PER_FILE` of them; the rest counted)."""
+    dup = frame[frame.duplicated(column, keep="first") & (frame[column] != "")]
+    first = dict(zip(frame.drop_duplicates(column)[column], frame.drop_duplicates(column)["_line"]))
+    out = [Problem(file, f"line {row['_line']}", f"the {column} '{row[column]}' is used twice (first on line {first[row[column]]})",
+                   f"give every row its own {column}") for row in dup.head(MAX_PER_FILE).to_dict("records")]
+    if len(dup) > MAX_PER_FILE:
+        out.append(Problem(file, "", f"{STOPPED}: {len(dup) - MAX_PER_FILE:,} more rows repeat an earlier {column}",
+                           f"give every row its own {column}"))
+    return out
+
+
+def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], speakers: dict[str, set[str]],
+                    coded_by: dict[str, set[str]], broken: set[str], participants: set[str], code_ids: set[str] | None, coders: set[str],
+                    has_participants: bool) -> list[Problem]:
+    problems = _duplicates(seg, "segment_id", file)
+    spans = []
+    rows = seg.to_dict("records")
+    for i, row in enumerate(rows):
+        if len(problems) >= MAX_PER_FILE:
+            problems.append(Problem(file, f"line {row['_line']}", f"{STOPPED} after {len(problems)} problems; the "
+                                    f"{len(rows) - i:,} segments from this line on were not checked",
+                                    "correct the problems above (they may share one cause), then validate again"))
+            return problems
+        where = f"line {row['_line']} (segment {row['segment_id']})"
+        if row["document_id"] in broken:
+            continue  # the transcript's own problem is reported; its segments cannot be checked
+        if code_ids is not None and row["code_id"] not in code_ids:
+            problems.append(Problem(file, where, f"the code '{row['code_id']}' is not in the codebook", _closest_fix(row["code_id"], code_ids)))
+        if row["coder_id"] not in coders:
+            problems.append(Problem(file, where, f"the coder '{row['coder_id']}' is not in config.yaml coders.known",
+                                    "add the coder to coders.known or correct the id"))
+        elif row["document_id"] in coded_by and row["coder_id"] not in coded_by[row["document_id"]]:
+            problems.append(Problem(file, where, f"the coder '{row['coder_id']}' is not in the coded_by list of "
+                                    f"document '{row['document_id']}'",
+                                    "add the coder to the transcript's coded_by, or correct coder_id"))
+        pid = row.get("participant_id", "")
+        if pid and has_participants and pid not in participants:
+            problems.append(Problem(file, where, f"the participant '{pid}' is not in participants.csv",
+                                    "add the participant or correct the id"))
+        elif pid and speakers.get(row["document_id"]) and pid not in speakers[row["document_id"]]:
+            problems.append(Problem(file, where, f"the participant '{pid}' is not among the participants of "
+                                    f"document '{row['document_id']}'",
+                                    "correct participant_id, or add the participant to the transcript's header"))
+        if row["document_id"] not in bodies:
+            problems.append(Problem(file, where, f"the document '{row['document_id']}' has no transcript in this case",
+                                    "correct document_id or add the transcript"))
+            continue
+        try:
+            start, end = int(row["start"]), int(row["end"])
+        except ValueError:
+            continue  # already reported by the schema check
+        size = len(bodies[row["document_id"]])
+        if start >= end:
+            problems.append(Problem(file, where, f"start {start} is not before end {end}",
+                                    "swap the offsets or correct them; a segment covers body[start:end]"))
+            continue
+        if end > size:
+            problems.append(Problem(file, where, f"end {end} lies beyond the transcript body ({size} characters)",
+                                    "offsets count Unicode characters in the body after the header; correct them"))
+            continue
+        text = row.get("text", "")
+        if text and bodies[row["document_id"]][start:end].strip() != text.strip():
+            # the transcript's words are not quoted here: messages reach logs before de-identification
+            problems.append(Problem(file, where, f"the text column does not match the transcript at {start}:{end}",
+                                    "correct the offsets or the text; offsets count Unicode characters in the body"))
+        spans.append((row["document_id"], row["code_id"], row["coder_id"], start, end, row["segment_id"], row["_line"]))
+    problems += _overlaps(spans, file)
+    return problems
+
+
+def _overlaps(spans: list[tuple], file: str) -> list[Problem]:
+    """Same document, code and coder, with spans that overlap: a duplicate coding.
+
+    Each span is compared with the one reaching furthest among those before it,
+    so a span nested in a long one is found even when a short one lies between.
+    """
+    problems, more = [], 0
+    reach: dict[tuple, tuple] = {}
+    for span in sorted(spans, key=lambda s: (s[:3], s[3], s[4])):
+        key = span[:3]
+        prev = reach.get(key)
+        if prev is not None and span[3] < prev[4]:
+            if len(problems) < MAX_PER_FILE:
+                problems.append(Problem(file, f"line {span[6]} (segment {span[5]})",
+                                        f"the segment overlaps segment {prev[5]} (line {prev[6]}) with the same code, coder and document",
+                                        "merge the two into one segment or delete the duplicate"))
+            else:
+                more += 1
+        if prev is None or span[4] > prev[4]:
+            reach[key] = span
+    if more:
+        problems.append(Problem(file, "", f"{STOPPED}: {more:,} more segments overlap another with the same code, coder "
+                                "and document", "merge or delete the duplicates, then validate again"))
+    return problems
+
+
+def check_unique_across_cases(cases: dict[str, RawCase]) -> list[Problem]:
+    """Participant, document and segment ids must be unique across all cases."""
+    problems = []
+    seen: dict[tuple[str, str], str] = {}
+    for case, raw in cases.items():
+        ids = []
+        if raw.participants is not None and "participant_id" in raw.participants:
+            ids += [("participant", p, "participants.csv") for p in set(raw.participants["participant_id"])]
+        ids += [("document", t.header["id"], Path(t.path).name) for t in raw.transcripts
+                if isinstance(t.header.get("id"), str)]
+        if raw.segments is not None and "segment_id" in raw.segments:
+            ids += [("segment", s, "segments.csv") for s in set(raw.segments["segment_id"])]
+        for kind, ident, where in sorted(ids, key=lambda x: tuple(map(str, x))):
+            if (kind, ident) in seen and seen[(kind, ident)] != case:
+                problems.append(Problem(f"{raw.folder}/{where}", "", f"the {kind} id '{ident}' is also used in case {seen[(kind, ident)]}",
+                                        "ids must be unique across cases; prefix them with the case id"))
+            seen.setdefault((kind, ident), case)
+    return problems
+
+
+def _code_ids(codebook) -> set[str] | None:
+    """The ids of whatever codes parsed, or None when the codebook gives none."""
+    if not isinstance(codebook, dict) or not isinstance(codebook.get("codes"), list):
+        return None
+    ids = {c["id"] for c in codebook["codes"] if isinstance(c, dict) and isinstance(c.get("id"), str)}
+    return ids or None
+
+
+def validate_project(root: Path, config: dict, config_file: str, schemas: dict) -> tuple[RawProject, list[Problem]]:
+    """Read and check everything the configuration names; return what was read and every problem.
+
+    A configuration that fails its schema stops the checks there, since its
+    paths and case list cannot be trusted; otherwise every file is read and
+    checked, and a broken codebook does not hide the cases' own problems.
+    """
+    root = Path(root)
+    project = RawProject(root=root, config=config)
+    if not isinstance(config, dict):
+        return project, [Problem(config_file, "", "the configuration is not a mapping of settings",
+                                 "write config.yaml as `key: value` settings (see the README)")]
+    problems = check_schema(config, schemas["config"], config_file)
+    if problems:
+        return project, problems
+    paths = config["paths"]
+    codebook_path = root / paths["codebook"]
+    project.codebook = read_yaml(codebook_path, problems, root)
+    problems += check_codebook(project.codebook, show_path(codebook_path, root), schemas["codebook"])
+    code_ids = _code_ids(project.codebook)
+    problems += check_config(config, config_file, code_ids)
+    context_path = root / paths["context"]
+    project.context = read_table(context_path, problems, root)
+    if project.context is not None:
+        problems += check_table(project.context, schemas["context"], show_path(context_path, root))
+    evidence_path = root / paths["process_tracing"]
+    project.evidence = read_yaml(evidence_path, problems, root)
+    if project.evidence is not None:
+        problems += check_evidence(project.evidence, show_path(evidence_path, root), schemas["process_tracing"], code_ids)
+    coders = set(config["coders"]["known"])
+    for case in config["cases"]:
+        raw = read_case(root, paths["cases"], case, problems)
+        project.cases[case] = raw
+        problems += check_case(raw, schemas, code_ids, coders)
+    problems += check_unique_across_cases(project.cases)
+    names = project_names(project, problems)
+    problems += check_names(project, names, config_file)
+    return project, [p.masked(names) for p in problems]
+
+
+def project_names(project: RawProject, problems: list[Problem]):
+    """The matcher for every name source (:func:`analysis.inputs.names.name_sources`); one that cannot be read is a problem."""
+    from analysis.inputs.names import gather_names, name_sources
+
+    cases_dir = project.config["paths"]["cases"]
+    read = {Path(cases_dir) / case / "participants.csv": raw.participants for case, raw in project.cases.items()}
+    return gather_names(name_sources(project.root, cases_dir, list(project.cases)), problems, project.root, project.config,
+                        read)
+
+
+#: Fields where names belong or are masked on the way out, so no check refuses them there:
+#: the confidential columns, the transcript header's note, a segment's text and memo.
+_NAMES_ALLOWED = {"participants": {"name", "aliases"}, "transcript": {"note"}, "segments": {"text", "memo"}}
+
+
+def _strings(value, where: str):
+    """Every text inside a YAML value, with where it sits (``codes[3].label.zh``); iterative."""
+    stack = [(value, where)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            yield at, item
+        elif isinstance(item, dict):
+            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(list(item.items())))
+            stack.extend((k, f"{at} (a key)" if at else "a key") for k in item if isinstance(k, str))
+        elif isinstance(item, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
+
+
+def check_names(project: RawProject, names, config_file: str = "config.yaml") -> list[Problem]:
+    """No confidential name form in a field that is neither confidential nor masked.
+
+    A role, an id, a station's note, the codebook, the context facts, the process-tracing
+    evidence and the configuration reach the results and the book as written, so a name in
+    any of them is refused here (the message names the participant, never the name).
+    Transcript bodies and notes, segment texts and memos are masked instead.
+    """
+    from analysis.inputs.deid import describe
+
+    if not names:
+        return []
+    problems: list[Problem] = []
+
+    def look(file: str, where: str, field_name: str, text: str) -> None:
+        for hit in names.find(text, strict=True)[:1]:
+            problems.append(Problem(file, where, f"{describe(hit.form)} appears in '{field_name}'",
+                                    "names belong only in the confidential name and aliases columns of participants.csv: "
+                                    "write a generic role or description here (村民, 驻站社工, 村干部)"))
+
+    def table(frame, file: str, kind: str) -> None:
+        if frame is None:
+            return
+        for row in frame.to_dict("records"):
+            for column, value in row.items():
+                if column != "_line" and column not in _NAMES_ALLOWED.get(kind, ()) and isinstance(value, str) and value:
+                    look(file, f"line {row['_line']}", column, value)
+
+    def tree(value, file: str, skip: set[str] = frozenset(), where: str = "") -> None:
+        for at, text in _strings(value, ""):
+            if at.split(".")[0].split("[")[0] not in skip:
+                look(file, where or f"key {at}", at, text)
+
+    paths = project.config["paths"]
+    tree(project.config, config_file, {"deid"})  # deid.not_names holds name forms by design
+    tree(project.codebook, show_path(project.root / paths["codebook"], project.root))
+    tree(project.evidence, show_path(project.root / paths["process_tracing"], project.root))
+    table(project.context, show_path(project.root / paths["context"], project.root), "context")
+    for raw in project.cases.values():
+        tree(raw.station, f"{raw.folder}/station.yaml")
+        table(raw.participants, f"{raw.folder}/participants.csv", "participants")
+        table(raw.segments, f"{raw.folder}/segments.csv", "segments")
+        for t in raw.transcripts:
+            tree(t.header, t.path, _NAMES_ALLOWED["transcript"], "header")
+    for raw in project.cases.values():
+        problems += _unsafe_forms(raw)
+    return problems
+
+
+def _unsafe_forms(raw: RawCase) -> list[Problem]:
+    """A declared name or alias too short or too common to mask without wrecking the text
+    (an alias 兰 would mask every 兰, an alias 主任 every 主任); named by position, never quoted."""
+    from analysis.inputs.deid import form_problem, participant_forms
+
+    if raw.participants is None or "participant_id" not in raw.participants:
+        return []
+    problems = []
+    lines = dict(zip(raw.participants["participant_id"], raw.participants["_line"]))
+    for pid, forms in participant_forms(raw.participants.to_dict("records")).items():
+        aliases = 0
+        for column, form in forms:
+            aliases += column == "aliases"
+            why = form_problem(form)
+            if why:
+                which = "the name" if column == "name" else f"alias {aliases}"
+                problems.append(Problem(f"{raw.folder}/participants.csv", f"line {lines.get(pid, '?')}",
+                                        f"{which} of participant {pid} is too short or too common to mask safely ({why})",
+                                        "give the full form people use (秀兰 rather than 兰; 王主任 rather than 主任)"))
+    return problems
+
+
+def checked_codebook(root: Path, config: dict, schemas: dict) -> dict:
+    """The codebook the configuration names, checked; raises InputError on any problem.
+
+    The workflow checks everything when it is parsed; the per-stage rules check
+    again what they read, so a script run on its own never works from bad input.
+    """
+    path = Path(root) / config["paths"]["codebook"]
+    problems: list[Problem] = []
+    codebook = read_yaml(path, problems, root)
+    problems += check_codebook(codebook, show_path(path, root), schemas["codebook"])
+    if problems:
+        raise InputError(problems)
+    return codebook
+
+
+def checked_case(root: Path, config: dict, case: str, schemas: dict, codebook: dict) -> RawCase:
+    """One case folder, read and checked against the codebook; raises InputError on any problem."""
+    problems: list[Problem] = []
+    raw = read_case(Path(root), config["paths"]["cases"], case, problems)
+    problems += check_case(raw, schemas, _code_ids(codebook), set(config["coders"]["known"]))
+    if problems:
+        raise InputError(problems)
+    return raw

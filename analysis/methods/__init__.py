@@ -1,0 +1,1 @@
+"""Pure methods: frames and plain objects in, frames and plain objects out; no labels, no files."""

@@ -1,0 +1,96 @@
+"""Evidence matrices: what supports and what contradicts each proposition and mechanism.
+
+For every claim (a proposition of the configuration, or one of the station's
+four leading mechanisms) each coded span is supporting, contrary or silent. The
+matrices count supporting and contrary spans by actor type and by station, and
+pick one exemplar quotation per cell by a fixed rule:
+
+    the medoid of the cell: the span whose set of codes is, on average, most
+    similar (Jaccard) to the code sets of the other spans in the cell; ties go
+    to the shorter text, then to the lower segment id.
+
+The exemplar is thus the most typical coding of the cell, not the most quotable
+sentence. Quotations are attributed only by pseudonymous participant id and
+actor type.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.methods.codebook import ancestors
+
+
+def claims(codes: pd.DataFrame, propositions: dict, mechanisms: dict) -> pd.DataFrame:
+    """Codes that support or contradict each claim: ``claim, kind, code_id, role``.
+
+    A proposition's support is its condition theme's codes except its outcome
+    code; a mechanism's support is its own code; contraries come from the
+    configuration.
+    """
+    chains = ancestors(codes)
+    rows = []
+    for name, prop in propositions.items():
+        rows += [(name, "proposition", c, "support") for c in codes["code_id"]
+                 if prop["condition"] in chains[c] and c != prop.get("outcome") and c != prop["condition"]]
+        rows += [(name, "proposition", c, "contrary") for c in prop["contrary"]]
+    for code, contrary in mechanisms.items():
+        rows.append((code, "mechanism", code, "support"))
+        rows += [(code, "mechanism", c, "contrary") for c in contrary]
+    return pd.DataFrame(rows, columns=["claim", "kind", "code_id", "role"])
+
+
+def tag_spans(segments: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
+    """One row per (claim, span, role) with the span's text, speaker, station and all its codes."""
+    keys = ["document_id", "start", "end"]
+    span_codes = segments.groupby(keys)["code_id"].agg(lambda s: tuple(sorted(set(s)))).rename("codes")
+    first = segments.sort_values("segment_id").groupby(keys).first()
+    spans = first[["segment_id", "case_id", "participant_id", "actor_type", "text"]].join(span_codes).reset_index()
+    hits = segments[keys + ["code_id"]].merge(roles, on="code_id")
+    hits = hits.drop_duplicates(keys + ["claim", "role"])
+    return hits.merge(spans, on=keys)[["claim", "kind", "role", *keys, "segment_id", "case_id", "participant_id",
+                                       "actor_type", "text", "codes"]]
+
+
+def medoid(group: pd.DataFrame) -> pd.Series:
+    """The exemplar of a cell by the rule in the module docstring.
+
+    Examples
+    --------
+    >>> g = pd.DataFrame({"codes": [("a", "b"), ("a",), ("a", "b")], "text": ["xx", "x", "xxx"],
+    ...                   "segment_id": ["s1", "s2", "s3"]})
+    >>> medoid(g)["segment_id"]
+    's1'
+    """
+    sets = [set(c) for c in group["codes"]]
+    n = len(sets)
+    if n == 1:
+        return group.iloc[0]
+    sim = np.array([[len(a & b) / len(a | b) if a | b else 1.0 for b in sets] for a in sets])
+    mean = (sim.sum(1) - 1) / (n - 1)
+    ranked = group.assign(_sim=mean, _len=group["text"].str.len()).sort_values(
+        ["_sim", "_len", "segment_id"], ascending=[False, True, True], kind="stable")
+    return ranked.iloc[0].drop(["_sim", "_len"])
+
+
+def evidence_matrix(tagged: pd.DataFrame, by: str, levels: list[str]) -> pd.DataFrame:
+    """Supporting and contrary spans per claim and level of ``by`` (``actor_type`` or ``case_id``),
+    with the exemplar of each non-empty cell."""
+    rows = []
+    for claim, grp in tagged.groupby("claim", sort=False):
+        for level in levels:
+            cell = grp[grp[by] == level]
+            row = {"claim": claim, "kind": grp["kind"].iloc[0], by: level}
+            for role in ("support", "contrary"):
+                part = cell[cell["role"] == role]
+                row[f"n_{role}"] = int(len(part))
+                ex = medoid(part) if len(part) else None
+                row[f"exemplar_{role}"] = "" if ex is None else ex["text"]
+                row[f"exemplar_{role}_by"] = "" if ex is None else f"{ex['participant_id'] or ex['document_id']}"
+                row[f"exemplar_{role}_actor"] = "" if ex is None else ex["actor_type"]
+                row[f"exemplar_{role}_segment"] = "" if ex is None else ex["segment_id"]
+            total = row["n_support"] + row["n_contrary"]
+            row["support_share"] = row["n_support"] / total if total else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)

@@ -1,0 +1,432 @@
+"""Intercoder reliability of the coding, on the double-coded documents.
+
+Unit of agreement
+-----------------
+A character of a double-coded document's body, for one code: each coder either
+applied the code to that character or did not. Every code therefore yields a
+binary (present/absent) rating by each coder for every character of the
+double-coded documents, coded or not. This is how NVivo's coding comparison
+counts agreement (characters of a source, per code) and how ATLAS.ti's
+intercoder agreement measures the coded and uncoded stretches of text (its
+alpha family works on lengths of text); it ignores where coders draw segment
+boundaries only to the extent that the boundaries agree.
+
+Coefficients
+------------
+For ``m`` coders, each character falls into one of ``2**m`` presence patterns.
+The counts of patterns per document and code are sufficient for every
+coefficient: percent agreement (all coders agree), agreement on coded text
+(all coders applied the code, among characters any coder coded: free of the
+mass of uncoded text that lifts percent agreement and AC1), Cohen's kappa (two coders),
+Krippendorff's alpha (nominal; with no missing ratings its coincidence matrix
+follows from the patterns, Krippendorff 2011), Fleiss' kappa (Fleiss 1971; more
+than two coders) and Gwet's AC1 (Gwet 2008). The closed forms are tested
+against the ``krippendorff`` package and statsmodels on the same data. The
+bootstrap resamples whole documents (the independent units), with a seed from
+the configuration, and takes percentile intervals.
+
+Any units x coders table
+------------------------
+The functions in the last part of this module serve ``casebook reliability`` and the tests that pin the coefficients to
+published values. Krippendorff's alpha comes from the ``krippendorff`` package,
+Cohen's and Fleiss' kappa from statsmodels (``statsmodels.stats.inter_rater``);
+Gwet's AC1 has no maintained Python implementation compatible with this stack
+(``irrCAC`` pins pandas < 3 and scipy 1.12), so it is written here after Gwet
+(2014, ch. 4; 2008) and checked against irrCAC's value on Krippendorff's data.
+
+A *ratings* table is a DataFrame indexed by unit with one column per coder; a
+missing rating is NaN (an absent row in the long CSV).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+COEFFICIENTS = ("percent_agreement", "coded_agreement", "cohen_kappa", "krippendorff_alpha", "fleiss_kappa", "gwet_ac1")
+
+
+def double_coded_documents(segments: pd.DataFrame, coders: list[str], documents: pd.DataFrame | None = None) -> list[str]:
+    """Documents that every one of ``coders`` coded independently.
+
+    The transcripts' ``coded_by`` headers say so (carried in the documents
+    table); a document a coder read but found nothing to code in still counts.
+    When no document declares ``coded_by``, a document counts when every coder
+    left at least one segment in it.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"document_id": ["d1", "d1", "d2"], "coder_id": ["A", "B", "A"]})
+    >>> double_coded_documents(seg, ["A", "B"])
+    ['d1']
+    >>> docs = pd.DataFrame({"document_id": ["d1", "d2"], "coded_by": ["A", "A;B"]})
+    >>> double_coded_documents(seg, ["A", "B"], docs)
+    ['d2']
+    """
+    if documents is not None and "coded_by" in documents and (documents["coded_by"].fillna("") != "").any():
+        declared = documents.set_index("document_id")["coded_by"].fillna("").str.split(";")
+        return sorted(d for d, who in declared.items() if set(coders) <= set(who))
+    by_doc = segments.groupby("document_id")["coder_id"].agg(set)
+    return sorted(d for d, who in by_doc.items() if set(coders) <= who)
+
+
+def presence(segments: pd.DataFrame, n_chars: int, code: str, coders: list[str]) -> np.ndarray:
+    """A coders x characters 0/1 array for one document: who applied ``code`` where.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"coder_id": ["A", "B"], "code_id": ["x", "x"], "start": [0, 1], "end": [2, 3]})
+    >>> presence(seg, 4, "x", ["A", "B"]).tolist()
+    [[1, 1, 0, 0], [0, 1, 1, 0]]
+    """
+    out = np.zeros((len(coders), n_chars), dtype=np.int8)
+    for r in segments[segments["code_id"] == code].itertuples():
+        if r.coder_id in coders:
+            out[coders.index(r.coder_id), int(r.start):int(r.end)] = 1
+    return out
+
+
+def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str],
+                   coders: list[str]) -> tuple[list[str], np.ndarray]:
+    """Characters per presence pattern, for every double-coded document and code.
+
+    Returns the document ids and an array of shape (documents, codes, 2**m):
+    entry ``[d, c, p]`` counts the characters of document d where the coders
+    whose bit is set in p (coder j is bit j) applied code c and the others did not.
+    """
+    docs = double_coded_documents(segments, coders, documents)
+    n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
+    weights = (1 << np.arange(len(coders)))[:, None]
+    out = np.zeros((len(docs), len(codes), 2 ** len(coders)), dtype=np.int64)
+    by_doc = dict(tuple(segments[segments["document_id"].isin(docs)].groupby("document_id")))
+    empty = segments.iloc[0:0]
+    for d, doc in enumerate(docs):
+        seg = by_doc.get(doc, empty)
+        for c, code in enumerate(codes):
+            pattern = (presence(seg, int(n_chars[doc]), code, coders) * weights).sum(0)
+            out[d, c] = np.bincount(pattern, minlength=2 ** len(coders))
+    return docs, out
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isclose(den, 0), np.nan, num / np.where(den == 0, 1, den))
+
+
+def coefficients(counts: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
+    """Every coefficient from pattern counts; the last axis is the pattern.
+
+    Works on any leading shape (codes, bootstrap replicates x codes, ...).
+    NaN marks an undefined value (for instance alpha when no coder applied the
+    code, or kappa when every rating is the same).
+
+    Examples
+    --------
+    >>> c = np.array([80, 5, 5, 10])  # neither, A only, B only, both
+    >>> {k: round(float(v), 4) for k, v in coefficients(c, 2).items() if not np.isnan(v)}
+    {'percent_agreement': 0.9, 'coded_agreement': 0.5, 'cohen_kappa': 0.6078, 'krippendorff_alpha': 0.6098, 'gwet_ac1': 0.8658}
+    """
+    m = n_coders
+    patterns = np.arange(2**m)
+    k = np.array([bin(p).count("1") for p in patterns], dtype=float)  # coders applying the code
+    n = counts.sum(-1).astype(float)
+    n1 = (counts * k).sum(-1)                      # ratings "present"
+    total = n * m                                  # all ratings
+    agree = counts[..., 0] + counts[..., -1]
+    out = {"percent_agreement": _ratio(agree, n)}
+    # agreement on coded text only: all coders applied the code, among characters at least one coder coded;
+    # it is not inflated by the uncoded text that dominates percent agreement and AC1 (the prevalence paradox)
+    out["coded_agreement"] = _ratio(counts[..., -1], n - counts[..., 0])
+    # Krippendorff: o_01 = sum_i k (m - k) / (m - 1); alpha = 1 - (N - 1) o_01 / (n_0 n_1)
+    o01 = (counts * (k * (m - k) / (m - 1))).sum(-1)
+    out["krippendorff_alpha"] = 1 - _ratio((total - 1) * o01, (total - n1) * n1)
+    # Fleiss / Gwet: observed agreement averaged over characters
+    pa = _ratio((counts * ((k * (k - 1) + (m - k) * (m - k - 1)) / (m * (m - 1)))).sum(-1), n)
+    p1 = _ratio(n1, total)
+    pe_fleiss = p1**2 + (1 - p1) ** 2
+    out["fleiss_kappa"] = _ratio(pa - pe_fleiss, 1 - pe_fleiss) if m > 2 else np.full(np.shape(n), np.nan)
+    pe_gwet = 2 * p1 * (1 - p1)
+    out["gwet_ac1"] = _ratio(pa - pe_gwet, 1 - pe_gwet)
+    if m == 2:
+        a1 = _ratio(counts[..., 1] + counts[..., 3], n)
+        b1 = _ratio(counts[..., 2] + counts[..., 3], n)
+        pe = a1 * b1 + (1 - a1) * (1 - b1)
+        out["cohen_kappa"] = _ratio(out["percent_agreement"] - pe, 1 - pe)
+    else:
+        out["cohen_kappa"] = np.full(np.shape(n), np.nan)
+    return {name: out[name] for name in COEFFICIENTS}
+
+
+def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: float = 0.95) -> dict:
+    """Percentile intervals from resampling documents with replacement.
+
+    ``counts`` has shape (documents, ..., patterns); returns, per coefficient,
+    the lower and upper bounds over the remaining axes. Replicates where a
+    coefficient is undefined are left out of its interval.
+    """
+    rng = np.random.default_rng(seed)
+    n_docs = counts.shape[0]
+    draws = rng.integers(0, n_docs, size=(n_boot, n_docs))
+    sums = np.stack([counts[idx].sum(0) for idx in draws])
+    stats = coefficients(sums, n_coders)
+    tail = (1 - level) / 2
+    out = {}
+    for name, values in stats.items():
+        with warnings.catch_warnings():  # an all-NaN slice (undefined everywhere) gives NaN bounds
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[name] = (np.nanquantile(values, tail, axis=0), np.nanquantile(values, 1 - tail, axis=0))
+    return out
+
+
+def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
+                   n_boot: int, seed: int, thresholds: dict) -> tuple[pd.DataFrame, dict]:
+    """Per-code and overall agreement with bootstrap intervals and Krippendorff's flags.
+
+    Returns
+    -------
+    per_code : DataFrame
+        One row per code: ``code_id``, ``chars_<coder>`` (characters each coder
+        coded), every coefficient with ``_lo``/``_hi`` bounds, and ``flag``
+        (``reliable``, ``tentative``, ``unreliable`` or ``undefined``).
+    overall : dict
+        The same coefficients pooled over codes (units: code x character), plus
+        ``n_documents``, ``n_chars`` and ``n_coders``.
+    """
+    docs, counts = pattern_counts(segments, documents, codes, coders)
+    m = len(coders)
+    per = pd.DataFrame({"code_id": codes})
+    for j, coder in enumerate(coders):
+        has = np.array([(p >> j) & 1 for p in range(2**m)])
+        per[f"chars_{coder}"] = (counts.sum(0) * has).sum(-1) if len(docs) else 0
+    if not docs:
+        for name in COEFFICIENTS:
+            per[name] = per[f"{name}_lo"] = per[f"{name}_hi"] = np.nan
+        per["flag"] = "undefined"
+        overall = {"n_documents": 0, "n_chars": 0, "n_coders": m} | {n: None for n in COEFFICIENTS}
+        return per, overall
+    point = coefficients(counts.sum(0), m)
+    ci = bootstrap(counts, m, n_boot, seed)
+    pooled = coefficients(counts.sum((0, 1)), m)
+    pooled_ci = bootstrap(counts.sum(1), m, n_boot, seed)
+    for name in COEFFICIENTS:
+        per[name], per[f"{name}_lo"], per[f"{name}_hi"] = point[name], ci[name][0], ci[name][1]
+    per["flag"] = [flag(a, thresholds) for a in per["krippendorff_alpha"]]
+    n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
+    overall = {"n_documents": len(docs), "n_chars": int(sum(n_chars[d] for d in docs)), "n_coders": m}
+    for name in COEFFICIENTS:
+        value = float(pooled[name])
+        overall[name] = None if np.isnan(value) else value
+        overall[f"{name}_lo"] = None if np.isnan(pooled_ci[name][0]) else float(pooled_ci[name][0])
+        overall[f"{name}_hi"] = None if np.isnan(pooled_ci[name][1]) else float(pooled_ci[name][1])
+    overall["flag"] = flag(pooled["krippendorff_alpha"], thresholds)
+    return per, overall
+
+
+def flag(alpha: float, thresholds: dict) -> str:
+    """Krippendorff's reading of an alpha: reliable (>= 0.800), tentative (>= 0.667), unreliable.
+
+    Examples
+    --------
+    >>> [flag(a, {"reliable": 0.8, "tentative": 0.667}) for a in (0.85, 0.7, 0.5, float("nan"))]
+    ['reliable', 'tentative', 'unreliable', 'undefined']
+    """
+    if alpha is None or np.isnan(alpha):
+        return "undefined"
+    if alpha >= thresholds["reliable"]:
+        return "reliable"
+    return "tentative" if alpha >= thresholds["tentative"] else "unreliable"
+
+
+def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str],
+                  coders: list[str]) -> pd.DataFrame:
+    """Every stretch of text where the coders differ on a code, ready for reconciliation.
+
+    One row per maximal run of characters with the same presence pattern that is
+    not unanimous: the document, the code, the span and its text, the coders
+    who applied the code there and those who did not, and, for the latter, the
+    codes they applied to overlapping text instead (a confusion rather than an
+    omission). Sorted by document and position.
+    """
+    rows = []
+    docs = double_coded_documents(segments, coders, documents)
+    info = documents.set_index("document_id")
+    for doc in docs:
+        seg = segments[segments["document_id"] == doc]
+        body = info.loc[doc, "body"]
+        for code in codes:
+            grid = presence(seg, int(info.loc[doc, "n_chars"]), code, coders)
+            mixed = grid.min(0) != grid.max(0)
+            if not mixed.any():
+                continue
+            key = np.where(mixed, (grid * (1 << np.arange(len(coders)))[:, None]).sum(0), -1)
+            edges = np.flatnonzero(np.diff(np.concatenate([[-2], key, [-2]])) != 0)
+            for start, end in zip(edges[:-1], edges[1:]):
+                if key[start] < 0:
+                    continue
+                applied = [c for j, c in enumerate(coders) if grid[j, start]]
+                missing = [c for c in coders if c not in applied]
+                other = seg[seg["coder_id"].isin(missing) & (seg["start"] < end) & (seg["end"] > start)
+                            & (seg["code_id"] != code)]
+                rows.append({"document_id": doc, "code_id": code, "start": int(start), "end": int(end),
+                             "applied_by": ";".join(applied), "not_applied_by": ";".join(missing),
+                             "other_codes_there": ";".join(sorted(set(other["code_id"]))),
+                             "text": body[start:end]})
+    columns = ["document_id", "code_id", "start", "end", "applied_by", "not_applied_by", "other_codes_there", "text"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["document_id", "start", "code_id"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------- any units x coders table
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+def pairable(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Units with at least two ratings (Krippendorff's pairable values)."""
+    return ratings[ratings.notna().sum(axis=1) >= 2]
+
+
+def percent_agreement(ratings: pd.DataFrame) -> float | None:
+    """Share of pairable units on which every rating is the same value.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"A": [1, 1, 2, np.nan], "B": [1, 2, 2, 3]})
+    >>> percent_agreement(r)
+    0.6666666666666666
+    """
+    units = pairable(ratings)
+    if units.empty:
+        return None
+    return float((units.nunique(axis=1) == 1).mean())
+
+
+def krippendorff_alpha(ratings: pd.DataFrame, level: str) -> float | None:
+    """Krippendorff's alpha at ``level``; None when undefined (no variation among pairable values).
+
+    Nominal values may be any labels; they are coded as integers first.
+    """
+    units = pairable(ratings)
+    values = units.to_numpy(dtype=object)
+    present = values[pd.notna(values)]
+    if present.size == 0 or len(set(present.tolist())) < 2:
+        return None
+    if level == "nominal":
+        codes = {v: i for i, v in enumerate(sorted(set(present.tolist()), key=str))}
+        data = np.array([[codes[v] if pd.notna(v) else np.nan for v in row] for row in values], dtype=float)
+    else:
+        data = units.to_numpy(dtype=float)
+    import krippendorff
+
+    return float(krippendorff.alpha(reliability_data=data.T, level_of_measurement=level))
+
+
+def cohen_kappa(ratings: pd.DataFrame) -> float | None:
+    """Cohen's (unweighted) kappa for exactly two coders, over units both rated."""
+    if ratings.shape[1] != 2:
+        return None
+    both = ratings.dropna()
+    if both.empty:
+        return None
+    table = pd.crosstab(both.iloc[:, 0].astype(str), both.iloc[:, 1].astype(str))
+    cats = sorted(set(table.index) | set(table.columns))
+    table = table.reindex(index=cats, columns=cats, fill_value=0).to_numpy()
+    expected = (table.sum(0) * table.sum(1)).sum() / table.sum() ** 2
+    if np.isclose(expected, 1.0):
+        return None
+    from statsmodels.stats.inter_rater import cohens_kappa
+
+    return float(cohens_kappa(table, return_results=False))
+
+
+def _labels(ratings: pd.DataFrame) -> pd.Series:
+    """Each unit's ratings as a list of text labels, missing ratings left out."""
+    return ratings.apply(lambda row: row.dropna().astype(str).tolist(), axis=1)
+
+
+def fleiss(ratings: pd.DataFrame) -> float | None:
+    """Fleiss' kappa when every unit has the same number (>= 2) of ratings, else None."""
+    counts = ratings.notna().sum(axis=1)
+    if counts.empty or counts.nunique() != 1 or counts.iloc[0] < 2:
+        return None
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+
+    labels = _labels(ratings).tolist()
+    table, _ = aggregate_raters(np.array(labels, dtype=object))
+    p = table.sum(0) / table.sum()
+    if np.isclose((p**2).sum(), 1.0):
+        return None
+    return float(fleiss_kappa(table, method="fleiss"))
+
+
+def gwet_ac1(ratings: pd.DataFrame) -> float | None:
+    """Gwet's AC1 for any number of coders with missing ratings (nominal).
+
+    Gwet (2014), eq. 4.7-4.9: with r_ik coders putting unit i in category k and
+    r_i ratings of unit i, pa averages sum_k r_ik (r_ik - 1) / (r_i (r_i - 1))
+    over units with r_i >= 2; pi_k averages r_ik / r_i over units with r_i >= 1;
+    pe = sum_k pi_k (1 - pi_k) / (Q - 1) over the Q categories.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"A": ["a", "a", "b"], "B": ["a", "a", "b"]})
+    >>> gwet_ac1(r)
+    1.0
+    """
+    labels = _labels(ratings)
+    labels = labels[labels.map(len) >= 1]
+    cats = sorted({v for row in labels for v in row})
+    if not cats:
+        return None
+    counts = np.array([[row.count(c) for c in cats] for row in labels], dtype=float)
+    r = counts.sum(1)
+    two = r >= 2
+    if not two.any():
+        return None
+    pa = (counts[two] * (counts[two] - 1)).sum(1) / (r[two] * (r[two] - 1))
+    pa = pa.mean()
+    if len(cats) == 1:
+        return 1.0
+    pi = (counts / r[:, None]).mean(0)
+    pe = (pi * (1 - pi)).sum() / (len(cats) - 1)
+    return float((pa - pe) / (1 - pe))
+
+
+def coerce_level(values: pd.Series, level: str) -> tuple[pd.Series, list[int]]:
+    """Values ready for ``level``: numbers for ordinal/interval/ratio; rows that do not parse.
+
+    Examples
+    --------
+    >>> coerce_level(pd.Series(["1", "x", "2.5"]), "interval")[1]
+    [1]
+    """
+    if level == "nominal":
+        return values.astype(str).str.strip(), []
+    numbers = pd.to_numeric(values.astype(str).str.strip(), errors="coerce")
+    bad = [i for i, (raw, num) in enumerate(zip(values, numbers)) if pd.isna(num)]
+    if level == "ratio":
+        bad += [i for i, num in enumerate(numbers) if pd.notna(num) and num < 0 and i not in bad]
+    return numbers, sorted(bad)
+
+
+def reliability_report(long: pd.DataFrame, level: str) -> dict:
+    """Every coefficient for a long ``unit, coder, value`` table at ``level``.
+
+    Returns the JSON object ``casebook reliability`` prints: ``n_units``,
+    ``n_coders``, ``percent_agreement``, ``krippendorff_alpha``, ``cohen_kappa``
+    (two coders only), ``fleiss_kappa`` (nominal, equal numbers of ratings per
+    unit) and ``gwet_ac1`` (nominal); a coefficient that is undefined is None.
+    """
+    ratings = long.pivot(index="unit", columns="coder", values="value")
+    nominal = level == "nominal"
+    return {
+        "level": level,
+        "n_units": int(ratings.shape[0]),
+        "n_coders": int(ratings.shape[1]),
+        "n_pairable_units": int(len(pairable(ratings))),
+        "percent_agreement": percent_agreement(ratings),
+        "krippendorff_alpha": krippendorff_alpha(ratings, level),
+        "cohen_kappa": cohen_kappa(ratings),
+        "fleiss_kappa": fleiss(ratings) if nominal else None,
+        "gwet_ac1": gwet_ac1(ratings) if nominal else None,
+    }

@@ -1,0 +1,299 @@
+"""Every number the book prints, as text, keyed by name.
+
+The book reads these keys as MyST substitutions (``{{ n_documents }}``) through
+the Sphinx extension ``paper/_ext/casebook_numbers.py``; a key the book uses but
+this table lacks stops the build. Nothing in the manuscript is typed by hand.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+KIND_KEYS = {"interview": "n_interviews", "focus_group": "n_focus_groups", "field_note": "n_field_notes",
+             "document": "n_written_documents"}
+
+
+def fmt_int(n) -> str:
+    """Integers with thousands separators.
+
+    Examples
+    --------
+    >>> fmt_int(1234)
+    '1,234'
+    """
+    return f"{int(n):,}"
+
+
+def corpus_numbers(stations: pd.DataFrame, participants: pd.DataFrame, documents: pd.DataFrame,
+                   segments: pd.DataFrame, codes: pd.DataFrame, primary: str) -> dict[str, str]:
+    """Size of the corpus and of the coding."""
+    out = {
+        "n_stations": fmt_int(len(stations)),
+        "n_participants": fmt_int(len(participants)),
+        "n_actor_types": fmt_int(participants["actor_type"].nunique()),
+        "n_documents": fmt_int(len(documents)),
+        "n_segments": fmt_int((segments["coder_id"] == primary).sum()),
+        "n_segments_all": fmt_int(len(segments)),
+        "n_coders": fmt_int(segments["coder_id"].nunique()),
+        "n_codes": fmt_int(len(codes)),
+        "n_themes": fmt_int((codes["depth"] == 0).sum()),
+        "n_leaf_codes": fmt_int(codes["is_leaf"].sum()),
+        "n_characters": fmt_int(documents["n_chars"].sum()),
+        "first_date": str(documents["date"].min()),
+        "last_date": str(documents["date"].max()),
+    }
+    counts = documents["kind"].value_counts()
+    for kind, key in KIND_KEYS.items():
+        out[key] = fmt_int(counts.get(kind, 0))
+    return out
+
+
+def _coef(value, undefined: str) -> str:
+    return undefined if value is None or pd.isna(value) else f"{value:.3f}"
+
+
+def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFrame, n_documents: int,
+                        thresholds: dict, lang: str) -> dict[str, str]:
+    """Overall and weakest agreement; undefined values are said in words, never NaN."""
+    undefined = "无法计算" if lang == "zh" else "undefined"
+    label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+    defined = per_code.dropna(subset=["krippendorff_alpha"]).sort_values(["krippendorff_alpha", "code_id"])
+    alpha = defined["krippendorff_alpha"]
+    out = {
+        "n_double_coded": fmt_int(overall["n_documents"]),
+        "share_double_coded": f"{overall['n_documents'] / n_documents:.1%}" if n_documents else undefined,
+        "n_chars_double_coded": fmt_int(overall["n_chars"]),
+        "n_coders_compared": fmt_int(overall["n_coders"]),
+        "n_codes_assessed": fmt_int(len(per_code)),
+        "n_codes_reliable": fmt_int((alpha >= thresholds["reliable"]).sum()),
+        "n_codes_tentative": fmt_int(((alpha >= thresholds["tentative"]) & (alpha < thresholds["reliable"])).sum()),
+        "n_codes_unreliable": fmt_int((alpha < thresholds["tentative"]).sum()),
+        "n_codes_alpha_undefined": fmt_int(per_code["krippendorff_alpha"].isna().sum()),
+        "threshold_reliable": f"{thresholds['reliable']:.3f}",
+        "threshold_tentative": f"{thresholds['tentative']:.3f}",
+        "reliability_note": "" if overall["n_documents"] else (
+            "**本节无法计算。** 所选站点中没有由两位或更多编码者独立编码的文档（转录稿头部的 `coded_by` 与配置项 "
+            "`coders.independent`），编码者间信度与分歧报告无从计算，下文的系数均显示为“无法计算”。"
+            if lang == "zh" else
+            "**Not computed.** No document of the selected stations was coded independently by two or more coders "
+            "(`coded_by` in the transcript headers, `coders.independent` in config), so agreement cannot be computed."),
+    }
+    for name, key in (("krippendorff_alpha", "alpha"), ("cohen_kappa", "kappa"), ("gwet_ac1", "ac1"),
+                      ("fleiss_kappa", "fleiss")):
+        out[f"{key}_overall"] = _coef(overall.get(name), undefined)
+        out[f"{key}_overall_lo"] = _coef(overall.get(f"{name}_lo"), undefined)
+        out[f"{key}_overall_hi"] = _coef(overall.get(f"{name}_hi"), undefined)
+    pa, ca = overall.get("percent_agreement"), overall.get("coded_agreement")
+    out["agreement_overall"] = undefined if pa is None else f"{pa:.1%}"
+    out["coded_agreement_overall"] = undefined if ca is None else f"{ca:.1%}"
+    if len(defined):
+        weakest, strongest = defined.iloc[0], defined.iloc[-1]
+        fmt = "{label}（`{code}`）" if lang == "zh" else "{label} (`{code}`)"
+        out["weakest_code"] = fmt.format(label=label[weakest["code_id"]], code=weakest["code_id"])
+        out["weakest_alpha"] = f"{weakest['krippendorff_alpha']:.3f}"
+        out["weakest_alpha_lo"] = _coef(weakest["krippendorff_alpha_lo"], undefined)
+        out["weakest_alpha_hi"] = _coef(weakest["krippendorff_alpha_hi"], undefined)
+        out["strongest_code"] = fmt.format(label=label[strongest["code_id"]], code=strongest["code_id"])
+        out["strongest_alpha"] = f"{strongest['krippendorff_alpha']:.3f}"
+    else:
+        for key in ("weakest_code", "weakest_alpha", "weakest_alpha_lo", "weakest_alpha_hi", "strongest_code",
+                    "strongest_alpha"):
+            out[key] = undefined
+    return out
+
+
+def disagreement_numbers(table: pd.DataFrame) -> dict[str, str]:
+    """How many stretches of text the coders disagreed on, and how many were confusions."""
+    confused = (table["other_codes_there"].fillna("") != "").sum() if len(table) else 0
+    return {"n_disagreements": fmt_int(len(table)), "n_disagreements_confused": fmt_int(confused),
+            "n_disagreements_omitted": fmt_int(len(table) - confused)}
+
+
+def cross_tab_numbers(tests: pd.DataFrame, prefix: str, fdr: float) -> dict[str, str]:
+    """Codes tested, and codes whose test survives the false-discovery-rate correction."""
+    tested = tests[tests["p_value"].notna()]
+    return {f"{prefix}_n_tested": fmt_int(len(tested)),
+            f"{prefix}_n_significant": fmt_int((tested["p_fdr"] < fdr).sum()),
+            f"{prefix}_n_monte_carlo": fmt_int((tested["method"] == "monte_carlo").sum()),
+            f"{prefix}_n_spans": fmt_int(tests["n_spans"].max() if len(tests) else 0),
+            "fdr_level": f"{fdr:.2f}"}
+
+
+def saturation_numbers(summary: pd.DataFrame, sentence: str) -> dict[str, str]:
+    """The pooled saturation sentence and how many stations reached saturation."""
+    pooled = summary[summary["scope"] == "pooled"].iloc[0]
+    stations = summary[summary["scope"] != "pooled"]
+    return {
+        "saturation_pooled": sentence,
+        "saturation_n_interviews": fmt_int(pooled["n_interviews"]),
+        "saturation_base_codes": fmt_int(pooled["base_codes"]),
+        "saturation_total_codes": fmt_int(pooled["total_codes"]),
+        "saturation_base": fmt_int(pooled["base"]),
+        "saturation_run": fmt_int(pooled["run"]),
+        "saturation_threshold": f"{pooled['threshold']:.0%}",
+        "saturation_n_stations": fmt_int(len(stations)),
+        "saturation_n_stations_reached": fmt_int(stations["reached"].sum()),
+    }
+
+
+def frequency_numbers(freq: pd.DataFrame, lang: str) -> dict[str, str]:
+    """The most and least frequent themes, and codes never used."""
+    themes = freq[freq["depth"] == 0].sort_values(["n_segments", "code_id"], ascending=[False, True])
+    top, bottom = themes.iloc[0], themes.iloc[-1]
+    return {
+        "top_theme": top[f"label_{lang}"], "top_theme_segments": fmt_int(top["n_segments"]),
+        "bottom_theme": bottom[f"label_{lang}"], "bottom_theme_segments": fmt_int(bottom["n_segments"]),
+        "n_codes_unused": fmt_int((freq["n_segments"] == 0).sum()),
+    }
+
+
+def framework_numbers(matrix: pd.DataFrame) -> dict[str, str]:
+    """Per proposition: supporting and contrary segments and the pooled support share."""
+    out = {}
+    for prop, grp in matrix.groupby("proposition"):
+        s, c = int(grp["n_support"].sum()), int(grp["n_contrary"].sum())
+        key = prop.lower()
+        out[f"{key}_support"], out[f"{key}_contrary"] = fmt_int(s), fmt_int(c)
+        out[f"{key}_outcome"] = fmt_int(grp["n_outcome"].sum())
+        out[f"{key}_support_share"] = f"{s / (s + c):.1%}" if s + c else "—"
+    return out
+
+
+def context_numbers(context: pd.DataFrame) -> dict[str, str]:
+    """Every public context fact by its id (``ctx_<fact_id>``), with its qualifier."""
+    out = {}
+    for row in context.itertuples():
+        value = float(row.value)
+        text = f"{value:,.0f}" if value == int(value) else f"{value:,g}"
+        out[f"ctx_{row.fact_id}"] = ("逾" if row.qualifier == "more than" else "") + text
+    return out
+
+
+def data_notice(synthetic: bool) -> dict[str, str]:
+    """The sentence every results page opens with, saying whose data it shows."""
+    if synthetic:
+        text = ("本页所有数字、图表和引文均来自仓库自带的合成示例语料（由生成器编写，非真实访谈），"
+                "仅用于演示分析流程，不是本研究的发现。The numbers, figures and quotations on this page "
+                "come from the repository's SYNTHETIC illustrative corpus; they are not the study's findings.")
+    else:
+        text = "本页数字、图表和引文来自本研究经匿名化处理的访谈资料。"
+    return {"data_notice": text, "data_is_synthetic": "是" if synthetic else "否"}
+
+
+def method_numbers(coding: dict, reliability: dict) -> dict[str, str]:
+    """Settings the methods text states: test and bootstrap parameters from the configuration."""
+    return {"min_expected": f"{coding['min_expected']:g}",
+            "n_monte_carlo": fmt_int(coding["monte_carlo_resamples"]),
+            "n_bootstrap": fmt_int(reliability["bootstrap"])}
+
+
+def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl: float = 0.9) -> dict[str, str]:
+    """The QCA's status and solutions as text; when it was not run, why."""
+    status = result["status"]
+    zh = lang == "zh"
+    out = {"qca_n_cases": fmt_int(status["n_cases"]), "qca_min_cases": fmt_int(status["min_cases"]),
+           "qca_necessity_cut": f"{necessity_incl:.2f}"}
+    adjusted = status.get("adjusted", [])
+    if zh:
+        adjusted = [re.sub(r"^(\S+): (\S+) at the crossover, set to 0\.501$", r"\1 在 \2 上恰在交叉点，改为 0.501", a) for a in adjusted]
+        adjusted = [re.sub(r"^(\S+): no evidence on (\S+), set to 0\.499$", r"\1 在 \2 上没有证据，设为 0.499", a) for a in adjusted]
+    out["qca_adjusted"] = ("；" if zh else "; ").join(adjusted) if adjusted else ("没有这样的案例" if zh else "none")
+    if not status["computed"]:
+        note = (f"站点数（{status['n_cases']}）少于设定的最少案例数（{status['min_cases']}），未做定性比较分析"
+                if zh else f"{status['n_cases']} stations, fewer than the {status['min_cases']} the analysis needs: QCA not run")
+        for key in ("conservative", "parsimonious", "intermediate"):
+            out[f"qca_{key}"] = note
+        out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note,
+                "qca_top_necessity": note,
+                "qca_note": (f"**本节未计算。** {note}（配置项 `qca.min_cases`）；下文的解、一致性与覆盖度均显示为未计算，"
+                             "校准与真值表只列出已有的站点。" if zh else
+                             f"**Not computed.** {note} (setting `qca.min_cases`); the solutions, consistency and "
+                             "coverage below are shown as not computed.")}
+        return out
+    out["qca_status"] = "已完成" if zh else "computed"
+    out["qca_note"] = ""
+    for key, models in result["solutions"].items():
+        out[f"qca_{key}"] = "；".join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "none")
+    first = result["solutions"]["intermediate"][0] if result["solutions"]["intermediate"] else None
+    out["qca_incl"] = "—" if first is None else f"{first['incl']:.3f}"
+    out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
+    out["qca_n_models"] = fmt_int(len(result["solutions"]["intermediate"]))
+    strong = necessity[(necessity["incl"] >= necessity_incl)]
+    out["qca_necessary"] = ("、".join(f"`{c}`（{v:.2f}）" for c, v in zip(strong["condition"], strong["incl"]))
+                            if len(strong) else ("没有" if zh else "none"))
+    best = necessity.sort_values("incl", ascending=False).iloc[0]
+    out["qca_top_necessity"] = f"`{best['condition']}`（{best['incl']:.3f}）" if zh else f"`{best['condition']}` ({best['incl']:.3f})"
+    return out
+
+
+def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
+    """The mechanism-link odds ratio and how many outcome models gave a clear mechanism coefficient."""
+    columns = ["term", "odds_ratio", "or_lo", "or_hi", "p_value", "p_fdr", "n", "note", "code_id"]
+    link = link.reindex(columns=columns)  # a model that failed returns only its note
+    outcomes = outcomes.reindex(columns=columns)
+    row = link[link["term"] == "mech_before"]
+    out = {}
+    if len(row):
+        r = row.iloc[0]
+        out |= {"link_or": f"{r['odds_ratio']:.2f}", "link_or_lo": f"{r['or_lo']:.2f}", "link_or_hi": f"{r['or_hi']:.2f}",
+                "link_p": "< 0.001" if r["p_value"] < 0.001 else f"{r['p_value']:.3f}", "link_n": fmt_int(r["n"])}
+    else:
+        out |= {k: "—" for k in ("link_or", "link_or_lo", "link_or_hi", "link_p", "link_n")}
+    mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
+    out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
+    out["n_outcome_models_failed"] = fmt_int(outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique())
+    out["n_mech_coefs"] = fmt_int(len(mech))
+    out["n_mech_coefs_positive"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] > 1)).sum())
+    out["n_mech_coefs_negative"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
+    return out
+
+
+def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[str, str]:
+    seg, doc = pairs[pairs["level"] == "segment"], pairs[pairs["level"] == "document"]
+    top = seg.sort_values(["c", "code_a"], ascending=[False, True]).iloc[0]
+    return {"cooc_n_pairs": fmt_int(len(seg)), "cooc_seg_significant": fmt_int((seg["p_fdr"] < fdr).sum()),
+            "cooc_doc_significant": fmt_int((doc["p_fdr"] < fdr).sum()),
+            "cooc_top_pair": f"{labels[top['code_a']]}—{labels[top['code_b']]}", "cooc_top_c": f"{top['c']:.3f}"}
+
+
+def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:
+    out = {}
+    for r in summary.itertuples():
+        key = r.hypothesis.lower()
+        out |= {f"pt_{key}_prior": f"{r.prior:.2f}", f"pt_{key}_posterior": f"{r.posterior:.3f}",
+                f"pt_{key}_db": f"{r.total_decibans:+.1f}", f"pt_{key}_observed": f"{r.n_observed}/{r.n_items}"}
+    return out
+
+
+def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang: str) -> dict[str, str]:
+    """Does the analysis recover the synthetic generator's planted structure? Said plainly, or n/a for real data."""
+    zh = lang == "zh"
+    if design is None:
+        na = "不适用（真实资料）" if zh else "not applicable (real data)"
+        return {"recovery_rule": na, "recovery_qca": na, "recovery_link": na, "recovery_boost": na}
+    planted = {"inst*cap", "inst*inc"}
+    models = result["solutions"]["intermediate"] if result["status"]["computed"] else []
+    found = [{t["term"] for t in m["terms"]} for m in models]
+    qca_ok = any(f == planted for f in found)
+    row = link.reindex(columns=["term", "odds_ratio", "or_lo"])
+    row = row[row["term"] == "mech_before"]
+    link_ok = bool(len(row)) and row.iloc[0]["odds_ratio"] > 1 and row.iloc[0]["or_lo"] > 1
+    yes, no = ("是", "否") if zh else ("yes", "no")
+    qca = (yes if qca_ok else no) if result["status"]["computed"] else ("未计算（站点过少）" if zh else "not computed (too few stations)")
+    return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": qca,
+            "recovery_link": yes if link_ok else no, "recovery_boost": f"{design['mechanism_boost']:.2f}"}
+
+
+def provenance_numbers(manifest: pd.DataFrame, locked: list[dict], rules: dict[str, str]) -> dict[str, str]:
+    """What the reproducibility appendix says in words: raw files, locked packages, rules, Python."""
+    import platform
+
+    return {
+        "n_raw_files": fmt_int(len(manifest)),
+        "raw_megabytes": f"{manifest['bytes'].sum() / 1e6:.1f}",
+        "n_locked_packages": fmt_int(len(locked)),
+        "n_rules": fmt_int(len(rules)),
+        "python_version": platform.python_version(),
+    }

@@ -1,0 +1,414 @@
+"""Tables for the book: analysis frames turned into labelled display frames.
+
+Each ``*_table`` function returns a DataFrame whose column headers are in the
+language chosen by ``labels`` in the configuration (``zh`` or ``en``);
+:func:`to_markdown` renders any of them for the book.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.inputs.writers import write_csv
+
+HEADERS = {
+    "zh": {"code": "编码", "code_id": "编码号", "theme": "主题", "segments": "片段数", "documents": "文档数",
+           "participants": "受访者数", "stations": "站点数", "share_documents": "文档占比（95% CI）",
+           "alpha": "Krippendorff α", "agreement": "一致率", "chars_a": "字符数", "station": "站点",
+           "indicator": "指标", "scope": "范围", "date": "时间", "value": "数值", "unit": "单位",
+           "source": "来源", "label_zh": "中文名", "label_en": "英文名", "definition": "定义", "parent": "上级编码",
+           "note": "说明"},
+    "en": {"code": "Code", "code_id": "Code id", "theme": "Theme", "segments": "Segments", "documents": "Documents",
+           "participants": "Participants", "stations": "Stations", "share_documents": "Share of documents (95% CI)",
+           "alpha": "Krippendorff's α", "agreement": "Agreement", "chars_a": "Characters", "station": "Station",
+           "indicator": "Indicator", "scope": "Scope", "date": "Date", "value": "Value", "unit": "Unit",
+           "source": "Source", "label_zh": "Chinese label", "label_en": "English label", "definition": "Definition",
+           "parent": "Parent", "note": "Note"},
+}
+
+
+def _interval(share: float, lo: float, hi: float) -> str:
+    """A share with its interval as percentages.
+
+    Examples
+    --------
+    >>> _interval(0.25, 0.1, 0.5)
+    '25.0% (10.0–50.0)'
+    """
+    return f"{share:.1%} ({lo * 100:.1f}–{hi * 100:.1f})"
+
+
+def code_frequency_table(freq: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Codes in codebook order, themes first in their block, leaf codes indented."""
+    h = HEADERS[lang]
+    label = freq[f"label_{lang}"].where(freq["depth"] == 0, "\u3000" + freq[f"label_{lang}"])
+    return pd.DataFrame({
+        h["code"]: label.where(freq["depth"] > 0, "**" + label + "**"),
+        h["code_id"]: "`" + freq["code_id"] + "`",
+        h["segments"]: freq["n_segments"],
+        h["documents"]: freq["n_documents"],
+        h["participants"]: freq["n_participants"],
+        h["stations"]: freq["n_stations"],
+        h["share_documents"]: [_interval(s, lo, hi) for s, lo, hi in
+                                zip(freq["share_documents"], freq["share_documents_lo"], freq["share_documents_hi"])],
+    })
+
+
+def framework_table(matrix: pd.DataFrame, propositions: dict, lang: str) -> pd.DataFrame:
+    """Stations x propositions: 'supporting / contrary (share supporting)' per cell."""
+    cell = matrix.assign(cell=[f"{s} / {c}" + ("" if pd.isna(r) else f" ({r:.2f})")
+                               for s, c, r in zip(matrix["n_support"], matrix["n_contrary"], matrix["support_share"])])
+    wide = cell.pivot(index="case_id", columns="proposition", values="cell")
+    wide.columns = [f"{p}: {propositions[p]['label'][lang]}" for p in wide.columns]
+    wide.index.name = HEADERS[lang]["station"]
+    return wide.reset_index()
+
+
+def codebook_table(codes: pd.DataFrame, codebook: dict, lang: str) -> pd.DataFrame:
+    """The full codebook: id, both labels, parent and definition in ``lang``."""
+    h = HEADERS[lang]
+    definition = {c["id"]: c["definition"][lang] for c in codebook["codes"]}
+    return pd.DataFrame({
+        h["code_id"]: "`" + codes["code_id"] + "`",
+        h["label_zh"]: codes["label_zh"],
+        h["label_en"]: codes["label_en"],
+        h["parent"]: codes["parent"].fillna("").map(lambda p: f"`{p}`" if p else "—"),
+        h["definition"]: codes["code_id"].map(definition),
+    })
+
+
+def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The public context facts with the source beside every figure."""
+    h = HEADERS[lang]
+    more = "逾" if lang == "zh" else "more than "
+    value = [f"{more if q == 'more than' else ''}{v:,g}" for v, q in zip(pd.to_numeric(context["value"]), context["qualifier"].fillna(""))]
+    return pd.DataFrame({
+        h["date"]: context["date"].fillna(""), h["scope"]: context["scope"], h["indicator"]: context["indicator"],
+        h["value"]: value, h["unit"]: context["unit"], h["note"]: context["note"].fillna(""),
+        h["source"]: [_source_link(s) for s in context["source"]],
+    })
+
+
+def _source_link(url: str) -> str:
+    """A source as a link named by its site, so a long address never widens the table.
+
+    >>> _source_link("https://www.gov.cn/xinwen/2021-12/28/content.htm")
+    '[www.gov.cn](https://www.gov.cn/xinwen/2021-12/28/content.htm)'
+    """
+    from urllib.parse import urlsplit
+
+    return f"[{urlsplit(url).netloc or url}]({url})"
+
+
+def to_markdown(frame: pd.DataFrame) -> str:
+    """A pipe table for MyST Markdown.
+
+    Examples
+    --------
+    >>> print(to_markdown(pd.DataFrame({"a": [1], "b": ["x"]})))
+    | a | b |
+    |---|---|
+    | 1 | x |
+    >>> print(to_markdown(pd.DataFrame(columns=["a", "b"])))
+    | a | b |
+    |---|---|
+    | — | — |
+    """
+    cols = [str(c).replace("|", "\\|") for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    if frame.empty:  # a table with no rows (e.g. QCA not run) shows a row of dashes, never a bare header
+        lines.append("| " + " | ".join("—" for _ in cols) + " |")
+    for row in frame.itertuples(index=False):
+        lines.append("| " + " | ".join(str(v).replace("|", "\\|") for v in row) + " |")
+    return "\n".join(lines)
+
+
+#: Display names of the actor types.
+ACTOR_LABELS = {
+    "zh": {"government": "政府", "social_worker": "社工", "cadre": "村（社区）干部", "resident": "居民",
+           "volunteer_org": "志愿者与社会组织", "none": "（无发言人）"},
+    "en": {"government": "Government", "social_worker": "Social workers", "cadre": "Village/community cadres",
+           "resident": "Residents", "volunteer_org": "Volunteers and social organisations", "none": "(no speaker)"},
+}
+WORDS = {
+    "zh": {"test": "检验", "chi2": "卡方检验", "monte_carlo": "蒙特卡洛精确检验", "none": "—", "n_with": "含该编码的片段",
+           "statistic": "χ²", "p": "p", "p_fdr": "FDR 校正 p", "over": "显著偏多（调整残差）", "kappa": "Cohen κ",
+           "ac1": "Gwet AC1", "flag": "判断", "reliable": "可靠", "tentative": "暂可接受", "unreliable": "不可靠",
+           "undefined": "无法计算", "scope": "范围", "pooled": "全部站点", "interviews": "访谈数", "base_codes": "基线编码数",
+           "total_codes": "编码总数", "result": "结果", "stretches": "分歧片段", "confusions": "其中误用相邻编码",
+           "omissions": "其中漏编", "chars": "涉及字符", "coded": "编码文字上的一致率"},
+    "en": {"test": "Test", "chi2": "chi-square", "monte_carlo": "Monte Carlo exact", "none": "—", "n_with": "Spans with code",
+           "statistic": "χ²", "p": "p", "p_fdr": "FDR-adjusted p", "over": "Over-represented (adj. residual)",
+           "kappa": "Cohen's κ", "ac1": "Gwet's AC1", "flag": "Reading", "reliable": "reliable", "tentative": "tentative",
+           "unreliable": "unreliable", "undefined": "undefined", "scope": "Scope", "pooled": "All stations",
+           "interviews": "Interviews", "base_codes": "Codes in base", "total_codes": "Codes in all",
+           "result": "Result", "stretches": "Disagreements", "confusions": "of which another code",
+           "omissions": "of which omitted", "chars": "Characters", "coded": "Agreement on coded text"},
+}
+
+
+def _p(p: float) -> str:
+    """A p-value as journals print it.
+
+    Examples
+    --------
+    >>> _p(0.00001), _p(0.0312), _p(float("nan"))
+    ('< 0.001', '0.031', '—')
+    """
+    if pd.isna(p):
+        return "—"
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFrame, categories: dict,
+                    lang: str, fdr: float) -> pd.DataFrame:
+    """One row per code: spans with the code, the test, p, FDR-adjusted p, and over-represented categories."""
+    h, w = HEADERS[lang], WORDS[lang]
+    label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+    over = {}
+    for code, grp in cells.groupby("code_id"):
+        strong = grp[grp["adj_resid"] > 1.96].sort_values("adj_resid", ascending=False)
+        over[code] = "、".join(f"{categories[c]}（{r:+.1f}）" if lang == "zh" else f"{categories[c]} ({r:+.1f})"
+                              for c, r in zip(strong["category"], strong["adj_resid"])) or "—"
+    return pd.DataFrame({
+        h["code"]: tests["code_id"].map(label),
+        h["code_id"]: "`" + tests["code_id"] + "`",
+        w["n_with"]: tests["n_with_code"],
+        w["test"]: tests["method"].map(w),
+        w["statistic"]: [("—" if pd.isna(s) else f"{s:.1f}") for s in tests["statistic"]],
+        w["p"]: tests["p_value"].map(_p),
+        w["p_fdr"]: [_p(p) + (" *" if pd.notna(p) and p < fdr else "") for p in tests["p_fdr"]],
+        w["over"]: tests["code_id"].map(over),
+    })
+
+
+def _ci(value: float, lo: float, hi: float, undefined: str) -> str:
+    """A coefficient with its interval, or a word when undefined.
+
+    Examples
+    --------
+    >>> _ci(0.8312, 0.8, 0.862, "undefined"), _ci(float("nan"), 0, 0, "undefined")
+    ('0.831 [0.800, 0.862]', 'undefined')
+    """
+    if pd.isna(value):
+        return undefined
+    if pd.isna(lo) or pd.isna(hi):
+        return f"{value:.3f}"
+    return f"{value:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def reliability_table(per_code: pd.DataFrame, codes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per-code agreement with 95% bootstrap intervals, weakest alpha first; undefined said in words."""
+    h, w = HEADERS[lang], WORDS[lang]
+    merged = per_code.merge(codes[["code_id", f"label_{lang}"]], on="code_id").sort_values(
+        ["krippendorff_alpha", "code_id"], na_position="first")
+    out = pd.DataFrame({h["code"]: merged[f"label_{lang}"], h["code_id"]: "`" + merged["code_id"] + "`"})
+    for name, head in (("krippendorff_alpha", h["alpha"]), ("cohen_kappa", w["kappa"]), ("gwet_ac1", w["ac1"])):
+        out[head] = [_ci(v, lo, hi, w["undefined"]) for v, lo, hi in
+                     zip(merged[name], merged[f"{name}_lo"], merged[f"{name}_hi"])]
+    out[h["agreement"]] = [w["undefined"] if pd.isna(p) else f"{p:.1%}" for p in merged["percent_agreement"]]
+    out[w["coded"]] = [w["undefined"] if pd.isna(p) else f"{p:.1%}" for p in merged["coded_agreement"]]
+    out[w["flag"]] = merged["flag"].map(w)
+    return out
+
+
+def station_theme_table(by_station: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Stations x themes: coded segments per theme in each station."""
+    themes = by_station[by_station["depth"] == 0]
+    wide = themes.pivot(index="case_id", columns="code_id", values="n_segments")
+    order = themes.drop_duplicates("code_id")
+    wide = wide[order["code_id"]]
+    wide.columns = order[f"label_{lang}"].tolist()
+    wide.index.name = HEADERS[lang]["station"]
+    return wide.reset_index()
+
+
+def saturation_table(summary: pd.DataFrame, sentences: list[str], lang: str) -> pd.DataFrame:
+    """Per scope (all stations, then each station): interviews, codes in the base and in all, the result."""
+    w = WORDS[lang]
+    return pd.DataFrame({
+        w["scope"]: summary["scope"].replace({"pooled": w["pooled"]}),
+        w["interviews"]: summary["n_interviews"],
+        w["base_codes"]: summary["base_codes"],
+        w["total_codes"]: summary["total_codes"],
+        w["result"]: sentences,
+    })
+
+
+def disagreement_table(table: pd.DataFrame, codes: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per code: stretches where the coders differ, how many were another code rather than none, characters."""
+    h, w = HEADERS[lang], WORDS[lang]
+    label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+    if table.empty:
+        return pd.DataFrame(columns=[h["code"], h["code_id"], w["stretches"], w["confusions"], w["omissions"], w["chars"]])
+    t = table.assign(confused=table["other_codes_there"].fillna("") != "", chars=table["end"] - table["start"])
+    grp = t.groupby("code_id").agg(n=("start", "size"), confused=("confused", "sum"), chars=("chars", "sum"))
+    grp = grp.sort_values(["n", "chars"], ascending=False).reset_index()
+    return pd.DataFrame({
+        h["code"]: grp["code_id"].map(label), h["code_id"]: "`" + grp["code_id"] + "`",
+        w["stretches"]: grp["n"], w["confusions"]: grp["confused"].astype(int),
+        w["omissions"]: (grp["n"] - grp["confused"]).astype(int), w["chars"]: grp["chars"],
+    })
+
+
+def _quote(text: str, who: str, actor: str, lang: str) -> str:
+    """A quotation attributed by pseudonymous id and actor type only."""
+    if not text:
+        return "—"
+    role = ACTOR_LABELS[lang].get(actor, actor)
+    return f"“{text}”（{who}，{role}）" if lang == "zh" else f"“{text}” ({who}, {role})"
+
+
+def evidence_table(matrix: pd.DataFrame, claim: str, by: str, labels: dict, lang: str) -> pd.DataFrame:
+    """One claim's evidence by ``by`` (actor type or station): counts, share and the two exemplars."""
+    h = HEADERS[lang]
+    zh = lang == "zh"
+    rows = matrix[(matrix["claim"] == claim) & ((matrix["n_support"] + matrix["n_contrary"]) > 0)]
+    return pd.DataFrame({
+        (h["station"] if by == "case_id" else ("主体" if zh else "Actor")): rows[by].map(lambda v: labels.get(v, v)),
+        ("支持" if zh else "Supporting"): rows["n_support"],
+        ("反证" if zh else "Contrary"): rows["n_contrary"],
+        ("支持占比" if zh else "Share supporting"): [("—" if pd.isna(v) else f"{v:.0%}") for v in rows["support_share"]],
+        ("典型支持引文" if zh else "Typical supporting quotation"): [
+            _quote(t, w, a, lang) for t, w, a in zip(rows["exemplar_support"], rows["exemplar_support_by"], rows["exemplar_support_actor"])],
+        ("典型反证引文" if zh else "Typical contrary quotation"): [
+            _quote(t, w, a, lang) for t, w, a in zip(rows["exemplar_contrary"], rows["exemplar_contrary_by"], rows["exemplar_contrary_actor"])],
+    })
+
+
+def evidence_station_table(matrix: pd.DataFrame, claim_labels: dict, lang: str) -> pd.DataFrame:
+    """Stations x claims: 'supporting / contrary' per cell."""
+    cell = matrix.assign(cell=matrix["n_support"].astype(str) + " / " + matrix["n_contrary"].astype(str))
+    wide = cell.pivot(index="case_id", columns="claim", values="cell")[list(claim_labels)]
+    wide.columns = [claim_labels[c] for c in wide.columns]
+    wide.index.name = HEADERS[lang]["station"]
+    return wide.reset_index()
+
+
+def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int) -> pd.DataFrame:
+    """The strongest segment-level co-occurrences (by c) with both levels' tests."""
+    zh = lang == "zh"
+    seg = pairs[pairs["level"] == "segment"].sort_values(["c", "code_a", "code_b"], ascending=[False, True, True]).head(top)
+    doc = pairs[pairs["level"] == "document"].set_index(["code_a", "code_b"])
+    return pd.DataFrame({
+        ("编码甲" if zh else "Code A"): seg["code_a"].map(labels), ("编码乙" if zh else "Code B"): seg["code_b"].map(labels),
+        ("共现片段" if zh else "Spans together"): seg["n_ab"],
+        ("c 系数（片段）" if zh else "c (spans)"): seg["c"].map(lambda v: f"{v:.3f}"),
+        ("置换检验 FDR p" if zh else "Permutation FDR p"): seg["p_fdr"].map(_p),
+        ("c 系数（文档）" if zh else "c (documents)"): [f"{doc.loc[(a, b), 'c']:.3f}" for a, b in zip(seg["code_a"], seg["code_b"])],
+        ("Fisher FDR p" if zh else "Fisher FDR p"): [_p(doc.loc[(a, b), "p_fdr"]) for a, b in zip(seg["code_a"], seg["code_b"])],
+    })
+
+
+def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
+    """Odds ratios with 95% intervals; a model that could not be estimated says why."""
+    zh = lang == "zh"
+    rows = fits[fits["term"] != "Intercept"]
+    for col in ("odds_ratio", "or_lo", "or_hi", "p_value", "note", "code_id"):
+        if col not in rows:  # every model failed: only notes came back
+            rows = rows.assign(**{col: np.nan if col != "note" else ""})
+
+    def term_label(term: str) -> str:
+        if term.startswith("voice="):
+            v = term.split("=", 1)[1]
+            extra = {"focus_group": "焦点小组" if zh else "focus group", "written": "书面资料" if zh else "written"}
+            return ("发言主体：" if zh else "voice: ") + extra.get(v, ACTOR_LABELS[lang].get(v, v))
+        if term == "log_spans":
+            return "文档编码片段数（对数）" if zh else "coded spans in the document (log)"
+        if term == "mech_before":
+            return "此前已谈及社工站引领机制" if zh else "mechanism already mentioned"
+        return labels.get(term.replace("_", ".", 1), term)
+
+    return pd.DataFrame({
+        ("结果" if zh else "Outcome"): rows["code_id"].map(lambda c: labels.get(c, c)),
+        ("自变量" if zh else "Predictor"): [term_label(t) if t else (n or "") for t, n in zip(rows["term"], rows["note"])],
+        ("优势比 OR" if zh else "Odds ratio"): [("—" if pd.isna(v) else f"{v:.2f}") for v in rows["odds_ratio"]],
+        ("95% 区间" if zh else "95% interval"): [("—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
+                                               for lo, hi in zip(rows["or_lo"], rows["or_hi"])],
+        ("p" if zh else "p"): rows["p_value"].map(_p),
+    })
+
+
+def qca_calibration_table(raw: pd.DataFrame, calibrated: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per station: each set's raw evidence share and its calibrated membership."""
+    zh = lang == "zh"
+    out = pd.DataFrame({HEADERS[lang]["station"]: raw["case"]})
+    for col in [c for c in raw.columns if c != "case"]:
+        out[f"{col}（原始）" if zh else f"{col} (raw)"] = raw[col].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
+        out[f"{col}（隶属度）" if zh else f"{col} (membership)"] = calibrated[col].map(lambda v: f"{v:.2f}")
+    return out
+
+
+def qca_necessity_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    return pd.DataFrame({("条件" if zh else "Condition"): "`" + table["condition"] + "`",
+                         ("一致性" if zh else "Consistency"): table["incl"].map(lambda v: f"{v:.3f}"),
+                         ("覆盖度" if zh else "Coverage"): table["cov"].map(lambda v: f"{v:.3f}"),
+                         ("必要性相关度 RoN" if zh else "Relevance (RoN)"): table["ron"].map(lambda v: f"{v:.3f}")})
+
+
+def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    out = pd.DataFrame({c: tt["row"].str[i] for i, c in enumerate(conditions)})
+    out["n"] = tt["n"]
+    out["incl"] = tt["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    out["PRI"] = tt["pri"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    out["OUT"] = tt["out"]
+    out["站点" if zh else "Cases"] = tt["cases"].map(lambda cs: "、".join(cs) if len(cs) else "—")
+    return out
+
+
+def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
+    """Every model of every solution type, term by term, with the model's own fit on its first line."""
+    zh = lang == "zh"
+    names = {"conservative": "保守解" if zh else "conservative", "parsimonious": "简约解" if zh else "parsimonious",
+             "intermediate": "中间解" if zh else "intermediate"}
+    rows = []
+    for kind, models in solutions.items():
+        for k, model in enumerate(models, start=1):
+            label = names[kind] + (f" M{k}" if len(models) > 1 else "")
+            rows.append({"solution": label, "term": f"**{model['expression']}**", "incl": model["incl"],
+                         "pri": model["pri"], "cov": model["cov"], "cov_u": float("nan")})
+            rows += [{"solution": "", "term": f"`{t['term']}`", "incl": t["incl"], "pri": t["pri"], "cov": t["cov"],
+                      "cov_u": t["cov_u"]} for t in model["terms"]]
+    frame = pd.DataFrame(rows, columns=["solution", "term", "incl", "pri", "cov", "cov_u"])
+    for col in ("incl", "pri", "cov", "cov_u"):
+        frame[col] = frame[col].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    return frame.rename(columns={"solution": "解" if zh else "Solution", "term": "组态" if zh else "Term",
+                                 "cov_u": "唯一覆盖度" if zh else "unique cov"})
+
+
+def pt_items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
+    zh = lang == "zh"
+    tests = {"hoop": "环箍检验" if zh else "hoop", "smoking_gun": "确凿证据检验" if zh else "smoking gun",
+             "straw_in_the_wind": "风中稻草检验" if zh else "straw in the wind", "doubly_decisive": "双重决定检验" if zh else "doubly decisive"}
+    return pd.DataFrame({
+        ("假设" if zh else "Hypothesis"): items["hypothesis"], ("证据" if zh else "Item"): items["item"],
+        ("内容" if zh else "Evidence"): items["description_zh"], ("检验类型" if zh else "Test"): items["test"].map(tests),
+        "P(E|H)": items["p_e_h"].map(lambda v: f"{v:.2f}"), "P(E|¬H)": items["p_e_not_h"].map(lambda v: f"{v:.2f}"),
+        ("是否观察到" if zh else "Observed"): [("是" if zh else "yes") if o else ("否" if zh else "no") for o in items["observed"]],
+        ("依据" if zh else "Basis"): items["detail"],
+        ("分贝班" if zh else "Decibans"): items["decibans"].map(lambda v: f"{v:+.1f}"),
+        ("累计后验" if zh else "Posterior so far"): items["posterior_after"].map(lambda v: f"{v:.3f}"),
+    })
+
+
+def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Hypothesis x likelihood scenario rows, one column per prior."""
+    zh = lang == "zh"
+    scen = {"weaker": "证据力减半" if zh else "evidence half as strong", "as_stated": "按设定" if zh else "as stated",
+            "stronger": "证据力加半" if zh else "evidence half again as strong"}
+    wide = sens.pivot_table(index=["hypothesis", "scenario"], columns="prior", values="posterior", sort=False)
+    wide.columns = [("先验 " if zh else "prior ") + f"{p:g}" for p in wide.columns]
+    wide = wide.map(lambda v: f"{v:.3f}").reset_index()
+    wide["scenario"] = wide["scenario"].map(lambda s: scen.get(s, s))
+    return wide.rename(columns={"hypothesis": "假设" if zh else "Hypothesis", "scenario": "似然设定" if zh else "Likelihoods"})
+
+
+def write_table(frame: pd.DataFrame, markdown: str, csv_path: str) -> None:
+    """Write a display table as Markdown (for the book) and CSV (for readers)."""
+    write_csv(frame, csv_path)
+    Path(markdown).write_text(to_markdown(frame) + "\n", encoding="utf-8")
