@@ -14,13 +14,13 @@ PAPER = ROOT / "paper"
 CHAPTERS = book_chapters(PAPER)
 RULE_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow/rules").glob("*.smk"))]
 RULES = {name for f in RULE_FILES for name in re.findall(r"(?m)^rule (\w+):", f.read_text(encoding="utf-8"))}
-#: Each rule's script, from its ``script:`` directive (rules that run a shell command have none).
+#: Each rule's script, from its ``run:`` block (rules that run a shell command have none).
 SCRIPT_OF = {}
 for _file in RULE_FILES:
     for _block in re.split(r"(?m)^(?=rule )", _file.read_text(encoding="utf-8")):
-        _match = re.match(r"rule (\w+):.*?^    script:\s*\n\s*\"\.\./scripts/([\w.]+)\"", _block, re.M | re.S)
+        _match = re.match(r"rule (\w+):.*?^    run:\s*\n\s*in_process\(\"(\w+)\"", _block, re.M | re.S)
         if _match:
-            SCRIPT_OF[_match.group(1)] = _match.group(2)
+            SCRIPT_OF[_match.group(1)] = _match.group(2) + ".py"
 SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in CHAPTERS)
 
 

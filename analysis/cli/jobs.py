@@ -4,14 +4,19 @@
   console and in its log): the input problems, a full disk, or the exception in one line.
 - :func:`failed_jobs_report` is what the Snakefile's ``onerror:`` handler prints: for each
   failed rule, that message first, then the last lines of its log.
+- :func:`run_script` runs a workflow script as a job inside the Snakemake process (a ``run:``
+  block), its log kept apart from the jobs running beside it.
 - :func:`stale_lock` tells whether ``.snakemake/locks`` holds a lock that no running
   Snakemake owns (a build killed outright leaves one), which ``casebook recover`` releases.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import threading
+import traceback
 from pathlib import Path
 
 #: How many lines of a failed job's log the console shows.
@@ -150,3 +155,77 @@ def stale_lock(root: Path = Path(".")) -> bool | None:
     if not Path("/proc/self").exists():
         return None
     return not _snakemake_here(root)
+
+
+# ---------------------------------------------------------------------------- jobs run in the workflow's process
+
+#: Figures are drawn one at a time: matplotlib's state (fonts, rcParams) is shared by the threads
+#: Snakemake runs jobs in.
+DRAWING = threading.Lock()
+
+
+class JobFailed(Exception):
+    """A job stopped; its message (:func:`~analysis.inputs.problems.failure_text`) is already in its log."""
+
+
+class Job:
+    """What a workflow script sees as ``snakemake``: the job's input, output, params, wildcards, log
+    and the configuration, as Snakemake hands them to a ``run:`` block."""
+
+    def __init__(self, input, output, params, wildcards, log, config):  # noqa: A002 - Snakemake's names
+        self.input, self.output, self.params = input, output, params
+        self.wildcards, self.log, self.config = wildcards, log, config
+
+
+def _thread_filter(record: logging.LogRecord) -> bool:
+    """A record of the job running in this thread (not Snakemake's own, which it logs from there too)."""
+    return record.thread == threading.get_ident() and not record.name.startswith("snakemake")
+
+
+def run_job(log_path: str, work, *args) -> None:
+    """Run ``work(*args)`` as one job inside the Snakemake process, so that a job pays for its work
+    and not for starting Python and importing pandas again.
+
+    The job's logging and warnings (and nothing from jobs running beside it in other threads) go to
+    ``log_path``. When ``work`` raises, the log gets the message in words (and the traceback,
+    unless the input was at fault) and :class:`JobFailed` carries the message to Snakemake, so the
+    console shows it without a traceback.
+    """
+    from analysis.inputs.problems import InputError, failure_text
+
+    stream = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.addFilter(_thread_filter)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    try:
+        work(*args)
+    except Exception as err:  # every failure becomes one message; Snakemake stops the build on it
+        text = failure_text(err)
+        try:
+            stream.write(text + "\n")
+            if not isinstance(err, InputError):
+                traceback.print_exception(err, file=stream)
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a disk too full for the log: the console still has the message
+        raise JobFailed(text) from None
+    finally:
+        root.removeHandler(handler)
+        try:
+            stream.close()
+        except OSError:
+            pass
+
+
+def run_script(script: str, job: Job, drawing: bool = False) -> None:
+    """Run a workflow script (``workflow/scripts/<name>.py``) for ``job``, in this process; a script
+    that ``drawing`` (a figure) holds :data:`DRAWING` while it runs."""
+    import contextlib
+    import runpy
+
+    with DRAWING if drawing else contextlib.nullcontext():
+        run_job(job.log[0], runpy.run_path, script, {"snakemake": job}, "__casebook_job__")

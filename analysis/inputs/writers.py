@@ -1,5 +1,4 @@
-"""Every write the project makes: whole files or nothing, CSV cells that a spreadsheet cannot run,
-and a job's log.
+"""Every write the project makes: whole files or nothing, and CSV cells that a spreadsheet cannot run.
 
 Every CSV the project writes, in the workflow and in the commands, goes through
 :func:`csv_safe` (:func:`write_csv`, :func:`csv_text`); :func:`write_atomic` writes a whole file or nothing.
@@ -49,46 +48,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     finally:
         if tmp and Path(tmp).exists():
             Path(tmp).unlink()
-
-
-def log_to(path: str) -> None:
-    """Send this process's warnings, logging and errors to a rule's log file.
-
-    Workflow scripts call it first, so that a clean run leaves a record of what it did and a
-    failed one says why: an uncaught error is written as one message
-    (:func:`analysis.inputs.problems.failure_text`) to the console *and* the log, so a disk too full to
-    take the log still shows it; the traceback goes to the log, except for bad input, whose
-    message is all there is to say. The Snakefile's ``onerror:`` shows the log's tail.
-    """
-    import logging
-    import sys
-    import traceback
-
-    from analysis.inputs.problems import InputError, failure_text
-
-    console = sys.stderr
-    stream = open(path, "w", encoding="utf-8")  # noqa: SIM115 - lives as long as the job
-    sys.stderr = stream
-
-    def report(kind, err, tb) -> None:
-        if isinstance(err, OSError) and not err.filename:  # a failed write names no file: name the job's outputs
-            job = getattr(sys.modules.get("__main__"), "snakemake", None)
-            outputs = [str(o) for o in getattr(job, "output", [])] if job is not None else []
-            if outputs:
-                err.filename = " or ".join(outputs[:3]) + (" (or another output)" if len(outputs) > 3 else "")
-        text = failure_text(err) + "\n"
-        for out in (console, stream):
-            try:
-                out.write(text)
-                if out is stream and not isinstance(err, InputError):
-                    traceback.print_exception(kind, err, tb, file=out)
-                out.flush()
-            except (OSError, ValueError):
-                pass  # a full disk cannot take the log; the console has the message
-
-    sys.excepthook = report
-    logging.basicConfig(stream=stream, level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", force=True)
-    logging.captureWarnings(True)
 
 
 #: A cell a spreadsheet program would run as a formula (OWASP, "CSV Injection"): one that

@@ -15,12 +15,10 @@ rule code_frequencies:
         "logs/coding/code_frequencies.log",
     benchmark:
         "benchmarks/coding/code_frequencies.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
-    script:
-        "../scripts/code_frequencies.py"
+    run:
+        in_process("code_frequencies", input, output, params, wildcards, log)
 
 
 rule code_by_actor:
@@ -35,15 +33,13 @@ rule code_by_actor:
         "logs/coding/code_by_actor.log",
     benchmark:
         "benchmarks/coding/code_by_actor.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         by="actor",
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
-    script:
-        "../scripts/code_by_category.py"
+    run:
+        in_process("code_by_category", input, output, params, wildcards, log)
 
 
 rule code_by_phase:
@@ -58,15 +54,13 @@ rule code_by_phase:
         "logs/coding/code_by_phase.log",
     benchmark:
         "benchmarks/coding/code_by_phase.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         by="phase",
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
-    script:
-        "../scripts/code_by_category.py"
+    run:
+        in_process("code_by_category", input, output, params, wildcards, log)
 
 
 rule saturation:
@@ -83,10 +77,8 @@ rule saturation:
         "logs/coding/saturation.log",
     benchmark:
         "benchmarks/coding/saturation.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         saturation=config["saturation"],
-    script:
-        "../scripts/saturation.py"
+    run:
+        in_process("saturation", input, output, params, wildcards, log)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from analysis.inputs.io import show_path
 from analysis.inputs.names import name_sources
-from analysis.cli.jobs import failed_jobs_report
+from analysis.cli.jobs import Job, failed_jobs_report, run_script
 from analysis.inputs.problems import render_problems
 from analysis.inputs.provenance import imported_modules
 from analysis.inputs.schemas import load_schemas
@@ -36,12 +36,19 @@ NAME_SOURCES = [str(p) for p in name_sources(Path("."), config["paths"]["cases"]
 
 
 def code_for(script):
-    """The analysis modules a workflow script imports, directly or through other modules.
+    """A workflow script and the analysis modules it imports, directly or through other modules.
 
-    Snakemake's own code trigger sees only the thin script; listing these modules as
-    inputs reruns a rule when, and only when, code it runs changes.
+    Listing them as inputs reruns a rule when, and only when, code it runs changes.
     """
-    return imported_modules(Path("workflow/scripts") / f"{script}.py", Path("."))
+    path = Path("workflow/scripts") / f"{script}.py"
+    return [str(path), *imported_modules(path, Path("."))]
+
+
+def in_process(script, input, output, params, wildcards, log):
+    """Run workflow/scripts/<script>.py for a job inside this Snakemake process (a `run:` block):
+    Python and the libraries are loaded once per build, not once per job."""
+    run_script(f"workflow/scripts/{script}.py", Job(input, output, params, wildcards, log, config),
+               drawing=script.startswith("fig_"))
 
 
 # Every figure and table the book shows: results/figures/<name>.png, results/tables/<name>.md.

@@ -15,13 +15,11 @@ rule fig_theme_frequencies:
         "logs/figures/fig_theme_frequencies.log",
     benchmark:
         "benchmarks/figures/fig_theme_frequencies.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_theme_frequencies.py"
+    run:
+        in_process("fig_theme_frequencies", input, output, params, wildcards, log)
 
 
 rule fig_framework_matrix:
@@ -38,13 +36,11 @@ rule fig_framework_matrix:
         "logs/figures/fig_framework_matrix.log",
     benchmark:
         "benchmarks/figures/fig_framework_matrix.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_framework_matrix.py"
+    run:
+        in_process("fig_framework_matrix", input, output, params, wildcards, log)
 
 
 rule fig_code_by_actor:
@@ -63,14 +59,12 @@ rule fig_code_by_actor:
         "logs/figures/fig_code_by_actor.log",
     benchmark:
         "benchmarks/figures/fig_code_by_actor.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         fdr=config["coding"]["fdr"],
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_code_by_actor.py"
+    run:
+        in_process("fig_code_by_actor", input, output, params, wildcards, log)
 
 
 rule fig_alpha_forest:
@@ -89,14 +83,12 @@ rule fig_alpha_forest:
         "logs/figures/fig_alpha_forest.log",
     benchmark:
         "benchmarks/figures/fig_alpha_forest.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         thresholds=config["reliability"]["thresholds"],
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_alpha_forest.py"
+    run:
+        in_process("fig_alpha_forest", input, output, params, wildcards, log)
 
 
 rule fig_saturation:
@@ -115,13 +107,11 @@ rule fig_saturation:
         "logs/figures/fig_saturation.log",
     benchmark:
         "benchmarks/figures/fig_saturation.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_saturation.py"
+    run:
+        in_process("fig_saturation", input, output, params, wildcards, log)
 
 
 rule table_code_frequencies:
@@ -135,12 +125,10 @@ rule table_code_frequencies:
         "logs/tables/table_code_frequencies.log",
     benchmark:
         "benchmarks/tables/table_code_frequencies.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_code_frequencies.py"
+    run:
+        in_process("table_code_frequencies", input, output, params, wildcards, log)
 
 
 rule table_reliability:
@@ -155,12 +143,10 @@ rule table_reliability:
         "logs/tables/table_reliability.log",
     benchmark:
         "benchmarks/tables/table_reliability.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_reliability.py"
+    run:
+        in_process("table_reliability", input, output, params, wildcards, log)
 
 
 rule table_framework_matrix:
@@ -174,13 +160,11 @@ rule table_framework_matrix:
         "logs/tables/table_framework_matrix.log",
     benchmark:
         "benchmarks/tables/table_framework_matrix.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         propositions=config["propositions"],
-    script:
-        "../scripts/table_framework_matrix.py"
+    run:
+        in_process("table_framework_matrix", input, output, params, wildcards, log)
 
 
 rule table_codebook:
@@ -195,12 +179,10 @@ rule table_codebook:
         "logs/tables/table_codebook.log",
     benchmark:
         "benchmarks/tables/table_codebook.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_codebook.py"
+    run:
+        in_process("table_codebook", input, output, params, wildcards, log)
 
 
 rule table_context:
@@ -214,12 +196,10 @@ rule table_context:
         "logs/tables/table_context.log",
     benchmark:
         "benchmarks/tables/table_context.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_context.py"
+    run:
+        in_process("table_context", input, output, params, wildcards, log)
 
 
 rule table_code_by_actor:
@@ -235,14 +215,12 @@ rule table_code_by_actor:
         "logs/tables/table_code_by_actor.log",
     benchmark:
         "benchmarks/tables/table_code_by_actor.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         categories="actor",
         fdr=config["coding"]["fdr"],
-    script:
-        "../scripts/table_code_by_category.py"
+    run:
+        in_process("table_code_by_category", input, output, params, wildcards, log)
 
 
 rule table_code_by_phase:
@@ -258,14 +236,12 @@ rule table_code_by_phase:
         "logs/tables/table_code_by_phase.log",
     benchmark:
         "benchmarks/tables/table_code_by_phase.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         categories="phase",
         fdr=config["coding"]["fdr"],
-    script:
-        "../scripts/table_code_by_category.py"
+    run:
+        in_process("table_code_by_category", input, output, params, wildcards, log)
 
 
 rule table_station_themes:
@@ -279,12 +255,10 @@ rule table_station_themes:
         "logs/tables/table_station_themes.log",
     benchmark:
         "benchmarks/tables/table_station_themes.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_station_themes.py"
+    run:
+        in_process("table_station_themes", input, output, params, wildcards, log)
 
 
 rule table_saturation:
@@ -298,12 +272,10 @@ rule table_saturation:
         "logs/tables/table_saturation.log",
     benchmark:
         "benchmarks/tables/table_saturation.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_saturation.py"
+    run:
+        in_process("table_saturation", input, output, params, wildcards, log)
 
 
 rule table_disagreements:
@@ -318,12 +290,10 @@ rule table_disagreements:
         "logs/tables/table_disagreements.log",
     benchmark:
         "benchmarks/tables/table_disagreements.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_disagreements.py"
+    run:
+        in_process("table_disagreements", input, output, params, wildcards, log)
 
 
 rule numbers:
@@ -359,8 +329,6 @@ rule numbers:
         "logs/numbers/numbers.log",
     benchmark:
         "benchmarks/numbers/numbers.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         lang=LANG,
@@ -371,8 +339,8 @@ rule numbers:
         reliability=config["reliability"],
         cooccurrence=config["cooccurrence"],
         qca=config["qca"],
-    script:
-        "../scripts/numbers.py"
+    run:
+        in_process("numbers", input, output, params, wildcards, log)
 
 
 rule fig_cooccurrence_network:
@@ -390,8 +358,6 @@ rule fig_cooccurrence_network:
         "logs/figures/fig_cooccurrence_network.log",
     benchmark:
         "benchmarks/figures/fig_cooccurrence_network.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         left_themes=["phase", "mech"],
@@ -399,8 +365,8 @@ rule fig_cooccurrence_network:
         fdr=config["cooccurrence"]["fdr"],
         top=config["cooccurrence"]["network_links"],
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_cooccurrence_network.py"
+    run:
+        in_process("fig_cooccurrence_network", input, output, params, wildcards, log)
 
 
 rule fig_qca_xy:
@@ -418,13 +384,11 @@ rule fig_qca_xy:
         "logs/figures/fig_qca_xy.log",
     benchmark:
         "benchmarks/figures/fig_qca_xy.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_qca_xy.py"
+    run:
+        in_process("fig_qca_xy", input, output, params, wildcards, log)
 
 
 rule fig_pt_logodds:
@@ -441,15 +405,13 @@ rule fig_pt_logodds:
         "logs/figures/fig_pt_logodds.log",
     benchmark:
         "benchmarks/figures/fig_pt_logodds.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         priors=config["process_tracing"]["priors"],
         labels={h: p["label"][LANG] for h, p in config["propositions"].items()},
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_pt_logodds.py"
+    run:
+        in_process("fig_pt_logodds", input, output, params, wildcards, log)
 
 
 rule fig_mechanism_diagram:
@@ -467,15 +429,13 @@ rule fig_mechanism_diagram:
         "logs/figures/fig_mechanism_diagram.log",
     benchmark:
         "benchmarks/figures/fig_mechanism_diagram.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         conditions=[p["condition"] for p in config["propositions"].values()],
         mechanisms=list(config["mechanisms"]),
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_mechanism_diagram.py"
+    run:
+        in_process("fig_mechanism_diagram", input, output, params, wildcards, log)
 
 
 rule table_evidence:
@@ -499,14 +459,12 @@ rule table_evidence:
         "logs/tables/table_evidence.log",
     benchmark:
         "benchmarks/tables/table_evidence.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         propositions=list(config["propositions"]),
         mechanisms=list(config["mechanisms"]),
-    script:
-        "../scripts/table_evidence.py"
+    run:
+        in_process("table_evidence", input, output, params, wildcards, log)
 
 
 rule table_cooccurrence:
@@ -521,13 +479,11 @@ rule table_cooccurrence:
         "logs/tables/table_cooccurrence.log",
     benchmark:
         "benchmarks/tables/table_cooccurrence.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         top=15,
-    script:
-        "../scripts/table_cooccurrence.py"
+    run:
+        in_process("table_cooccurrence", input, output, params, wildcards, log)
 
 
 rule table_models:
@@ -545,12 +501,10 @@ rule table_models:
         "logs/tables/table_models.log",
     benchmark:
         "benchmarks/tables/table_models.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_models.py"
+    run:
+        in_process("table_models", input, output, params, wildcards, log)
 
 
 rule table_qca:
@@ -574,12 +528,10 @@ rule table_qca:
         "logs/tables/table_qca.log",
     benchmark:
         "benchmarks/tables/table_qca.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_qca.py"
+    run:
+        in_process("table_qca", input, output, params, wildcards, log)
 
 
 rule table_process_tracing:
@@ -596,12 +548,10 @@ rule table_process_tracing:
         "logs/tables/table_process_tracing.log",
     benchmark:
         "benchmarks/tables/table_process_tracing.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_process_tracing.py"
+    run:
+        in_process("table_process_tracing", input, output, params, wildcards, log)
 
 
 rule fig_analytic_framework:
@@ -618,8 +568,6 @@ rule fig_analytic_framework:
         "logs/figures/fig_analytic_framework.log",
     benchmark:
         "benchmarks/figures/fig_analytic_framework.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         framework={
@@ -628,8 +576,8 @@ rule fig_analytic_framework:
             "resilience": config["models"]["outcome_theme"],
         },
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_analytic_framework.py"
+    run:
+        in_process("fig_analytic_framework", input, output, params, wildcards, log)
 
 
 rule fig_evidence:
@@ -650,10 +598,8 @@ rule fig_evidence:
         "benchmarks/figures/fig_evidence_{claim}.tsv"
     wildcard_constraints:
         claim="p[0-9]+",
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_evidence.py"
+    run:
+        in_process("fig_evidence", input, output, params, wildcards, log)

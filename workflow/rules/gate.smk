@@ -13,12 +13,10 @@ rule leak_gate:
         "logs/gate/leak_gate.log",
     benchmark:
         "benchmarks/gate/leak_gate.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         folders={"results": "results", "book": "paper/_build/html", "logs": "logs"},
-    script:
-        "../scripts/leak_gate.py"
+    run:
+        in_process("leak_gate", input, output, params, wildcards, log)
 
 
 rule leak_gate_pdf:
@@ -32,9 +30,7 @@ rule leak_gate_pdf:
         "logs/gate/leak_gate_pdf.log",
     benchmark:
         "benchmarks/gate/leak_gate_pdf.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         folders={"latex": "paper/_build/latex"},
-    script:
-        "../scripts/leak_gate.py"
+    run:
+        in_process("leak_gate", input, output, params, wildcards, log)

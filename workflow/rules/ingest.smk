@@ -13,10 +13,8 @@ rule ingest_codebook:
         "logs/ingest/ingest_codebook.log",
     benchmark:
         "benchmarks/ingest/ingest_codebook.tsv"
-    conda:
-        "../envs/casebook.yaml"
-    script:
-        "../scripts/ingest_codebook.py"
+    run:
+        in_process("ingest_codebook", input, output, params, wildcards, log)
 
 
 rule ingest_context:
@@ -30,10 +28,8 @@ rule ingest_context:
         "logs/ingest/ingest_context.log",
     benchmark:
         "benchmarks/ingest/ingest_context.tsv"
-    conda:
-        "../envs/casebook.yaml"
-    script:
-        "../scripts/ingest_context.py"
+    run:
+        in_process("ingest_context", input, output, params, wildcards, log)
 
 
 rule ingest_people:
@@ -50,12 +46,10 @@ rule ingest_people:
         "logs/ingest/ingest_people.log",
     benchmark:
         "benchmarks/ingest/ingest_people.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         cases=CASES,
-    script:
-        "../scripts/ingest_people.py"
+    run:
+        in_process("ingest_people", input, output, params, wildcards, log)
 
 
 rule ingest_case:
@@ -72,10 +66,8 @@ rule ingest_case:
         "logs/ingest/ingest_case_{case}.log",
     benchmark:
         "benchmarks/ingest/ingest_case_{case}.tsv"
-    conda:
-        "../envs/casebook.yaml"
-    script:
-        "../scripts/ingest_case.py"
+    run:
+        in_process("ingest_case", input, output, params, wildcards, log)
 
 
 rule corpus:
@@ -92,10 +84,8 @@ rule corpus:
         "logs/ingest/corpus.log",
     benchmark:
         "benchmarks/ingest/corpus.tsv"
-    conda:
-        "../envs/casebook.yaml"
-    script:
-        "../scripts/corpus.py"
+    run:
+        in_process("corpus", input, output, params, wildcards, log)
 
 
 rule manifest:
@@ -108,7 +98,5 @@ rule manifest:
         "logs/ingest/manifest.log",
     benchmark:
         "benchmarks/ingest/manifest.tsv"
-    conda:
-        "../envs/casebook.yaml"
-    script:
-        "../scripts/manifest.py"
+    run:
+        in_process("manifest", input, output, params, wildcards, log)

@@ -12,14 +12,12 @@ rule framework_matrix:
         "logs/mechanisms/framework_matrix.log",
     benchmark:
         "benchmarks/mechanisms/framework_matrix.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         propositions=config["propositions"],
         cases=CASES,
-    script:
-        "../scripts/framework_matrix.py"
+    run:
+        in_process("framework_matrix", input, output, params, wildcards, log)
 
 
 rule evidence_matrices:
@@ -35,15 +33,13 @@ rule evidence_matrices:
         "logs/mechanisms/evidence_matrices.log",
     benchmark:
         "benchmarks/mechanisms/evidence_matrices.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         propositions=config["propositions"],
         mechanisms=config["mechanisms"],
         cases=CASES,
-    script:
-        "../scripts/evidence_matrices.py"
+    run:
+        in_process("evidence_matrices", input, output, params, wildcards, log)
 
 
 rule cooccurrence:
@@ -58,12 +54,10 @@ rule cooccurrence:
         "logs/mechanisms/cooccurrence.log",
     benchmark:
         "benchmarks/mechanisms/cooccurrence.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
-    script:
-        "../scripts/cooccurrence.py"
+    run:
+        in_process("cooccurrence", input, output, params, wildcards, log)
 
 
 rule models:
@@ -80,13 +74,11 @@ rule models:
         "logs/mechanisms/models.log",
     benchmark:
         "benchmarks/mechanisms/models.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         settings=config["models"],
-    script:
-        "../scripts/models.py"
+    run:
+        in_process("models", input, output, params, wildcards, log)
 
 
 rule qca:
@@ -104,14 +96,12 @@ rule qca:
         "logs/mechanisms/qca.log",
     benchmark:
         "benchmarks/mechanisms/qca.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         settings=config["qca"],
         contrary=config["models"]["outcome_contrary"],
-    script:
-        "../scripts/qca.py"
+    run:
+        in_process("qca", input, output, params, wildcards, log)
 
 
 rule process_tracing:
@@ -127,13 +117,11 @@ rule process_tracing:
         "logs/mechanisms/process_tracing.log",
     benchmark:
         "benchmarks/mechanisms/process_tracing.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coder=PRIMARY_CODER,
         settings=config["process_tracing"],
-    script:
-        "../scripts/process_tracing.py"
+    run:
+        in_process("process_tracing", input, output, params, wildcards, log)
 
 
 rule mechanism_links:
@@ -147,12 +135,10 @@ rule mechanism_links:
         "logs/mechanisms/mechanism_links.log",
     benchmark:
         "benchmarks/mechanisms/mechanism_links.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         conditions=[p["condition"] for p in config["propositions"].values()],
         mechanisms=list(config["mechanisms"]),
         models=config["models"],
         fdr=config["cooccurrence"]["fdr"],
-    script:
-        "../scripts/mechanism_links.py"
+    run:
+        in_process("mechanism_links", input, output, params, wildcards, log)

@@ -13,12 +13,10 @@ rule rulegraph:
         "logs/paper/rulegraph.log",
     benchmark:
         "benchmarks/paper/rulegraph.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         configfile=CONFIG_NAME,
-    script:
-        "../scripts/rulegraph.py"
+    run:
+        in_process("rulegraph", input, output, params, wildcards, log)
 
 
 rule fig_rulegraph:
@@ -39,13 +37,11 @@ rule fig_rulegraph:
         "logs/paper/fig_rulegraph.log",
     benchmark:
         "benchmarks/paper/fig_rulegraph.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         dpi=config.get("figures", {}).get("dpi", 150),
-    script:
-        "../scripts/fig_rulegraph.py"
+    run:
+        in_process("fig_rulegraph", input, output, params, wildcards, log)
 
 
 rule table_versions:
@@ -60,13 +56,11 @@ rule table_versions:
         "logs/paper/table_versions.log",
     benchmark:
         "benchmarks/paper/table_versions.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
         packages=KEY_PACKAGES,
-    script:
-        "../scripts/table_versions.py"
+    run:
+        in_process("table_versions", input, output, params, wildcards, log)
 
 
 rule table_checksums:
@@ -80,12 +74,10 @@ rule table_checksums:
         "logs/paper/table_checksums.log",
     benchmark:
         "benchmarks/paper/table_checksums.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         lang=LANG,
-    script:
-        "../scripts/table_checksums.py"
+    run:
+        in_process("table_checksums", input, output, params, wildcards, log)
 
 
 rule book:
@@ -105,8 +97,6 @@ rule book:
         "logs/paper/book.log",
     benchmark:
         "benchmarks/paper/book.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         # Built from nothing every time, so a rebuild gives the same bytes as a first build: Sphinx
         # adds ?v= checksums to links only when an earlier build left its files, and .buildinfo
@@ -138,8 +128,6 @@ rule latex_pdf:
         "logs/paper/pdf.log",
     benchmark:
         "benchmarks/paper/latex_pdf.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         # a fixed PDF creation date (2022-07-01, the study's issue), so the same inputs give the same PDF
         epoch=1656633600,

@@ -14,14 +14,12 @@ rule reliability:
         "logs/reliability/reliability.log",
     benchmark:
         "benchmarks/reliability/reliability.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coders=config["coders"]["independent"],
         reliability=config["reliability"],
         seed=config["seeds"]["bootstrap"],
-    script:
-        "../scripts/reliability.py"
+    run:
+        in_process("reliability", input, output, params, wildcards, log)
 
 
 rule disagreements:
@@ -36,9 +34,7 @@ rule disagreements:
         "logs/reliability/disagreements.log",
     benchmark:
         "benchmarks/reliability/disagreements.tsv"
-    conda:
-        "../envs/casebook.yaml"
     params:
         coders=config["coders"]["independent"],
-    script:
-        "../scripts/disagreements.py"
+    run:
+        in_process("disagreements", input, output, params, wildcards, log)

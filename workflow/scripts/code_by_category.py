@@ -1,10 +1,8 @@
 """Rules code_by_actor and code_by_phase: is each code's use independent of the span's actor type or phase?"""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import by_actor, by_phase, primary_coding
 
-log_to(snakemake.log[0])
 
 TESTS = {"actor": by_actor, "phase": by_phase}
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)

@@ -1,10 +1,8 @@
 """Rule code_frequencies: counts per code, rolled up the code tree, pooled and per station."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import code_frequencies, code_frequencies_by_station, primary_coding
 
-log_to(snakemake.log[0])
 
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
 tables = [pd.read_parquet(snakemake.input[name]) for name in ("codes", "documents", "participants")]

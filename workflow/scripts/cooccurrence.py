@@ -1,11 +1,9 @@
 """Rule cooccurrence: c-coefficients of every pair of leaf codes, per span and per document, with tests."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import primary_coding
 from analysis.methods.cooccurrence import document_cooccurrence, segment_cooccurrence
 
-log_to(snakemake.log[0])
 
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
 codes = pd.read_parquet(snakemake.input.codes)

@@ -4,9 +4,7 @@ import logging
 import pandas as pd
 
 from analysis.inputs.corpus import pool_documents, pool_segments
-from analysis.inputs.writers import log_to
 
-log_to(snakemake.log[0])
 documents = pool_documents([pd.read_parquet(p) for p in snakemake.input.documents])
 segments = pool_segments([pd.read_parquet(p) for p in snakemake.input.segments], documents,
                          pd.read_parquet(snakemake.input.participants), pd.read_parquet(snakemake.input.codes))

@@ -1,10 +1,9 @@
 """Rule disagreements: every stretch of text where the coders differ, ready for reconciliation."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to, write_csv
+from analysis.inputs.writers import write_csv
 from analysis.methods.reliability import disagreements
 
-log_to(snakemake.log[0])
 
 codes = pd.read_parquet(snakemake.input.codes)
 leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()

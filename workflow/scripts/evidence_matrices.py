@@ -1,11 +1,9 @@
 """Rule evidence_matrices: support and contrary evidence per claim, by actor type and by station, with exemplars."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import ACTOR_TYPES, primary_coding
 from analysis.methods.evidence import claims, evidence_matrix, tag_spans
 
-log_to(snakemake.log[0])
 
 p = snakemake.params
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), p.coder)

@@ -3,10 +3,8 @@ import json
 
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import alpha_forest, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 lang = snakemake.params.lang

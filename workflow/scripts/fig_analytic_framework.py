@@ -1,10 +1,8 @@
 """Rule fig_analytic_framework: the analytic framework (conditions -> resilience, led by the station), from config."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import analytic_framework, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 lang, p = snakemake.params.lang, snakemake.params.framework

@@ -1,11 +1,9 @@
 """Rule fig_code_by_actor: heat map of codes by the speaker's actor type (adjusted residuals)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import residual_heatmap, use_cjk_font
 from analysis.report.tables import ACTOR_LABELS
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 lang = snakemake.params.lang

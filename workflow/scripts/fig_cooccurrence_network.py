@@ -1,11 +1,9 @@
 """Rule fig_cooccurrence_network: the strongest links between co-production codes and resilience outcomes."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.cooccurrence import strongest_links
 from analysis.report.figures import cooccurrence_network, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 lang, p = snakemake.params.lang, snakemake.params

@@ -1,11 +1,9 @@
 """Rule fig_evidence: one proposition's supporting and contrary evidence by station and by actor type."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import evidence_profile, use_cjk_font
 from analysis.report.tables import ACTOR_LABELS
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 claim, lang = snakemake.wildcards.claim.upper(), snakemake.params.lang

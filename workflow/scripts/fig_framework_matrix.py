@@ -1,10 +1,8 @@
 """Rule fig_framework_matrix: heat map of the support share per station and proposition."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import framework_heatmap, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 matrix = pd.read_parquet(snakemake.input.matrix).pivot(index="case_id", columns="proposition", values="support_share")

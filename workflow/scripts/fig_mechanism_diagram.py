@@ -1,10 +1,8 @@
 """Rule fig_mechanism_diagram: conditions -> the station's mechanisms -> outcomes, as the evidence supports it."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import mechanism_diagram, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 lang, p = snakemake.params.lang, snakemake.params

@@ -1,10 +1,8 @@
 """Rule fig_pt_logodds: the cumulative log-odds (decibans) of each hypothesis over its evidence."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import logodds_steps, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 lang = snakemake.params.lang

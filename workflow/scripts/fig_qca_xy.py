@@ -4,11 +4,9 @@ import json
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.qca import parse_term, term_membership
 from analysis.report.figures import qca_xy, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 with open(snakemake.input.solutions, encoding="utf-8") as src:

@@ -2,10 +2,8 @@
 from pathlib import Path
 
 from analysis.inputs.provenance import parse_rulegraph, rule_stages
-from analysis.inputs.writers import log_to
 from analysis.report.figures import rule_graph, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 nodes, edges = parse_rulegraph(Path(snakemake.input.dot).read_text(encoding="utf-8"))

@@ -1,10 +1,8 @@
 """Rule fig_saturation: the pooled saturation curve (cumulative codes and new information per run)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import saturation_curve, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 curve = pd.read_parquet(snakemake.input.curve).query("scope == 'pooled'")

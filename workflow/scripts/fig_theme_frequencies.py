@@ -1,10 +1,8 @@
 """Rule fig_theme_frequencies: ranked bar chart of coded segments per theme."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.figures import theme_frequency_bars, use_cjk_font
 
-log_to(snakemake.log[0])
 
 use_cjk_font()
 xlabel = {"zh": "编码片段数", "en": "Coded segments"}[snakemake.params.lang]

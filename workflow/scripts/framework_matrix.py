@@ -1,11 +1,9 @@
 """Rule framework_matrix: supporting and contrary segments per station and proposition."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import primary_coding
 from analysis.methods.mechanisms import framework_matrix
 
-log_to(snakemake.log[0])
 
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
 matrix = framework_matrix(segments, pd.read_parquet(snakemake.input.codes), snakemake.params.propositions,

@@ -6,9 +6,7 @@ from analysis.inputs.corpus import case_corpus
 from analysis.inputs.names import read_names
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import checked_case, checked_codebook
-from analysis.inputs.writers import log_to
 
-log_to(snakemake.log[0])
 case = snakemake.wildcards.case
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 codebook = checked_codebook(Path("."), snakemake.config, schemas)

@@ -3,9 +3,7 @@ from pathlib import Path
 
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import checked_codebook
-from analysis.inputs.writers import log_to
 from analysis.methods.codebook import codebook_frame
 
-log_to(snakemake.log[0])
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 codebook_frame(checked_codebook(Path("."), snakemake.config, schemas)).to_parquet(snakemake.output.codes, index=False)

@@ -4,9 +4,7 @@ from pathlib import Path
 from analysis.inputs.io import read_table
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.schemas import check_table, load_schemas
-from analysis.inputs.writers import log_to
 
-log_to(snakemake.log[0])
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 problems: list[Problem] = []
 context = read_table(Path(snakemake.input.context), problems, Path("."))

@@ -8,9 +8,7 @@ from analysis.inputs.names import read_names
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import check_case
-from analysis.inputs.writers import log_to
 
-log_to(snakemake.log[0])
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 problems: list[Problem] = []
 cases = {}

@@ -8,10 +8,8 @@ from pathlib import Path
 
 from analysis.inputs.names import read_names
 from analysis.inputs.problems import InputError
-from analysis.inputs.writers import log_to
 from analysis.report.leaks import leak_problems, scan_files
 
-log_to(snakemake.log[0])
 names = read_names(snakemake.input.names, Path("."), snakemake.config)
 report = {"name_forms": len(names), "leaks": 0, "scanned": {}}
 problems = []

@@ -1,10 +1,8 @@
 """Rule mechanism_links: the links of the mechanism diagram, weighted by co-occurrence."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.mechanisms import mechanism_links
 
-log_to(snakemake.log[0])
 
 p = snakemake.params
 links = mechanism_links(pd.read_parquet(snakemake.input.pairs), pd.read_parquet(snakemake.input.codes), p.conditions,

@@ -1,11 +1,9 @@
 """Rule models: clustered (GEE) models of the resilience outcomes on the mechanism codes."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import primary_coding
 from analysis.methods.models import document_table, mechanism_link_model, outcome_models, resilience_spans
 
-log_to(snakemake.log[0])
 
 s = snakemake.params.settings
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)

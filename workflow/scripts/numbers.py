@@ -6,11 +6,9 @@ import pandas as pd
 
 from analysis.casework.synthetic.generator import load_design
 from analysis.inputs.provenance import locked_versions, parse_rulegraph
-from analysis.inputs.writers import log_to
 from analysis.methods.saturation import describe
 from analysis.report import numbers as bn
 
-log_to(snakemake.log[0])
 
 t = {name: pd.read_parquet(path) for name, path in snakemake.input.items() if str(path).endswith(".parquet")}
 with open(snakemake.input.overall, encoding="utf-8") as src:

@@ -2,11 +2,9 @@
 import pandas as pd
 import yaml
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import primary_coding
 from analysis.methods.process_tracing import sensitivity, trace
 
-log_to(snakemake.log[0])
 
 s = snakemake.params.settings
 with open(snakemake.input.evidence, encoding="utf-8") as src:

@@ -3,11 +3,9 @@ import json
 
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import primary_coding
 from analysis.methods.qca import calibrate_all, necessity_table, report, solve, station_scores
 
-log_to(snakemake.log[0])
 
 s = snakemake.params.settings
 conditions, outcome = list(s["conditions"]), s["outcome"]

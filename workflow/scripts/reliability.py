@@ -3,10 +3,8 @@ import json
 
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.reliability import code_agreement
 
-log_to(snakemake.log[0])
 
 codes = pd.read_parquet(snakemake.input.codes)
 leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()

@@ -4,9 +4,7 @@ import sys
 from pathlib import Path
 
 from analysis.inputs.provenance import canonical_rulegraph
-from analysis.inputs.writers import log_to
 
-log_to(snakemake.log[0])
 run = subprocess.run([sys.executable, "-m", "snakemake", "all", "--rulegraph", "--forceall", "--nolock",
                       "--configfile", snakemake.params.configfile], capture_output=True, text=True, check=False)
 sys.stderr.write(run.stderr)

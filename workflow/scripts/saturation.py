@@ -1,11 +1,9 @@
 """Rule saturation: Guest, Namey & Chen's (2020) saturation, per station and pooled."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.coding import primary_coding
 from analysis.methods.saturation import saturation_by_scope
 
-log_to(snakemake.log[0])
 
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
 curve, runs, summary = saturation_by_scope(pd.read_parquet(snakemake.input.documents), segments,

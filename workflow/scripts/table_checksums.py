@@ -3,10 +3,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs.writers import log_to, write_csv
+from analysis.inputs.writers import write_csv
 from analysis.report.tables import to_markdown
 
-log_to(snakemake.log[0])
 manifest = pd.read_csv(snakemake.input.manifest)
 write_csv(manifest, snakemake.output.csv)  # the full SHA-256 of every file, for checking
 # The book's table shows the first 16 hex digits (64 bits), which fit a printed page.

@@ -1,10 +1,8 @@
 """Rules table_code_by_actor and table_code_by_phase: each code's test of independence (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import ACTOR_LABELS, cross_tab_table, write_table
 
-log_to(snakemake.log[0])
 
 codes = pd.read_parquet(snakemake.input.codes)
 lang = snakemake.params.lang

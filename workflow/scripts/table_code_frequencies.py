@@ -1,10 +1,8 @@
 """Rule table_code_frequencies: the code frequency table for the book (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import code_frequency_table, write_table
 
-log_to(snakemake.log[0])
 
 table = code_frequency_table(pd.read_parquet(snakemake.input.frequencies), snakemake.params.lang)
 write_table(table, snakemake.output.markdown, snakemake.output.csv)

@@ -2,10 +2,8 @@
 import pandas as pd
 import yaml
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import codebook_table, write_table
 
-log_to(snakemake.log[0])
 
 with open(snakemake.input.codebook, encoding="utf-8") as src:
     codebook = yaml.safe_load(src)

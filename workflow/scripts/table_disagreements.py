@@ -1,10 +1,8 @@
 """Rule table_disagreements: where the coders differed, per code (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import disagreement_table, write_table
 
-log_to(snakemake.log[0])
 
 table = disagreement_table(pd.read_csv(snakemake.input.table, keep_default_na=False, dtype={"other_codes_there": str}),
                            pd.read_parquet(snakemake.input.codes), snakemake.params.lang)

@@ -1,10 +1,8 @@
 """Rule table_evidence: evidence matrices for the book, one per proposition, the mechanisms, and by station."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import ACTOR_LABELS, evidence_station_table, evidence_table, write_table
 
-log_to(snakemake.log[0])
 
 lang, p = snakemake.params.lang, snakemake.params
 codes = pd.read_parquet(snakemake.input.codes)

@@ -1,10 +1,8 @@
 """Rule table_models: odds ratios of the clustered models (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import model_table, write_table
 
-log_to(snakemake.log[0])
 
 lang = snakemake.params.lang
 codes = pd.read_parquet(snakemake.input.codes)

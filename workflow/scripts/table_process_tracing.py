@@ -1,10 +1,8 @@
 """Rule table_process_tracing: the evidence items and the sensitivity of the posteriors (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import pt_items_table, pt_sensitivity_table, write_table
 
-log_to(snakemake.log[0])
 
 lang, out = snakemake.params.lang, snakemake.output
 write_table(pt_items_table(pd.read_parquet(snakemake.input.evidence_items), lang), out.items_md, out.items_csv)

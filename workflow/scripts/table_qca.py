@@ -3,7 +3,6 @@ import json
 
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import (
     qca_calibration_table,
     qca_necessity_table,
@@ -12,7 +11,6 @@ from analysis.report.tables import (
     write_table,
 )
 
-log_to(snakemake.log[0])
 
 lang, out = snakemake.params.lang, snakemake.output
 with open(snakemake.input.solutions, encoding="utf-8") as src:

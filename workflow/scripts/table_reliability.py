@@ -1,10 +1,8 @@
 """Rule table_reliability: per-code agreement with bootstrap intervals (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.report.tables import reliability_table, write_table
 
-log_to(snakemake.log[0])
 
 table = reliability_table(pd.read_parquet(snakemake.input.per_code), pd.read_parquet(snakemake.input.codes),
                           snakemake.params.lang)

@@ -1,11 +1,9 @@
 """Rule table_saturation: saturation pooled and per station (Markdown and CSV)."""
 import pandas as pd
 
-from analysis.inputs.writers import log_to
 from analysis.methods.saturation import describe
 from analysis.report.tables import saturation_table, write_table
 
-log_to(snakemake.log[0])
 
 summary = pd.read_parquet(snakemake.input.summary)
 lang = snakemake.params.lang

@@ -5,10 +5,8 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.inputs.provenance import locked_versions
-from analysis.inputs.writers import log_to
 from analysis.report.tables import write_csv, write_table
 
-log_to(snakemake.log[0])
 zh = snakemake.params.lang == "zh"
 lock = Path(snakemake.input.lock)
 write_csv(pd.DataFrame(locked_versions(lock)), snakemake.output.all_versions)
