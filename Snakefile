@@ -21,7 +21,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/coding.smk"
 include: "workflow/rules/reliability.smk"
 include: "workflow/rules/mechanisms.smk"
-include: "workflow/rules/figures.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/paper.smk"
 include: "workflow/rules/gate.smk"
 

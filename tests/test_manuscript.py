@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+import yaml
 
+from analysis.report.registry import Registry
 from conftest import ROOT
 from manuscript import ALLOWED_LITERALS, book_chapters, figure_and_table_directives, typed_numbers
 
@@ -14,13 +15,17 @@ PAPER = ROOT / "paper"
 CHAPTERS = book_chapters(PAPER)
 RULE_FILES = [ROOT / "Snakefile", *sorted((ROOT / "workflow/rules").glob("*.smk"))]
 RULES = {name for f in RULE_FILES for name in re.findall(r"(?m)^rule (\w+):", f.read_text(encoding="utf-8"))}
-#: Each rule's script, from its ``run:`` block (rules that run a shell command have none).
+#: Each hand-written rule's script, from its ``run:`` block (rules that run a shell command have none).
 SCRIPT_OF = {}
 for _file in RULE_FILES:
     for _block in re.split(r"(?m)^(?=rule )", _file.read_text(encoding="utf-8")):
         _match = re.match(r"rule (\w+):.*?^    run:\s*\n\s*in_process\(\"(\w+)\"", _block, re.M | re.S)
         if _match:
-            SCRIPT_OF[_match.group(1)] = _match.group(2) + ".py"
+            SCRIPT_OF[_match.group(1)] = f"workflow/scripts/{_match.group(2)}.py"
+#: The rules report.smk makes from the registry, and the module whose function of the same name each runs.
+REGISTRY = Registry(ROOT, yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8")))
+SCRIPT_OF |= {entry.rule: entry.module for entry in REGISTRY.figures + REGISTRY.tables if entry.generated}
+RULES |= set(SCRIPT_OF)
 SOURCE = "\n".join(p.read_text(encoding="utf-8") for p in CHAPTERS)
 
 
@@ -61,12 +66,14 @@ def test_the_book_has_figures_and_tables():
 @pytest.mark.parametrize("directive", DIRECTIVES, ids=lambda d: f"{d.file}:{d.line}")
 def test_every_figure_and_table_is_labelled_captioned_and_traced_to_its_rule(directive):
     assert directive.name, f"{directive.file}, line {directive.line}: add a :name: label"
-    match = re.search(r"生成：规则 `(\w+)`，\s*脚本 `([^`]+)`", directive.caption)
-    assert match, f"{directive.file}, line {directive.line}: the caption must name the rule and script that made it"
-    rule, script = match.groups()
+    match = re.search(r"生成：规则 `(\w+)`，\s*代码 `([^`]+)`", directive.caption)
+    assert match, f"{directive.file}, line {directive.line}: the caption must name the rule and the code that made it"
+    rule, code = match.groups()
     assert rule in RULES, f"{directive.file}, line {directive.line}: no rule '{rule}' in the workflow"
-    assert (ROOT / script).is_file(), f"{directive.file}, line {directive.line}: no script {script}"
-    assert SCRIPT_OF.get(rule) == Path(script).name, f"{directive.file}, line {directive.line}: rule {rule} runs {SCRIPT_OF.get(rule)}"
+    assert (ROOT / code).is_file(), f"{directive.file}, line {directive.line}: no file {code}"
+    assert SCRIPT_OF.get(rule) == code, f"{directive.file}, line {directive.line}: rule {rule} runs {SCRIPT_OF.get(rule)}"
+    if code.startswith("analysis/report/"):
+        assert re.search(rf"(?m)^def {rule}\(", (ROOT / code).read_text(encoding="utf-8")), f"{code} has no function {rule}"
 
 
 @pytest.mark.parametrize("directive", DIRECTIVES, ids=lambda d: f"{d.file}:{d.line}")
@@ -80,9 +87,7 @@ def test_labels_are_unique():
 
 
 def test_every_figure_and_table_the_workflow_makes_is_in_the_book():
-    common = (ROOT / "workflow/rules/common.smk").read_text(encoding="utf-8")
-    listed = re.search(r"FIGURES = \[(.*?)\n\]", common, re.S).group(1)
-    figures = set(re.findall(r'^\s*"(\w+)",', listed, re.M))
+    figures = set(REGISTRY.figure_names())
     shown = set(re.findall(r"results/figures/(\w+)\.png", SOURCE))
     assert len(figures) >= 10 and figures <= shown
     assert {"evidence_p1", "evidence_p2", "evidence_p3"} <= shown

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from analysis.report.registry import Registry
 from conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -234,7 +236,7 @@ def test_lint_reports_nothing():
     assert "Lints for" not in run.stdout + run.stderr
 
 
-def test_bad_input_stops_the_workflow_before_any_job(tmp_path):
+def test_bad_input_stops_the_workflow_before_any_analysis_job(tmp_path):
     repo = copy_repo(tmp_path / "repo")
     seg = repo / "data/cases/S01/segments.csv"
     lines = seg.read_text(encoding="utf-8").split("\n")
@@ -245,7 +247,10 @@ def test_bad_input_stops_the_workflow_before_any_job(tmp_path):
     assert "data/cases/S01/segments.csv, line 2" in run.stderr
     assert "closest: inst.policy" in run.stderr
     assert "Traceback" not in run.stderr
-    assert not (repo / "results").exists()
+    # The validation jobs run first; nothing after them started.
+    made = {p.relative_to(repo / "results").parts[0] for p in (repo / "results").rglob("*") if p.is_file()}
+    assert made <= {"validation"}, made
+    assert not (repo / "results/validation/cases/S01.json").exists()
 
 
 # --- the manuscript: HTML in a real browser, the PDF, and what a one-segment change reruns -------------
@@ -335,7 +340,8 @@ def test_one_changed_segment_reruns_what_it_affects_and_nothing_else(built):
                       "figures/analytic_framework.png", "tables/software_versions.md", "provenance/rulegraph.dot",
                       "figures/rulegraph.png"):
         assert untouched not in changed, f"{untouched} was recomputed although the change does not touch it"
-    assert re.findall(r"wildcards: case=(\w+)", log) == ["S06"], "exactly one station is re-ingested"
+    # Re-validated and re-ingested: that station only (one validate_case and one ingest_case job).
+    assert re.findall(r"wildcards: case=(\w+)", log) == ["S06", "S06"], "exactly one station is re-checked and re-ingested"
     # The numbers follow, and the rebuilt book prints them.
     numbers = json.loads(numbers_file.read_text(encoding="utf-8"))
     assert int(numbers["p1_support"]) == int(before_numbers["p1_support"]) + 1
@@ -357,6 +363,6 @@ def test_the_snakemake_report_holds_every_figure_with_its_caption(built, tmp_pat
     assert len(figures) >= 14
     for name in figures:
         assert f"{name}.png" in html, f"{name}.png is not in the report"
-    for caption in sorted((ROOT / "workflow/report").glob("*.rst")):
-        words = caption.read_text(encoding="utf-8").split("Made by rule")[0].split()[:6]
-        assert " ".join(words[:3]) in html, f"the caption of {caption.name} is not in the report"
+    for entry in Registry(ROOT, yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))).figures:
+        words = entry.spec["caption"].split()[:3]
+        assert " ".join(words) in html, f"the caption of {entry.name} is not in the report"

@@ -229,3 +229,17 @@ def run_script(script: str, job: Job, drawing: bool = False) -> None:
 
     with DRAWING if drawing else contextlib.nullcontext():
         run_job(job.log[0], runpy.run_path, script, {"snakemake": job}, "__casebook_job__")
+
+
+def run_registered(kind: str, name: str, input, output, params, wildcards, log) -> None:
+    """Run a figure or table of the registry (``workflow/report.yaml``) for one job, in this process:
+    :func:`analysis.report.figure_jobs.draw` or :func:`analysis.report.table_jobs.write`."""
+    if kind == "figure":
+        from analysis.report.figure_jobs import draw
+
+        with DRAWING:
+            run_job(log[0], draw, name, input, params, wildcards, output.figure)
+    else:
+        from analysis.report.table_jobs import write
+
+        run_job(log[0], write, name, input, params, wildcards, output)

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.methods.codebook import codebook_frame
 from analysis.inputs.deid import CONFIDENTIAL_COLUMNS, NameMatcher, move_offset
-from analysis.inputs.io import RawCase
+from analysis.inputs.io import RawCase, RawProject
+from analysis.inputs.names import project_names
 from analysis.inputs.problems import InputError
 from analysis.inputs.schemas import typed_table
-from analysis.inputs.validate import RawProject, project_names
+from analysis.methods.codebook import codebook_frame
 
 DOCUMENT_COLUMNS = ["document_id", "case_id", "kind", "date", "interviewer", "participants", "coded_by", "n_chars", "body"]
 SEGMENT_COLUMNS = ["segment_id", "case_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text"]

@@ -26,13 +26,16 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from analysis.inputs.problems import Problem
 from analysis.inputs.writers import unsafe_cell
 from analysis.inputs.yaml_bounded import _Loader, load_yaml_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The largest file of each kind that is read, in bytes: well above any real transcript
 #: (a book-length interview is under 2 MB), codebook or table of one station.
@@ -93,6 +96,18 @@ class RawCase:
     transcripts: list[Transcript] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # stems of transcripts that could not be read
     transcripts_listed: bool = True  # False when the transcripts folder itself could not be read
+
+
+@dataclass
+class RawProject:
+    """The raw inputs named by the configuration, as read."""
+
+    root: Path
+    config: dict
+    codebook: dict | None = None
+    context: pd.DataFrame | None = None
+    evidence: dict | None = None
+    cases: dict[str, RawCase] = field(default_factory=dict)
 
 
 def show_path(path: Path | str, root: Path | str | None = None) -> str:
@@ -300,6 +315,8 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
     with their line instead of being read. A cell that starts with an apostrophe before
     ``=``, ``+``, ``-``, ``@`` or a tab is read without the apostrophe :func:`csv_safe` wrote.
     """
+    import pandas as pd
+
     shown = show_path(path, root)
     raw = read_bytes(path, problems, root, "table", "create it with the header row given in data/README.md")
     if raw is None:
@@ -485,6 +502,8 @@ def file_manifest(paths: list[str]) -> pd.DataFrame:
     'ba7816bf8f01'
     >>> os.unlink(f.name)
     """
+    import pandas as pd
+
     rows = []
     for path in sorted(paths):
         data = Path(path).read_bytes()
@@ -542,6 +561,8 @@ def read_ratings(path: Path, level: str, problems: list[Problem]) -> pd.DataFram
 
 def read_memberships(path: Path, columns: list[str], problems: list[Problem]) -> pd.DataFrame | None:
     """Read a QCA data CSV: the first column is the case id, the others memberships in [0, 1]."""
+    import pandas as pd
+
     shown = str(path)
     table = read_table(Path(path), problems)
     if table is None:

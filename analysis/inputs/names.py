@@ -1,11 +1,13 @@
-"""Where confidential names are kept, and every name gathered from there (for masking and checking)."""
+"""Where confidential names are kept, every name gathered from there (for masking), and the check
+that no name stands in a field where none belongs."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
-from analysis.inputs.io import CASE_FILES, read_table
+from analysis.inputs.io import CASE_FILES, RawCase, RawProject, read_table, show_path
 from analysis.inputs.problems import Problem
 
 
@@ -62,3 +64,107 @@ def read_names(paths: list[Path | str], root: Path | None = None, config: dict |
         raise InputError([Problem(p.file, p.where, p.what + "; it may hold confidential names, so nothing that masks "
                                   "names can go on", p.fix) for p in problems])
     return names
+
+
+def project_names(project: RawProject, problems: list[Problem]):
+    """The matcher for every name source (:func:`analysis.inputs.names.name_sources`); one that cannot be read is a problem."""
+    from analysis.inputs.names import gather_names, name_sources
+
+    cases_dir = project.config["paths"]["cases"]
+    read = {Path(cases_dir) / case / "participants.csv": raw.participants for case, raw in project.cases.items()}
+    cases = project.config.get("cases", list(project.cases))
+    return gather_names(name_sources(project.root, cases_dir, cases), problems, project.root, project.config, read)
+
+
+#: Fields where names belong or are masked on the way out, so no check refuses them there:
+#: the confidential columns, the transcript header's note, a segment's text and memo.
+_NAMES_ALLOWED = {"participants": {"name", "aliases"}, "transcript": {"note"}, "segments": {"text", "memo"}}
+
+
+def _strings(value, where: str):
+    """Every text inside a YAML value, with where it sits (``codes[3].label.zh``); iterative."""
+    stack = [(value, where)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, str):
+            yield at, item
+        elif isinstance(item, dict):
+            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(list(item.items())))
+            stack.extend((k, f"{at} (a key)" if at else "a key") for k in item if isinstance(k, str))
+        elif isinstance(item, list):
+            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
+
+
+def check_names(project: RawProject, names, config_file: str = "config.yaml", shared: bool = True) -> list[Problem]:
+    """No confidential name form in a field that is neither confidential nor masked.
+
+    A role, an id, a station's note, the codebook, the context facts, the process-tracing
+    evidence and the configuration reach the results and the book as written, so a name in
+    any of them is refused here (the message names the participant, never the name).
+    Transcript bodies and notes, segment texts and memos are masked instead. ``shared=False``
+    checks the project's case folders only (the workflow's per-case validation jobs).
+    """
+    from analysis.inputs.deid import describe
+
+    if not names:
+        return []
+    problems: list[Problem] = []
+
+    def look(file: str, where: str, field_name: str, text: str) -> None:
+        for hit in names.find(text, strict=True)[:1]:
+            problems.append(Problem(file, where, f"{describe(hit.form)} appears in '{field_name}'",
+                                    "names belong only in the confidential name and aliases columns of participants.csv: "
+                                    "write a generic role or description here (村民, 驻站社工, 村干部)"))
+
+    def table(frame, file: str, kind: str) -> None:
+        if frame is None:
+            return
+        for row in frame.to_dict("records"):
+            for column, value in row.items():
+                if column != "_line" and column not in _NAMES_ALLOWED.get(kind, ()) and isinstance(value, str) and value:
+                    look(file, f"line {row['_line']}", column, value)
+
+    def tree(value, file: str, skip: set[str] = frozenset(), where: str = "") -> None:
+        for at, text in _strings(value, ""):
+            if at.split(".")[0].split("[")[0] not in skip:
+                look(file, where or f"key {at}", at, text)
+
+    paths = project.config["paths"]
+    if not shared:
+        project = dataclasses.replace(project, config={}, codebook=None, evidence=None, context=None)
+    tree(project.config, config_file, {"deid"})  # deid.not_names holds name forms by design
+    if shared:
+        tree(project.codebook, show_path(project.root / paths["codebook"], project.root))
+        tree(project.evidence, show_path(project.root / paths["process_tracing"], project.root))
+        table(project.context, show_path(project.root / paths["context"], project.root), "context")
+    for raw in project.cases.values():
+        tree(raw.station, f"{raw.folder}/station.yaml")
+        table(raw.participants, f"{raw.folder}/participants.csv", "participants")
+        table(raw.segments, f"{raw.folder}/segments.csv", "segments")
+        for t in raw.transcripts:
+            tree(t.header, t.path, _NAMES_ALLOWED["transcript"], "header")
+    for raw in project.cases.values():
+        problems += _unsafe_forms(raw)
+    return problems
+
+
+def _unsafe_forms(raw: RawCase) -> list[Problem]:
+    """A declared name or alias too short or too common to mask without wrecking the text
+    (an alias 兰 would mask every 兰, an alias 主任 every 主任); named by position, never quoted."""
+    from analysis.inputs.deid import form_problem, participant_forms
+
+    if raw.participants is None or "participant_id" not in raw.participants:
+        return []
+    problems = []
+    lines = dict(zip(raw.participants["participant_id"], raw.participants["_line"]))
+    for pid, forms in participant_forms(raw.participants.to_dict("records")).items():
+        aliases = 0
+        for column, form in forms:
+            aliases += column == "aliases"
+            why = form_problem(form)
+            if why:
+                which = "the name" if column == "name" else f"alias {aliases}"
+                problems.append(Problem(f"{raw.folder}/participants.csv", f"line {lines.get(pid, '?')}",
+                                        f"{which} of participant {pid} is too short or too common to mask safely ({why})",
+                                        "give the full form people use (秀兰 rather than 兰; 王主任 rather than 主任)"))
+    return problems

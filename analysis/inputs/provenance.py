@@ -10,6 +10,7 @@ book's reproducibility appendix.
 from __future__ import annotations
 
 import ast
+import functools
 import tomllib
 from pathlib import Path
 
@@ -29,8 +30,13 @@ def _module_file(name: str, root: Path) -> Path | None:
     return None
 
 
-def _imports(path: Path) -> set[str]:
-    """Dotted names a Python file imports (``from analysis import x`` yields ``analysis.x``)."""
+@functools.lru_cache(maxsize=None)
+def _imports(path: Path) -> frozenset[str]:
+    """Dotted names a Python file imports (``from analysis import x`` yields ``analysis.x``).
+
+    Kept for the life of the process: the workflow asks about every script when it is parsed,
+    and the scripts share most of their modules.
+    """
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):
@@ -38,7 +44,7 @@ def _imports(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
+    return frozenset(names)
 
 
 def imported_modules(script: Path, root: Path) -> list[str]:

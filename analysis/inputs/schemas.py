@@ -7,12 +7,15 @@ Messages name the file, the row or key and the fix, and never repeat the offendi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from jsonschema import Draft202012Validator
 
 from analysis.inputs.io import read_yaml
 from analysis.inputs.problems import MAX_PER_FILE, STOPPED, InputError, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Schema file for each kind of input, under ``workflow/schemas``.
 SCHEMA_FILES = {
@@ -199,6 +202,8 @@ def check_table(frame: pd.DataFrame, schema: dict, file: str) -> list[Problem]:
 
 def typed_table(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
     """Convert a checked table's integer and number columns to numeric dtypes."""
+    import pandas as pd
+
     out = frame.copy()
     for col, spec in schema.get("properties", {}).items():
         if col in out and spec.get("type") in ("integer", "number"):
@@ -206,3 +211,32 @@ def typed_table(frame: pd.DataFrame, schema: dict) -> pd.DataFrame:
             if spec.get("type") == "integer":
                 out[col] = out[col].astype("Int64")
     return out
+
+
+def fill_defaults(config: dict, schema: dict) -> dict:
+    """Fill in, in place, every setting the configuration leaves out that its schema gives a
+    ``default`` for (nested mappings included), so that code reads ``config[...]`` and the
+    default is written once, in the schema.
+
+    Examples
+    --------
+    >>> schema = {"properties": {"figures": {"type": "object", "default": {},
+    ...                                      "properties": {"dpi": {"type": "integer", "default": 150}}}}}
+    >>> fill_defaults({}, schema)
+    {'figures': {'dpi': 150}}
+    >>> fill_defaults({"figures": {"dpi": 300}}, schema)
+    {'figures': {'dpi': 300}}
+    """
+    import copy
+
+    stack = [(config, schema)]
+    while stack:
+        value, sub = stack.pop()
+        if not isinstance(value, dict):
+            continue
+        for key, spec in sub.get("properties", {}).items():
+            if key not in value and "default" in spec:
+                value[key] = copy.deepcopy(spec["default"])
+            if key in value and isinstance(spec, dict):
+                stack.append((value[key], spec))
+    return config

@@ -9,37 +9,26 @@ Snakefile is parsed and ``casebook validate`` calls it on demand.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from pathlib import Path
-
-import networkx as nx
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.inputs.io import (
     INTERVIEWER,
     PARTICIPANT_ID,
     SPEAKER_TURN,
     RawCase,
+    RawProject,
     read_case,
     read_table,
     read_yaml,
     show_path,
 )
+from analysis.inputs.names import check_names, project_names
 from analysis.inputs.problems import MAX_PER_FILE, STOPPED, InputError, Problem
-from analysis.inputs.schemas import check_schema, check_table
-from analysis.methods.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
+from analysis.inputs.schemas import check_schema, check_table, fill_defaults
 
-
-@dataclass
-class RawProject:
-    """The raw inputs named by the configuration, as read."""
-
-    root: Path
-    config: dict
-    codebook: dict | None = None
-    context: pd.DataFrame | None = None
-    evidence: dict | None = None
-    cases: dict[str, RawCase] = field(default_factory=dict)
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def check_codebook(codebook, file: str, schema: dict) -> list[Problem]:
@@ -55,6 +44,8 @@ def check_codebook(codebook, file: str, schema: dict) -> list[Problem]:
             problems.append(Problem(file, f"codes[{i}]", f"the code id '{code['id']}' is used twice (also codes[{seen[code['id']]}])",
                                     "give every code its own id, or merge the two entries"))
         seen.setdefault(code["id"], i)
+    import networkx as nx
+
     graph = nx.DiGraph()
     for i, code in enumerate(codebook["codes"]):
         graph.add_node(code["id"])
@@ -118,6 +109,8 @@ def check_config(config: dict, file: str, code_ids: set[str] | None) -> list[Pro
 
 def check_evidence(evidence, file: str, schema: dict, code_ids: set[str] | None) -> list[Problem]:
     """The process-tracing evidence: schema, unique item ids, known codes, each rule's threshold."""
+    from analysis.methods.process_tracing import HIGH_P_E_H, LOW_P_E_NOT_H, test_type
+
     problems = check_schema(evidence, schema, file)
     if problems:
         return problems
@@ -342,24 +335,38 @@ def _overlaps(spans: list[tuple], file: str) -> list[Problem]:
     return problems
 
 
-def check_unique_across_cases(cases: dict[str, RawCase]) -> list[Problem]:
-    """Participant, document and segment ids must be unique across all cases."""
+def case_ids(raw: RawCase) -> list[tuple[str, str, str]]:
+    """The participant, document and segment ids a case declares, each with the file it is in."""
+    ids = []
+    if raw.participants is not None and "participant_id" in raw.participants:
+        ids += [("participant", p, "participants.csv") for p in set(raw.participants["participant_id"])]
+    ids += [("document", t.header["id"], Path(t.path).name) for t in raw.transcripts
+            if isinstance(t.header.get("id"), str)]
+    if raw.segments is not None and "segment_id" in raw.segments:
+        ids += [("segment", s, "segments.csv") for s in set(raw.segments["segment_id"])]
+    return sorted(ids, key=lambda x: tuple(map(str, x)))
+
+
+def check_unique_ids(ids_by_case: dict[str, tuple[str, list]]) -> list[Problem]:
+    """Participant, document and segment ids must be unique across all cases.
+
+    ``ids_by_case`` maps a case to its folder and its :func:`case_ids` (the workflow's case
+    validation jobs record them, so that this check reads no case file again).
+    """
     problems = []
     seen: dict[tuple[str, str], str] = {}
-    for case, raw in cases.items():
-        ids = []
-        if raw.participants is not None and "participant_id" in raw.participants:
-            ids += [("participant", p, "participants.csv") for p in set(raw.participants["participant_id"])]
-        ids += [("document", t.header["id"], Path(t.path).name) for t in raw.transcripts
-                if isinstance(t.header.get("id"), str)]
-        if raw.segments is not None and "segment_id" in raw.segments:
-            ids += [("segment", s, "segments.csv") for s in set(raw.segments["segment_id"])]
-        for kind, ident, where in sorted(ids, key=lambda x: tuple(map(str, x))):
+    for case, (folder, ids) in ids_by_case.items():
+        for kind, ident, where in ids:
             if (kind, ident) in seen and seen[(kind, ident)] != case:
-                problems.append(Problem(f"{raw.folder}/{where}", "", f"the {kind} id '{ident}' is also used in case {seen[(kind, ident)]}",
+                problems.append(Problem(f"{folder}/{where}", "", f"the {kind} id '{ident}' is also used in case {seen[(kind, ident)]}",
                                         "ids must be unique across cases; prefix them with the case id"))
             seen.setdefault((kind, ident), case)
     return problems
+
+
+def check_unique_across_cases(cases: dict[str, RawCase]) -> list[Problem]:
+    """Participant, document and segment ids must be unique across all cases."""
+    return check_unique_ids({case: (raw.folder, case_ids(raw)) for case, raw in cases.items()})
 
 
 def _code_ids(codebook) -> set[str] | None:
@@ -370,21 +377,38 @@ def _code_ids(codebook) -> set[str] | None:
     return ids or None
 
 
-def validate_project(root: Path, config: dict, config_file: str, schemas: dict) -> tuple[RawProject, list[Problem]]:
-    """Read and check everything the configuration names; return what was read and every problem.
+def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> list[Problem]:
+    """What the workflow checks when it is parsed, reading no data: the configuration against its
+    schema (which fills in its defaults) and that every file and case folder it names is there.
 
-    A configuration that fails its schema stops the checks there, since its
-    paths and case list cannot be trusted; otherwise every file is read and
-    checked, and a broken codebook does not hide the cases' own problems.
+    The contents are checked by the validation jobs (:func:`validate_case`,
+    :func:`validate_shared`), which run before any other job and only when an input changed.
     """
     root = Path(root)
-    project = RawProject(root=root, config=config)
     if not isinstance(config, dict):
-        return project, [Problem(config_file, "", "the configuration is not a mapping of settings",
-                                 "write config.yaml as `key: value` settings (see the README)")]
+        return [Problem(config_file, "", "the configuration is not a mapping of settings",
+                        "write config.yaml as `key: value` settings (see the README)")]
     problems = check_schema(config, schemas["config"], config_file)
     if problems:
-        return project, problems
+        return problems
+    fill_defaults(config, schemas["config"])
+    paths = config["paths"]
+    for key in ("codebook", "context", "process_tracing"):
+        if not (root / paths[key]).is_file():
+            problems.append(Problem(config_file, f"key paths.{key}", f"{paths[key]} does not exist or is not a file",
+                                    f"create it or set paths.{key} to the file that holds it"))
+    for case in config["cases"]:
+        folder = root / paths["cases"] / case
+        if not folder.is_dir():
+            problems.append(Problem(show_path(folder, root), "", f"the folder of case {case} does not exist",
+                                    f"create it (see data/README.md) or remove {case} from `cases` in config.yaml"))
+    return problems
+
+
+def _shared_project(root: Path, config: dict, config_file: str, schemas: dict, problems: list[Problem]) -> RawProject:
+    """The codebook, context facts and process-tracing evidence, read and checked, and the
+    configuration checked against the codebook."""
+    project = RawProject(root=root, config=config)
     paths = config["paths"]
     codebook_path = root / paths["codebook"]
     project.codebook = read_yaml(codebook_path, problems, root)
@@ -399,9 +423,28 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
     project.evidence = read_yaml(evidence_path, problems, root)
     if project.evidence is not None:
         problems += check_evidence(project.evidence, show_path(evidence_path, root), schemas["process_tracing"], code_ids)
+    return project
+
+
+def validate_project(root: Path, config: dict, config_file: str, schemas: dict) -> tuple[RawProject, list[Problem]]:
+    """Read and check everything the configuration names; return what was read and every problem
+    (``casebook validate``: every problem of every file in one pass).
+
+    A configuration that fails its schema stops the checks there, since its
+    paths and case list cannot be trusted; otherwise every file is read and
+    checked, and a broken codebook does not hide the cases' own problems.
+    """
+    root = Path(root)
+    if not isinstance(config, dict):
+        return RawProject(root=root, config=config), check_setup(root, config, config_file, schemas)
+    problems = check_schema(config, schemas["config"], config_file)
+    if problems:
+        return RawProject(root=root, config=config), problems
+    project = _shared_project(root, config, config_file, schemas, problems)
+    code_ids = _code_ids(project.codebook)
     coders = set(config["coders"]["known"])
     for case in config["cases"]:
-        raw = read_case(root, paths["cases"], case, problems)
+        raw = read_case(root, config["paths"]["cases"], case, problems)
         project.cases[case] = raw
         problems += check_case(raw, schemas, code_ids, coders)
     problems += check_unique_across_cases(project.cases)
@@ -410,104 +453,32 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
     return project, [p.masked(names) for p in problems]
 
 
-def project_names(project: RawProject, problems: list[Problem]):
-    """The matcher for every name source (:func:`analysis.inputs.names.name_sources`); one that cannot be read is a problem."""
-    from analysis.inputs.names import gather_names, name_sources
-
-    cases_dir = project.config["paths"]["cases"]
-    read = {Path(cases_dir) / case / "participants.csv": raw.participants for case, raw in project.cases.items()}
-    return gather_names(name_sources(project.root, cases_dir, list(project.cases)), problems, project.root, project.config,
-                        read)
-
-
-#: Fields where names belong or are masked on the way out, so no check refuses them there:
-#: the confidential columns, the transcript header's note, a segment's text and memo.
-_NAMES_ALLOWED = {"participants": {"name", "aliases"}, "transcript": {"note"}, "segments": {"text", "memo"}}
-
-
-def _strings(value, where: str):
-    """Every text inside a YAML value, with where it sits (``codes[3].label.zh``); iterative."""
-    stack = [(value, where)]
-    while stack:
-        item, at = stack.pop()
-        if isinstance(item, str):
-            yield at, item
-        elif isinstance(item, dict):
-            stack.extend((v, f"{at}.{k}" if at else str(k)) for k, v in reversed(list(item.items())))
-            stack.extend((k, f"{at} (a key)" if at else "a key") for k in item if isinstance(k, str))
-        elif isinstance(item, list):
-            stack.extend((v, f"{at}[{i}]") for i, v in reversed(list(enumerate(item))))
-
-
-def check_names(project: RawProject, names, config_file: str = "config.yaml") -> list[Problem]:
-    """No confidential name form in a field that is neither confidential nor masked.
-
-    A role, an id, a station's note, the codebook, the context facts, the process-tracing
-    evidence and the configuration reach the results and the book as written, so a name in
-    any of them is refused here (the message names the participant, never the name).
-    Transcript bodies and notes, segment texts and memos are masked instead.
-    """
-    from analysis.inputs.deid import describe
-
-    if not names:
-        return []
+def validate_case(root: Path, config: dict, case: str, schemas: dict) -> tuple[RawCase, list[Problem]]:
+    """One case folder read and checked on its own, names included (the workflow's per-case
+    validation job); the codebook's own problems are :func:`validate_shared`'s."""
+    root = Path(root)
     problems: list[Problem] = []
-
-    def look(file: str, where: str, field_name: str, text: str) -> None:
-        for hit in names.find(text, strict=True)[:1]:
-            problems.append(Problem(file, where, f"{describe(hit.form)} appears in '{field_name}'",
-                                    "names belong only in the confidential name and aliases columns of participants.csv: "
-                                    "write a generic role or description here (村民, 驻站社工, 村干部)"))
-
-    def table(frame, file: str, kind: str) -> None:
-        if frame is None:
-            return
-        for row in frame.to_dict("records"):
-            for column, value in row.items():
-                if column != "_line" and column not in _NAMES_ALLOWED.get(kind, ()) and isinstance(value, str) and value:
-                    look(file, f"line {row['_line']}", column, value)
-
-    def tree(value, file: str, skip: set[str] = frozenset(), where: str = "") -> None:
-        for at, text in _strings(value, ""):
-            if at.split(".")[0].split("[")[0] not in skip:
-                look(file, where or f"key {at}", at, text)
-
-    paths = project.config["paths"]
-    tree(project.config, config_file, {"deid"})  # deid.not_names holds name forms by design
-    tree(project.codebook, show_path(project.root / paths["codebook"], project.root))
-    tree(project.evidence, show_path(project.root / paths["process_tracing"], project.root))
-    table(project.context, show_path(project.root / paths["context"], project.root), "context")
-    for raw in project.cases.values():
-        tree(raw.station, f"{raw.folder}/station.yaml")
-        table(raw.participants, f"{raw.folder}/participants.csv", "participants")
-        table(raw.segments, f"{raw.folder}/segments.csv", "segments")
-        for t in raw.transcripts:
-            tree(t.header, t.path, _NAMES_ALLOWED["transcript"], "header")
-    for raw in project.cases.values():
-        problems += _unsafe_forms(raw)
-    return problems
+    codebook = read_yaml(root / config["paths"]["codebook"], [], root)
+    raw = read_case(root, config["paths"]["cases"], case, problems)
+    problems += check_case(raw, schemas, _code_ids(codebook), set(config["coders"]["known"]))
+    project = RawProject(root=root, config=config, cases={case: raw})
+    names = project_names(project, problems)
+    problems += check_names(project, names, shared=False)
+    return raw, [p.masked(names) for p in problems]
 
 
-def _unsafe_forms(raw: RawCase) -> list[Problem]:
-    """A declared name or alias too short or too common to mask without wrecking the text
-    (an alias 兰 would mask every 兰, an alias 主任 every 主任); named by position, never quoted."""
-    from analysis.inputs.deid import form_problem, participant_forms
-
-    if raw.participants is None or "participant_id" not in raw.participants:
-        return []
-    problems = []
-    lines = dict(zip(raw.participants["participant_id"], raw.participants["_line"]))
-    for pid, forms in participant_forms(raw.participants.to_dict("records")).items():
-        aliases = 0
-        for column, form in forms:
-            aliases += column == "aliases"
-            why = form_problem(form)
-            if why:
-                which = "the name" if column == "name" else f"alias {aliases}"
-                problems.append(Problem(f"{raw.folder}/participants.csv", f"line {lines.get(pid, '?')}",
-                                        f"{which} of participant {pid} is too short or too common to mask safely ({why})",
-                                        "give the full form people use (秀兰 rather than 兰; 王主任 rather than 主任)"))
-    return problems
+def validate_shared(root: Path, config: dict, config_file: str, schemas: dict,
+                    ids_by_case: dict[str, tuple[str, list]]) -> list[Problem]:
+    """Everything but the case folders (the codebook, the configuration, the context facts, the
+    process-tracing evidence, names in any of them) and ids unique across the cases, from the
+    ids the case validation jobs recorded."""
+    root = Path(root)
+    problems: list[Problem] = []
+    project = _shared_project(root, config, config_file, schemas, problems)
+    problems += check_unique_ids(ids_by_case)
+    names = project_names(project, problems)
+    problems += check_names(project, names, config_file)
+    return [p.masked(names) for p in problems]
 
 
 def checked_codebook(root: Path, config: dict, schemas: dict) -> dict:

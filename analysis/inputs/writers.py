@@ -10,10 +10,12 @@ import csv
 import io
 import re
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from analysis.inputs.problems import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -86,6 +88,8 @@ def unsafe_cell(value: str) -> str:
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` whose text cells (and column names) are safe to open in a spreadsheet program."""
+    import pandas as pd
+
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):

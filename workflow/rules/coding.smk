@@ -21,41 +21,22 @@ rule code_frequencies:
         in_process("code_frequencies", input, output, params, wildcards, log)
 
 
-rule code_by_actor:
+rule code_by_category:
+    # Is each code's use independent of the span's actor type (code_by_actor) or phase (code_by_phase)?
     input:
         code=code_for("code_by_category"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
-        cells="results/coding/code_by_actor_cells.parquet",
-        tests="results/coding/code_by_actor_tests.parquet",
+        cells="results/coding/code_by_{category}_cells.parquet",
+        tests="results/coding/code_by_{category}_tests.parquet",
     log:
-        "logs/coding/code_by_actor.log",
+        "logs/coding/code_by_{category}.log",
     benchmark:
-        "benchmarks/coding/code_by_actor.tsv"
+        "benchmarks/coding/code_by_{category}.tsv"
+    wildcard_constraints:
+        category="actor|phase",
     params:
-        by="actor",
-        coder=PRIMARY_CODER,
-        coding=config["coding"],
-        seed=config["seeds"]["permutation"],
-    run:
-        in_process("code_by_category", input, output, params, wildcards, log)
-
-
-rule code_by_phase:
-    input:
-        code=code_for("code_by_category"),
-        segments="results/ingest/segments.parquet",
-        codes="results/ingest/codes.parquet",
-    output:
-        cells="results/coding/code_by_phase_cells.parquet",
-        tests="results/coding/code_by_phase_tests.parquet",
-    log:
-        "logs/coding/code_by_phase.log",
-    benchmark:
-        "benchmarks/coding/code_by_phase.tsv"
-    params:
-        by="phase",
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],

@@ -1,14 +1,18 @@
-# Helpers shared by the rules, and the check of every input when the workflow is parsed.
+# Helpers shared by the rules, and the checks made when the workflow is parsed: the configuration
+# (its defaults filled in from the schema) and that every file it names is there. The contents are
+# checked by the validation jobs (ingest.smk), which run before any other job and only when an
+# input changed, so a build with nothing to do reads no data.
 import sys
 from pathlib import Path
 
 from analysis.inputs.io import show_path
 from analysis.inputs.names import name_sources
-from analysis.cli.jobs import Job, failed_jobs_report, run_script
+from analysis.cli.jobs import Job, failed_jobs_report, run_registered, run_script
 from analysis.inputs.problems import render_problems
 from analysis.inputs.provenance import imported_modules
 from analysis.inputs.schemas import load_schemas
-from analysis.inputs.validate import validate_project
+from analysis.report.registry import Registry, slug
+from analysis.inputs.validate import check_setup
 
 SCHEMA_DIR = Path(workflow.basedir) / "workflow" / "schemas"
 # The configuration file given last, relative to the project (Snakemake hands --configfile over as an
@@ -19,14 +23,15 @@ CONFIG_NAME = (
     else "config.yaml"
 )
 SCHEMAS = load_schemas(SCHEMA_DIR)
-RAW, _problems = validate_project(Path("."), config, str(CONFIG_NAME), SCHEMAS)
+_problems = check_setup(Path("."), config, str(CONFIG_NAME), SCHEMAS)
 if _problems:
     # A clear message, a non-zero exit, no traceback and no job started.
     sys.stderr.write(render_problems(_problems) + "\n")
     sys.exit(1)
 
 onerror:
-    # For each failed job: its message first, then the last lines of its log.
+    # For each failed job (a validation job on bad input among them): its message first, then the
+    # last lines of its log.
     print(failed_jobs_report(log), file=sys.stderr)
 
 
@@ -51,47 +56,17 @@ def in_process(script, input, output, params, wildcards, log):
                drawing=script.startswith("fig_"))
 
 
-# Every figure and table the book shows: results/figures/<name>.png, results/tables/<name>.md.
-FIGURES = [
-    "theme_frequencies",
-    "code_by_actor",
-    "alpha_forest",
-    "saturation",
-    "framework_matrix",
-    "cooccurrence_network",
-    "qca_xy",
-    "pt_logodds",
-    "mechanism_diagram",
-    "analytic_framework",
-    *[f"evidence_{p.lower()}" for p in config["propositions"]],
-    "rulegraph",
-]
-TABLES = [
-    "context_facts",
-    "code_frequencies",
-    "station_themes",
-    "code_by_actor",
-    "code_by_phase",
-    "reliability",
-    "disagreements",
-    "saturation",
-    "framework_matrix",
-    "codebook",
-    "evidence_by_station",
-    "evidence_mechanisms",
-    *[f"evidence_{p.lower()}" for p in config["propositions"]],
-    "cooccurrence",
-    "outcome_models",
-    "mechanism_link_model",
-    "qca_calibration",
-    "qca_necessity",
-    "qca_truth_table",
-    "qca_solutions",
-    "pt_items",
-    "pt_sensitivity",
-    "software_versions",
-    "raw_checksums",
-]
+# The registry of every figure and table the book shows (results/figures/<name>.png,
+# results/tables/<name>.md): report.smk makes their rules from it.
+REGISTRY = Registry(Path("."), config)
+FIGURES = REGISTRY.figure_names()
+TABLES = REGISTRY.table_names()
+
+
+def registry_code(entry):
+    """The module of an entry's function and the analysis modules it imports: a change to them
+    reruns the entry's rule."""
+    return [entry.module, *imported_modules(Path(entry.module), Path("."))]
 # The packages the reproducibility appendix lists (every locked package is in a CSV beside it).
 KEY_PACKAGES = [
     "snakemake",
@@ -136,6 +111,11 @@ def case_files(case):
     folder = Path(config["paths"]["cases"]) / case
     files = [case_file(case, part) for part in ("station", "participants", "segments")]
     return files + sorted(str(p) for p in (folder / "transcripts").glob("*.md"))
+
+
+#: What the validation jobs leave: every job that reads raw data waits for it (`ancient`: a
+#: validation that reruns and passes does not make the jobs after it rerun).
+VALIDATED = ancient("results/validation/project.json")
 
 
 def case_inputs(wildcards):

@@ -1,9 +1,50 @@
-# Stage 1: the validated raw case data become the de-identified corpus tables.
-# One job per case, so that a change in one case's files re-ingests that case only.
+# Stage 1: the raw case data are validated, then become the de-identified corpus tables.
+# One validation and one ingest job per case, so that a change in one case's files re-checks and
+# re-ingests that case only; validate_project checks what the cases share. A problem stops the
+# build there, before any other job, with the file, the line and the fix (common.smk's onerror).
+
+
+rule validate_case:
+    input:
+        code=code_for("validate_case"),
+        files=case_inputs,
+        codebook=config["paths"]["codebook"],
+        names=NAME_SOURCES,
+        schemas=schema_files(),
+    output:
+        ids="results/validation/cases/{case}.json",
+    log:
+        "logs/validation/validate_case_{case}.log",
+    benchmark:
+        "benchmarks/validation/validate_case_{case}.tsv"
+    run:
+        in_process("validate_case", input, output, params, wildcards, log)
+
+
+rule validate_project:
+    input:
+        code=code_for("validate_project"),
+        cases=expand("results/validation/cases/{case}.json", case=CASES),
+        raw=[config["paths"][key] for key in ("codebook", "context", "process_tracing")],
+        config="config.yaml",
+        given_config=str(CONFIG_NAME),
+        names=NAME_SOURCES,
+        schemas=schema_files(),
+    output:
+        report="results/validation/project.json",
+    log:
+        "logs/validation/validate_project.log",
+    benchmark:
+        "benchmarks/validation/validate_project.tsv"
+    params:
+        configfile=lambda wildcards, input: input.given_config,
+    run:
+        in_process("validate_project", input, output, params, wildcards, log)
 
 
 rule ingest_codebook:
     input:
+        validated=VALIDATED,
         code=code_for("ingest_codebook"),
         codebook=config["paths"]["codebook"],
         schemas=schema_files(),
@@ -19,6 +60,7 @@ rule ingest_codebook:
 
 rule ingest_context:
     input:
+        validated=VALIDATED,
         code=code_for("ingest_context"),
         context=config["paths"]["context"],
         schemas=schema_files(),
@@ -34,6 +76,7 @@ rule ingest_context:
 
 rule ingest_people:
     input:
+        validated=VALIDATED,
         code=code_for("ingest_people"),
         stations=[case_file(case, "station") for case in CASES],
         people=[case_file(case, "participants") for case in CASES],
@@ -54,6 +97,7 @@ rule ingest_people:
 
 rule ingest_case:
     input:
+        validated=VALIDATED,
         code=code_for("ingest_case"),
         codebook=config["paths"]["codebook"],
         files=case_inputs,
@@ -90,6 +134,7 @@ rule corpus:
 
 rule manifest:
     input:
+        validated=VALIDATED,
         code=code_for("manifest"),
         raw=raw_files(),
     output:

@@ -108,6 +108,7 @@ rule process_tracing:
     input:
         code=code_for("process_tracing"),
         segments="results/ingest/segments.parquet",
+        validated=VALIDATED,
         evidence=config["paths"]["process_tracing"],
     output:
         evidence_items="results/mechanisms/pt_items.parquet",

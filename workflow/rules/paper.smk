@@ -4,6 +4,7 @@
 
 rule rulegraph:
     input:
+        validated=VALIDATED,
         code=code_for("rulegraph"),
         snakefile="Snakefile",
         rules=sorted(str(p) for p in Path("workflow/rules").glob("*.smk")),
@@ -19,33 +20,9 @@ rule rulegraph:
         in_process("rulegraph", input, output, params, wildcards, log)
 
 
-rule fig_rulegraph:
-    input:
-        code=code_for("fig_rulegraph"),
-        dot="results/provenance/rulegraph.dot",
-        rules=[
-            "Snakefile",
-            *sorted(str(p) for p in Path("workflow/rules").glob("*.smk")),
-        ],
-    output:
-        figure=report(
-            "results/figures/rulegraph.png",
-            caption="../report/rulegraph.rst",
-            category="Reproducibility",
-        ),
-    log:
-        "logs/paper/fig_rulegraph.log",
-    benchmark:
-        "benchmarks/paper/fig_rulegraph.tsv"
-    params:
-        lang=LANG,
-        dpi=config.get("figures", {}).get("dpi", 150),
-    run:
-        in_process("fig_rulegraph", input, output, params, wildcards, log)
-
-
 rule table_versions:
     input:
+        validated=VALIDATED,
         code=code_for("table_versions"),
         lock="uv.lock",
     output:
@@ -102,6 +79,8 @@ rule book:
         # adds ?v= checksums to links only when an earlier build left its files, and .buildinfo
         # and the doctrees (read by nothing else: the PDF builds its own) record absolute paths.
         stale="paper/_build/html paper/_build/.doctrees",
+    conda:
+        "../envs/casebook.yaml"
     shell:
         "rm -rf {params.stale} && jupyter-book build paper --all --warningiserror --keep-going > {log} 2>&1"
         " && rm -rf paper/_build/html/.buildinfo paper/_build/.doctrees"
@@ -131,6 +110,8 @@ rule latex_pdf:
     params:
         # a fixed PDF creation date (2022-07-01, the study's issue), so the same inputs give the same PDF
         epoch=1656633600,
+    conda:
+        "../envs/casebook.yaml"
     shell:
         "SOURCE_DATE_EPOCH={params.epoch} FORCE_SOURCE_DATE=1 "
         "jupyter-book build paper --builder pdflatex --warningiserror --keep-going > {log} 2>&1"

@@ -1,4 +1,4 @@
-"""Rules code_by_actor and code_by_phase: is each code's use independent of the span's actor type or phase?"""
+"""Rule code_by_category (code_by_actor, code_by_phase): is each code's use independent of the span's actor type or phase?"""
 import pandas as pd
 
 from analysis.methods.coding import by_actor, by_phase, primary_coding
@@ -6,7 +6,7 @@ from analysis.methods.coding import by_actor, by_phase, primary_coding
 
 TESTS = {"actor": by_actor, "phase": by_phase}
 segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
-cells, tests = TESTS[snakemake.params.by](segments, pd.read_parquet(snakemake.input.codes), snakemake.params.coding,
+cells, tests = TESTS[snakemake.wildcards.category](segments, pd.read_parquet(snakemake.input.codes), snakemake.params.coding,
                                           snakemake.params.seed)
 cells.to_parquet(snakemake.output.cells, index=False)
 tests.to_parquet(snakemake.output.tests, index=False)

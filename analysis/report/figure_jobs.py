@@ -1,0 +1,158 @@
+"""The figures the book shows, one function per figure, and :data:`FIGURES`, the registry from a
+figure's name (as in ``workflow/report.yaml``) to its function.
+
+Each function takes the job's input files (``i``, by the names the registry gives them), its
+parameters (``p``: ``lang``, ``dpi`` and the figure's own settings) and wildcards (``w``), reads
+what it needs and returns a :class:`matplotlib.figure.Figure`; :func:`draw` saves it. The words
+come from :mod:`analysis.report.labels`, the drawing from :mod:`analysis.report.figures`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.inputs.provenance import parse_rulegraph, rule_stages
+from analysis.methods.cooccurrence import strongest_links
+from analysis.methods.qca import parse_term, term_membership
+from analysis.report import figures as draw_
+from analysis.report.labels import ACTOR_LABELS, FIGURE_WORDS
+
+
+def code_labels(path, lang: str) -> dict[str, str]:
+    """Each code's label in ``lang``, from the ingested codebook table."""
+    codes = pd.read_parquet(path)
+    return dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+
+
+def fig_alpha_forest(i, p, w):
+    """Forest plot of per-code Krippendorff's alpha with bootstrap intervals."""
+    with open(i.overall, encoding="utf-8") as src:
+        overall = json.load(src)
+    return draw_.alpha_forest(pd.read_parquet(i.per_code), overall, code_labels(i.codes, p.lang), p.thresholds,
+                              FIGURE_WORDS["alpha_forest"][p.lang])
+
+
+def fig_analytic_framework(i, p, w):
+    """The analytic framework (conditions -> resilience, led by the station), from the configuration."""
+    label = code_labels(i.codes, p.lang)
+    conditions = [(prop, label[spec["condition"]], label[spec["outcome"]]) for prop, spec in p.propositions.items()]
+    return draw_.analytic_framework(conditions, [label[m] for m in p.mechanisms], label[p.models["outcome_theme"]],
+                                    FIGURE_WORDS["analytic_framework"][p.lang])
+
+
+def fig_code_by_actor(i, p, w):
+    """Heat map of codes by the speaker's actor type (adjusted residuals)."""
+    codes = pd.read_parquet(i.codes)
+    tests = pd.read_parquet(i.tests)
+    rows = {c: lab for c, lab, leaf in zip(codes["code_id"], codes[f"label_{p.lang}"], codes["is_leaf"]) if leaf}
+    cols = {k: v for k, v in ACTOR_LABELS[p.lang].items() if k != "none"}
+    fdr = dict(zip(tests["code_id"], tests["p_fdr"] < p.fdr))
+    words = FIGURE_WORDS["code_by_actor"][p.lang]
+    return draw_.residual_heatmap(pd.read_parquet(i.cells), rows, cols, words["columns"], words["scale"], fdr=fdr)
+
+
+def fig_cooccurrence_network(i, p, w):
+    """The strongest links between co-production codes and resilience outcomes."""
+    codes = pd.read_parquet(i.codes)
+    leaf = codes[codes["is_leaf"]]
+    label = dict(zip(codes["code_id"], codes[f"label_{p.lang}"]))
+    left = [c for c in leaf["code_id"] if c.split(".")[0] in p.left_themes]
+    right = [c for c in leaf["code_id"] if c.split(".")[0] == p.models["outcome_theme"]]
+    pairs = pd.read_parquet(i.pairs).query("level == 'segment'")
+    links = strongest_links(pairs, left, right, p.fdr, p.top)
+    return draw_.cooccurrence_network(links, {c: label[c] for c in left}, {c: label[c] for c in right},
+                                      FIGURE_WORDS["cooccurrence_network"][p.lang])
+
+
+def fig_evidence(i, p, w):
+    """One proposition's supporting and contrary evidence by station and by actor type."""
+    claim = w.claim.upper()
+    by_station = pd.read_parquet(i.by_station).query("claim == @claim").set_index("case_id")
+    by_actor = pd.read_parquet(i.by_actor).query("claim == @claim").set_index("actor_type")
+    return draw_.evidence_profile(by_station.sort_index(), by_actor, ACTOR_LABELS[p.lang], FIGURE_WORDS["evidence"][p.lang])
+
+
+def fig_framework_matrix(i, p, w):
+    """Heat map of the support share per station and proposition."""
+    matrix = pd.read_parquet(i.matrix).pivot(index="case_id", columns="proposition", values="support_share")
+    words = FIGURE_WORDS["framework_matrix"][p.lang]
+    return draw_.framework_heatmap(matrix, words["rows"], words["columns"], words["scale"])
+
+
+def fig_mechanism_diagram(i, p, w):
+    """Conditions -> the station's mechanisms -> outcomes, as the evidence supports it."""
+    codes = pd.read_parquet(i.codes)
+    label = dict(zip(codes["code_id"], codes[f"label_{p.lang}"]))
+    links = pd.read_parquet(i.links)
+    conditions = [spec["condition"] for spec in p.propositions.values()]
+    outcomes = sorted(set(links["target"]) - set(p.mechanisms), key=list(codes["code_id"]).index)
+    nodes = {"conditions": [(c, label[c]) for c in conditions], "mechanisms": [(m, label[m]) for m in p.mechanisms],
+             "outcomes": [(o, label[o]) for o in outcomes]}
+    return draw_.mechanism_diagram(nodes, links, FIGURE_WORDS["mechanism_diagram"][p.lang])
+
+
+def fig_pt_logodds(i, p, w):
+    """The cumulative log-odds (decibans) of each hypothesis over its evidence."""
+    names = {h: f"{h}: {spec['label'][p.lang]}" for h, spec in p.propositions.items()}
+    return draw_.logodds_steps(pd.read_parquet(i.evidence_items), p.priors, names, FIGURE_WORDS["pt_logodds"][p.lang])
+
+
+def fig_qca_xy(i, p, w):
+    """XY plot of the (first) intermediate solution against the outcome."""
+    with open(i.solutions, encoding="utf-8") as src:
+        result = json.load(src)
+    data = pd.read_parquet(i.calibrated)
+    conditions, outcome = result["conditions"], result["outcome"]
+    models = result["solutions"]["intermediate"]
+    fill = {"outcome": outcome, "n_cases": result["status"]["n_cases"], "min_cases": result["status"]["min_cases"]}
+    words = {key: text.format(**fill) for key, text in FIGURE_WORDS["qca_xy"][p.lang].items()}
+    if not models:
+        return draw_.qca_xy(np.array([]), np.array([]), [], None, words)
+    terms = [parse_term(t["term"], conditions) for t in models[0]["terms"]]
+    solution = np.max([term_membership(data, conditions, t) for t in terms], axis=0)
+    return draw_.qca_xy(solution, data[outcome].to_numpy(), list(data["case"]), models[0], words)
+
+
+#: The colour of each stage of the workflow in the rule graph.
+STAGE_COLOURS = {"ingest": "#e8eef3", "coding": "#e3f0e0", "reliability": "#f1ecd9", "mechanisms": "#f6e8d8",
+                 "figures": "#efe3f1", "paper": "#f3e1e1", "Snakefile": "#dddddd"}
+
+
+def fig_rulegraph(i, p, w):
+    """The workflow's rules as a figure, from ``snakemake --rulegraph``."""
+    nodes, edges = parse_rulegraph(Path(i.dot).read_text(encoding="utf-8"))
+    return draw_.rule_graph(nodes, edges, rule_stages(i.rules), STAGE_COLOURS, FIGURE_WORDS["rulegraph"][p.lang])
+
+
+def fig_saturation(i, p, w):
+    """The pooled saturation curve (cumulative codes and new information per run)."""
+    curve = pd.read_parquet(i.curve).query("scope == 'pooled'")
+    runs = pd.read_parquet(i.runs).query("scope == 'pooled'")
+    result = pd.read_parquet(i.summary).query("scope == 'pooled'").iloc[0].to_dict()
+    return draw_.saturation_curve(curve, runs, result, FIGURE_WORDS["saturation"][p.lang])
+
+
+def fig_theme_frequencies(i, p, w):
+    """Ranked bar chart of coded segments per theme."""
+    return draw_.theme_frequency_bars(pd.read_parquet(i.frequencies), f"label_{p.lang}",
+                                      FIGURE_WORDS["theme_frequencies"][p.lang]["xlabel"])
+
+
+#: Every figure function, by its name (``fig_`` and the name ``workflow/report.yaml`` declares it under).
+FIGURES = {name: fn for name, fn in dict(globals()).items() if name.startswith("fig_") and callable(fn)}
+
+
+def draw(name: str, i, p, w, output: str) -> None:
+    """Draw the figure of function ``name`` for one job and save it to ``output`` (PNG at ``p.dpi``, no timestamp)."""
+    import matplotlib.pyplot as plt
+
+    draw_.use_cjk_font()
+    figure = FIGURES[name](i, p, w)
+    try:
+        figure.savefig(output, dpi=p.dpi, metadata={"Software": None})
+    finally:
+        plt.close(figure)

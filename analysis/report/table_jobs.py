@@ -1,0 +1,136 @@
+"""The tables the book shows, one function per entry of ``workflow/report.yaml``, and :data:`TABLES`,
+the registry from an entry's name to its function.
+
+Each function takes the job's input files (``i``), its parameters (``p``) and wildcards (``w``)
+and returns ``{table name: display frame}``; :func:`write` writes each as Markdown for the book
+and CSV for readers (``results/tables/<table>.md`` and ``.csv``). The display frames come from
+:mod:`analysis.report.tables`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import yaml
+
+from analysis.methods.saturation import describe
+from analysis.report import tables as show
+from analysis.report.labels import ACTOR_LABELS, WORDS
+
+
+def _labels(path, lang: str) -> dict[str, str]:
+    codes = pd.read_parquet(path)
+    return dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+
+
+def table_context(i, p, w):
+    """The public context facts with their sources."""
+    return {"context_facts": show.context_table(pd.read_parquet(i.context), p.lang)}
+
+
+def table_code_frequencies(i, p, w):
+    """The code frequency table."""
+    return {"code_frequencies": show.code_frequency_table(pd.read_parquet(i.frequencies), p.lang)}
+
+
+def table_station_themes(i, p, w):
+    """Coded segments per theme in each station."""
+    return {"station_themes": show.station_theme_table(pd.read_parquet(i.by_station), p.lang)}
+
+
+def table_code_by_category(i, p, w):
+    """Each code's test of independence from the speaker's actor type or the phase."""
+    codes = pd.read_parquet(i.codes)
+    categories = ACTOR_LABELS[p.lang] if w.category == "actor" else dict(zip(codes["code_id"], codes[f"label_{p.lang}"]))
+    table = show.cross_tab_table(pd.read_parquet(i.tests), pd.read_parquet(i.cells), codes, categories, p.lang, p.fdr)
+    return {f"code_by_{w.category}": table}
+
+
+def table_reliability(i, p, w):
+    """Per-code agreement with bootstrap intervals."""
+    return {"reliability": show.reliability_table(pd.read_parquet(i.per_code), pd.read_parquet(i.codes), p.lang)}
+
+
+def table_disagreements(i, p, w):
+    """Where the coders differed, per code."""
+    table = pd.read_csv(i.table, keep_default_na=False, dtype={"other_codes_there": str})
+    return {"disagreements": show.disagreement_table(table, pd.read_parquet(i.codes), p.lang)}
+
+
+def table_saturation(i, p, w):
+    """Saturation pooled and per station."""
+    summary = pd.read_parquet(i.summary)
+    sentences = [describe(row, p.lang) for row in summary.to_dict("records")]
+    return {"saturation": show.saturation_table(summary, sentences, p.lang)}
+
+
+def table_framework_matrix(i, p, w):
+    """Stations x propositions evidence table."""
+    return {"framework_matrix": show.framework_table(pd.read_parquet(i.matrix), p.propositions, p.lang)}
+
+
+def table_codebook(i, p, w):
+    """The full codebook for the appendix."""
+    with open(i.codebook, encoding="utf-8") as src:
+        codebook = yaml.safe_load(src)
+    return {"codebook": show.codebook_table(pd.read_parquet(i.codes), codebook, p.lang)}
+
+
+def table_evidence(i, p, w):
+    """Evidence matrices: one per proposition, the mechanisms, and by station."""
+    label = _labels(i.codes, p.lang)
+    by_actor = pd.read_parquet(i.by_actor)
+    out = {f"evidence_{prop.lower()}": show.evidence_table(by_actor, prop, "actor_type", ACTOR_LABELS[p.lang], p.lang)
+           for prop in p.propositions}
+    pooled = pd.read_parquet(i.pooled)
+    mech = pooled[pooled["kind"] == "mechanism"].assign(scope=lambda f: f["claim"])
+    out["evidence_mechanisms"] = show.evidence_table(mech.assign(claim="m"), "m", "scope", label, p.lang)
+    claims = {c: c for c in p.propositions} | {m: label[m] for m in p.mechanisms}
+    out["evidence_by_station"] = show.evidence_station_table(pd.read_parquet(i.by_station), claims, p.lang)
+    return out
+
+
+def table_cooccurrence(i, p, w):
+    """The strongest co-occurrences, with both levels' tests."""
+    return {"cooccurrence": show.cooccurrence_table(pd.read_parquet(i.pairs), _labels(i.codes, p.lang), p.lang, p.top)}
+
+
+def table_models(i, p, w):
+    """Odds ratios of the clustered models."""
+    label = _labels(i.codes, p.lang) | {"supportive": WORDS[p.lang]["supportive"]}
+    return {"outcome_models": show.model_table(pd.read_parquet(i.outcomes), label, p.lang),
+            "mechanism_link_model": show.model_table(pd.read_parquet(i.link), label, p.lang)}
+
+
+def table_qca(i, p, w):
+    """Calibration, necessity, truth table and solutions."""
+    with open(i.solutions, encoding="utf-8") as src:
+        result = json.load(src)
+    return {"qca_calibration": show.qca_calibration_table(pd.read_parquet(i.raw), pd.read_parquet(i.calibrated), p.lang),
+            "qca_necessity": show.qca_necessity_table(pd.read_parquet(i.necessity), p.lang),
+            "qca_truth_table": show.qca_truth_table(pd.read_parquet(i.truth_table), result["conditions"], p.lang),
+            "qca_solutions": show.qca_solution_table(result["solutions"], p.lang)}
+
+
+def table_process_tracing(i, p, w):
+    """The evidence items and the sensitivity of the posteriors."""
+    return {"pt_items": show.pt_items_table(pd.read_parquet(i.evidence_items), p.lang),
+            "pt_sensitivity": show.pt_sensitivity_table(pd.read_parquet(i.sensitivity), p.lang)}
+
+
+#: Every table function, by its name (``table_`` and the name ``workflow/report.yaml`` declares it under).
+TABLES = {name: fn for name, fn in dict(globals()).items() if name.startswith("table_") and callable(fn)}
+
+
+def write(name: str, i, p, w, output) -> None:
+    """Make the tables of function ``name`` for one job and write each to its outputs ``results/tables/<table>.md``
+    and ``.csv``."""
+    from pathlib import Path
+
+    made = TABLES[name](i, p, w)
+    paths = {Path(path).stem: str(path)[: -len(Path(path).suffix)] for path in output}
+    if set(made) != set(paths):
+        raise ValueError(f"{name} made the tables {sorted(made)}, the registry declares {sorted(paths)}")
+    for table, frame in made.items():
+        show.write_table(frame, paths[table] + ".md", paths[table] + ".csv")

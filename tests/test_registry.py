@@ -1,0 +1,62 @@
+"""The registry of figures and tables (workflow/report.yaml) and the functions and words behind it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.report import figure_jobs, labels, table_jobs
+from analysis.report.registry import Registry
+from conftest import ROOT
+
+CONFIG = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+REGISTRY = Registry(ROOT, CONFIG)
+
+
+def test_every_registered_figure_has_its_function_and_every_function_is_registered():
+    assert {entry.function for entry in REGISTRY.figures} == set(figure_jobs.FIGURES)
+
+
+def test_every_generated_table_has_its_function_and_every_function_is_registered():
+    assert {entry.function for entry in REGISTRY.tables if entry.generated} == set(table_jobs.TABLES)
+
+
+def test_the_registry_lists_every_output_once_with_wildcards_filled():
+    figures, tables = REGISTRY.figure_names(), REGISTRY.table_names()
+    assert len(figures) == len(set(figures)) and len(tables) == len(set(tables))
+    assert {"evidence_p1", "evidence_p2", "evidence_p3", "rulegraph"} <= set(figures)
+    assert {"code_by_actor", "code_by_phase", "evidence_p3", "qca_solutions", "raw_checksums"} <= set(tables)
+    assert not any("{" in name for name in figures + tables)
+
+
+@pytest.mark.parametrize("entry", REGISTRY.figures, ids=lambda e: e.name)
+def test_every_figure_declares_what_the_report_needs(entry):
+    assert entry.spec["category"] and len(entry.spec["caption"].split()) >= 8
+    assert all(Path(path).suffix for path in entry.inputs(ROOT).values() if isinstance(path, str))
+    assert entry.rule in entry.caption() if isinstance(entry.caption(), str) else entry.each[0]
+
+
+@pytest.mark.parametrize("table", ["HEADERS", "ACTOR_LABELS", "WORDS"])
+def test_table_words_exist_in_both_languages(table):
+    words = getattr(labels, table)
+    assert set(words) == {"zh", "en"}
+    assert set(words["zh"]) == set(words["en"]), set(words["zh"]) ^ set(words["en"])
+
+
+@pytest.mark.parametrize("figure", sorted(labels.FIGURE_WORDS))
+def test_figure_words_exist_in_both_languages(figure):
+    words = labels.FIGURE_WORDS[figure]
+    assert set(words) == {"zh", "en"}
+    assert set(words["zh"]) == set(words["en"]), set(words["zh"]) ^ set(words["en"])
+    assert all(text.strip() for lang in words.values() for text in lang.values())
+
+
+def test_a_table_function_that_makes_other_tables_than_declared_is_refused(tmp_path):
+    table_jobs.TABLES["_probe"] = lambda i, p, w: {"right": None}
+    try:
+        with pytest.raises(ValueError, match="the registry declares"):
+            table_jobs.write("_probe", None, None, None, [str(tmp_path / "wrong.md"), str(tmp_path / "wrong.csv")])
+    finally:
+        del table_jobs.TABLES["_probe"]
