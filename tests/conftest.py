@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,14 @@ def write_project(root: Path) -> Path:
 def project(tmp_path: Path) -> Path:
     """A tiny valid project (one case, one transcript, three segments) in a temporary folder."""
     return write_project(tmp_path / "proj")
+
+
+def book_numbers(repo: Path) -> dict[str, str]:
+    """The numbers a build's book prints, merged from ``results/numbers/<topic>.json`` by the
+    book's own extension (so a test reads them as the book does)."""
+    sys.path.insert(0, str(ROOT / "paper/_ext"))
+    try:
+        from casebook_numbers import read_numbers
+    finally:
+        sys.path.pop(0)
+    return {key: record["value"] for key, record in read_numbers(Path(repo) / "results/numbers").items()}

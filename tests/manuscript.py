@@ -1,7 +1,7 @@
 """Checks of the book's sources that the tests share: hand-typed numbers, captions and labels.
 
 A chapter may print a result only through a MyST substitution (``{{ key }}``)
-filled from ``results/numbers/numbers.json``. :func:`typed_numbers` finds every
+filled from the topics in ``results/numbers/`` (one ``<topic>.json`` per ``numbers_<topic>`` rule). :func:`typed_numbers` finds every
 Arabic or full-width numeral left in a chapter's prose once the places where a
 number is legitimate have been removed: substitutions, cross-reference and
 citation roles, inline code, directive options, labels, URLs, years,

@@ -12,7 +12,6 @@ corpus's recovery check.
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import book_numbers
 from test_workflow import copy_repo, snakemake
 
 pytestmark = pytest.mark.e2e
@@ -96,7 +96,7 @@ def test_the_study_builds_with_the_new_station_and_says_what_it_cannot_compute(j
     repo, _, config = joined
     run = snakemake(repo, "--configfile", config.name)
     assert run.returncode == 0, run.stderr[-4000:]
-    numbers = json.loads((repo / "results/numbers/numbers.json").read_text(encoding="utf-8"))
+    numbers = book_numbers(repo)
     assert numbers["n_stations"] == "3"
     assert NEW in (repo / "results/tables/station_themes.md").read_text(encoding="utf-8")
     crosscase = (repo / "paper/_build/html/crosscase.html").read_text(encoding="utf-8")

@@ -1,13 +1,16 @@
-"""The registry of figures and tables (workflow/report.yaml) and the functions and words behind it."""
+"""The registry of figures, tables and numbers (workflow/report.yaml), and the functions and words behind it."""
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from analysis.report import figure_jobs, labels, table_jobs
+from analysis.report import figure_jobs, labels, number_jobs, table_jobs
+from analysis.report import numbers as bn
 from analysis.report.registry import Registry
 from conftest import ROOT
 
@@ -45,9 +48,9 @@ def test_table_words_exist_in_both_languages(table):
     assert set(words["zh"]) == set(words["en"]), set(words["zh"]) ^ set(words["en"])
 
 
-@pytest.mark.parametrize("figure", sorted(labels.FIGURE_WORDS))
-def test_figure_words_exist_in_both_languages(figure):
-    words = labels.FIGURE_WORDS[figure]
+@pytest.mark.parametrize("entry", REGISTRY.figures, ids=lambda e: e.name)
+def test_figure_words_exist_in_both_languages(entry):
+    words = entry.spec["words"]
     assert set(words) == {"zh", "en"}
     assert set(words["zh"]) == set(words["en"]), set(words["zh"]) ^ set(words["en"])
     assert all(text.strip() for lang in words.values() for text in lang.values())
@@ -60,3 +63,41 @@ def test_a_table_function_that_makes_other_tables_than_declared_is_refused(tmp_p
             table_jobs.write("_probe", None, None, None, [str(tmp_path / "wrong.md"), str(tmp_path / "wrong.csv")])
     finally:
         del table_jobs.TABLES["_probe"]
+
+
+def test_every_topic_of_numbers_has_its_function_and_every_function_is_registered():
+    assert {entry.function for entry in REGISTRY.numbers} == set(number_jobs.NUMBERS)
+    assert {"corpus", "coding", "reliability", "mechanisms", "qca", "provenance"} <= set(REGISTRY.number_topics())
+
+
+def test_each_number_records_the_rule_and_the_function_that_made_it(tmp_path):
+    number_jobs.NUMBERS["numbers_probe"] = lambda i, p, w: number_jobs.made_by(bn.data_notice, True)
+    try:
+        number_jobs.write("numbers_probe", None, None, None, str(tmp_path / "probe.json"))
+    finally:
+        del number_jobs.NUMBERS["numbers_probe"]
+    written = json.loads((tmp_path / "probe.json").read_text(encoding="utf-8"))
+    assert written["data_is_synthetic"] == {"value": "是", "rule": "numbers_probe",
+                                            "function": "analysis.report.numbers.data_notice"}
+
+
+def _extension():
+    sys.path.insert(0, str(ROOT / "paper/_ext"))
+    try:
+        import casebook_numbers
+    finally:
+        sys.path.pop(0)
+    return casebook_numbers
+
+
+def test_the_book_stops_on_a_number_two_topics_both_define(tmp_path):
+    record = {"value": "3", "function": "f"}
+    (tmp_path / "a.json").write_text(json.dumps({"n": {**record, "rule": "numbers_a"}}), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps({"n": {**record, "rule": "numbers_b"}}), encoding="utf-8")
+    with pytest.raises(Exception, match="computed twice, by rules numbers_a and numbers_b"):
+        _extension().read_numbers(tmp_path)
+
+
+def test_the_book_stops_when_no_topic_was_written(tmp_path):
+    with pytest.raises(Exception, match="holds no numbers"):
+        _extension().read_numbers(tmp_path)

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from analysis.report.registry import Registry
-from conftest import ROOT
+from conftest import ROOT, book_numbers
 
 pytestmark = pytest.mark.e2e
 IGNORE = shutil.ignore_patterns(".venv", ".git", "results", "logs", "_build", ".snakemake", "__pycache__",
@@ -103,7 +103,7 @@ def built(tmp_path_factory) -> Path:
 def test_the_book_is_built_from_the_miniature_config(built):
     index = built / "paper/_build/html/index.html"
     assert index.is_file()
-    numbers = json.loads((built / "results/numbers/numbers.json").read_text(encoding="utf-8"))
+    numbers = book_numbers(built)
     assert numbers["n_stations"] == "3"
     html = (built / "paper/_build/html/design.html").read_text(encoding="utf-8")
     assert f"{numbers['n_documents']} 份文本" in html
@@ -323,8 +323,7 @@ def _recode_one_segment(repo: Path) -> str:
 
 def test_one_changed_segment_reruns_what_it_affects_and_nothing_else(built):
     """Recode one segment of one station: the book's numbers follow, unrelated outputs stay untouched."""
-    numbers_file = built / "results/numbers/numbers.json"
-    before_numbers = json.loads(numbers_file.read_text(encoding="utf-8"))
+    before_numbers = book_numbers(built)
     before = _mtimes(built / "results")
     _recode_one_segment(built)
     run = snakemake(built, *MINI)
@@ -343,7 +342,7 @@ def test_one_changed_segment_reruns_what_it_affects_and_nothing_else(built):
     # Re-validated and re-ingested: that station only (one validate_case and one ingest_case job).
     assert re.findall(r"wildcards: case=(\w+)", log) == ["S06", "S06"], "exactly one station is re-checked and re-ingested"
     # The numbers follow, and the rebuilt book prints them.
-    numbers = json.loads(numbers_file.read_text(encoding="utf-8"))
+    numbers = book_numbers(built)
     assert int(numbers["p1_support"]) == int(before_numbers["p1_support"]) + 1
     assert int(numbers["p2_support"]) == int(before_numbers["p2_support"]) - 1
     assert numbers["n_segments"] == before_numbers["n_segments"]

@@ -232,13 +232,18 @@ def run_script(script: str, job: Job, drawing: bool = False) -> None:
 
 
 def run_registered(kind: str, name: str, input, output, params, wildcards, log) -> None:
-    """Run a figure or table of the registry (``workflow/report.yaml``) for one job, in this process:
-    :func:`analysis.report.figure_jobs.draw` or :func:`analysis.report.table_jobs.write`."""
+    """Run a figure, table or topic of numbers of the registry (``workflow/report.yaml``) for one job,
+    in this process: :func:`analysis.report.figure_jobs.draw`, :func:`analysis.report.table_jobs.write`
+    or :func:`analysis.report.number_jobs.write`."""
     if kind == "figure":
         from analysis.report.figure_jobs import draw
 
         with DRAWING:
             run_job(log[0], draw, name, input, params, wildcards, output.figure)
+    elif kind == "numbers":
+        from analysis.report.number_jobs import write as write_numbers
+
+        run_job(log[0], write_numbers, name, input, params, wildcards, output.numbers)
     else:
         from analysis.report.table_jobs import write
 

@@ -2,9 +2,10 @@
 figure's name (as in ``workflow/report.yaml``) to its function.
 
 Each function takes the job's input files (``i``, by the names the registry gives them), its
-parameters (``p``: ``lang``, ``dpi`` and the figure's own settings) and wildcards (``w``), reads
-what it needs and returns a :class:`matplotlib.figure.Figure`; :func:`draw` saves it. The words
-come from :mod:`analysis.report.labels`, the drawing from :mod:`analysis.report.figures`.
+parameters (``p``: ``lang``, ``dpi``, the figure's ``words`` in both languages and its own
+settings, all from its registry entry) and wildcards (``w``), reads what it needs and returns a
+:class:`matplotlib.figure.Figure`; :func:`draw` saves it. The drawing is in
+:mod:`analysis.report.figures`, the words shared with the tables in :mod:`analysis.report.labels`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from analysis.inputs.provenance import parse_rulegraph, rule_stages
 from analysis.methods.cooccurrence import strongest_links
 from analysis.methods.qca import parse_term, term_membership
 from analysis.report import figures as draw_
-from analysis.report.labels import ACTOR_LABELS, FIGURE_WORDS
+from analysis.report.labels import ACTOR_LABELS
 
 
 def code_labels(path, lang: str) -> dict[str, str]:
@@ -33,7 +34,7 @@ def fig_alpha_forest(i, p, w):
     with open(i.overall, encoding="utf-8") as src:
         overall = json.load(src)
     return draw_.alpha_forest(pd.read_parquet(i.per_code), overall, code_labels(i.codes, p.lang), p.thresholds,
-                              FIGURE_WORDS["alpha_forest"][p.lang])
+                              p.words[p.lang])
 
 
 def fig_analytic_framework(i, p, w):
@@ -41,7 +42,7 @@ def fig_analytic_framework(i, p, w):
     label = code_labels(i.codes, p.lang)
     conditions = [(prop, label[spec["condition"]], label[spec["outcome"]]) for prop, spec in p.propositions.items()]
     return draw_.analytic_framework(conditions, [label[m] for m in p.mechanisms], label[p.models["outcome_theme"]],
-                                    FIGURE_WORDS["analytic_framework"][p.lang])
+                                    p.words[p.lang])
 
 
 def fig_code_by_actor(i, p, w):
@@ -51,7 +52,7 @@ def fig_code_by_actor(i, p, w):
     rows = {c: lab for c, lab, leaf in zip(codes["code_id"], codes[f"label_{p.lang}"], codes["is_leaf"]) if leaf}
     cols = {k: v for k, v in ACTOR_LABELS[p.lang].items() if k != "none"}
     fdr = dict(zip(tests["code_id"], tests["p_fdr"] < p.fdr))
-    words = FIGURE_WORDS["code_by_actor"][p.lang]
+    words = p.words[p.lang]
     return draw_.residual_heatmap(pd.read_parquet(i.cells), rows, cols, words["columns"], words["scale"], fdr=fdr)
 
 
@@ -65,7 +66,7 @@ def fig_cooccurrence_network(i, p, w):
     pairs = pd.read_parquet(i.pairs).query("level == 'segment'")
     links = strongest_links(pairs, left, right, p.fdr, p.top)
     return draw_.cooccurrence_network(links, {c: label[c] for c in left}, {c: label[c] for c in right},
-                                      FIGURE_WORDS["cooccurrence_network"][p.lang])
+                                      p.words[p.lang])
 
 
 def fig_evidence(i, p, w):
@@ -73,13 +74,13 @@ def fig_evidence(i, p, w):
     claim = w.claim.upper()
     by_station = pd.read_parquet(i.by_station).query("claim == @claim").set_index("case_id")
     by_actor = pd.read_parquet(i.by_actor).query("claim == @claim").set_index("actor_type")
-    return draw_.evidence_profile(by_station.sort_index(), by_actor, ACTOR_LABELS[p.lang], FIGURE_WORDS["evidence"][p.lang])
+    return draw_.evidence_profile(by_station.sort_index(), by_actor, ACTOR_LABELS[p.lang], p.words[p.lang])
 
 
 def fig_framework_matrix(i, p, w):
     """Heat map of the support share per station and proposition."""
     matrix = pd.read_parquet(i.matrix).pivot(index="case_id", columns="proposition", values="support_share")
-    words = FIGURE_WORDS["framework_matrix"][p.lang]
+    words = p.words[p.lang]
     return draw_.framework_heatmap(matrix, words["rows"], words["columns"], words["scale"])
 
 
@@ -92,13 +93,13 @@ def fig_mechanism_diagram(i, p, w):
     outcomes = sorted(set(links["target"]) - set(p.mechanisms), key=list(codes["code_id"]).index)
     nodes = {"conditions": [(c, label[c]) for c in conditions], "mechanisms": [(m, label[m]) for m in p.mechanisms],
              "outcomes": [(o, label[o]) for o in outcomes]}
-    return draw_.mechanism_diagram(nodes, links, FIGURE_WORDS["mechanism_diagram"][p.lang])
+    return draw_.mechanism_diagram(nodes, links, p.words[p.lang])
 
 
 def fig_pt_logodds(i, p, w):
     """The cumulative log-odds (decibans) of each hypothesis over its evidence."""
     names = {h: f"{h}: {spec['label'][p.lang]}" for h, spec in p.propositions.items()}
-    return draw_.logodds_steps(pd.read_parquet(i.evidence_items), p.priors, names, FIGURE_WORDS["pt_logodds"][p.lang])
+    return draw_.logodds_steps(pd.read_parquet(i.evidence_items), p.priors, names, p.words[p.lang])
 
 
 def fig_qca_xy(i, p, w):
@@ -109,7 +110,7 @@ def fig_qca_xy(i, p, w):
     conditions, outcome = result["conditions"], result["outcome"]
     models = result["solutions"]["intermediate"]
     fill = {"outcome": outcome, "n_cases": result["status"]["n_cases"], "min_cases": result["status"]["min_cases"]}
-    words = {key: text.format(**fill) for key, text in FIGURE_WORDS["qca_xy"][p.lang].items()}
+    words = {key: text.format(**fill) for key, text in p.words[p.lang].items()}
     if not models:
         return draw_.qca_xy(np.array([]), np.array([]), [], None, words)
     terms = [parse_term(t["term"], conditions) for t in models[0]["terms"]]
@@ -125,7 +126,7 @@ STAGE_COLOURS = {"ingest": "#e8eef3", "coding": "#e3f0e0", "reliability": "#f1ec
 def fig_rulegraph(i, p, w):
     """The workflow's rules as a figure, from ``snakemake --rulegraph``."""
     nodes, edges = parse_rulegraph(Path(i.dot).read_text(encoding="utf-8"))
-    return draw_.rule_graph(nodes, edges, rule_stages(i.rules), STAGE_COLOURS, FIGURE_WORDS["rulegraph"][p.lang])
+    return draw_.rule_graph(nodes, edges, rule_stages(i.rules), STAGE_COLOURS, p.words[p.lang])
 
 
 def fig_saturation(i, p, w):
@@ -133,13 +134,13 @@ def fig_saturation(i, p, w):
     curve = pd.read_parquet(i.curve).query("scope == 'pooled'")
     runs = pd.read_parquet(i.runs).query("scope == 'pooled'")
     result = pd.read_parquet(i.summary).query("scope == 'pooled'").iloc[0].to_dict()
-    return draw_.saturation_curve(curve, runs, result, FIGURE_WORDS["saturation"][p.lang])
+    return draw_.saturation_curve(curve, runs, result, p.words[p.lang])
 
 
 def fig_theme_frequencies(i, p, w):
     """Ranked bar chart of coded segments per theme."""
     return draw_.theme_frequency_bars(pd.read_parquet(i.frequencies), f"label_{p.lang}",
-                                      FIGURE_WORDS["theme_frequencies"][p.lang]["xlabel"])
+                                      p.words[p.lang]["xlabel"])
 
 
 #: Every figure function, by its name (``fig_`` and the name ``workflow/report.yaml`` declares it under).

@@ -1,4 +1,4 @@
-"""The registry of every figure and table the book shows (``workflow/report.yaml``), read once.
+"""The registry of every figure, table and topic of numbers the book shows (``workflow/report.yaml``).
 
 ``workflow/rules/report.smk`` makes one rule per entry from it, in a loop; the workflow's lists of
 figures and tables, the Snakemake report's captions and the tests read it through this module,
@@ -20,7 +20,8 @@ from analysis.inputs.yaml_bounded import load_yaml_text
 #: Where the registry is, relative to the project.
 REGISTRY_FILE = "workflow/report.yaml"
 #: For each kind: the prefix of its rules' and functions' names, and the module holding the functions.
-KINDS = {"figures": ("fig", "analysis/report/figure_jobs.py"), "tables": ("table", "analysis/report/table_jobs.py")}
+KINDS = {"figures": ("fig", "analysis/report/figure_jobs.py"), "tables": ("table", "analysis/report/table_jobs.py"),
+         "numbers": ("numbers", "analysis/report/number_jobs.py")}
 
 
 def setting(config: dict, path: str):
@@ -78,7 +79,7 @@ class Entry:
 
     def stems(self) -> list[str]:
         """Its output names, wildcard unfilled ("{proposition}" expanded: one table per proposition)."""
-        if self.kind == "figures":
+        if self.kind != "tables":
             return [self.name]
         out = []
         for table in self.spec.get("tables", [self.name]):
@@ -140,10 +141,15 @@ class Registry:
         data = load_yaml_text(text)
         self.figures = [Entry("figures", name, spec, config) for name, spec in data["figures"].items()]
         self.tables = [Entry("tables", name, spec, config) for name, spec in data["tables"].items()]
+        self.numbers = [Entry("numbers", name, spec, config) for name, spec in data["numbers"].items()]
 
     def figure_names(self) -> list[str]:
         """Every figure: ``results/figures/<name>.png``."""
         return [name for entry in self.figures for name in entry.outputs()]
+
+    def number_topics(self) -> list[str]:
+        """Every topic of numbers: ``results/numbers/<topic>.json``."""
+        return [entry.name for entry in self.numbers]
 
     def table_names(self) -> list[str]:
         """Every table: ``results/tables/<name>.md`` (and ``.csv``)."""

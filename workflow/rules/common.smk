@@ -61,6 +61,7 @@ def in_process(script, input, output, params, wildcards, log):
 REGISTRY = Registry(Path("."), config)
 FIGURES = REGISTRY.figure_names()
 TABLES = REGISTRY.table_names()
+NUMBER_TOPICS = REGISTRY.number_topics()
 
 
 def registry_code(entry):
@@ -87,13 +88,6 @@ KEY_PACKAGES = [
 ]
 PRIMARY_CODER = config["coders"]["primary"]
 LANG = config["labels"]
-
-
-def synthetic_design(wildcards=None):
-    """The generator's planted structure, read for the recovery check while the data are synthetic."""
-    return (
-        ["analysis/casework/synthetic/design.yaml"] if config["study"]["synthetic_data"] else []
-    )
 
 
 def case_file(case, part):

@@ -60,7 +60,7 @@ rule table_checksums:
 rule book:
     input:
         sources=book_sources(),
-        numbers="results/numbers/numbers.json",
+        numbers=expand("results/numbers/{topic}.json", topic=NUMBER_TOPICS),
         figures=expand("results/figures/{name}.png", name=FIGURES),
         tables=expand("results/tables/{name}.md", name=TABLES),
         downloads=[
@@ -98,7 +98,7 @@ rule latex_pdf:
         # after the HTML build, so that the two never build at once in paper/_build
         html="paper/_build/html/index.html",
         sources=book_sources(),
-        numbers="results/numbers/numbers.json",
+        numbers=expand("results/numbers/{topic}.json", topic=NUMBER_TOPICS),
         figures=expand("results/figures/{name}.png", name=FIGURES),
         tables=expand("results/tables/{name}.md", name=TABLES),
     output:
