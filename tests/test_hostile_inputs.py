@@ -169,151 +169,151 @@ def _import(name: str = "in.qdpx", *extra: str) -> list[str]:
 CASES = {
     # --- files that are not files, or lead out of the project
     "a folder named *.md among the transcripts": (
-        lambda p, m: (p / CASE / "transcripts/K01-D09.md").mkdir(), VALIDATE, 1, ["K01-D09.md", "is a folder"]),
+        lambda p, m: (p / CASE / "transcripts/K01-D09.md").mkdir(), VALIDATE, 2, ["K01-D09.md", "is a folder"]),
     "a transcript that is a link to /dev/urandom": (
-        lambda p, m: _symlink(p / CASE / "transcripts/K01-D09.md", "/dev/urandom"), VALIDATE, 1, ["K01-D09.md", "not an ordinary file"]),
+        lambda p, m: _symlink(p / CASE / "transcripts/K01-D09.md", "/dev/urandom"), VALIDATE, 2, ["K01-D09.md", "not an ordinary file"]),
     "segments.csv a link to /dev/zero": (
-        lambda p, m: _symlink(p / CASE / "segments.csv", "/dev/zero"), VALIDATE, 1, ["segments.csv", "not an ordinary file"]),
-    "participants.csv a named pipe": (lambda p, m: _fifo(p), VALIDATE, 1, ["participants.csv", "not an ordinary file"]),
+        lambda p, m: _symlink(p / CASE / "segments.csv", "/dev/zero"), VALIDATE, 2, ["segments.csv", "not an ordinary file"]),
+    "participants.csv a named pipe": (lambda p, m: _fifo(p), VALIDATE, 2, ["participants.csv", "not an ordinary file"]),
     "a case folder that is a link out of the project": (
-        lambda p, m: _outside_case(p), VALIDATE, 1, [CASE, "leads out of the project"]),
+        lambda p, m: _outside_case(p), VALIDATE, 2, [CASE, "leads out of the project"]),
     "a transcript that is a link out of the project": (
-        lambda p, m: _outside_file(p), VALIDATE, 1, ["K01-D01.md", "leads out of the project"]),
+        lambda p, m: _outside_file(p), VALIDATE, 2, ["K01-D01.md", "leads out of the project"]),
     "a link to a file that does not exist": (
-        lambda p, m: _symlink(p / CASE / "transcripts/K01-D09.md", p / "gone.md"), VALIDATE, 1, ["K01-D09.md", "does not exist"]),
+        lambda p, m: _symlink(p / CASE / "transcripts/K01-D09.md", p / "gone.md"), VALIDATE, 2, ["K01-D09.md", "does not exist"]),
     # --- files that cannot be read
     "an unreadable transcript": (
-        lambda p, m: _unreadable(m, p / CASE / "transcripts/K01-D01.md"), VALIDATE, 1, ["K01-D01.md", "permission denied"]),
+        lambda p, m: _unreadable(m, p / CASE / "transcripts/K01-D01.md"), VALIDATE, 2, ["K01-D01.md", "permission denied"]),
     "an unreadable participants.csv": (
-        lambda p, m: _unreadable(m, p / CASE / "participants.csv"), VALIDATE, 1, ["participants.csv", "permission denied"]),
+        lambda p, m: _unreadable(m, p / CASE / "participants.csv"), VALIDATE, 2, ["participants.csv", "permission denied"]),
     "an unreadable codebook": (
-        lambda p, m: _unreadable(m, p / "data/codebook.yaml"), VALIDATE, 1, ["data/codebook.yaml", "permission denied"]),
+        lambda p, m: _unreadable(m, p / "data/codebook.yaml"), VALIDATE, 2, ["data/codebook.yaml", "permission denied"]),
     "an unreadable transcripts folder": (
-        lambda p, m: _unreadable(m, p / CASE / "transcripts"), VALIDATE, 1, [f"{CASE}/transcripts", "permission denied"]),
+        lambda p, m: _unreadable(m, p / CASE / "transcripts"), VALIDATE, 2, [f"{CASE}/transcripts", "permission denied"]),
     # --- too large
     "a transcript over the size cap": (
-        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "transcript", 100), VALIDATE, 1, ["K01-D01.md", "larger"]),
+        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "transcript", 100), VALIDATE, 2, ["K01-D01.md", "larger"]),
     "a table over the size cap": (
-        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "table", 200), VALIDATE, 1, ["segments.csv", "larger"]),
+        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "table", 200), VALIDATE, 2, ["segments.csv", "larger"]),
     "a YAML file over the size cap": (
-        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "yaml", 100), VALIDATE, 1, ["config.yaml", "larger (1,"]),
+        lambda p, m: m.setitem(analysis.inputs.io.MAX_BYTES, "yaml", 100), VALIDATE, 2, ["config.yaml", "larger (1,"]),
     # --- YAML that expands or nests without bound
     "an alias bomb in station.yaml's note": (
-        lambda p, m: (p / CASE / "station.yaml").write_text(BOMB + "note: *i\n", encoding="utf-8"), VALIDATE, 1,
+        lambda p, m: (p / CASE / "station.yaml").write_text(BOMB + "note: *i\n", encoding="utf-8"), VALIDATE, 2,
         ["station.yaml", "expands to more than"]),
     "an alias bomb in the codebook": (
-        lambda p, m: (p / "data/codebook.yaml").write_text(BOMB, encoding="utf-8"), VALIDATE, 1, ["codebook.yaml", "expands"]),
+        lambda p, m: (p / "data/codebook.yaml").write_text(BOMB, encoding="utf-8"), VALIDATE, 2, ["codebook.yaml", "expands"]),
     "an alias bomb in config.yaml": (
-        lambda p, m: _append(p / "config.yaml", BOMB.replace("a:", "zz:", 1).replace("&a", "&a", 1)), VALIDATE, 1,
+        lambda p, m: _append(p / "config.yaml", BOMB.replace("a:", "zz:", 1).replace("&a", "&a", 1)), VALIDATE, 2,
         ["config.yaml", "expands"]),
     "a recursive alias in station.yaml": (
-        lambda p, m: _append(p / CASE / "station.yaml", "note: &a [*a]\n"), VALIDATE, 1,
+        lambda p, m: _append(p / CASE / "station.yaml", "note: &a [*a]\n"), VALIDATE, 2,
         ["station.yaml", "refers to the value it is part of"]),
     "a recursive mapping alias in the codebook": (
-        lambda p, m: (p / "data/codebook.yaml").write_text("version: 1\ncodes: &a {x: *a}\n", encoding="utf-8"), VALIDATE, 1,
+        lambda p, m: (p / "data/codebook.yaml").write_text("version: 1\ncodes: &a {x: *a}\n", encoding="utf-8"), VALIDATE, 2,
         ["codebook.yaml", "refers to the value it is part of"]),
     "a long text aliased 200 times": (
         lambda p, m: (_names(p), _append(p / CASE / "station.yaml",
                                          'big: &a "' + "长" * 1_000_000 + '"\nmore: [' + ", ".join(["*a"] * 200) + "]\n")),
-        VALIDATE, 1, ["station.yaml", "expands to more than 16,777,216 characters"]),
+        VALIDATE, 2, ["station.yaml", "expands to more than 16,777,216 characters"]),
     "four million values in config.yaml": (
-        lambda p, m: _append(p / "config.yaml", "extra: [" + "1," * 400_000 + "1]\n"), VALIDATE, 1,
+        lambda p, m: _append(p / "config.yaml", "extra: [" + "1," * 400_000 + "1]\n"), VALIDATE, 2,
         ["config.yaml, line", "holds more than 200,000 values"]),
     "a value nested 20,000 deep in the codebook": (
         lambda p, m: (p / "data/codebook.yaml").write_text(f"version: 1\ncodes: {deep(20000)}\n", encoding="utf-8"),
-        VALIDATE, 1, ["codebook.yaml, line 2", "nests more than"]),
+        VALIDATE, 2, ["codebook.yaml, line 2", "nests more than"]),
     "a value nested 20,000 deep in config.yaml": (
-        lambda p, m: _append(p / "config.yaml", f"extra: {deep(20000)}\n"), VALIDATE, 1, ["config.yaml", "nests more than"]),
+        lambda p, m: _append(p / "config.yaml", f"extra: {deep(20000)}\n"), VALIDATE, 2, ["config.yaml", "nests more than"]),
     "a value nested 20,000 deep in a transcript header": (
-        lambda p, m: _header(p, "kind: interview", f"kind: interview\nnote: {deep(20000)}"), VALIDATE, 1,
+        lambda p, m: _header(p, "kind: interview", f"kind: interview\nnote: {deep(20000)}"), VALIDATE, 2,
         ["K01-D01.md", "nests more than"]),
     "a block mapping nested 1,000 deep in station.yaml": (
         lambda p, m: (p / CASE / "station.yaml").write_text("".join(f"{' ' * i}k{i}:\n" for i in range(1000)), encoding="utf-8"),
-        VALIDATE, 1, ["station.yaml", "nests more than"]),
+        VALIDATE, 2, ["station.yaml", "nests more than"]),
     # --- floods: many problems in one file
     "100,000 rows that pass the schema but name an unknown code": (
         lambda p, m: _segments(p, [[f"K01-C1-{i:06d}", "K01-D01", "K01-P01", "0", "5", "t.zz", "C1", ""] for i in range(100_000)]),
-        VALIDATE, 1, ["checking stopped after 50 problems; the 99,950 segments"]),
+        VALIDATE, 2, ["checking stopped after 50 problems; the 99,950 segments"]),
     "100,000 repeated segment ids": (
-        lambda p, m: _segments(p, [["K01-C1-0001", "K01-D01", "K01-P01", "0", "5", "t.a", "C1", ""]] * 100_000), VALIDATE, 1,
+        lambda p, m: _segments(p, [["K01-C1-0001", "K01-D01", "K01-P01", "0", "5", "t.a", "C1", ""]] * 100_000), VALIDATE, 2,
         ["99,949 more rows repeat an earlier segment_id"]),
     "a header of 40,000 columns": (
         lambda p, m: (p / CASE / "segments.csv").write_text(",".join(f"c{i}" for i in range(40_000)) + "\n", encoding="utf-8"),
-        VALIDATE, 1, ["segments.csv, line 1", "40,000 columns"]),
-    "500 bad rows in segments.csv": (lambda p, m: _bad_rows(p, 500), VALIDATE, 1, ["checking stopped after", "were not checked"]),
-    "100,000 bad rows in segments.csv": (lambda p, m: _bad_rows(p, 100_000), VALIDATE, 1, ["99,9", "were not checked"]),
+        VALIDATE, 2, ["segments.csv, line 1", "40,000 columns"]),
+    "500 bad rows in segments.csv": (lambda p, m: _bad_rows(p, 500), VALIDATE, 2, ["checking stopped after", "were not checked"]),
+    "100,000 bad rows in segments.csv": (lambda p, m: _bad_rows(p, 100_000), VALIDATE, 2, ["99,9", "were not checked"]),
     # --- tables that read wrong
     "a header naming a column twice": (
-        lambda p, m: _segments(p, [r + ["x"] for r in segment_rows()], SEGMENT_HEADER + ["code_id"]), VALIDATE, 1,
+        lambda p, m: _segments(p, [r + ["x"] for r in segment_rows()], SEGMENT_HEADER + ["code_id"]), VALIDATE, 2,
         ["segments.csv, line 1", "the column 'code_id' more than once"]),
     "a participants header naming a column twice": (
         lambda p, m: write_csv(p / CASE / "participants.csv", ["participant_id", "actor_type", "gender", "gender", "age_band"],
-                               [["K01-P01", "resident", "female", "female", "60-74"]]), VALIDATE, 1, ["'gender' more than once"]),
+                               [["K01-P01", "resident", "female", "female", "60-74"]]), VALIDATE, 2, ["'gender' more than once"]),
     "empty header cells": (
-        lambda p, m: _segments(p, [r + ["", ""] for r in segment_rows()], SEGMENT_HEADER + ["", ""]), VALIDATE, 1,
+        lambda p, m: _segments(p, [r + ["", ""] for r in segment_rows()], SEGMENT_HEADER + ["", ""]), VALIDATE, 2,
         ["empty column names"]),
     "a quote left open in the middle of segments.csv": (
-        lambda p, m: _replace(p / CASE / "segments.csv", ",C1,社工站", ',C1,"社工站'), VALIDATE, 1,
+        lambda p, m: _replace(p / CASE / "segments.csv", ",C1,社工站", ',C1,"社工站'), VALIDATE, 2,
         ["segments.csv, line 2", "never closed"]),
     "a quote left open in participants.csv": (
         lambda p, m: (write_csv(p / CASE / "participants.csv", ["participant_id", "actor_type", "role", "gender", "age_band"],
                                 [["K01-P01", "resident", "村民", "female", "60-74"], ["K01-P02", "cadre", "x", "male", "45-59"]]),
-                      _replace(p / CASE / "participants.csv", ",村民,", ',"村民,')), VALIDATE, 1,
+                      _replace(p / CASE / "participants.csv", ",村民,", ',"村民,')), VALIDATE, 2,
         ["participants.csv, line 2", "never closed"]),
     "a cell over 131,072 characters that does not match": (
-        lambda p, m: _replace(p / CASE / "segments.csv", "大家都愿意出来。\n", "大家都愿意出来。" + "啊" * 140_000 + "\n"), VALIDATE, 1,
+        lambda p, m: _replace(p / CASE / "segments.csv", "大家都愿意出来。\n", "大家都愿意出来。" + "啊" * 140_000 + "\n"), VALIDATE, 2,
         ["segments.csv, line 3", "does not match the transcript"]),
     "a file that is not UTF-8": (
         lambda p, m: (p / CASE / "participants.csv").write_bytes("participant_id,actor_type\nK01-P01,村民\n".encode("gbk")),
-        VALIDATE, 1, ["participants.csv, line 2", "not UTF-8"]),
+        VALIDATE, 2, ["participants.csv, line 2", "not UTF-8"]),
     "random bytes for a table": (
-        lambda p, m: (p / CASE / "segments.csv").write_bytes(os.urandom(4096)), VALIDATE, 1, ["segments.csv"]),
+        lambda p, m: (p / CASE / "segments.csv").write_bytes(os.urandom(4096)), VALIDATE, 2, ["segments.csv"]),
     "NUL bytes in a table": (
-        lambda p, m: (p / CASE / "segments.csv").write_bytes(b"segment_id,document_id\n\x00\x00,\x00\n"), VALIDATE, 1,
+        lambda p, m: (p / CASE / "segments.csv").write_bytes(b"segment_id,document_id\n\x00\x00,\x00\n"), VALIDATE, 2,
         ["segments.csv"]),
     "an empty participants.csv": (
-        lambda p, m: (p / CASE / "participants.csv").write_bytes(b""), VALIDATE, 1, ["participants.csv", "empty"]),
+        lambda p, m: (p / CASE / "participants.csv").write_bytes(b""), VALIDATE, 2, ["participants.csv", "empty"]),
     "a participants.csv of a byte-order mark only": (
-        lambda p, m: (p / CASE / "participants.csv").write_bytes(b"\xef\xbb\xbf"), VALIDATE, 1, ["participants.csv", "empty"]),
+        lambda p, m: (p / CASE / "participants.csv").write_bytes(b"\xef\xbb\xbf"), VALIDATE, 2, ["participants.csv", "empty"]),
     # --- YAML and headers that read wrong
     "a YAML error in config.yaml": (
-        lambda p, m: _replace(p / "config.yaml", "cases:", "cases: [K01\nbroken:"), VALIDATE, 1, ["config.yaml, line", "column"]),
+        lambda p, m: _replace(p / "config.yaml", "cases:", "cases: [K01\nbroken:"), VALIDATE, 2, ["config.yaml, line", "column"]),
     "a tab in station.yaml's indentation": (
-        lambda p, m: (p / CASE / "station.yaml").write_text("station_id: K01\nx:\n\t- 1\n", encoding="utf-8"), VALIDATE, 1,
+        lambda p, m: (p / CASE / "station.yaml").write_text("station_id: K01\nx:\n\t- 1\n", encoding="utf-8"), VALIDATE, 2,
         ["station.yaml, line 3"]),
     "station.yaml a bare text": (
-        lambda p, m: (p / CASE / "station.yaml").write_text("just words\n", encoding="utf-8"), VALIDATE, 1,
+        lambda p, m: (p / CASE / "station.yaml").write_text("just words\n", encoding="utf-8"), VALIDATE, 2,
         ["station.yaml", "should be a mapping of fields"]),
     "station.yaml a list of 100,000 items": (
-        lambda p, m: (p / CASE / "station.yaml").write_text("[" + "1, " * 100_000 + "1]\n", encoding="utf-8"), VALIDATE, 1,
+        lambda p, m: (p / CASE / "station.yaml").write_text("[" + "1, " * 100_000 + "1]\n", encoding="utf-8"), VALIDATE, 2,
         ["station.yaml", "a list of 100,001 items"]),
     "a transcript header never closed": (
-        lambda p, m: (p / CASE / "transcripts/K01-D01.md").write_text("---\nid: K01-D01\n正文\n", encoding="utf-8"), VALIDATE, 1,
+        lambda p, m: (p / CASE / "transcripts/K01-D01.md").write_text("---\nid: K01-D01\n正文\n", encoding="utf-8"), VALIDATE, 2,
         ["K01-D01.md, line 1", "never closed"]),
     "a transcript header that is a list": (
-        lambda p, m: (p / CASE / "transcripts/K01-D01.md").write_text("---\n- a\n---\n正文\n", encoding="utf-8"), VALIDATE, 1,
+        lambda p, m: (p / CASE / "transcripts/K01-D01.md").write_text("---\n- a\n---\n正文\n", encoding="utf-8"), VALIDATE, 2,
         ["K01-D01.md", "not a mapping"]),
     # --- accepted though wrong
     "a speaker turn for a participant who does not exist": (
-        lambda p, m: _append(p / CASE / "transcripts/K01-D01.md", "\n**K01-P77**：我也说两句。\n"), VALIDATE, 1,
+        lambda p, m: _append(p / CASE / "transcripts/K01-D01.md", "\n**K01-P77**：我也说两句。\n"), VALIDATE, 2,
         ["K01-D01.md, line 13", "participant 'K01-P77', who is not in participants.csv"]),
     "a speaker turn for a participant not in the header": (
         lambda p, m: (write_csv(p / CASE / "participants.csv", ["participant_id", "actor_type", "gender", "age_band"],
                                 [["K01-P01", "resident", "female", "60-74"], ["K01-P02", "cadre", "male", "45-59"]]),
-                      _append(p / CASE / "transcripts/K01-D01.md", "\n**K01-P02**：我也说两句。\n")), VALIDATE, 1,
+                      _append(p / CASE / "transcripts/K01-D01.md", "\n**K01-P02**：我也说两句。\n")), VALIDATE, 2,
         ["K01-D01.md, line 13", "is not in the header's participants"]),
     "a header-only segments.csv for a document coded by C1 and C2": (
-        lambda p, m: (_header(p, "kind: interview", "kind: interview\ncoded_by: [C1, C2]"), _segments(p, [])), VALIDATE, 1,
+        lambda p, m: (_header(p, "kind: interview", "kind: interview\ncoded_by: [C1, C2]"), _segments(p, [])), VALIDATE, 2,
         ["segments.csv", "lists 'C1' in coded_by, but C1 has no segment", "lists 'C2' in coded_by"]),
     "a coder in coded_by who left no segment": (
         lambda p, m: (_header(p, "kind: interview", "kind: interview\ncoded_by: [C1, C2]"),
-                      _segments(p, [r for r in segment_rows() if r[6] == "C1"])), VALIDATE, 1, ["lists 'C2' in coded_by"]),
+                      _segments(p, [r for r in segment_rows() if r[6] == "C1"])), VALIDATE, 2, ["lists 'C2' in coded_by"]),
     "a participant id that is a name in pinyin": (
         lambda p, m: (write_csv(p / CASE / "participants.csv", ["participant_id", "actor_type", "gender", "age_band", "name"],
                                 [["K01-P01", "resident", "female", "60-74", "王秀兰"], ["WangXiulan", "cadre", "male", "45-59", ""]])),
-        VALIDATE, 1, ["participants.csv, line 3", "K01-P01", "'participant_id'"]),
+        VALIDATE, 2, ["participants.csv, line 3", "K01-P01", "'participant_id'"]),
     "a role that names a participant": (
-        lambda p, m: _replace(p / CASE / "participants.csv", ",村民,", ",王秀兰的邻居,"), VALIDATE, 1,
+        lambda p, m: _replace(p / CASE / "participants.csv", ",村民,", ",王秀兰的邻居,"), VALIDATE, 2,
         ["participants.csv, line 2", "K01-P01", "'role'"]),
     # --- REFI-QDA projects built to hurt
     "a 400 MiB attribute in a 400 KB archive": (
@@ -437,7 +437,7 @@ def test_the_problems_of_one_file_are_capped_and_counted(project, capsys):
     from analysis.inputs.problems import MAX_PER_FILE
 
     _segments(project, [[f"K01-C1-{i:04d}", "K01-D01", "K01-P01", "0", "5", "t.zz", "C1", ""] for i in range(300)])
-    assert main(["--root", str(project), "validate"]) == 1
+    assert main(["--root", str(project), "validate"]) == 2
     err = capsys.readouterr().err
     shown = err.count("segments.csv, line")
     assert shown <= MAX_PER_FILE + 1 and "checking stopped after 50 problems; the 250 segments" in err
@@ -530,7 +530,7 @@ def test_a_link_out_of_the_project_is_refused_whatever_the_root_is_called(projec
     """``--root proj/../proj`` once let a transcript linked out of the project through."""
     _outside_file(project)
     roundabout = project.parent / project.name / ".." / project.name
-    assert main(["--root", str(roundabout), "validate"]) == 1
+    assert main(["--root", str(roundabout), "validate"]) == 2
     assert "leads out of the project" in capsys.readouterr().err
 
 
@@ -562,7 +562,7 @@ def test_recover_leaves_the_lock_of_a_running_snakemake(tmp_path, capsys):
     running = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=tmp_path)
     try:
         time.sleep(0.5)
-        assert main(["--root", str(tmp_path), "recover"]) == 1
+        assert main(["--root", str(tmp_path), "recover"]) == 2
     finally:
         running.kill()
         running.wait()

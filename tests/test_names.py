@@ -220,7 +220,7 @@ def test_no_message_prints_a_confidential_file(project, capsys):
     config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
     config["paths"]["codebook"] = f"{CASE}/participants.csv"
     (project / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    assert main(["--root", str(project), "validate"]) == 1
+    assert main(["--root", str(project), "validate"]) == 2
     err = capsys.readouterr().err
     assert f"{CASE}/participants.csv" in err and "should be a mapping" in err
     assert "司马兰芳" not in err and "兰芳婶" not in err and "actor_type,role" not in err
@@ -351,7 +351,7 @@ def test_a_file_name_holding_a_name_is_masked_in_messages(project, capsys):
     _with_names(project)
     path = project / CASE / "transcripts/K01-D01.md"
     path.rename(path.with_name("司马兰芳访谈.md"))
-    assert main(["--root", str(project), "validate"]) == 1
+    assert main(["--root", str(project), "validate"]) == 2
     err = capsys.readouterr().err
     assert "transcripts/〔K01-P01〕访谈.md" in err and "司马兰芳" not in err
 

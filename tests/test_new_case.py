@@ -98,7 +98,7 @@ def test_validate_names_exactly_the_fields_to_fill_and_no_more(capsys, tmp_path)
         (station, "field 'unit_type': must be one of ['town', 'street'], not empty"),
     ])
     code, _, err = run(project, capsys, "validate", "--config", "config.yaml")
-    assert code == 1 and "casebook: 6 problems in the input" in err
+    assert code == 2 and "casebook: 6 problems in the input" in err
     # filled in as the comments say, the folder is valid but for the transcripts still to add
     path = project / station
     text = path.read_text(encoding="utf-8")

@@ -48,7 +48,7 @@ def test_invalid_config_yaml_through_the_command_line(project):
     (project / "config.yaml").write_text("study: {title_zh: x\ncases: [K01\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "analysis.cli", "--root", str(project), "validate"],
                          capture_output=True, text=True)
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "config.yaml, line" in run.stderr and "does not parse" in run.stderr
     assert "Traceback" not in run.stderr
 
@@ -172,7 +172,7 @@ def test_every_problem_is_reported_at_once_by_the_command(project):
     (project / "data/cases/K01/station.yaml").write_text("station_id: K01\nunit_type: [\n", encoding="utf-8")
     run = subprocess.run([sys.executable, "-m", "analysis.cli", "--root", str(project), "validate"],
                          capture_output=True, text=True)
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "3 problems" in run.stderr
     assert run.stderr.count("fix:") == 3
     assert "Traceback" not in run.stderr
@@ -222,7 +222,7 @@ def test_malformed_input_gives_a_message_not_a_traceback(project, capsys, name):
 
     mutate, fragment = MALFORMED[name]
     mutate(project)
-    assert main(["--root", str(project), "validate"]) == 1
+    assert main(["--root", str(project), "validate"]) == 2
     err = capsys.readouterr().err
     assert fragment in err, err
     assert "fix:" in err

@@ -3,31 +3,31 @@
 Subcommands (``casebook --help`` lists them):
 
 - ``validate``: read and check the configuration and every raw input; print
-  every problem found, not only the first; exit 1 when there is any.
+  every problem found, not only the first.
 - ``synth``: regenerate the SYNTHETIC illustrative corpus from the bank, the
   design and the seed in the configuration.
 - ``reliability FILE --level L``: agreement coefficients for a long
-  ``unit,coder,value`` CSV, printed as one JSON object; a bad file exits 2.
+  ``unit,coder,value`` CSV, printed as one JSON object.
 - ``qca FILE --outcome Y --conditions A,B,C``: the truth table and the
-  conservative, parsimonious and intermediate solutions as one JSON object;
-  bad input exits 2.
+  conservative, parsimonious and intermediate solutions as one JSON object.
 - ``import-qdpx FILE --case ID``: a REFI-QDA project as a new case folder,
   written all at once or not at all, with a summary and a to-do list;
   ``export-qdpx --case ID --out FILE`` and ``export-qdc --out FILE``: a case,
-  and the codebook, the other way (analysis/exchange/refi_*.py). Bad input exits 2.
+  and the codebook, the other way (analysis/exchange/refi_*.py).
 - ``import-segments FILE --case ID``: a QDA program's spreadsheet (CSV or
   XLSX) of coded segments into the case's segments.csv, written at once or
-  not at all (analysis/exchange/spreadsheet*.py). Bad input exits 2.
+  not at all (analysis/exchange/spreadsheet*.py).
 - ``new-case ID [--from FILE.qdpx]``: a case folder to fill in (or imported
   from a REFI-QDA project), and the id added to ``cases`` in the configuration
-  (analysis/casework/new_case.py). Bad input exits 2.
+  (analysis/casework/new_case.py).
 - ``recover``: release the lock a killed build left behind, when no Snakemake
   process runs in the folder (``workflow/run.sh build`` runs it first).
 
-Bad input exits with a message naming the file, the line and the fix (every
-form of a confidential name in it masked): status 1 for ``validate``, ``synth``
-and ``recover``, 2 for the commands that read a file they are given. No
-traceback is printed.
+Every command exits 0 when it has done its work; 2 on bad input (or a state the
+user must change first, such as a build still running), with a message naming the
+file, the line and the fix, every form of a confidential name in it masked, and
+no traceback; 1 on an internal error, with what happened in one line and the
+traceback below it, which is worth reporting.
 """
 
 from __future__ import annotations
@@ -211,7 +211,7 @@ def cmd_recover(args) -> int:
     if state is False:
         print("casebook: a Snakemake process is running in this folder; wait for it to finish (or stop it), "
               "then run the build again", file=sys.stderr)
-        return 1
+        return BAD_INPUT
     # What `snakemake --unlock` does, without parsing the workflow (which stops on any bad input).
     for lock in sorted((root / ".snakemake" / "locks").iterdir()):
         lock.unlink()
@@ -304,9 +304,8 @@ def _refi_parsers(sub) -> None:
         command.add_argument("--labels", choices=["zh", "en"], default=None, help="language of code names (default: labels)")
 
 
-#: The exit status of each command when its input is bad: 1 for the project's own checks,
-#: 2 for commands that read a file or archive they are given.
-BAD_INPUT = {"validate": 1, "synth": 1, "recover": 1}
+#: The exit statuses every command keeps to.
+DONE, INTERNAL_ERROR, BAD_INPUT = 0, 1, 2
 
 
 def _known_names(args):
@@ -332,4 +331,12 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as err:
         names = _known_names(args)
         print(render_problems([p.masked(names) for p in err.problems]), file=sys.stderr)
-        return BAD_INPUT.get(args.command, 2)
+        return BAD_INPUT
+    except Exception as err:  # a bug, not the user's input: say so, with the traceback to report
+        import traceback
+
+        from analysis.inputs.problems import failure_text
+
+        print(failure_text(err).replace("its log has the traceback", "the traceback is below"), file=sys.stderr)
+        traceback.print_exc()
+        return INTERNAL_ERROR
