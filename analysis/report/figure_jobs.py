@@ -137,6 +137,28 @@ def fig_saturation(i, p, w):
     return draw_.saturation_curve(curve, runs, result, p.words[p.lang])
 
 
+def fig_station_themes(i, p, w):
+    """Coded segments per theme in each station: one small panel per theme, on a shared scale."""
+    from matplotlib.figure import Figure
+
+    themes = pd.read_parquet(i.by_station).query("depth == 0")
+    names = list(dict.fromkeys(themes["code_id"]))
+    stations = sorted(themes["case_id"].unique())
+    words = p.words[p.lang]
+    figure = Figure(figsize=(2.2 * len(names) + 1, 0.28 * len(stations) + 1.4))
+    axes = figure.subplots(1, len(names), sharey=True, sharex=True, squeeze=False)[0]
+    for ax, code in zip(axes, names):
+        rows = themes[themes["code_id"] == code].set_index("case_id").reindex(stations)
+        ax.barh(range(len(stations)), rows["n_segments"].fillna(0), color="#4c72b0")
+        ax.set_title(rows[f"label_{p.lang}"].dropna().iloc[0], fontsize=9)
+        ax.set_xlabel(words["segments"], fontsize=8)
+    axes[0].invert_yaxis()  # the first station on top; the panels share the axis
+    axes[0].set_yticks(range(len(stations)), stations, fontsize=7)
+    axes[0].set_ylabel(words["station"])
+    figure.tight_layout()
+    return figure
+
+
 def fig_theme_frequencies(i, p, w):
     """Ranked bar chart of coded segments per theme."""
     return draw_.theme_frequency_bars(pd.read_parquet(i.frequencies), f"label_{p.lang}",
