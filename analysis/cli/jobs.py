@@ -221,14 +221,11 @@ def run_job(log_path: str, work, *args) -> None:
             pass
 
 
-def run_script(script: str, job: Job, drawing: bool = False) -> None:
-    """Run a workflow script (``workflow/scripts/<name>.py``) for ``job``, in this process; a script
-    that ``drawing`` (a figure) holds :data:`DRAWING` while it runs."""
-    import contextlib
+def run_script(script: str, job: Job) -> None:
+    """Run a workflow script (``workflow/scripts/<name>.py``) for ``job``, in this process."""
     import runpy
 
-    with DRAWING if drawing else contextlib.nullcontext():
-        run_job(job.log[0], runpy.run_path, script, {"snakemake": job}, "__casebook_job__")
+    run_job(job.log[0], runpy.run_path, script, {"snakemake": job}, "__casebook_job__")
 
 
 def run_registered(kind: str, name: str, input, output, params, wildcards, log) -> None:

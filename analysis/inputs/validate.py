@@ -481,26 +481,29 @@ def validate_shared(root: Path, config: dict, config_file: str, schemas: dict,
     return [p.masked(names) for p in problems]
 
 
-def checked_codebook(root: Path, config: dict, schemas: dict) -> dict:
-    """The codebook the configuration names, checked; raises InputError on any problem.
+def checked_codebook(path: Path, schemas: dict, root: Path = Path(".")) -> dict:
+    """The codebook at ``path``, checked; raises InputError on any problem.
 
-    The workflow checks everything when it is parsed; the per-stage rules check
-    again what they read, so a script run on its own never works from bad input.
+    The validation jobs check everything first; the jobs that read raw data check again what
+    they read (from their declared inputs), so a job never works from bad input.
     """
-    path = Path(root) / config["paths"]["codebook"]
     problems: list[Problem] = []
-    codebook = read_yaml(path, problems, root)
+    codebook = read_yaml(Path(path), problems, root)
     problems += check_codebook(codebook, show_path(path, root), schemas["codebook"])
     if problems:
         raise InputError(problems)
     return codebook
 
 
-def checked_case(root: Path, config: dict, case: str, schemas: dict, codebook: dict) -> RawCase:
-    """One case folder, read and checked against the codebook; raises InputError on any problem."""
+def checked_case(folder: Path, schemas: dict, codebook: dict | None, coders: set[str],
+                 parts: tuple[str, ...] = ("station", "participants", "segments", "transcripts"),
+                 root: Path = Path(".")) -> RawCase:
+    """One case folder (or the named ``parts`` of it), read and checked against the codebook (none:
+    codes not checked); raises InputError on any problem."""
     problems: list[Problem] = []
-    raw = read_case(Path(root), config["paths"]["cases"], case, problems)
-    problems += check_case(raw, schemas, _code_ids(codebook), set(config["coders"]["known"]))
+    folder = Path(folder)
+    raw = read_case(Path(root), str(folder.parent), folder.name, problems, parts=parts)
+    problems += check_case(raw, schemas, _code_ids(codebook) if codebook is not None else None, set(coders))
     if problems:
         raise InputError(problems)
     return raw

@@ -113,11 +113,6 @@ class Entry:
             out[key] = found if isinstance(value, list) else found[0]
         return out
 
-    @property
-    def reads_raw_data(self) -> bool:
-        """Whether an input is a raw file the configuration names (so it waits for the validation)."""
-        return any(str(v).startswith("@paths.") for v in self.spec.get("inputs", {}).values())
-
     def params(self) -> dict:
         """Its fixed parameters and the configuration's values it takes."""
         taken = {key: setting(self.config, path) for key, path in self.spec.get("settings", {}).items()}

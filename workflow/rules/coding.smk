@@ -13,8 +13,6 @@ rule code_frequencies:
         by_station="results/coding/code_frequencies_by_station.parquet",
     log:
         "logs/coding/code_frequencies.log",
-    benchmark:
-        "benchmarks/coding/code_frequencies.tsv"
     params:
         coder=PRIMARY_CODER,
     run:
@@ -32,8 +30,6 @@ rule code_by_category:
         tests="results/coding/code_by_{category}_tests.parquet",
     log:
         "logs/coding/code_by_{category}.log",
-    benchmark:
-        "benchmarks/coding/code_by_{category}.tsv"
     wildcard_constraints:
         category="actor|phase",
     params:
@@ -56,8 +52,6 @@ rule saturation:
         summary="results/coding/saturation.parquet",
     log:
         "logs/coding/saturation.log",
-    benchmark:
-        "benchmarks/coding/saturation.tsv"
     params:
         coder=PRIMARY_CODER,
         saturation=config["saturation"],

@@ -5,14 +5,14 @@
 import sys
 from pathlib import Path
 
-from analysis.inputs.io import show_path
-from analysis.inputs.names import name_sources
 from analysis.cli.jobs import Job, failed_jobs_report, run_registered, run_script
+from analysis.inputs.io import CASE_FILES, show_path
+from analysis.inputs.names import name_sources
 from analysis.inputs.problems import render_problems
 from analysis.inputs.provenance import imported_modules
 from analysis.inputs.schemas import load_schemas
-from analysis.report.registry import Registry, slug
 from analysis.inputs.validate import check_setup
+from analysis.report.registry import Registry, slug
 
 SCHEMA_DIR = Path(workflow.basedir) / "workflow" / "schemas"
 # The configuration file given last, relative to the project (Snakemake hands --configfile over as an
@@ -40,64 +40,41 @@ CASES = config["cases"]
 NAME_SOURCES = [str(p) for p in name_sources(Path("."), config["paths"]["cases"], CASES)]
 
 
-def code_for(script):
-    """A workflow script and the analysis modules it imports, directly or through other modules.
+def code_of(path):
+    """A file of code and the analysis modules it imports, directly or through other modules.
 
     Listing them as inputs reruns a rule when, and only when, code it runs changes.
     """
-    path = Path("workflow/scripts") / f"{script}.py"
-    return [str(path), *imported_modules(path, Path("."))]
+    return [str(path), *imported_modules(Path(path), Path("."))]
+
+
+def code_for(script):
+    """The code a rule's workflow/scripts/<script>.py runs (see code_of)."""
+    return code_of(f"workflow/scripts/{script}.py")
 
 
 def in_process(script, input, output, params, wildcards, log):
     """Run workflow/scripts/<script>.py for a job inside this Snakemake process (a `run:` block):
     Python and the libraries are loaded once per build, not once per job."""
-    run_script(f"workflow/scripts/{script}.py", Job(input, output, params, wildcards, log, config),
-               drawing=script.startswith("fig_"))
+    run_script(f"workflow/scripts/{script}.py", Job(input, output, params, wildcards, log, config))
 
 
-# The registry of every figure and table the book shows (results/figures/<name>.png,
-# results/tables/<name>.md): report.smk makes their rules from it.
+# The registry of every figure, table and topic of numbers the book shows (results/figures/<name>.png,
+# results/tables/<name>.md, results/numbers/<topic>.json): report.smk makes their rules from it.
 REGISTRY = Registry(Path("."), config)
 FIGURES = REGISTRY.figure_names()
 TABLES = REGISTRY.table_names()
 NUMBER_TOPICS = REGISTRY.number_topics()
-
-
-def registry_code(entry):
-    """The module of an entry's function and the analysis modules it imports: a change to them
-    reruns the entry's rule."""
-    return [entry.module, *imported_modules(Path(entry.module), Path("."))]
 # The packages the reproducibility appendix lists (every locked package is in a CSV beside it).
-KEY_PACKAGES = [
-    "snakemake",
-    "pandas",
-    "numpy",
-    "scipy",
-    "statsmodels",
-    "krippendorff",
-    "networkx",
-    "sympy",
-    "matplotlib",
-    "jsonschema",
-    "pyarrow",
-    "jupyter-book",
-    "sphinx",
-    "myst-parser",
-    "sphinxcontrib-bibtex",
-]
+KEY_PACKAGES = ["snakemake", "pandas", "numpy", "scipy", "statsmodels", "krippendorff", "networkx", "sympy",
+                "matplotlib", "jsonschema", "pyarrow", "jupyter-book", "sphinx", "myst-parser", "sphinxcontrib-bibtex"]
 PRIMARY_CODER = config["coders"]["primary"]
 LANG = config["labels"]
 
 
 def case_file(case, part):
     """One raw file of a case: its station.yaml, participants.csv or segments.csv."""
-    name = {
-        "station": "station.yaml",
-        "participants": "participants.csv",
-        "segments": "segments.csv",
-    }[part]
-    return str(Path(config["paths"]["cases"]) / case / name)
+    return str(Path(config["paths"]["cases"]) / case / CASE_FILES[part])
 
 
 def case_files(case):
@@ -107,9 +84,9 @@ def case_files(case):
     return files + sorted(str(p) for p in (folder / "transcripts").glob("*.md"))
 
 
-#: What the validation jobs leave: every job that reads raw data waits for it (`ancient`: a
-#: validation that reruns and passes does not make the jobs after it rerun).
-VALIDATED = ancient("results/validation/project.json")
+#: What validate_project leaves when the cases and what they share are valid: the pooled corpus,
+#: and so every analysis, waits for it.
+VALIDATED = "results/validation/project.json"
 
 
 def case_inputs(wildcards):

@@ -11,10 +11,9 @@ rule leak_gate:
         report="results/leak_gate/book.json",
     log:
         "logs/gate/leak_gate.log",
-    benchmark:
-        "benchmarks/gate/leak_gate.tsv"
     params:
         folders={"results": "results", "book": "paper/_build/html", "logs": "logs"},
+        deid=config["deid"],
     run:
         in_process("leak_gate", input, output, params, wildcards, log)
 
@@ -28,9 +27,8 @@ rule leak_gate_pdf:
         report="results/leak_gate/pdf.json",
     log:
         "logs/gate/leak_gate_pdf.log",
-    benchmark:
-        "benchmarks/gate/leak_gate_pdf.tsv"
     params:
         folders={"latex": "paper/_build/latex"},
+        deid=config["deid"],
     run:
         in_process("leak_gate", input, output, params, wildcards, log)

@@ -1,30 +1,14 @@
-# Stage 1: the raw case data are validated, then become the de-identified corpus tables.
-# One validation and one ingest job per case, so that a change in one case's files re-checks and
-# re-ingests that case only; validate_project checks what the cases share. A problem stops the
-# build there, before any other job, with the file, the line and the fix (common.smk's onerror).
-
-
-rule validate_case:
-    input:
-        code=code_for("validate_case"),
-        files=case_inputs,
-        codebook=config["paths"]["codebook"],
-        names=NAME_SOURCES,
-        schemas=schema_files(),
-    output:
-        ids="results/validation/cases/{case}.json",
-    log:
-        "logs/validation/validate_case_{case}.log",
-    benchmark:
-        "benchmarks/validation/validate_case_{case}.tsv"
-    run:
-        in_process("validate_case", input, output, params, wildcards, log)
+# Stage 1: the raw case data are validated and become the de-identified corpus tables. One ingest
+# job per case checks that case (tables, transcripts, codes, names) before it writes anything, so a
+# change in one case's files re-checks and re-ingests that case only; validate_project checks what
+# the cases share, and the pooled corpus, which every analysis reads, waits for it. A problem stops
+# the build there, before any analysis, with the file, the line and the fix (common.smk's onerror).
 
 
 rule validate_project:
     input:
         code=code_for("validate_project"),
-        cases=expand("results/validation/cases/{case}.json", case=CASES),
+        cases=expand("results/validation/cases/{case}.json", case=CASES),  # written by ingest_case
         raw=[config["paths"][key] for key in ("codebook", "context", "process_tracing")],
         config="config.yaml",
         given_config=str(CONFIG_NAME),
@@ -34,8 +18,6 @@ rule validate_project:
         report="results/validation/project.json",
     log:
         "logs/validation/validate_project.log",
-    benchmark:
-        "benchmarks/validation/validate_project.tsv"
     params:
         configfile=lambda wildcards, input: input.given_config,
     run:
@@ -44,7 +26,6 @@ rule validate_project:
 
 rule ingest_codebook:
     input:
-        validated=VALIDATED,
         code=code_for("ingest_codebook"),
         codebook=config["paths"]["codebook"],
         schemas=schema_files(),
@@ -52,15 +33,12 @@ rule ingest_codebook:
         codes="results/ingest/codes.parquet",
     log:
         "logs/ingest/ingest_codebook.log",
-    benchmark:
-        "benchmarks/ingest/ingest_codebook.tsv"
     run:
         in_process("ingest_codebook", input, output, params, wildcards, log)
 
 
 rule ingest_context:
     input:
-        validated=VALIDATED,
         code=code_for("ingest_context"),
         context=config["paths"]["context"],
         schemas=schema_files(),
@@ -68,15 +46,12 @@ rule ingest_context:
         context="results/ingest/context.parquet",
     log:
         "logs/ingest/ingest_context.log",
-    benchmark:
-        "benchmarks/ingest/ingest_context.tsv"
     run:
         in_process("ingest_context", input, output, params, wildcards, log)
 
 
 rule ingest_people:
     input:
-        validated=VALIDATED,
         code=code_for("ingest_people"),
         stations=[case_file(case, "station") for case in CASES],
         people=[case_file(case, "participants") for case in CASES],
@@ -87,17 +62,15 @@ rule ingest_people:
         participants="results/ingest/participants.parquet",
     log:
         "logs/ingest/ingest_people.log",
-    benchmark:
-        "benchmarks/ingest/ingest_people.tsv"
     params:
-        cases=CASES,
+        coders=config["coders"]["known"],
+        deid=config["deid"],
     run:
         in_process("ingest_people", input, output, params, wildcards, log)
 
 
 rule ingest_case:
     input:
-        validated=VALIDATED,
         code=code_for("ingest_case"),
         codebook=config["paths"]["codebook"],
         files=case_inputs,
@@ -106,10 +79,11 @@ rule ingest_case:
     output:
         documents="results/ingest/cases/{case}/documents.parquet",
         segments="results/ingest/cases/{case}/segments.parquet",
+        ids="results/validation/cases/{case}.json",
     log:
         "logs/ingest/ingest_case_{case}.log",
-    benchmark:
-        "benchmarks/ingest/ingest_case_{case}.tsv"
+    params:
+        deid=config["deid"],
     run:
         in_process("ingest_case", input, output, params, wildcards, log)
 
@@ -121,27 +95,23 @@ rule corpus:
         segments=expand("results/ingest/cases/{case}/segments.parquet", case=CASES),
         participants="results/ingest/participants.parquet",
         codes="results/ingest/codes.parquet",
+        validated=VALIDATED,
     output:
         documents="results/ingest/documents.parquet",
         segments="results/ingest/segments.parquet",
     log:
         "logs/ingest/corpus.log",
-    benchmark:
-        "benchmarks/ingest/corpus.tsv"
     run:
         in_process("corpus", input, output, params, wildcards, log)
 
 
 rule manifest:
     input:
-        validated=VALIDATED,
         code=code_for("manifest"),
         raw=raw_files(),
     output:
         manifest="results/ingest/manifest.csv",
     log:
         "logs/ingest/manifest.log",
-    benchmark:
-        "benchmarks/ingest/manifest.tsv"
     run:
         in_process("manifest", input, output, params, wildcards, log)

@@ -10,8 +10,6 @@ rule framework_matrix:
         matrix="results/mechanisms/framework_matrix.parquet",
     log:
         "logs/mechanisms/framework_matrix.log",
-    benchmark:
-        "benchmarks/mechanisms/framework_matrix.tsv"
     params:
         coder=PRIMARY_CODER,
         propositions=config["propositions"],
@@ -31,8 +29,6 @@ rule evidence_matrices:
         pooled="results/mechanisms/evidence_pooled.parquet",
     log:
         "logs/mechanisms/evidence_matrices.log",
-    benchmark:
-        "benchmarks/mechanisms/evidence_matrices.tsv"
     params:
         coder=PRIMARY_CODER,
         propositions=config["propositions"],
@@ -52,8 +48,6 @@ rule cooccurrence:
         pairs="results/mechanisms/cooccurrence.parquet",
     log:
         "logs/mechanisms/cooccurrence.log",
-    benchmark:
-        "benchmarks/mechanisms/cooccurrence.tsv"
     params:
         coder=PRIMARY_CODER,
     run:
@@ -72,8 +66,6 @@ rule models:
         link="results/mechanisms/mechanism_link_model.parquet",
     log:
         "logs/mechanisms/models.log",
-    benchmark:
-        "benchmarks/mechanisms/models.tsv"
     params:
         coder=PRIMARY_CODER,
         settings=config["models"],
@@ -94,8 +86,6 @@ rule qca:
         solutions="results/mechanisms/qca_solutions.json",
     log:
         "logs/mechanisms/qca.log",
-    benchmark:
-        "benchmarks/mechanisms/qca.tsv"
     params:
         coder=PRIMARY_CODER,
         settings=config["qca"],
@@ -108,7 +98,6 @@ rule process_tracing:
     input:
         code=code_for("process_tracing"),
         segments="results/ingest/segments.parquet",
-        validated=VALIDATED,
         evidence=config["paths"]["process_tracing"],
     output:
         evidence_items="results/mechanisms/pt_items.parquet",
@@ -116,8 +105,6 @@ rule process_tracing:
         sensitivity="results/mechanisms/pt_sensitivity.parquet",
     log:
         "logs/mechanisms/process_tracing.log",
-    benchmark:
-        "benchmarks/mechanisms/process_tracing.tsv"
     params:
         coder=PRIMARY_CODER,
         settings=config["process_tracing"],
@@ -134,8 +121,6 @@ rule mechanism_links:
         links="results/mechanisms/mechanism_links.parquet",
     log:
         "logs/mechanisms/mechanism_links.log",
-    benchmark:
-        "benchmarks/mechanisms/mechanism_links.tsv"
     params:
         conditions=[p["condition"] for p in config["propositions"].values()],
         mechanisms=list(config["mechanisms"]),

@@ -4,7 +4,6 @@
 
 rule rulegraph:
     input:
-        validated=VALIDATED,
         code=code_for("rulegraph"),
         snakefile="Snakefile",
         rules=sorted(str(p) for p in Path("workflow/rules").glob("*.smk")),
@@ -12,8 +11,6 @@ rule rulegraph:
         dot="results/provenance/rulegraph.dot",
     log:
         "logs/paper/rulegraph.log",
-    benchmark:
-        "benchmarks/paper/rulegraph.tsv"
     params:
         configfile=CONFIG_NAME,
     run:
@@ -22,7 +19,6 @@ rule rulegraph:
 
 rule table_versions:
     input:
-        validated=VALIDATED,
         code=code_for("table_versions"),
         lock="uv.lock",
     output:
@@ -31,8 +27,6 @@ rule table_versions:
         all_versions="results/provenance/locked_packages.csv",
     log:
         "logs/paper/table_versions.log",
-    benchmark:
-        "benchmarks/paper/table_versions.tsv"
     params:
         lang=LANG,
         packages=KEY_PACKAGES,
@@ -49,8 +43,6 @@ rule table_checksums:
         csv="results/tables/raw_checksums.csv",
     log:
         "logs/paper/table_checksums.log",
-    benchmark:
-        "benchmarks/paper/table_checksums.tsv"
     params:
         lang=LANG,
     run:
@@ -72,8 +64,6 @@ rule book:
         html="paper/_build/html/index.html",
     log:
         "logs/paper/book.log",
-    benchmark:
-        "benchmarks/paper/book.tsv"
     params:
         # Built from nothing every time, so a rebuild gives the same bytes as a first build: Sphinx
         # adds ?v= checksums to links only when an earlier build left its files, and .buildinfo
@@ -105,8 +95,6 @@ rule latex_pdf:
         pdf="paper/_build/latex/book.pdf",
     log:
         "logs/paper/pdf.log",
-    benchmark:
-        "benchmarks/paper/latex_pdf.tsv"
     params:
         # a fixed PDF creation date (2022-07-01, the study's issue), so the same inputs give the same PDF
         epoch=1656633600,

@@ -12,8 +12,6 @@ rule reliability:
         overall="results/reliability/overall.json",
     log:
         "logs/reliability/reliability.log",
-    benchmark:
-        "benchmarks/reliability/reliability.tsv"
     params:
         coders=config["coders"]["independent"],
         reliability=config["reliability"],
@@ -32,8 +30,6 @@ rule disagreements:
         table="results/reliability/disagreements.csv",
     log:
         "logs/reliability/disagreements.log",
-    benchmark:
-        "benchmarks/reliability/disagreements.tsv"
     params:
         coders=config["coders"]["independent"],
     run:

@@ -9,7 +9,7 @@ for _entry in REGISTRY.figures:
         name:
             _entry.rule
         input:
-            code=registry_code(_entry),
+            code=code_of(_entry.module),
             **_entry.inputs(),
         output:
             figure=report(
@@ -20,8 +20,6 @@ for _entry in REGISTRY.figures:
             ),
         log:
             f"logs/figures/{_entry.job_name}.log",
-        benchmark:
-            f"benchmarks/figures/{_entry.job_name}.tsv"
         params:
             function=_entry.function,
             lang=LANG,
@@ -39,8 +37,7 @@ for _entry in [e for e in REGISTRY.tables if e.generated]:
         name:
             _entry.rule
         input:
-            code=registry_code(_entry),
-            validated=VALIDATED if _entry.reads_raw_data else [],
+            code=code_of(_entry.module),
             **_entry.inputs(),
         output:
             **{
@@ -50,8 +47,6 @@ for _entry in [e for e in REGISTRY.tables if e.generated]:
             },
         log:
             f"logs/tables/{_entry.job_name}.log",
-        benchmark:
-            f"benchmarks/tables/{_entry.job_name}.tsv"
         params:
             function=_entry.function,
             lang=LANG,
@@ -66,14 +61,12 @@ for _entry in REGISTRY.numbers:
         name:
             _entry.rule
         input:
-            code=registry_code(_entry),
+            code=code_of(_entry.module),
             **_entry.inputs(),
         output:
             numbers=f"results/numbers/{_entry.name}.json",
         log:
             f"logs/numbers/{_entry.job_name}.log",
-        benchmark:
-            f"benchmarks/numbers/{_entry.job_name}.tsv"
         params:
             function=_entry.function,
             lang=LANG,

@@ -1,20 +1,28 @@
-"""Rule ingest_case: one case's de-identified documents and its segments (offsets moved with the masking)."""
+"""Rule ingest_case: one case checked (tables, transcripts, codes, names), then its de-identified
+documents and its segments (offsets moved with the masking), and the ids it declares."""
+import json
 import logging
 from pathlib import Path
 
 from analysis.inputs.corpus import case_corpus
 from analysis.inputs.names import read_names
+from analysis.inputs.problems import InputError
 from analysis.inputs.schemas import load_schemas
-from analysis.inputs.validate import checked_case, checked_codebook
+from analysis.inputs.validate import case_ids, validate_case
+from analysis.inputs.writers import write_atomic
 
 case = snakemake.wildcards.case
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
-codebook = checked_codebook(Path("."), snakemake.config, schemas)
-raw = checked_case(Path("."), snakemake.config, case, schemas, codebook)
+raw, problems = validate_case(Path("."), snakemake.config, case, schemas)
+if problems:
+    raise InputError(problems)
 # A participant of any case may be named in this case's transcripts: mask every name form.
-names = read_names(snakemake.input.names, Path("."), snakemake.config)
+names = read_names(snakemake.input.names, Path("."), {"deid": snakemake.params.deid})
 documents, segments = case_corpus(case, raw, names, schemas)
 documents.to_parquet(snakemake.output.documents, index=False)
 segments.to_parquet(snakemake.output.segments, index=False)
-logging.info("case %s: %d documents, %d segments (%d name forms masked where found)", case, len(documents),
+# The ids it declares, for validate_project's check that ids are unique across the cases.
+ids = {"case": case, "folder": raw.folder, "ids": case_ids(raw)}
+write_atomic(Path(snakemake.output.ids), (json.dumps(ids, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+logging.info("case %s: valid; %d documents, %d segments (%d name forms masked where found)", case, len(documents),
              len(segments), len(names))

@@ -6,4 +6,4 @@ from analysis.inputs.validate import checked_codebook
 from analysis.methods.codebook import codebook_frame
 
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
-codebook_frame(checked_codebook(Path("."), snakemake.config, schemas)).to_parquet(snakemake.output.codes, index=False)
+codebook_frame(checked_codebook(snakemake.input.codebook, schemas)).to_parquet(snakemake.output.codes, index=False)

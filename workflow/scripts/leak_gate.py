@@ -10,7 +10,7 @@ from analysis.inputs.names import read_names
 from analysis.inputs.problems import InputError
 from analysis.report.leaks import leak_problems, scan_files
 
-names = read_names(snakemake.input.names, Path("."), snakemake.config)
+names = read_names(snakemake.input.names, Path("."), {"deid": snakemake.params.deid})
 report = {"name_forms": len(names), "leaks": 0, "scanned": {}}
 problems = []
 for label, folder in snakemake.params.folders.items():
