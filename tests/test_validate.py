@@ -279,3 +279,9 @@ def test_a_process_tracing_test_must_fit_its_probabilities(project):
     (project / "data/process_tracing.yaml").write_text(yaml.safe_dump(evidence, allow_unicode=True), encoding="utf-8")
     p = only(problems_of(project), "make a straw_in_the_wind test, not a hoop")
     assert p.file == "data/process_tracing.yaml" and "relabel" in p.fix
+
+
+def test_the_segment_columns_are_the_ones_the_schema_describes():
+    from analysis.inputs.io import SEGMENT_COLUMNS
+
+    assert list(SEGMENT_COLUMNS) == list(SCHEMAS["segments"]["properties"])

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import yaml
 
-from analysis.inputs.io import decode_utf8, read_yaml, show_path
-from analysis.inputs.yaml_bounded import load_yaml_text
+from analysis.inputs.io import configured_paths, decode_utf8, read_yaml, show_path
 from analysis.inputs.problems import InputError, Problem
+from analysis.inputs.yaml_bounded import load_yaml_text
 
 #: What a field means, for the fields whose schema carries no description (from data/README.md).
 MEANINGS = {
@@ -302,11 +302,10 @@ def _with_case(text: str, case: str, layout: tuple[int, int, int], shown: str) -
 
 
 def _schemas(root: Path) -> dict[str, dict]:
-    from analysis.inputs.schemas import SCHEMA_FILES
+    from analysis.inputs.schemas import schema_path
 
     problems: list[Problem] = []
-    folder = Path(root) / "workflow" / "schemas"
-    schemas = {kind: read_yaml(folder / SCHEMA_FILES[kind], problems, Path(root))
+    schemas = {kind: read_yaml(schema_path(root, kind), problems, Path(root))
                for kind in ("config", "station", "participants", "segments")}
     if problems:
         raise InputError(problems)
@@ -355,8 +354,7 @@ def run_new_case(root: Path, config_file: str, case: str, source: str | None = N
                                   "write config.yaml as `key: value` settings (see the README)")])
     schemas = _schemas(root)
     pattern = schemas["config"]["properties"]["cases"]["items"]["pattern"]
-    paths = config.get("paths") if isinstance(config.get("paths"), dict) else {}
-    cases_dir = paths.get("cases", "data/cases")
+    cases_dir = configured_paths(config)["cases"]
     target = root / cases_dir / case
     configured = config.get("cases") if isinstance(config.get("cases"), list) else []
     check_new_id(case, pattern, configured, target, config_file, show_path(target, root))
@@ -365,7 +363,7 @@ def run_new_case(root: Path, config_file: str, case: str, source: str | None = N
         new_text = new_text.replace("\n", "\r\n")
     if source:
         coders = config.get("coders") if isinstance(config.get("coders"), dict) else {}
-        book_path = paths.get("codebook", "data/codebook.yaml")
+        book_path = configured_paths(config)["codebook"]
         result = import_qdpx(Path(source), case, load_codebook(root, root / book_path), book_path,
                              set(coders.get("known") or []), {*map(str, configured), case})
     else:

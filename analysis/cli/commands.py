@@ -38,17 +38,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from analysis.inputs.io import load_config
+from analysis.inputs.io import configured_paths, load_config
 from analysis.inputs.problems import InputError, Problem, render_problems
 
 
 def cmd_validate(args) -> int:
-    from analysis.inputs.schemas import load_schemas
+    from analysis.inputs.schemas import SCHEMA_FOLDER, load_schemas
     from analysis.inputs.validate import validate_project
 
     root = Path(args.root)
     config = load_config(root, args.config)
-    schemas = load_schemas(root / "workflow" / "schemas")
+    schemas = load_schemas(root / SCHEMA_FOLDER)
     project, problems = validate_project(root, config, args.config, schemas)
     if problems:
         raise InputError(problems)
@@ -92,8 +92,8 @@ def cmd_synth(args) -> int:
 def cmd_reliability(args) -> int:
     import json
 
-    from analysis.methods.reliability import reliability_report
     from analysis.inputs.io import read_ratings
+    from analysis.methods.reliability import reliability_report
 
     problems: list[Problem] = []
     ratings = read_ratings(Path(args.file), args.level, problems)
@@ -319,9 +319,8 @@ def _known_names(args):
         config = load_config(root, args.config)
     except InputError:
         return None
-    paths = config.get("paths") if isinstance(config.get("paths"), dict) else {}
     cases = [str(c) for c in config.get("cases") or []] if isinstance(config.get("cases"), list) else []
-    return gather_names(name_sources(root, str(paths.get("cases") or "data/cases"), cases), [], root, config)
+    return gather_names(name_sources(root, str(configured_paths(config)["cases"]), cases), [], root, config)
 
 
 def main(argv: list[str] | None = None) -> int:

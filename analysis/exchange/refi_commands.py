@@ -7,12 +7,28 @@ import zipfile
 from pathlib import Path
 
 from analysis.exchange.qdpx_safety import Limits
-from analysis.exchange.refi_export import _all_names, export_qdc, export_qdpx, validate_qde
-from analysis.exchange.refi_import import LISTED, _check_case_id, _our_csv_rows, import_qdpx, write_case
+from analysis.exchange.refi_export import (
+    _all_names,
+    export_qdc,
+    export_qdpx,
+    validate_qde,
+)
+from analysis.exchange.refi_import import (
+    LISTED,
+    _check_case_id,
+    _our_csv_rows,
+    import_qdpx,
+    write_case,
+)
 from analysis.exchange.refi_map import CaseImport
 from analysis.exchange.refi_read import ADDITIONS_FILE, TODO_FILE
 from analysis.inputs.deid import Redaction, move_offset
-from analysis.inputs.io import load_config, read_transcript
+from analysis.inputs.io import (
+    SEGMENT_COLUMNS,
+    configured_paths,
+    load_config,
+    read_transcript,
+)
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.writers import csv_text, write_atomic
 from analysis.report.leaks import leak_problems, scan_member
@@ -23,11 +39,11 @@ from analysis.report.leaks import leak_problems, scan_member
 def load_codebook(root: Path, path: Path) -> dict:
     """Read a codebook and check it against ``workflow/schemas/codebook.schema.yaml``; raise on any problem."""
     from analysis.inputs.io import read_yaml, show_path
-    from analysis.inputs.schemas import SCHEMA_FILES
+    from analysis.inputs.schemas import schema_path
     from analysis.inputs.validate import check_codebook
 
     problems: list[Problem] = []
-    schema = read_yaml(Path(root) / "workflow" / "schemas" / SCHEMA_FILES["codebook"], problems, Path(root))
+    schema = read_yaml(schema_path(root, "codebook"), problems, Path(root))
     codebook = read_yaml(Path(path), problems, Path(root))
     if not problems:
         problems += check_codebook(codebook, show_path(Path(path), Path(root)), schema)
@@ -37,8 +53,7 @@ def load_codebook(root: Path, path: Path) -> dict:
 
 
 def _paths(root: Path, config: dict) -> dict:
-    paths = config.get("paths") if isinstance(config.get("paths"), dict) else {}
-    return {"codebook": paths.get("codebook", "data/codebook.yaml"), "cases": paths.get("cases", "data/cases")}
+    return configured_paths(config)
 
 
 def run_import(root: Path, config_file: str, file: Path, case: str, dest: str | None = None, codebook: str | None = None,
@@ -146,8 +161,7 @@ def update_segments(result: CaseImport, cases_folder: Path, case: str) -> tuple[
         start = move_offset(int(row["start"]), back, False)
         end = move_offset(int(row["end"]), back, True)
         row.update(start=str(start), end=str(end), text=raw_body[start:end])
-    header = list(rows[0]) if rows else ["segment_id", "document_id", "participant_id", "start", "end", "code_id",
-                                         "coder_id", "text"]
+    header = list(rows[0]) if rows else list(SEGMENT_COLUMNS[:-1])
     moved = sum(1 for spans in bodies.values() if spans[2])
     notes = [f"segments: {len(rows)} replace those in {folder}/segments.csv"
              + (f"; offsets moved back over the masked names in {moved} transcript(s)" if moved else "")]

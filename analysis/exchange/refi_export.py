@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from analysis.exchange.refi_read import _XML_BAD, NS_CODEBOOK, NS_PROJECT, ORIGIN, _norm_guid, stable_guid
+from analysis.exchange.refi_read import (
+    _XML_BAD,
+    NS_CODEBOOK,
+    NS_PROJECT,
+    ORIGIN,
+    _norm_guid,
+    stable_guid,
+)
 from analysis.inputs.deid import move_offset
 from analysis.inputs.io import read_case
 from analysis.inputs.names import name_sources, read_names

@@ -39,6 +39,7 @@ from analysis.exchange.refi_read import (
     UNKNOWN_CODER,
     read_project,
 )
+from analysis.inputs.io import SEGMENT_COLUMNS
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.writers import csv_text, unsafe_cell
 
@@ -219,7 +220,7 @@ def import_qdpx(path: Path, case: str, codebook: dict, codebook_shown: str = "da
     rows = build_segments(ctx)
     headers = _headers(ctx)
     participants = _participants(ctx)
-    columns = ["segment_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text"]
+    columns = list(SEGMENT_COLUMNS[:-1])
     files = {"station.yaml": _station(case), "participants.csv": participants,
              "segments.csv": _csv_text(rows, columns + (["memo"] if any(r["memo"] for r in rows) else []))}
     for source in project.sources:

@@ -38,7 +38,14 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.exchange.qdpx_safety import Limits, Node, SafeArchive, open_archive, parse_xml, unsafe_member
+from analysis.exchange.qdpx_safety import (
+    Limits,
+    Node,
+    SafeArchive,
+    open_archive,
+    parse_xml,
+    unsafe_member,
+)
 from analysis.inputs.io import decode_utf8
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.writers import unsafe_cell

@@ -63,8 +63,6 @@ ALIASES = {
     "memo": ("memo", "comment", "comments", "note", "notes", "备注", "注释", "评论"),
 }
 
-#: The columns of ``segments.csv`` (data/README.md), in order.
-SEGMENT_COLUMNS = ("segment_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text", "memo")
 _NEEDED = ("segment_id", "document_id", "start", "end", "code_id", "coder_id")
 
 _PID = re.compile(r"^[A-Za-z0-9_-]+$")

@@ -9,9 +9,19 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.exchange.spreadsheet import _NEEDED, SEGMENT_COLUMNS, Mapping, Sheet, read_spreadsheet
+from analysis.exchange.spreadsheet import _NEEDED, Mapping, Sheet, read_spreadsheet
 from analysis.exchange.spreadsheet_place import CaseText, Imported, import_segments
-from analysis.inputs.io import decode_utf8, load_config, read_bytes, read_case, read_table, read_yaml, show_path
+from analysis.inputs.io import (
+    SEGMENT_COLUMNS,
+    configured_paths,
+    decode_utf8,
+    load_config,
+    read_bytes,
+    read_case,
+    read_table,
+    read_yaml,
+    show_path,
+)
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.writers import csv_text, unsafe_cell, write_atomic
 
@@ -187,12 +197,12 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 def _check_import_section(root: Path, config: dict, config_file: str) -> None:
     """``import`` of the configuration against its part of ``config.schema.yaml``."""
-    from analysis.inputs.schemas import SCHEMA_FILES, check_schema
+    from analysis.inputs.schemas import check_schema, schema_path
 
     if "import" not in config:
         return
     problems: list[Problem] = []
-    schema = read_yaml(Path(root) / "workflow" / "schemas" / SCHEMA_FILES["config"], problems, Path(root))
+    schema = read_yaml(schema_path(root, "config"), problems, Path(root))
     if problems:
         raise InputError(problems)
     problems = check_schema(config["import"], schema["properties"]["import"], config_file, "import")
@@ -251,8 +261,7 @@ def run_import_segments(root: Path, config_file: str, file: Path, case: str, she
     config = load_config(root, config_file)
     _check_import_section(root, config, config_file)
     mapping = Mapping.from_config(config)
-    paths = config.get("paths") if isinstance(config.get("paths"), dict) else {}
-    cases_dir = paths.get("cases", "data/cases")
+    cases_dir = configured_paths(config)["cases"]
     known = list((config.get("coders") or {}).get("known") or []) if isinstance(config.get("coders"), dict) else []
     if coder is not None and coder not in known:
         close = difflib.get_close_matches(coder, known, n=1)
@@ -265,7 +274,7 @@ def run_import_segments(root: Path, config_file: str, file: Path, case: str, she
     if not folder.is_dir():
         raise InputError([Problem(show_path(folder, root), "", f"the folder of case {case} does not exist",
                                   f"create the case first (`casebook new-case {case}`), or correct --case")])
-    codebook = load_codebook(root, root / paths.get("codebook", "data/codebook.yaml"))
+    codebook = load_codebook(root, root / configured_paths(config)["codebook"])
     case_text = _case_text(root, cases_dir, case)
     _check_mapping_targets(mapping, codebook, case_text, known, config_file)
     table = read_spreadsheet(file, sheet or (mapping.sheet if file.suffix.lower() in (".xlsx", ".xlsm") else None))

@@ -8,7 +8,15 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
-from analysis.exchange.spreadsheet import _EXTENSIONS, _PATH_SEPARATORS, _PID, Mapping, Sheet, _fold, find_columns
+from analysis.exchange.spreadsheet import (
+    _EXTENSIONS,
+    _PATH_SEPARATORS,
+    _PID,
+    Mapping,
+    Sheet,
+    _fold,
+    find_columns,
+)
 from analysis.inputs.io import INTERVIEWER, SPEAKER_TURN
 from analysis.inputs.problems import InputError, Problem
 

@@ -61,6 +61,23 @@ INTERVIEWER = "访谈者"
 PARTICIPANT_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 #: Files every case folder holds, relative to the case folder.
+#: The columns of a case's ``segments.csv`` (data/README.md; workflow/schemas/segments.schema.yaml
+#: describes each), in order; ``memo`` is optional.
+SEGMENT_COLUMNS = ("segment_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text", "memo")
+#: Where the data live when a configuration the commands read before it is validated names no path.
+DEFAULT_PATHS = {"cases": "data/cases", "codebook": "data/codebook.yaml"}
+
+
+def configured_paths(config) -> dict:
+    """The configuration's ``paths``, each one it leaves out from :data:`DEFAULT_PATHS`.
+
+    >>> configured_paths({"paths": {"cases": "cases"}})["codebook"]
+    'data/codebook.yaml'
+    """
+    paths = config.get("paths") if isinstance(config, dict) and isinstance(config.get("paths"), dict) else {}
+    return {**DEFAULT_PATHS, **paths}
+
+
 CASE_FILES = {
     "station": "station.yaml",
     "participants": "participants.csv",
@@ -590,3 +607,12 @@ def read_memberships(path: Path, columns: list[str], problems: list[Problem]) ->
         problems.append(Problem(shown, "", f"only {len(out)} case{'s' if len(out) != 1 else ''}",
                                 "a comparison needs at least two cases"))
     return None if problems else out
+
+
+def read_code_labels(path: Path | str, lang: str) -> dict[str, str]:
+    """Each code's label in ``lang``, from an ingested codebook table (``results/ingest/codes.parquet``)."""
+    import pandas as pd
+
+    from analysis.methods.codebook import code_labels
+
+    return code_labels(pd.read_parquet(path), lang)

@@ -17,6 +17,8 @@ from analysis.inputs.problems import MAX_PER_FILE, STOPPED, InputError, Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+#: The folder of the schemas, in the project.
+SCHEMA_FOLDER = Path("workflow") / "schemas"
 #: Schema file for each kind of input, under ``workflow/schemas``.
 SCHEMA_FILES = {
     "config": "config.schema.yaml",
@@ -28,6 +30,11 @@ SCHEMA_FILES = {
     "context": "context.schema.yaml",
     "process_tracing": "process_tracing.schema.yaml",
 }
+
+
+def schema_path(root: Path | str, kind: str) -> Path:
+    """The schema file of one kind of input (``config``, ``codebook``, ``segments``, ...) in the project at ``root``."""
+    return Path(root) / SCHEMA_FOLDER / SCHEMA_FILES[kind]
 
 
 def load_schemas(folder: Path) -> dict[str, dict]:

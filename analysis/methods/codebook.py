@@ -1,4 +1,4 @@
-"""The code tree: each code's ancestors, and the codebook as a table."""
+"""The code tree: each code's ancestors, its label in a language, and the codebook as a table."""
 
 from __future__ import annotations
 
@@ -46,3 +46,12 @@ def codebook_frame(codebook: dict) -> pd.DataFrame:
     frame["theme"] = frame["code_id"].map(lambda c: chains[c][-1])
     frame["is_leaf"] = ~frame["code_id"].isin(parents)
     return frame
+
+
+def code_labels(codes: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Each code's label in ``lang`` (``zh`` or ``en``), from the codebook table.
+
+    >>> code_labels(pd.DataFrame({"code_id": ["a"], "label_zh": ["甲"], "label_en": ["A"]}), "en")
+    {'a': 'A'}
+    """
+    return dict(zip(codes["code_id"], codes[f"label_{lang}"]))

@@ -16,30 +16,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.inputs.io import read_code_labels
 from analysis.inputs.provenance import parse_rulegraph, rule_stages
+from analysis.methods.codebook import code_labels
 from analysis.methods.cooccurrence import strongest_links
 from analysis.methods.qca import parse_term, term_membership
 from analysis.report import figures as draw_
 from analysis.report.labels import ACTOR_LABELS
 
 
-def code_labels(path, lang: str) -> dict[str, str]:
-    """Each code's label in ``lang``, from the ingested codebook table."""
-    codes = pd.read_parquet(path)
-    return dict(zip(codes["code_id"], codes[f"label_{lang}"]))
-
-
 def fig_alpha_forest(i, p, w):
     """Forest plot of per-code Krippendorff's alpha with bootstrap intervals."""
     with open(i.overall, encoding="utf-8") as src:
         overall = json.load(src)
-    return draw_.alpha_forest(pd.read_parquet(i.per_code), overall, code_labels(i.codes, p.lang), p.thresholds,
+    return draw_.alpha_forest(pd.read_parquet(i.per_code), overall, read_code_labels(i.codes, p.lang), p.thresholds,
                               p.words[p.lang])
 
 
 def fig_analytic_framework(i, p, w):
     """The analytic framework (conditions -> resilience, led by the station), from the configuration."""
-    label = code_labels(i.codes, p.lang)
+    label = read_code_labels(i.codes, p.lang)
     conditions = [(prop, label[spec["condition"]], label[spec["outcome"]]) for prop, spec in p.propositions.items()]
     return draw_.analytic_framework(conditions, [label[m] for m in p.mechanisms], label[p.models["outcome_theme"]],
                                     p.words[p.lang])
@@ -60,7 +56,7 @@ def fig_cooccurrence_network(i, p, w):
     """The strongest links between co-production codes and resilience outcomes."""
     codes = pd.read_parquet(i.codes)
     leaf = codes[codes["is_leaf"]]
-    label = dict(zip(codes["code_id"], codes[f"label_{p.lang}"]))
+    label = code_labels(codes, p.lang)
     left = [c for c in leaf["code_id"] if c.split(".")[0] in p.left_themes]
     right = [c for c in leaf["code_id"] if c.split(".")[0] == p.models["outcome_theme"]]
     pairs = pd.read_parquet(i.pairs).query("level == 'segment'")
@@ -87,7 +83,7 @@ def fig_framework_matrix(i, p, w):
 def fig_mechanism_diagram(i, p, w):
     """Conditions -> the station's mechanisms -> outcomes, as the evidence supports it."""
     codes = pd.read_parquet(i.codes)
-    label = dict(zip(codes["code_id"], codes[f"label_{p.lang}"]))
+    label = code_labels(codes, p.lang)
     links = pd.read_parquet(i.links)
     conditions = [spec["condition"] for spec in p.propositions.values()]
     outcomes = sorted(set(links["target"]) - set(p.mechanisms), key=list(codes["code_id"]).index)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.methods.codebook import code_labels
 from analysis.report import numbers as bn
 
 
@@ -65,7 +66,7 @@ def numbers_reliability(i, p, w):
 def numbers_mechanisms(i, p, w):
     """The evidence matrix, co-occurrence, the clustered models and process tracing."""
     t = _tables(i)
-    labels = dict(zip(t["codes"]["code_id"], t["codes"][f"label_{p.lang}"]))
+    labels = code_labels(t["codes"], p.lang)
     return (made_by(bn.framework_numbers, t["matrix"])
             | made_by(bn.cooccurrence_numbers, t["pairs"], p.cooccurrence["fdr"], labels)
             | made_by(bn.model_numbers, t["link"], t["outcome_models"])

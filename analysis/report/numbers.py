@@ -11,6 +11,8 @@ import re
 
 import pandas as pd
 
+from analysis.methods.codebook import code_labels
+
 KIND_KEYS = {"interview": "n_interviews", "focus_group": "n_focus_groups", "field_note": "n_field_notes",
              "document": "n_written_documents"}
 
@@ -58,7 +60,7 @@ def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFra
                         thresholds: dict, lang: str) -> dict[str, str]:
     """Overall and weakest agreement; undefined values are said in words, never NaN."""
     undefined = "无法计算" if lang == "zh" else "undefined"
-    label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+    label = code_labels(codes, lang)
     defined = per_code.dropna(subset=["krippendorff_alpha"]).sort_values(["krippendorff_alpha", "code_id"])
     alpha = defined["krippendorff_alpha"]
     out = {

@@ -14,14 +14,11 @@ import json
 import pandas as pd
 import yaml
 
+from analysis.inputs.io import read_code_labels
+from analysis.methods.codebook import code_labels
 from analysis.methods.saturation import describe
 from analysis.report import tables as show
 from analysis.report.labels import ACTOR_LABELS, WORDS
-
-
-def _labels(path, lang: str) -> dict[str, str]:
-    codes = pd.read_parquet(path)
-    return dict(zip(codes["code_id"], codes[f"label_{lang}"]))
 
 
 def table_context(i, p, w):
@@ -42,7 +39,7 @@ def table_station_themes(i, p, w):
 def table_code_by_category(i, p, w):
     """Each code's test of independence from the speaker's actor type or the phase."""
     codes = pd.read_parquet(i.codes)
-    categories = ACTOR_LABELS[p.lang] if w.category == "actor" else dict(zip(codes["code_id"], codes[f"label_{p.lang}"]))
+    categories = ACTOR_LABELS[p.lang] if w.category == "actor" else code_labels(codes, p.lang)
     table = show.cross_tab_table(pd.read_parquet(i.tests), pd.read_parquet(i.cells), codes, categories, p.lang, p.fdr)
     return {f"code_by_{w.category}": table}
 
@@ -79,7 +76,7 @@ def table_codebook(i, p, w):
 
 def table_evidence(i, p, w):
     """Evidence matrices: one per proposition, the mechanisms, and by station."""
-    label = _labels(i.codes, p.lang)
+    label = read_code_labels(i.codes, p.lang)
     by_actor = pd.read_parquet(i.by_actor)
     out = {f"evidence_{prop.lower()}": show.evidence_table(by_actor, prop, "actor_type", ACTOR_LABELS[p.lang], p.lang)
            for prop in p.propositions}
@@ -93,12 +90,12 @@ def table_evidence(i, p, w):
 
 def table_cooccurrence(i, p, w):
     """The strongest co-occurrences, with both levels' tests."""
-    return {"cooccurrence": show.cooccurrence_table(pd.read_parquet(i.pairs), _labels(i.codes, p.lang), p.lang, p.top)}
+    return {"cooccurrence": show.cooccurrence_table(pd.read_parquet(i.pairs), read_code_labels(i.codes, p.lang), p.lang, p.top)}
 
 
 def table_models(i, p, w):
     """Odds ratios of the clustered models."""
-    label = _labels(i.codes, p.lang) | {"supportive": WORDS[p.lang]["supportive"]}
+    label = read_code_labels(i.codes, p.lang) | {"supportive": WORDS[p.lang]["supportive"]}
     return {"outcome_models": show.model_table(pd.read_parquet(i.outcomes), label, p.lang),
             "mechanism_link_model": show.model_table(pd.read_parquet(i.link), label, p.lang)}
 

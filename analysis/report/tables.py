@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs.writers import write_csv
+from analysis.methods.codebook import code_labels
 from analysis.report.labels import ACTOR_LABELS, HEADERS, WORDS
 
 
@@ -132,7 +133,7 @@ def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFram
                     lang: str, fdr: float) -> pd.DataFrame:
     """One row per code: spans with the code, the test, p, FDR-adjusted p, and over-represented categories."""
     h, w = HEADERS[lang], WORDS[lang]
-    label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+    label = code_labels(codes, lang)
     over = {}
     for code, grp in cells.groupby("code_id"):
         strong = grp[grp["adj_resid"] > 1.96].sort_values("adj_resid", ascending=False)
@@ -206,7 +207,7 @@ def saturation_table(summary: pd.DataFrame, sentences: list[str], lang: str) -> 
 def disagreement_table(table: pd.DataFrame, codes: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per code: stretches where the coders differ, how many were another code rather than none, characters."""
     h, w = HEADERS[lang], WORDS[lang]
-    label = dict(zip(codes["code_id"], codes[f"label_{lang}"]))
+    label = code_labels(codes, lang)
     if table.empty:
         return pd.DataFrame(columns=[h["code"], h["code_id"], w["stretches"], w["confusions"], w["omissions"], w["chars"]])
     t = table.assign(confused=table["other_codes_there"].fillna("") != "", chars=table["end"] - table["start"])

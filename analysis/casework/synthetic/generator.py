@@ -25,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.inputs.io import SEGMENT_COLUMNS
 from analysis.inputs.writers import csv_text
 
 HERE = Path(__file__).parent
@@ -359,8 +360,7 @@ class Generator:
                                  "participant_id": speaker, "start": start, "end": end, "code_id": code,
                                  "coder_id": coder, "text": text[start:end]})
         files[f"{case}/participants.csv"] = _csv(people, ["participant_id", "actor_type", "role", "gender", "age_band"])
-        files[f"{case}/segments.csv"] = _csv(segments, ["segment_id", "document_id", "participant_id", "start", "end",
-                                                        "code_id", "coder_id", "text"])
+        files[f"{case}/segments.csv"] = _csv(segments, list(SEGMENT_COLUMNS[:-1]))
         files[f"{case}/station.yaml"] = _station_yaml(st)
         return files
 
