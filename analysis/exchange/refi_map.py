@@ -22,6 +22,7 @@ from analysis.exchange.refi_read import (
     stable_guid,
 )
 from analysis.inputs.problems import InputError, Problem
+from analysis.inputs.validate import overlapping
 
 # ---------------------------------------------------------------------------- choosing the offset convention
 
@@ -454,19 +455,16 @@ def build_segments(ctx: _Context) -> list[dict]:
 
 def _overlap_problems(rows: list[dict], shown: str) -> list[Problem]:
     """Codings of one code by one coder that overlap in one document (duplicates included)."""
-    problems, reach = [], {}
-    for row in sorted(rows, key=lambda r: (r["document_id"], r["code_id"], r["coder_id"], r["start"], r["end"])):
-        key = (row["document_id"], row["code_id"], row["coder_id"])
-        prev = reach.get(key)
-        if prev is not None and row["start"] < prev["end"]:
-            same = (row["start"], row["end"]) == (prev["start"], prev["end"])
-            problems.append(Problem(shown, row["_where"],
-                                    f"{'duplicates' if same else 'overlaps'} the coding at {prev['_where']}: same code "
-                                    f"({row['code_id']}), coder ({row['coder_id']}) and document, offsets "
-                                    f"{row['start']}-{row['end']} and {prev['start']}-{prev['end']}",
-                                    "delete the duplicate or merge the two codings in the QDA program, then export again"))
-        if prev is None or row["end"] > prev["end"]:
-            reach[key] = row
+    problems = []
+    spans = [((r["document_id"], r["code_id"], r["coder_id"]), r["start"], r["end"], i) for i, r in enumerate(rows)]
+    for (_, start, end, i), (_, prev_start, prev_end, j) in overlapping(spans):
+        row, prev = rows[i], rows[j]
+        same = (start, end) == (prev_start, prev_end)
+        problems.append(Problem(shown, row["_where"],
+                                f"{'duplicates' if same else 'overlaps'} the coding at {prev['_where']}: same code "
+                                f"({row['code_id']}), coder ({row['coder_id']}) and document, offsets "
+                                f"{start}-{end} and {prev_start}-{prev_end}",
+                                "delete the duplicate or merge the two codings in the QDA program, then export again"))
     return problems
 
 

@@ -304,31 +304,40 @@ def _check_segments(seg: pd.DataFrame, file: str, bodies: dict[str, str], speake
             # the transcript's words are not quoted here: messages reach logs before de-identification
             problems.append(Problem(file, where, f"the text column does not match the transcript at {start}:{end}",
                                     "correct the offsets or the text; offsets count Unicode characters in the body"))
-        spans.append((row["document_id"], row["code_id"], row["coder_id"], start, end, row["segment_id"], row["_line"]))
+        spans.append(((row["document_id"], row["code_id"], row["coder_id"]), start, end, row["segment_id"], row["_line"]))
     problems += _overlaps(spans, file)
     return problems
 
 
-def _overlaps(spans: list[tuple], file: str) -> list[Problem]:
-    """Same document, code and coder, with spans that overlap: a duplicate coding.
+def overlapping(spans):
+    """Every span that overlaps an earlier one with the same key, with that earlier span.
 
-    Each span is compared with the one reaching furthest among those before it,
-    so a span nested in a long one is found even when a short one lies between.
+    ``spans`` are ``(key, start, end, ...)`` tuples (the key: document, code and coder). Each span
+    is compared with the one reaching furthest among those before it, so a span nested in a long
+    one is found even when a short one lies between; identical spans count as overlapping.
+
+    >>> [(a[3], b[3]) for a, b in overlapping([("d", 0, 10, "x"), ("d", 2, 3, "y"), ("d", 5, 12, "z"), ("e", 0, 9, "w")])]
+    [('y', 'x'), ('z', 'x')]
     """
+    reach: dict = {}
+    for span in sorted(spans, key=lambda s: (s[0], s[1], s[2])):
+        prev = reach.get(span[0])
+        if prev is not None and span[1] < prev[2]:
+            yield span, prev
+        if prev is None or span[2] > prev[2]:
+            reach[span[0]] = span
+
+
+def _overlaps(spans: list[tuple], file: str) -> list[Problem]:
+    """Same document, code and coder, with spans that overlap: a duplicate coding."""
     problems, more = [], 0
-    reach: dict[tuple, tuple] = {}
-    for span in sorted(spans, key=lambda s: (s[:3], s[3], s[4])):
-        key = span[:3]
-        prev = reach.get(key)
-        if prev is not None and span[3] < prev[4]:
-            if len(problems) < MAX_PER_FILE:
-                problems.append(Problem(file, f"line {span[6]} (segment {span[5]})",
-                                        f"the segment overlaps segment {prev[5]} (line {prev[6]}) with the same code, coder and document",
-                                        "merge the two into one segment or delete the duplicate"))
-            else:
-                more += 1
-        if prev is None or span[4] > prev[4]:
-            reach[key] = span
+    for (_, _, _, segment, line), (_, _, _, other, other_line) in overlapping(spans):
+        if len(problems) < MAX_PER_FILE:
+            problems.append(Problem(file, f"line {line} (segment {segment})",
+                                    f"the segment overlaps segment {other} (line {other_line}) with the same code, coder and document",
+                                    "merge the two into one segment or delete the duplicate"))
+        else:
+            more += 1
     if more:
         problems.append(Problem(file, "", f"{STOPPED}: {more:,} more segments overlap another with the same code, coder "
                                 "and document", "merge or delete the duplicates, then validate again"))
