@@ -75,11 +75,12 @@ def numbers_mechanisms(i, p, w):
 
 def numbers_qca(i, p, w):
     """The cross-case QCA and, while the data are synthetic, whether the planted structure was recovered."""
-    from analysis.casework.synthetic.generator import load_design
+    from analysis.inputs.yaml_bounded import load_yaml_text
 
     t = _tables(i)
     qca = _json(i.qca)
-    design = load_design(Path(i.design)) if p.study["synthetic_data"] else None
+    # the generator's planted structure (its rule and mechanism boost), read as the generator wrote it
+    design = load_yaml_text(Path(i.design).read_text(encoding="utf-8")) if p.study["synthetic_data"] else None
     return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"])
             | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang))
 
