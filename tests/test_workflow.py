@@ -32,8 +32,9 @@ def copy_repo(dest: Path) -> Path:
 
 
 def snakemake(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=1200)
+    """Snakemake as `workflow/run.sh build` runs it: with the workflow's profile (jobs in-process)."""
+    return subprocess.run([sys.executable, "-m", "snakemake", "--workflow-profile", "workflow/profiles/default",
+                           "--cores", "2", *args], cwd=cwd, capture_output=True, text=True, timeout=1200)
 
 
 def tree_digest(folder: Path) -> str:
@@ -247,8 +248,9 @@ def test_bad_input_stops_the_workflow_before_any_analysis_job(tmp_path):
     assert "data/cases/S01/segments.csv, line 2" in run.stderr
     assert "closest: inst.policy" in run.stderr
     assert "Traceback" not in run.stderr
-    # The case's own ingest job stops on it; no analysis started, and nothing of S01 was written.
-    for analysis in ("coding", "reliability", "mechanisms", "numbers"):
+    # The case's own ingest job stops on it; no analysis started, and nothing of S01 was written
+    # (the provenance jobs, which read no data, may have run).
+    for analysis in ("coding", "reliability", "mechanisms", "numbers/corpus.json", "numbers/coding.json"):
         assert not (repo / "results" / analysis).exists(), f"results/{analysis} was made from bad input"
     assert not list((repo / "results").glob("**/S01*")), "something of the bad case was written"
 

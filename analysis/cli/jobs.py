@@ -182,7 +182,14 @@ def _thread_filter(record: logging.LogRecord) -> bool:
     return record.thread == threading.get_ident() and not record.name.startswith("snakemake")
 
 
-def run_job(log_path: str, work, *args) -> None:
+def _name_outputs(err: BaseException, outputs) -> None:
+    """A failed write names no file (a full disk while a library writes): name the job's outputs."""
+    if isinstance(err, OSError) and not err.filename and outputs:
+        shown = [str(o) for o in outputs]
+        err.filename = " or ".join(shown[:3]) + (" (or another output)" if len(shown) > 3 else "")
+
+
+def run_job(log_path: str, work, *args, outputs=()) -> None:
     """Run ``work(*args)`` as one job inside the Snakemake process, so that a job pays for its work
     and not for starting Python and importing pandas again.
 
@@ -204,6 +211,7 @@ def run_job(log_path: str, work, *args) -> None:
     try:
         work(*args)
     except Exception as err:  # every failure becomes one message; Snakemake stops the build on it
+        _name_outputs(err, outputs)
         text = failure_text(err)
         try:
             stream.write(text + "\n")
@@ -225,7 +233,7 @@ def run_script(script: str, job: Job) -> None:
     """Run a workflow script (``workflow/scripts/<name>.py``) for ``job``, in this process."""
     import runpy
 
-    run_job(job.log[0], runpy.run_path, script, {"snakemake": job}, "__casebook_job__")
+    run_job(job.log[0], runpy.run_path, script, {"snakemake": job}, "__casebook_job__", outputs=job.output)
 
 
 def run_registered(kind: str, name: str, input, output, params, wildcards, log) -> None:
@@ -236,12 +244,12 @@ def run_registered(kind: str, name: str, input, output, params, wildcards, log) 
         from analysis.report.figure_jobs import draw
 
         with DRAWING:
-            run_job(log[0], draw, name, input, params, wildcards, output.figure)
+            run_job(log[0], draw, name, input, params, wildcards, output.figure, outputs=output)
     elif kind == "numbers":
         from analysis.report.number_jobs import write as write_numbers
 
-        run_job(log[0], write_numbers, name, input, params, wildcards, output.numbers)
+        run_job(log[0], write_numbers, name, input, params, wildcards, output.numbers, outputs=output)
     else:
         from analysis.report.table_jobs import write
 
-        run_job(log[0], write, name, input, params, wildcards, output)
+        run_job(log[0], write, name, input, params, wildcards, output, outputs=output)
