@@ -51,7 +51,10 @@ install() {
     python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
     export PATH="$HOME/.local/bin:$PATH"
   fi
-  uv sync --frozen --quiet
+  # --compile-bytecode: the packages' bytecode is written once, here; a machine that sets
+  # PYTHONDONTWRITEBYTECODE would otherwise compile pandas, matplotlib and Sphinx from source in
+  # every process (most of what a build spent before its jobs did any work).
+  uv sync --frozen --quiet --compile-bytecode
 }
 
 if [ "${CASEBOOK_NO_INSTALL:-0}" = 1 ]; then

@@ -23,6 +23,7 @@ P-values are corrected for the false-discovery rate across pairs
 
 from __future__ import annotations
 
+import functools
 from itertools import combinations
 
 import numpy as np
@@ -72,17 +73,28 @@ def within_document_p(a: np.ndarray, b: np.ndarray, doc_index: np.ndarray) -> fl
     >>> round(within_document_p(a, b, d), 4)
     0.5
     """
+    _, inverse = np.unique(doc_index, return_inverse=True)
+    n = np.bincount(inverse)
+    return _within_p(int((a & b).sum()), n, np.bincount(inverse, weights=a).astype(int),
+                     np.bincount(inverse, weights=b).astype(int))
+
+
+@functools.lru_cache(maxsize=None)
+def _hypergeom_pmf(n: int, k1: int, k2: int) -> np.ndarray:
+    """P(overlap = 0 .. min(k1, k2)) of two random subsets of sizes k1 and k2 of n units."""
     from scipy.stats import hypergeom
 
-    observed = int((a & b).sum())
+    return hypergeom.pmf(np.arange(0, min(k1, k2) + 1), n, k1, k2)
+
+
+def _within_p(observed: int, n: np.ndarray, k1: np.ndarray, k2: np.ndarray) -> float:
+    """:func:`within_document_p` from each document's unit count and the two codes' counts in it
+    (documents in order; the same convolution, so the same value to the last bit)."""
     dist = np.array([1.0])
-    for d in np.unique(doc_index):
-        mask = doc_index == d
-        n, k1, k2 = int(mask.sum()), int(a[mask].sum()), int(b[mask].sum())
-        if k1 == 0 or k2 == 0:
+    for n_d, k1_d, k2_d in zip(n.tolist(), k1.tolist(), k2.tolist()):
+        if k1_d == 0 or k2_d == 0:
             continue
-        support = np.arange(0, min(k1, k2) + 1)
-        dist = np.convolve(dist, hypergeom.pmf(support, n, k1, k2))
+        dist = np.convolve(dist, _hypergeom_pmf(n_d, k1_d, k2_d))
     return float(min(1.0, dist[observed:].sum())) if observed < len(dist) else 0.0
 
 
@@ -110,8 +122,13 @@ def segment_cooccurrence(segments: pd.DataFrame, codes: list[str]) -> pd.DataFra
     """Pairs of codes on the same passage (overlapping spans), with the exact within-document permutation test."""
     units, matrix = presence(segments.assign(passage=overlap_units(segments)), codes, ["document_id", "passage"])
     out = _pairs(matrix, codes)
-    doc_index = pd.factorize(units["document_id"])[0]
-    out["p_value"] = [within_document_p(matrix[:, i], matrix[:, j], doc_index)
+    # Per document: its passages and each code's passages; per pair: the passages both codes are on.
+    _, doc_index = np.unique(pd.factorize(units["document_id"])[0], return_inverse=True)
+    n = np.bincount(doc_index)
+    per_doc = np.zeros((len(n), len(codes)), dtype=int)
+    np.add.at(per_doc, doc_index, matrix.astype(int))
+    both = matrix.astype(int).T @ matrix.astype(int)
+    out["p_value"] = [_within_p(int(both[i, j]), n, per_doc[:, i], per_doc[:, j])
                       for i, j in combinations(range(len(codes)), 2)]
     out["p_fdr"] = multipletests(out["p_value"], method="fdr_bh")[1]
     return out.assign(level="segment")

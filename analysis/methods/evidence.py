@@ -67,7 +67,16 @@ def medoid(group: pd.DataFrame) -> pd.Series:
     n = len(sets)
     if n == 1:
         return group.iloc[0]
-    sim = np.array([[len(a & b) / len(a | b) if a | b else 1.0 for b in sets] for a in sets])
+    # Jaccard similarity of every pair of code sets, from a segments x codes 0/1 matrix.
+    vocabulary = {c: k for k, c in enumerate(sorted(set().union(*sets)))}
+    onehot = np.zeros((n, len(vocabulary)), dtype=np.int64)
+    for row, codes in enumerate(sets):
+        onehot[row, [vocabulary[c] for c in codes]] = 1
+    inter = onehot @ onehot.T
+    size = onehot.sum(1)
+    union = size[:, None] + size[None, :] - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sim = np.where(union > 0, inter / np.where(union > 0, union, 1), 1.0)
     mean = (sim.sum(1) - 1) / (n - 1)
     ranked = group.assign(_sim=mean, _len=group["text"].str.len()).sort_values(
         ["_sim", "_len", "segment_id"], ascending=[False, True, True], kind="stable")

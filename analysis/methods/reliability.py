@@ -81,10 +81,25 @@ def presence(segments: pd.DataFrame, n_chars: int, code: str, coders: list[str])
     >>> presence(seg, 4, "x", ["A", "B"]).tolist()
     [[1, 1, 0, 0], [0, 1, 1, 0]]
     """
-    out = np.zeros((len(coders), n_chars), dtype=np.int8)
-    for r in segments[segments["code_id"] == code].itertuples():
-        if r.coder_id in coders:
-            out[coders.index(r.coder_id), int(r.start):int(r.end)] = 1
+    return presence_grid(segments, n_chars, [code], coders)[0]
+
+
+def presence_grid(segments: pd.DataFrame, n_chars: int, codes: list[str], coders: list[str]) -> np.ndarray:
+    """A codes x coders x characters 0/1 array for one document, from one pass over its segments
+    (the same as :func:`presence` for each code, without filtering the segments once per code).
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"coder_id": ["A", "B", "A"], "code_id": ["x", "x", "y"], "start": [0, 1, 3], "end": [2, 3, 4]})
+    >>> presence_grid(seg, 4, ["x", "y"], ["A", "B"]).tolist()
+    [[[1, 1, 0, 0], [0, 1, 1, 0]], [[0, 0, 0, 1], [0, 0, 0, 0]]]
+    """
+    out = np.zeros((len(codes), len(coders), n_chars), dtype=np.int8)
+    code_at = {c: i for i, c in enumerate(codes)}
+    coder_at = {c: j for j, c in enumerate(coders)}
+    for code, coder, start, end in zip(segments["code_id"], segments["coder_id"], segments["start"], segments["end"]):
+        if code in code_at and coder in coder_at:
+            out[code_at[code], coder_at[coder], int(start):int(end)] = 1
     return out
 
 
@@ -102,11 +117,12 @@ def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     out = np.zeros((len(docs), len(codes), 2 ** len(coders)), dtype=np.int64)
     by_doc = dict(tuple(segments[segments["document_id"].isin(docs)].groupby("document_id")))
     empty = segments.iloc[0:0]
+    n_patterns = 2 ** len(coders)
     for d, doc in enumerate(docs):
-        seg = by_doc.get(doc, empty)
-        for c, code in enumerate(codes):
-            pattern = (presence(seg, int(n_chars[doc]), code, coders) * weights).sum(0)
-            out[d, c] = np.bincount(pattern, minlength=2 ** len(coders))
+        pattern = (presence_grid(by_doc.get(doc, empty), int(n_chars[doc]), codes, coders) * weights).sum(1)
+        # one bincount over all codes: code c's patterns are shifted to c * n_patterns
+        shifted = pattern + (np.arange(len(codes)) * n_patterns)[:, None]
+        out[d] = np.bincount(shifted.ravel(), minlength=len(codes) * n_patterns).reshape(len(codes), n_patterns)
     return docs, out
 
 
@@ -252,11 +268,12 @@ def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[s
     rows = []
     docs = double_coded_documents(segments, coders, documents)
     info = documents.set_index("document_id")
+    by_doc = dict(tuple(segments[segments["document_id"].isin(docs)].groupby("document_id")))
     for doc in docs:
-        seg = segments[segments["document_id"] == doc]
+        seg = by_doc.get(doc, segments.iloc[0:0])
         body = info.loc[doc, "body"]
-        for code in codes:
-            grid = presence(seg, int(info.loc[doc, "n_chars"]), code, coders)
+        grids = presence_grid(seg, int(info.loc[doc, "n_chars"]), codes, coders)
+        for code, grid in zip(codes, grids):
             mixed = grid.min(0) != grid.max(0)
             if not mixed.any():
                 continue
