@@ -133,7 +133,7 @@ class Registry:
 
     def __init__(self, root: Path | str, config: dict):
         text = (Path(root) / REGISTRY_FILE).read_text(encoding="utf-8")
-        data = load_yaml_text(text)
+        data = load_yaml_text(text)  # the project's own file, but read as carefully as any other
         self.figures = [Entry("figures", name, spec, config) for name, spec in data["figures"].items()]
         self.tables = [Entry("tables", name, spec, config) for name, spec in data["tables"].items()]
         self.numbers = [Entry("numbers", name, spec, config) for name, spec in data["numbers"].items()]

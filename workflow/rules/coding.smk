@@ -3,7 +3,6 @@
 
 rule code_frequencies:
     input:
-        code=code_for("code_frequencies"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         documents="results/ingest/documents.parquet",
@@ -14,6 +13,7 @@ rule code_frequencies:
     log:
         "logs/coding/code_frequencies.log",
     params:
+        code=code_for("code_frequencies"),
         coder=PRIMARY_CODER,
     run:
         in_process("code_frequencies", input, output, params, wildcards, log)
@@ -22,7 +22,6 @@ rule code_frequencies:
 rule code_by_category:
     # Is each code's use independent of the span's actor type (code_by_actor) or phase (code_by_phase)?
     input:
-        code=code_for("code_by_category"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -33,6 +32,7 @@ rule code_by_category:
     wildcard_constraints:
         category="actor|phase",
     params:
+        code=code_for("code_by_category"),
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
@@ -42,7 +42,6 @@ rule code_by_category:
 
 rule saturation:
     input:
-        code=code_for("saturation"),
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",
@@ -53,6 +52,7 @@ rule saturation:
     log:
         "logs/coding/saturation.log",
     params:
+        code=code_for("saturation"),
         coder=PRIMARY_CODER,
         saturation=config["saturation"],
     run:

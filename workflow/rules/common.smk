@@ -9,7 +9,7 @@ from analysis.cli.jobs import Job, failed_jobs_report, run_registered, run_scrip
 from analysis.inputs.io import CASE_FILES, show_path
 from analysis.inputs.names import name_sources
 from analysis.inputs.problems import render_problems
-from analysis.inputs.provenance import imported_modules
+from analysis.inputs.provenance import code_fingerprint
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import check_setup
 from analysis.report.registry import Registry, slug
@@ -41,15 +41,14 @@ NAME_SOURCES = [str(p) for p in name_sources(Path("."), config["paths"]["cases"]
 
 
 def code_of(path):
-    """A file of code and the analysis modules it imports, directly or through other modules.
-
-    Listing them as inputs reruns a rule when, and only when, code it runs changes.
-    """
-    return [str(path), *imported_modules(Path(path), Path("."))]
+    """A digest of a file of code and of the analysis modules it imports, directly or through other
+    modules: a rule takes it as the parameter `code`, so it reruns when, and only when, code it runs
+    changes."""
+    return code_fingerprint(path, Path("."))
 
 
 def code_for(script):
-    """The code a rule's workflow/scripts/<script>.py runs (see code_of)."""
+    """The digest of the code a rule's workflow/scripts/<script>.py runs (see code_of)."""
     return code_of(f"workflow/scripts/{script}.py")
 
 

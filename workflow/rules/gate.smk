@@ -4,7 +4,6 @@
 
 rule leak_gate:
     input:
-        code=code_for("leak_gate"),
         book="paper/_build/html/index.html",
         names=NAME_SOURCES,
     output:
@@ -12,6 +11,7 @@ rule leak_gate:
     log:
         "logs/gate/leak_gate.log",
     params:
+        code=code_for("leak_gate"),
         folders={"results": "results", "book": "paper/_build/html", "logs": "logs"},
         deid=config["deid"],
     run:
@@ -20,7 +20,6 @@ rule leak_gate:
 
 rule leak_gate_pdf:
     input:
-        code=code_for("leak_gate"),
         pdf="paper/_build/latex/book.pdf",
         names=NAME_SOURCES,
     output:
@@ -28,6 +27,7 @@ rule leak_gate_pdf:
     log:
         "logs/gate/leak_gate_pdf.log",
     params:
+        code=code_for("leak_gate"),
         folders={"latex": "paper/_build/latex"},
         deid=config["deid"],
     run:

@@ -7,7 +7,6 @@
 
 rule validate_project:
     input:
-        code=code_for("validate_project"),
         cases=expand("results/validation/cases/{case}.json", case=CASES),  # written by ingest_case
         raw=[config["paths"][key] for key in ("codebook", "context", "process_tracing")],
         config="config.yaml",
@@ -19,6 +18,7 @@ rule validate_project:
     log:
         "logs/validation/validate_project.log",
     params:
+        code=code_for("validate_project"),
         configfile=lambda wildcards, input: input.given_config,
     run:
         in_process("validate_project", input, output, params, wildcards, log)
@@ -26,33 +26,34 @@ rule validate_project:
 
 rule ingest_codebook:
     input:
-        code=code_for("ingest_codebook"),
         codebook=config["paths"]["codebook"],
         schemas=schema_files(),
     output:
         codes="results/ingest/codes.parquet",
     log:
         "logs/ingest/ingest_codebook.log",
+    params:
+        code=code_for("ingest_codebook"),
     run:
         in_process("ingest_codebook", input, output, params, wildcards, log)
 
 
 rule ingest_context:
     input:
-        code=code_for("ingest_context"),
         context=config["paths"]["context"],
         schemas=schema_files(),
     output:
         context="results/ingest/context.parquet",
     log:
         "logs/ingest/ingest_context.log",
+    params:
+        code=code_for("ingest_context"),
     run:
         in_process("ingest_context", input, output, params, wildcards, log)
 
 
 rule ingest_people:
     input:
-        code=code_for("ingest_people"),
         stations=[case_file(case, "station") for case in CASES],
         people=[case_file(case, "participants") for case in CASES],
         names=NAME_SOURCES,
@@ -63,6 +64,7 @@ rule ingest_people:
     log:
         "logs/ingest/ingest_people.log",
     params:
+        code=code_for("ingest_people"),
         coders=config["coders"]["known"],
         deid=config["deid"],
     run:
@@ -71,7 +73,6 @@ rule ingest_people:
 
 rule ingest_case:
     input:
-        code=code_for("ingest_case"),
         codebook=config["paths"]["codebook"],
         files=case_inputs,
         names=NAME_SOURCES,
@@ -83,6 +84,7 @@ rule ingest_case:
     log:
         "logs/ingest/ingest_case_{case}.log",
     params:
+        code=code_for("ingest_case"),
         deid=config["deid"],
     run:
         in_process("ingest_case", input, output, params, wildcards, log)
@@ -90,7 +92,6 @@ rule ingest_case:
 
 rule corpus:
     input:
-        code=code_for("corpus"),
         documents=expand("results/ingest/cases/{case}/documents.parquet", case=CASES),
         segments=expand("results/ingest/cases/{case}/segments.parquet", case=CASES),
         participants="results/ingest/participants.parquet",
@@ -101,17 +102,20 @@ rule corpus:
         segments="results/ingest/segments.parquet",
     log:
         "logs/ingest/corpus.log",
+    params:
+        code=code_for("corpus"),
     run:
         in_process("corpus", input, output, params, wildcards, log)
 
 
 rule manifest:
     input:
-        code=code_for("manifest"),
         raw=raw_files(),
     output:
         manifest="results/ingest/manifest.csv",
     log:
         "logs/ingest/manifest.log",
+    params:
+        code=code_for("manifest"),
     run:
         in_process("manifest", input, output, params, wildcards, log)

@@ -3,7 +3,6 @@
 
 rule framework_matrix:
     input:
-        code=code_for("framework_matrix"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -11,6 +10,7 @@ rule framework_matrix:
     log:
         "logs/mechanisms/framework_matrix.log",
     params:
+        code=code_for("framework_matrix"),
         coder=PRIMARY_CODER,
         propositions=config["propositions"],
         cases=CASES,
@@ -20,7 +20,6 @@ rule framework_matrix:
 
 rule evidence_matrices:
     input:
-        code=code_for("evidence_matrices"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -30,6 +29,7 @@ rule evidence_matrices:
     log:
         "logs/mechanisms/evidence_matrices.log",
     params:
+        code=code_for("evidence_matrices"),
         coder=PRIMARY_CODER,
         propositions=config["propositions"],
         mechanisms=config["mechanisms"],
@@ -40,7 +40,6 @@ rule evidence_matrices:
 
 rule cooccurrence:
     input:
-        code=code_for("cooccurrence"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         documents="results/ingest/documents.parquet",
@@ -49,6 +48,7 @@ rule cooccurrence:
     log:
         "logs/mechanisms/cooccurrence.log",
     params:
+        code=code_for("cooccurrence"),
         coder=PRIMARY_CODER,
     run:
         in_process("cooccurrence", input, output, params, wildcards, log)
@@ -56,7 +56,6 @@ rule cooccurrence:
 
 rule models:
     input:
-        code=code_for("models"),
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         documents="results/ingest/documents.parquet",
@@ -67,6 +66,7 @@ rule models:
     log:
         "logs/mechanisms/models.log",
     params:
+        code=code_for("models"),
         coder=PRIMARY_CODER,
         settings=config["models"],
     run:
@@ -75,7 +75,6 @@ rule models:
 
 rule qca:
     input:
-        code=code_for("qca"),
         matrix="results/mechanisms/framework_matrix.parquet",
         segments="results/ingest/segments.parquet",
     output:
@@ -87,6 +86,7 @@ rule qca:
     log:
         "logs/mechanisms/qca.log",
     params:
+        code=code_for("qca"),
         coder=PRIMARY_CODER,
         settings=config["qca"],
         contrary=config["models"]["outcome_contrary"],
@@ -96,7 +96,6 @@ rule qca:
 
 rule process_tracing:
     input:
-        code=code_for("process_tracing"),
         segments="results/ingest/segments.parquet",
         evidence=config["paths"]["process_tracing"],
     output:
@@ -106,6 +105,7 @@ rule process_tracing:
     log:
         "logs/mechanisms/process_tracing.log",
     params:
+        code=code_for("process_tracing"),
         coder=PRIMARY_CODER,
         settings=config["process_tracing"],
     run:
@@ -114,7 +114,6 @@ rule process_tracing:
 
 rule mechanism_links:
     input:
-        code=code_for("mechanism_links"),
         pairs="results/mechanisms/cooccurrence.parquet",
         codes="results/ingest/codes.parquet",
     output:
@@ -122,6 +121,7 @@ rule mechanism_links:
     log:
         "logs/mechanisms/mechanism_links.log",
     params:
+        code=code_for("mechanism_links"),
         conditions=[p["condition"] for p in config["propositions"].values()],
         mechanisms=list(config["mechanisms"]),
         models=config["models"],

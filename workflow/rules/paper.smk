@@ -4,7 +4,6 @@
 
 rule rulegraph:
     input:
-        code=code_for("rulegraph"),
         snakefile="Snakefile",
         rules=sorted(str(p) for p in Path("workflow/rules").glob("*.smk")),
     output:
@@ -12,6 +11,7 @@ rule rulegraph:
     log:
         "logs/paper/rulegraph.log",
     params:
+        code=code_for("rulegraph"),
         configfile=CONFIG_NAME,
     run:
         in_process("rulegraph", input, output, params, wildcards, log)
@@ -19,7 +19,6 @@ rule rulegraph:
 
 rule table_versions:
     input:
-        code=code_for("table_versions"),
         lock="uv.lock",
     output:
         markdown="results/tables/software_versions.md",
@@ -28,6 +27,7 @@ rule table_versions:
     log:
         "logs/paper/table_versions.log",
     params:
+        code=code_for("table_versions"),
         lang=LANG,
         packages=KEY_PACKAGES,
     run:
@@ -36,7 +36,6 @@ rule table_versions:
 
 rule table_checksums:
     input:
-        code=code_for("table_checksums"),
         manifest="results/ingest/manifest.csv",
     output:
         markdown="results/tables/raw_checksums.md",
@@ -44,6 +43,7 @@ rule table_checksums:
     log:
         "logs/paper/table_checksums.log",
     params:
+        code=code_for("table_checksums"),
         lang=LANG,
     run:
         in_process("table_checksums", input, output, params, wildcards, log)

@@ -3,7 +3,6 @@
 
 rule reliability:
     input:
-        code=code_for("reliability"),
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",
@@ -13,6 +12,7 @@ rule reliability:
     log:
         "logs/reliability/reliability.log",
     params:
+        code=code_for("reliability"),
         coders=config["coders"]["independent"],
         reliability=config["reliability"],
         seed=config["seeds"]["bootstrap"],
@@ -22,7 +22,6 @@ rule reliability:
 
 rule disagreements:
     input:
-        code=code_for("disagreements"),
         segments="results/ingest/segments.parquet",
         documents="results/ingest/documents.parquet",
         codes="results/ingest/codes.parquet",
@@ -31,6 +30,7 @@ rule disagreements:
     log:
         "logs/reliability/disagreements.log",
     params:
+        code=code_for("disagreements"),
         coders=config["coders"]["independent"],
     run:
         in_process("disagreements", input, output, params, wildcards, log)

@@ -9,7 +9,6 @@ for _entry in REGISTRY.figures:
         name:
             _entry.rule
         input:
-            code=code_of(_entry.module),
             **_entry.inputs(),
         output:
             figure=report(
@@ -21,6 +20,7 @@ for _entry in REGISTRY.figures:
         log:
             f"logs/figures/{_entry.job_name}.log",
         params:
+            code=code_of(_entry.module),
             function=_entry.function,
             lang=LANG,
             dpi=config["figures"]["dpi"],
@@ -37,7 +37,6 @@ for _entry in [e for e in REGISTRY.tables if e.generated]:
         name:
             _entry.rule
         input:
-            code=code_of(_entry.module),
             **_entry.inputs(),
         output:
             **{
@@ -48,6 +47,7 @@ for _entry in [e for e in REGISTRY.tables if e.generated]:
         log:
             f"logs/tables/{_entry.job_name}.log",
         params:
+            code=code_of(_entry.module),
             function=_entry.function,
             lang=LANG,
             **_entry.params(),
@@ -61,13 +61,13 @@ for _entry in REGISTRY.numbers:
         name:
             _entry.rule
         input:
-            code=code_of(_entry.module),
             **_entry.inputs(),
         output:
             numbers=f"results/numbers/{_entry.name}.json",
         log:
             f"logs/numbers/{_entry.job_name}.log",
         params:
+            code=code_of(_entry.module),
             function=_entry.function,
             lang=LANG,
             **_entry.params(),
