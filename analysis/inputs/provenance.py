@@ -106,8 +106,18 @@ def code_fingerprint(path: Path | str, root: Path | str = ".") -> str:
     path = Path(path)
     digest = hashlib.sha256()
     for name in [str(path.relative_to(root) if path.is_absolute() else path), *imported_modules(root / path, root)]:
-        digest.update(name.encode("utf-8") + b"\0" + (root / name).read_bytes() + b"\0")
+        stat = (root / name).stat()
+        digest.update(name.encode("utf-8") + b"\0" + _file_digest(root / name, stat.st_mtime_ns, stat.st_size) + b"\0")
     return digest.hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=None)
+def _file_digest(path: Path, mtime_ns: int, size: int) -> bytes:
+    """A file's SHA-256, read once per process for as long as it is unchanged (the rules share most
+    of their modules)."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).digest()
 
 
 def locked_versions(lock_file: Path, names: list[str] | None = None) -> list[dict]:
