@@ -70,7 +70,7 @@ def codebook_table(codes: pd.DataFrame, codebook: dict, lang: str) -> pd.DataFra
 def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The public context facts with the source beside every figure."""
     h = HEADERS[lang]
-    more = "逾" if lang == "zh" else "more than "
+    more = WORDS[lang]["more_than"]
     value = [f"{more if q == 'more than' else ''}{v:,g}" for v, q in zip(pd.to_numeric(context["value"]), context["qualifier"].fillna(""))]
     return pd.DataFrame({
         h["date"]: context["date"].fillna(""), h["scope"]: context["scope"], h["indicator"]: context["indicator"],
@@ -137,7 +137,7 @@ def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFram
     over = {}
     for code, grp in cells.groupby("code_id"):
         strong = grp[grp["adj_resid"] > 1.96].sort_values("adj_resid", ascending=False)
-        over[code] = "、".join(f"{categories[c]}（{r:+.1f}）" if lang == "zh" else f"{categories[c]} ({r:+.1f})"
+        over[code] = "、".join(WORDS[lang]["with_residual"].format(label=categories[c], r=f"{r:+.1f}")
                               for c, r in zip(strong["category"], strong["adj_resid"])) or "—"
     return pd.DataFrame({
         h["code"]: tests["code_id"].map(label),
@@ -225,22 +225,22 @@ def _quote(text: str, who: str, actor: str, lang: str) -> str:
     if not text:
         return "—"
     role = ACTOR_LABELS[lang].get(actor, actor)
-    return f"“{text}”（{who}，{role}）" if lang == "zh" else f"“{text}” ({who}, {role})"
+    return WORDS[lang]["quotation"].format(text=text, who=who, role=role)
 
 
 def evidence_table(matrix: pd.DataFrame, claim: str, by: str, labels: dict, lang: str) -> pd.DataFrame:
     """One claim's evidence by ``by`` (actor type or station): counts, share and the two exemplars."""
     h = HEADERS[lang]
-    zh = lang == "zh"
+    w = WORDS[lang]
     rows = matrix[(matrix["claim"] == claim) & ((matrix["n_support"] + matrix["n_contrary"]) > 0)]
     return pd.DataFrame({
-        (h["station"] if by == "case_id" else ("主体" if zh else "Actor")): rows[by].map(lambda v: labels.get(v, v)),
-        ("支持" if zh else "Supporting"): rows["n_support"],
-        ("反证" if zh else "Contrary"): rows["n_contrary"],
-        ("支持占比" if zh else "Share supporting"): [("—" if pd.isna(v) else f"{v:.0%}") for v in rows["support_share"]],
-        ("典型支持引文" if zh else "Typical supporting quotation"): [
+        (h["station"] if by == "case_id" else w["actor"]): rows[by].map(lambda v: labels.get(v, v)),
+        w["supporting"]: rows["n_support"],
+        w["contrary"]: rows["n_contrary"],
+        w["share_supporting"]: [("—" if pd.isna(v) else f"{v:.0%}") for v in rows["support_share"]],
+        w["typical_supporting_quotation"]: [
             _quote(t, w, a, lang) for t, w, a in zip(rows["exemplar_support"], rows["exemplar_support_by"], rows["exemplar_support_actor"])],
-        ("典型反证引文" if zh else "Typical contrary quotation"): [
+        w["typical_contrary_quotation"]: [
             _quote(t, w, a, lang) for t, w, a in zip(rows["exemplar_contrary"], rows["exemplar_contrary_by"], rows["exemplar_contrary_actor"])],
     })
 
@@ -256,22 +256,22 @@ def evidence_station_table(matrix: pd.DataFrame, claim_labels: dict, lang: str) 
 
 def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int) -> pd.DataFrame:
     """The strongest segment-level co-occurrences (by c) with both levels' tests."""
-    zh = lang == "zh"
+    w = WORDS[lang]
     seg = pairs[pairs["level"] == "segment"].sort_values(["c", "code_a", "code_b"], ascending=[False, True, True]).head(top)
     doc = pairs[pairs["level"] == "document"].set_index(["code_a", "code_b"])
     return pd.DataFrame({
-        ("编码甲" if zh else "Code A"): seg["code_a"].map(labels), ("编码乙" if zh else "Code B"): seg["code_b"].map(labels),
-        ("共现片段" if zh else "Spans together"): seg["n_ab"],
-        ("c 系数（片段）" if zh else "c (spans)"): seg["c"].map(lambda v: f"{v:.3f}"),
-        ("置换检验 FDR p" if zh else "Permutation FDR p"): seg["p_fdr"].map(_p),
-        ("c 系数（文档）" if zh else "c (documents)"): [f"{doc.loc[(a, b), 'c']:.3f}" for a, b in zip(seg["code_a"], seg["code_b"])],
-        ("Fisher FDR p" if zh else "Fisher FDR p"): [_p(doc.loc[(a, b), "p_fdr"]) for a, b in zip(seg["code_a"], seg["code_b"])],
+        w["code_a"]: seg["code_a"].map(labels), w["code_b"]: seg["code_b"].map(labels),
+        w["spans_together"]: seg["n_ab"],
+        w["c_spans"]: seg["c"].map(lambda v: f"{v:.3f}"),
+        w["permutation_fdr_p"]: seg["p_fdr"].map(_p),
+        w["c_documents"]: [f"{doc.loc[(a, b), 'c']:.3f}" for a, b in zip(seg["code_a"], seg["code_b"])],
+        w["fisher_fdr_p"]: [_p(doc.loc[(a, b), "p_fdr"]) for a, b in zip(seg["code_a"], seg["code_b"])],
     })
 
 
 def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
     """Odds ratios with 95% intervals; a model that could not be estimated says why."""
-    zh = lang == "zh"
+    w = WORDS[lang]
     rows = fits[fits["term"] != "Intercept"]
     for col in ("odds_ratio", "or_lo", "or_hi", "p_value", "note", "code_id"):
         if col not in rows:  # every model failed: only notes came back
@@ -280,58 +280,58 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
     def term_label(term: str) -> str:
         if term.startswith("voice="):
             v = term.split("=", 1)[1]
-            extra = {"focus_group": "焦点小组" if zh else "focus group", "written": "书面资料" if zh else "written"}
-            return ("发言主体：" if zh else "voice: ") + extra.get(v, ACTOR_LABELS[lang].get(v, v))
+            extra = {"focus_group": w["focus_group"], "written": w["written"]}
+            return w["voice"] + extra.get(v, ACTOR_LABELS[lang].get(v, v))
         if term == "log_spans":
-            return "文档编码片段数（对数）" if zh else "coded spans in the document (log)"
+            return w["coded_spans_in_the_document_log"]
         if term == "mech_before":
-            return "此前已谈及社工站引领机制" if zh else "mechanism already mentioned"
+            return w["mechanism_already_mentioned"]
         return labels.get(term.replace("_", ".", 1), term)
 
     return pd.DataFrame({
-        ("结果" if zh else "Outcome"): rows["code_id"].map(lambda c: labels.get(c, c)),
-        ("自变量" if zh else "Predictor"): [term_label(t) if t else (n or "") for t, n in zip(rows["term"], rows["note"])],
-        ("优势比 OR" if zh else "Odds ratio"): [("—" if pd.isna(v) else f"{v:.2f}") for v in rows["odds_ratio"]],
-        ("95% 区间" if zh else "95% interval"): [("—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
+        w["outcome"]: rows["code_id"].map(lambda c: labels.get(c, c)),
+        w["predictor"]: [term_label(t) if t else (n or "") for t, n in zip(rows["term"], rows["note"])],
+        w["odds_ratio"]: [("—" if pd.isna(v) else f"{v:.2f}") for v in rows["odds_ratio"]],
+        w["95_interval"]: [("—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
                                                for lo, hi in zip(rows["or_lo"], rows["or_hi"])],
-        ("p" if zh else "p"): rows["p_value"].map(_p),
+        w["p"]: rows["p_value"].map(_p),
     })
 
 
 def qca_calibration_table(raw: pd.DataFrame, calibrated: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per station: each set's raw evidence share and its calibrated membership."""
-    zh = lang == "zh"
+    w = WORDS[lang]
     out = pd.DataFrame({HEADERS[lang]["station"]: raw["case"]})
     for col in [c for c in raw.columns if c != "case"]:
-        out[f"{col}（原始）" if zh else f"{col} (raw)"] = raw[col].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
-        out[f"{col}（隶属度）" if zh else f"{col} (membership)"] = calibrated[col].map(lambda v: f"{v:.2f}")
+        out[w["raw_score"].format(col=col)] = raw[col].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
+        out[w["membership"].format(col=col)] = calibrated[col].map(lambda v: f"{v:.2f}")
     return out
 
 
 def qca_necessity_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
-    zh = lang == "zh"
-    return pd.DataFrame({("条件" if zh else "Condition"): "`" + table["condition"] + "`",
-                         ("一致性" if zh else "Consistency"): table["incl"].map(lambda v: f"{v:.3f}"),
-                         ("覆盖度" if zh else "Coverage"): table["cov"].map(lambda v: f"{v:.3f}"),
-                         ("必要性相关度 RoN" if zh else "Relevance (RoN)"): table["ron"].map(lambda v: f"{v:.3f}")})
+    w = WORDS[lang]
+    return pd.DataFrame({w["condition"]: "`" + table["condition"] + "`",
+                         w["consistency"]: table["incl"].map(lambda v: f"{v:.3f}"),
+                         w["coverage"]: table["cov"].map(lambda v: f"{v:.3f}"),
+                         w["relevance_ron"]: table["ron"].map(lambda v: f"{v:.3f}")})
 
 
 def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str) -> pd.DataFrame:
-    zh = lang == "zh"
+    w = WORDS[lang]
     out = pd.DataFrame({c: tt["row"].str[i] for i, c in enumerate(conditions)})
     out["n"] = tt["n"]
     out["incl"] = tt["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
     out["PRI"] = tt["pri"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
     out["OUT"] = tt["out"]
-    out["站点" if zh else "Cases"] = tt["cases"].map(lambda cs: "、".join(cs) if len(cs) else "—")
+    out[w["cases"]] = tt["cases"].map(lambda cs: "、".join(cs) if len(cs) else "—")
     return out
 
 
 def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
     """Every model of every solution type, term by term, with the model's own fit on its first line."""
-    zh = lang == "zh"
-    names = {"conservative": "保守解" if zh else "conservative", "parsimonious": "简约解" if zh else "parsimonious",
-             "intermediate": "中间解" if zh else "intermediate"}
+    w = WORDS[lang]
+    names = {"conservative": w["conservative"], "parsimonious": w["parsimonious"],
+             "intermediate": w["intermediate"]}
     rows = []
     for kind, models in solutions.items():
         for k, model in enumerate(models, start=1):
@@ -343,35 +343,35 @@ def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["solution", "term", "incl", "pri", "cov", "cov_u"])
     for col in ("incl", "pri", "cov", "cov_u"):
         frame[col] = frame[col].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
-    return frame.rename(columns={"solution": "解" if zh else "Solution", "term": "组态" if zh else "Term",
-                                 "cov_u": "唯一覆盖度" if zh else "unique cov"})
+    return frame.rename(columns={"solution": w["solution"], "term": w["term"],
+                                 "cov_u": w["unique_cov"]})
 
 
 def pt_items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
-    zh = lang == "zh"
-    tests = {"hoop": "环箍检验" if zh else "hoop", "smoking_gun": "确凿证据检验" if zh else "smoking gun",
-             "straw_in_the_wind": "风中稻草检验" if zh else "straw in the wind", "doubly_decisive": "双重决定检验" if zh else "doubly decisive"}
+    w = WORDS[lang]
+    tests = {"hoop": w["hoop"], "smoking_gun": w["smoking_gun"],
+             "straw_in_the_wind": w["straw_in_the_wind"], "doubly_decisive": w["doubly_decisive"]}
     return pd.DataFrame({
-        ("假设" if zh else "Hypothesis"): items["hypothesis"], ("证据" if zh else "Item"): items["item"],
-        ("内容" if zh else "Evidence"): items["description_zh"], ("检验类型" if zh else "Test"): items["test"].map(tests),
+        w["hypothesis"]: items["hypothesis"], w["item"]: items["item"],
+        w["evidence"]: items["description_zh"], w["test_2"]: items["test"].map(tests),
         "P(E|H)": items["p_e_h"].map(lambda v: f"{v:.2f}"), "P(E|¬H)": items["p_e_not_h"].map(lambda v: f"{v:.2f}"),
-        ("是否观察到" if zh else "Observed"): [("是" if zh else "yes") if o else ("否" if zh else "no") for o in items["observed"]],
-        ("依据" if zh else "Basis"): items["detail"],
-        ("分贝班" if zh else "Decibans"): items["decibans"].map(lambda v: f"{v:+.1f}"),
-        ("累计后验" if zh else "Posterior so far"): items["posterior_after"].map(lambda v: f"{v:.3f}"),
+        w["observed"]: [w["yes"] if o else w["no"] for o in items["observed"]],
+        w["basis"]: items["detail"],
+        w["decibans"]: items["decibans"].map(lambda v: f"{v:+.1f}"),
+        w["posterior_so_far"]: items["posterior_after"].map(lambda v: f"{v:.3f}"),
     })
 
 
 def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Hypothesis x likelihood scenario rows, one column per prior."""
-    zh = lang == "zh"
-    scen = {"weaker": "证据力减半" if zh else "evidence half as strong", "as_stated": "按设定" if zh else "as stated",
-            "stronger": "证据力加半" if zh else "evidence half again as strong"}
+    w = WORDS[lang]
+    scen = {"weaker": w["evidence_half_as_strong"], "as_stated": w["as_stated"],
+            "stronger": w["evidence_half_again_as_strong"]}
     wide = sens.pivot_table(index=["hypothesis", "scenario"], columns="prior", values="posterior", sort=False)
-    wide.columns = [("先验 " if zh else "prior ") + f"{p:g}" for p in wide.columns]
+    wide.columns = [w["prior"] + f"{p:g}" for p in wide.columns]
     wide = wide.map(lambda v: f"{v:.3f}").reset_index()
     wide["scenario"] = wide["scenario"].map(lambda s: scen.get(s, s))
-    return wide.rename(columns={"hypothesis": "假设" if zh else "Hypothesis", "scenario": "似然设定" if zh else "Likelihoods"})
+    return wide.rename(columns={"hypothesis": w["hypothesis"], "scenario": w["likelihoods"]})
 
 
 def write_table(frame: pd.DataFrame, markdown: str, csv_path: str) -> None:
