@@ -92,7 +92,7 @@ def cmd_synth(args) -> int:
 def cmd_reliability(args) -> int:
     import json
 
-    from analysis.inputs.io import read_ratings
+    from analysis.inputs.command_tables import read_ratings
     from analysis.methods.reliability import reliability_report
 
     problems: list[Problem] = []
@@ -133,7 +133,7 @@ def _dir_exp(text: str | None, conditions: list[str], problems: list[Problem]) -
 def cmd_qca(args) -> int:
     import json
 
-    from analysis.inputs.io import read_memberships
+    from analysis.inputs.command_tables import read_memberships
     from analysis.methods.qca import report, solve
 
     problems: list[Problem] = []
