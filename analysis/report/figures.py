@@ -68,14 +68,22 @@ def find_cjk_font(preferred: tuple[str, ...] = PREFERRED_CJK, probe: str = PROBE
     )
 
 
+#: The CJK font chosen in this process (family, path): the workflow draws every figure in one
+#: process, and opening the fonts again for each figure cost a second or more per build.
+_CHOSEN: tuple[str, str] | None = None
+
+
 def use_cjk_font() -> str:
     """Make matplotlib draw every text with a CJK font; return the family used.
 
     From then on a character the font lacks is an error, not a box in the figure.
     """
+    global _CHOSEN
     warnings.filterwarnings("error", message=r"Glyph .* missing from font", category=UserWarning)
-    family, path = find_cjk_font()
-    font_manager.fontManager.addfont(path)
+    if _CHOSEN is None:
+        _CHOSEN = find_cjk_font()
+        font_manager.fontManager.addfont(_CHOSEN[1])
+    family = _CHOSEN[0]
     plt.rcParams["font.family"] = [family]
     plt.rcParams["axes.unicode_minus"] = False
     plt.rcParams["svg.fonttype"] = "none"
