@@ -6,6 +6,7 @@ Messages name the file, the row or key and the fix, and never repeat the offendi
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,26 @@ def schema_path(root: Path | str, kind: str) -> Path:
 
 
 def load_schemas(folder: Path) -> dict[str, dict]:
-    """Read the JSON schemas (written as YAML) the checks use."""
+    """Read the JSON schemas (written as YAML) the checks use.
+
+    Read once per process while the files are unchanged (every validation and ingest job of a build
+    runs in one process, and parsing YAML is most of what they spent); each caller gets its own copy.
+    """
+    import copy
+
+    folder = Path(folder)
+    stamp = []
+    for name in SCHEMA_FILES.values():
+        try:
+            info = (folder / name).stat()
+            stamp.append((name, info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamp.append((name, None, None))  # read_yaml reports it
+    return copy.deepcopy(_load_schemas(folder.resolve(), tuple(stamp)))
+
+
+@functools.lru_cache(maxsize=8)
+def _load_schemas(folder: Path, stamp: tuple) -> dict[str, dict]:
     problems: list[Problem] = []
     schemas = {kind: read_yaml(folder / name, problems) for kind, name in SCHEMA_FILES.items()}
     if problems:

@@ -9,6 +9,7 @@ Snakefile is parsed and ``casebook validate`` calls it on demand.
 from __future__ import annotations
 
 import difflib
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -462,14 +463,31 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
     return project, [p.masked(names) for p in problems]
 
 
+def _codebook_ids(root: Path, path: Path) -> set[str] | None:
+    """The code ids of the codebook at ``path`` (None when it cannot be read or has none), read once
+    per process while the file is unchanged: every case's validation job needs them."""
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return None
+    ids = _codebook_ids_of(Path(root).resolve(), Path(path).resolve(), info.st_mtime_ns, info.st_size)
+    return None if ids is None else set(ids)
+
+
+@functools.lru_cache(maxsize=8)
+def _codebook_ids_of(root: Path, path: Path, mtime_ns: int, size: int) -> frozenset[str] | None:
+    ids = _code_ids(read_yaml(path, [], root))
+    return None if ids is None else frozenset(ids)
+
+
 def validate_case(root: Path, config: dict, case: str, schemas: dict) -> tuple[RawCase, list[Problem]]:
     """One case folder read and checked on its own, names included (the workflow's per-case
     validation job); the codebook's own problems are :func:`validate_shared`'s."""
     root = Path(root)
     problems: list[Problem] = []
-    codebook = read_yaml(root / config["paths"]["codebook"], [], root)
     raw = read_case(root, config["paths"]["cases"], case, problems)
-    problems += check_case(raw, schemas, _code_ids(codebook), set(config["coders"]["known"]))
+    problems += check_case(raw, schemas, _codebook_ids(root, root / config["paths"]["codebook"]),
+                           set(config["coders"]["known"]))
     project = RawProject(root=root, config=config, cases={case: raw})
     names = project_names(project, problems)
     problems += check_names(project, names, shared=False)
