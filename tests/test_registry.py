@@ -101,3 +101,17 @@ def test_the_book_stops_on_a_number_two_topics_both_define(tmp_path):
 def test_the_book_stops_when_no_topic_was_written(tmp_path):
     with pytest.raises(Exception, match="holds no numbers"):
         _extension().read_numbers(tmp_path)
+
+
+def test_a_figure_that_fails_in_the_drawing_process_says_why_in_words(tmp_path):
+    from analysis.cli.drawing import Drawer, DrawingFailed
+
+    drawer = Drawer()
+    params = {"lang": "zh", "dpi": 100, "words": {"zh": {"xlabel": "编码片段数"}, "en": {"xlabel": "Coded segments"}}}
+    try:
+        with pytest.raises(DrawingFailed, match="missing.parquet") as failed:
+            drawer.draw("fig_theme_frequencies", {"frequencies": str(tmp_path / "missing.parquet")}, params, {},
+                        str(tmp_path / "figure.png"))
+        assert "Traceback" in failed.value.details and not (tmp_path / "figure.png").exists()
+    finally:
+        drawer.close()

@@ -159,11 +159,6 @@ def stale_lock(root: Path = Path(".")) -> bool | None:
 
 # ---------------------------------------------------------------------------- jobs run in the workflow's process
 
-#: Figures are drawn one at a time: matplotlib's state (fonts, rcParams) is shared by the threads
-#: Snakemake runs jobs in.
-DRAWING = threading.Lock()
-
-
 class JobFailed(Exception):
     """A job stopped; its message (:func:`~analysis.inputs.problems.failure_text`) is already in its log."""
 
@@ -184,7 +179,9 @@ def _thread_filter(record: logging.LogRecord) -> bool:
 
 def _name_outputs(err: BaseException, outputs) -> None:
     """A failed write names no file (a full disk while a library writes): name the job's outputs."""
-    if isinstance(err, OSError) and not err.filename and outputs:
+    import errno
+
+    if isinstance(err, OSError) and not err.filename and outputs and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         shown = [str(o) for o in outputs]
         err.filename = " or ".join(shown[:3]) + (" (or another output)" if len(shown) > 3 else "")
 
@@ -211,11 +208,15 @@ def run_job(log_path: str, work, *args, outputs=()) -> None:
     try:
         work(*args)
     except Exception as err:  # every failure becomes one message; Snakemake stops the build on it
+        from analysis.cli.drawing import DrawingFailed
+
         _name_outputs(err, outputs)
-        text = failure_text(err)
+        text = err.text if isinstance(err, DrawingFailed) else failure_text(err)
         try:
             stream.write(text + "\n")
-            if not isinstance(err, InputError):
+            if isinstance(err, DrawingFailed):
+                stream.write(err.log + err.details)
+            elif not isinstance(err, InputError):
                 traceback.print_exception(err, file=stream)
             stream.flush()
         except (OSError, ValueError):
@@ -236,15 +237,21 @@ def run_script(script: str, job: Job) -> None:
     run_job(job.log[0], runpy.run_path, script, {"snakemake": job}, "__casebook_job__", outputs=job.output)
 
 
+def _draw_figure(name, input, params, wildcards, output) -> None:
+    """A figure, drawn in the build's drawing process (:mod:`analysis.cli.drawing`); its log lines
+    go to the job's log."""
+    from analysis.cli.drawing import DRAWER
+
+    for line in DRAWER.draw(name, input, params, wildcards, output).splitlines():
+        logging.info("%s", line)
+
+
 def run_registered(kind: str, name: str, input, output, params, wildcards, log) -> None:
     """Run a figure, table or topic of numbers of the registry (``workflow/report.yaml``) for one job,
     in this process: :func:`analysis.report.figure_jobs.draw`, :func:`analysis.report.table_jobs.write`
     or :func:`analysis.report.number_jobs.write`."""
     if kind == "figure":
-        from analysis.report.figure_jobs import draw
-
-        with DRAWING:
-            run_job(log[0], draw, name, input, params, wildcards, output.figure, outputs=output)
+        run_job(log[0], _draw_figure, name, input, params, wildcards, output.figure, outputs=output)
     elif kind == "numbers":
         from analysis.report.number_jobs import write as write_numbers
 
