@@ -528,6 +528,14 @@ def file_manifest(paths: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["path", "bytes", "sha256"])
 
 
+def read_json(path: Path | str):
+    """A JSON file a rule wrote (``results/...``), parsed."""
+    import json
+
+    with open(path, encoding="utf-8") as src:
+        return json.load(src)
+
+
 def read_code_labels(path: Path | str, lang: str) -> dict[str, str]:
     """Each code's label in ``lang``, from an ingested codebook table (``results/ingest/codes.parquet``)."""
     import pandas as pd

@@ -118,6 +118,14 @@ def csv_text(header: list[str], rows) -> str:
     return out.getvalue()
 
 
+def write_json(path: str | Path, data) -> None:
+    """Write ``data`` as JSON (UTF-8, keys sorted, one-space indent, a final line end), whole or not at all."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    write_atomic(Path(path), text.encode("utf-8"))
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
     """Write ``frame`` as CSV (UTF-8, ``\\n`` line ends, no index), formula cells protected."""
     csv_safe(frame).to_csv(path, index=False, lineterminator="\n")

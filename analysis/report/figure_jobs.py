@@ -10,13 +10,12 @@ settings, all from its registry entry) and wildcards (``w``), reads what it need
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analysis.inputs.io import read_code_labels
+from analysis.inputs.io import read_code_labels, read_json
 from analysis.inputs.provenance import parse_rulegraph, rule_stages
 from analysis.methods.codebook import code_labels
 from analysis.methods.cooccurrence import strongest_links
@@ -27,8 +26,7 @@ from analysis.report.labels import ACTOR_LABELS
 
 def fig_alpha_forest(i, p, w):
     """Forest plot of per-code Krippendorff's alpha with bootstrap intervals."""
-    with open(i.overall, encoding="utf-8") as src:
-        overall = json.load(src)
+    overall = read_json(i.overall)
     return draw_.alpha_forest(pd.read_parquet(i.per_code), overall, read_code_labels(i.codes, p.lang), p.thresholds,
                               p.words[p.lang])
 
@@ -100,8 +98,7 @@ def fig_pt_logodds(i, p, w):
 
 def fig_qca_xy(i, p, w):
     """XY plot of the (first) intermediate solution against the outcome."""
-    with open(i.solutions, encoding="utf-8") as src:
-        result = json.load(src)
+    result = read_json(i.solutions)
     data = pd.read_parquet(i.calibrated)
     conditions, outcome = result["conditions"], result["outcome"]
     models = result["solutions"]["intermediate"]

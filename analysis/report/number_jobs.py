@@ -10,12 +10,13 @@ a key two topics both define, or one a chapter uses and no topic defines.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.methods.codebook import code_labels
+from analysis.inputs.io import read_json
+from analysis.inputs.writers import write_json
 from analysis.report import numbers as bn
 
 
@@ -27,11 +28,6 @@ def made_by(function, *args) -> dict[str, dict]:
 
 def _tables(i) -> dict[str, pd.DataFrame]:
     return {name: pd.read_parquet(path) for name, path in i.items() if str(path).endswith(".parquet")}
-
-
-def _json(path):
-    with open(path, encoding="utf-8") as src:
-        return json.load(src)
 
 
 def numbers_corpus(i, p, w):
@@ -58,7 +54,7 @@ def numbers_reliability(i, p, w):
     """Intercoder agreement and the coders' disagreements."""
     t = _tables(i)
     disagreements = pd.read_csv(i.disagreements, keep_default_na=False)
-    return (made_by(bn.reliability_numbers, _json(i.overall), t["per_code"], t["codes"], len(t["documents"]),
+    return (made_by(bn.reliability_numbers, read_json(i.overall), t["per_code"], t["codes"], len(t["documents"]),
                     p.thresholds, p.lang)
             | made_by(bn.disagreement_numbers, disagreements))
 
@@ -78,7 +74,7 @@ def numbers_qca(i, p, w):
     from analysis.inputs.yaml_bounded import load_yaml_text
 
     t = _tables(i)
-    qca = _json(i.qca)
+    qca = read_json(i.qca)
     # the generator's planted structure (its rule and mechanism boost), read as the generator wrote it
     design = load_yaml_text(Path(i.design).read_text(encoding="utf-8")) if p.study["synthetic_data"] else None
     return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"])
@@ -99,8 +95,4 @@ NUMBERS = {name: fn for name, fn in dict(globals()).items() if name.startswith("
 
 def write(name: str, i, p, w, output: str) -> None:
     """Compute the numbers of function ``name`` for one job and write them with their rule and function."""
-    from analysis.inputs.writers import write_atomic
-
-    numbers = {key: {**record, "rule": name} for key, record in NUMBERS[name](i, p, w).items()}
-    text = json.dumps(numbers, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    write_atomic(Path(output), text.encode("utf-8"))
+    write_json(output, {key: {**record, "rule": name} for key, record in NUMBERS[name](i, p, w).items()})

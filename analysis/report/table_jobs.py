@@ -9,12 +9,11 @@ and CSV for readers (``results/tables/<table>.md`` and ``.csv``). The display fr
 
 from __future__ import annotations
 
-import json
 
 import pandas as pd
 import yaml
 
-from analysis.inputs.io import read_code_labels
+from analysis.inputs.io import read_code_labels, read_json
 from analysis.methods.codebook import code_labels
 from analysis.methods.saturation import describe
 from analysis.report import tables as show
@@ -102,8 +101,7 @@ def table_models(i, p, w):
 
 def table_qca(i, p, w):
     """Calibration, necessity, truth table and solutions."""
-    with open(i.solutions, encoding="utf-8") as src:
-        result = json.load(src)
+    result = read_json(i.solutions)
     return {"qca_calibration": show.qca_calibration_table(pd.read_parquet(i.raw), pd.read_parquet(i.calibrated), p.lang),
             "qca_necessity": show.qca_necessity_table(pd.read_parquet(i.necessity), p.lang),
             "qca_truth_table": show.qca_truth_table(pd.read_parquet(i.truth_table), result["conditions"], p.lang),

@@ -1,6 +1,5 @@
 """Rule ingest_case: one case checked (tables, transcripts, codes, names), then its de-identified
 documents and its segments (offsets moved with the masking), and the ids it declares."""
-import json
 import logging
 from pathlib import Path
 
@@ -9,7 +8,7 @@ from analysis.inputs.names import read_names
 from analysis.inputs.problems import InputError
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import case_ids, validate_case
-from analysis.inputs.writers import write_atomic
+from analysis.inputs.writers import write_json
 
 case = snakemake.wildcards.case
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
@@ -23,6 +22,6 @@ documents.to_parquet(snakemake.output.documents, index=False)
 segments.to_parquet(snakemake.output.segments, index=False)
 # The ids it declares, for validate_project's check that ids are unique across the cases.
 ids = {"case": case, "folder": raw.folder, "ids": case_ids(raw)}
-write_atomic(Path(snakemake.output.ids), (json.dumps(ids, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+write_json(snakemake.output.ids, ids)
 logging.info("case %s: valid; %d documents, %d segments (%d name forms masked where found)", case, len(documents),
              len(segments), len(names))
