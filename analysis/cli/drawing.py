@@ -12,7 +12,6 @@ words with its traceback, and what the figure logged. It stops when the build cl
 from __future__ import annotations
 
 import atexit
-import errno
 import json
 import os
 import subprocess
@@ -94,7 +93,7 @@ def _serve() -> None:
     import warnings
     from types import SimpleNamespace
 
-    from analysis.inputs.problems import InputError, failure_text
+    from analysis.inputs.problems import InputError, failure_text, name_unnamed_write
     from analysis.report.figure_jobs import draw
 
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -114,8 +113,7 @@ def _serve() -> None:
                      SimpleNamespace(**request["wildcards"]), request["output"])
             answer = {"ok": True, "log": buffer.getvalue()}
         except Exception as err:  # every failure goes back to the job that asked, in words
-            if isinstance(err, OSError) and not err.filename and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-                err.filename = request["output"]  # a full disk while the figure was written
+            name_unnamed_write(err, [request["output"]])
             details = "" if isinstance(err, InputError) else traceback.format_exc()
             answer = {"ok": False, "text": failure_text(err), "details": details, "log": buffer.getvalue()}
         finally:

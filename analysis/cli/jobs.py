@@ -177,15 +177,6 @@ def _thread_filter(record: logging.LogRecord) -> bool:
     return record.thread == threading.get_ident() and not record.name.startswith("snakemake")
 
 
-def _name_outputs(err: BaseException, outputs) -> None:
-    """A failed write names no file (a full disk while a library writes): name the job's outputs."""
-    import errno
-
-    if isinstance(err, OSError) and not err.filename and outputs and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        shown = [str(o) for o in outputs]
-        err.filename = " or ".join(shown[:3]) + (" (or another output)" if len(shown) > 3 else "")
-
-
 def run_job(log_path: str, work, *args, outputs=()) -> None:
     """Run ``work(*args)`` as one job inside the Snakemake process, so that a job pays for its work
     and not for starting Python and importing pandas again.
@@ -195,7 +186,7 @@ def run_job(log_path: str, work, *args, outputs=()) -> None:
     unless the input was at fault) and :class:`JobFailed` carries the message to Snakemake, so the
     console shows it without a traceback.
     """
-    from analysis.inputs.problems import InputError, failure_text
+    from analysis.inputs.problems import InputError, failure_text, name_unnamed_write
 
     stream = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 - closed below
     handler = logging.StreamHandler(stream)
@@ -210,7 +201,7 @@ def run_job(log_path: str, work, *args, outputs=()) -> None:
     except Exception as err:  # every failure becomes one message; Snakemake stops the build on it
         from analysis.cli.drawing import DrawingFailed
 
-        _name_outputs(err, outputs)
+        name_unnamed_write(err, outputs)
         text = err.text if isinstance(err, DrawingFailed) else failure_text(err)
         try:
             stream.write(text + "\n")

@@ -141,3 +141,11 @@ def failure_text(err: BaseException) -> str:
         return "casebook: the job ran out of memory; close other programs or run it on a larger machine"
     return (f"casebook: the job stopped on an error it did not expect ({type(err).__name__}: {err}); "
             "its log has the traceback, which is worth reporting")
+
+
+def name_unnamed_write(err: BaseException, files) -> None:
+    """A write that failed on a full disk inside a library often names no file: name ``files`` (the
+    job's outputs), so that :func:`failure_text` can say which could not be written."""
+    if isinstance(err, OSError) and not err.filename and files and err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        shown = [str(f) for f in files]
+        err.filename = " or ".join(shown[:3]) + (" (or another output)" if len(shown) > 3 else "")

@@ -391,8 +391,8 @@ def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> li
     """What the workflow checks when it is parsed, reading no data: the configuration against its
     schema (which fills in its defaults) and that every file and case folder it names is there.
 
-    The contents are checked by the validation jobs (:func:`validate_case`,
-    :func:`validate_shared`), which run before any other job and only when an input changed.
+    The contents are checked by the workflow's jobs (:func:`validate_case` in each case's ingest
+    job, :func:`validate_shared`), before any analysis and only when an input changed.
     """
     root = Path(root)
     if not isinstance(config, dict):
@@ -480,9 +480,12 @@ def _codebook_ids_of(root: Path, path: Path, mtime_ns: int, size: int) -> frozen
     return None if ids is None else frozenset(ids)
 
 
-def validate_case(root: Path, config: dict, case: str, schemas: dict) -> tuple[RawCase, list[Problem]]:
+def validate_case(root: Path, config: dict, case: str, schemas: dict) -> tuple[RawCase, object, list[Problem]]:
     """One case folder read and checked on its own, names included (the workflow's per-case
-    validation job); the codebook's own problems are :func:`validate_shared`'s."""
+    validation, in its ingest job); the codebook's own problems are :func:`validate_shared`'s.
+
+    Returns what was read, the name matcher of every name source (which the ingest job then masks
+    with) and the problems, masked."""
     root = Path(root)
     problems: list[Problem] = []
     raw = read_case(root, config["paths"]["cases"], case, problems)
@@ -491,7 +494,7 @@ def validate_case(root: Path, config: dict, case: str, schemas: dict) -> tuple[R
     project = RawProject(root=root, config=config, cases={case: raw})
     names = project_names(project, problems)
     problems += check_names(project, names, shared=False)
-    return raw, [p.masked(names) for p in problems]
+    return raw, names, [p.masked(names) for p in problems]
 
 
 def validate_shared(root: Path, config: dict, config_file: str, schemas: dict,

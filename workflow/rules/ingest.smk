@@ -85,7 +85,6 @@ rule ingest_case:
         "logs/ingest/ingest_case_{case}.log",
     params:
         code=code_for("ingest_case"),
-        deid=config["deid"],
     run:
         in_process("ingest_case", input, output, params, wildcards, log)
 

@@ -4,7 +4,6 @@ import logging
 from pathlib import Path
 
 from analysis.inputs.corpus import case_corpus
-from analysis.inputs.names import read_names
 from analysis.inputs.problems import InputError
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import case_ids, validate_case
@@ -12,11 +11,10 @@ from analysis.inputs.writers import write_json
 
 case = snakemake.wildcards.case
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
-raw, problems = validate_case(Path("."), snakemake.config, case, schemas)
+# names: every participant of every case, since any of them may be named in this case's transcripts
+raw, names, problems = validate_case(Path("."), snakemake.config, case, schemas)
 if problems:
     raise InputError(problems)
-# A participant of any case may be named in this case's transcripts: mask every name form.
-names = read_names(snakemake.input.names, Path("."), {"deid": snakemake.params.deid})
 documents, segments = case_corpus(case, raw, names, schemas)
 documents.to_parquet(snakemake.output.documents, index=False)
 segments.to_parquet(snakemake.output.segments, index=False)
