@@ -64,6 +64,8 @@ PARTICIPANT_ID = re.compile(r"[A-Za-z0-9_-]+")
 #: The columns of a case's ``segments.csv`` (data/README.md; workflow/schemas/segments.schema.yaml
 #: describes each), in order; ``memo`` is optional.
 SEGMENT_COLUMNS = ("segment_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text", "memo")
+#: The raw files every case shares, by their key under ``paths`` in the configuration.
+SHARED_FILES = ("codebook", "context", "process_tracing")
 #: Where the data live when a configuration the commands read before it is validated names no path.
 DEFAULT_PATHS = {"cases": "data/cases", "codebook": "data/codebook.yaml"}
 

@@ -18,6 +18,7 @@ from analysis.inputs.io import (
     PARTICIPANT_ID,
     SPEAKER_TURN,
     RawCase,
+    SHARED_FILES,
     RawProject,
     read_case,
     read_table,
@@ -403,7 +404,7 @@ def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> li
         return problems
     fill_defaults(config, schemas["config"])
     paths = config["paths"]
-    for key in ("codebook", "context", "process_tracing"):
+    for key in SHARED_FILES:
         if not (root / paths[key]).is_file():
             problems.append(Problem(config_file, f"key paths.{key}", f"{paths[key]} does not exist or is not a file",
                                     f"create it or set paths.{key} to the file that holds it"))

@@ -38,7 +38,7 @@ def setting(config: dict, path: str):
 
 @dataclass
 class Entry:
-    """One figure or table entry of the registry, with the configuration it is made for."""
+    """One figure, table or topic of numbers of the registry, with the configuration it is made for."""
 
     kind: str
     name: str
@@ -47,14 +47,14 @@ class Entry:
 
     @property
     def function(self) -> str:
-        """The name of its function (and of its rule): ``fig_<name>`` or ``table_<name>``."""
+        """The name of its function (and of its rule): ``fig_<name>``, ``table_<name>`` or ``numbers_<topic>``."""
         return f"{KINDS[self.kind][0]}_{self.spec.get('function', self.name)}"
 
     rule = function
 
     @property
     def job_name(self) -> str:
-        """The name of its log and benchmark files: the rule's, and its wildcard (``fig_evidence_{claim}``)."""
+        """The name of its log file: the rule's, and its wildcard (``fig_evidence_{claim}``)."""
         wildcard = self.each[0]
         return f"{self.rule}_{{{wildcard}}}" if wildcard else self.rule
 
@@ -73,9 +73,11 @@ class Entry:
         if "each" not in self.spec:
             return None, [None]
         ((wildcard, values),) = self.spec["each"].items()
-        if values == "propositions":
-            return wildcard, [p.lower() for p in self.config["propositions"]]
-        return wildcard, list(values)
+        return wildcard, self._propositions() if values == "propositions" else list(values)
+
+    def _propositions(self) -> list[str]:
+        """The configured propositions' ids as file names use them (``p1``)."""
+        return [p.lower() for p in self.config["propositions"]]
 
     def stems(self) -> list[str]:
         """Its output names, wildcard unfilled ("{proposition}" expanded: one table per proposition)."""
@@ -84,7 +86,7 @@ class Entry:
         out = []
         for table in self.spec.get("tables", [self.name]):
             if "{proposition}" in table:
-                out += [table.format(proposition=p.lower()) for p in self.config["propositions"]]
+                out += [table.format(proposition=p) for p in self._propositions()]
             else:
                 out.append(table)
         return out

@@ -1,20 +1,20 @@
 # Helpers shared by the rules, and the checks made when the workflow is parsed: the configuration
 # (its defaults filled in from the schema) and that every file it names is there. The contents are
-# checked by the validation jobs (ingest.smk), which run before any other job and only when an
+# checked by the ingest jobs and validate_project (ingest.smk), before any analysis and only when an
 # input changed, so a build with nothing to do reads no data.
 import sys
 from pathlib import Path
 
 from analysis.cli.jobs import Job, failed_jobs_report, run_registered, run_script
-from analysis.inputs.io import CASE_FILES, show_path
+from analysis.inputs.io import CASE_FILES, SHARED_FILES, show_path
 from analysis.inputs.names import name_sources
 from analysis.inputs.problems import render_problems
 from analysis.inputs.provenance import code_fingerprint
-from analysis.inputs.schemas import load_schemas
+from analysis.inputs.schemas import SCHEMA_FOLDER, load_schemas
 from analysis.inputs.validate import check_setup
 from analysis.report.registry import Registry, slug
 
-SCHEMA_DIR = Path(workflow.basedir) / "workflow" / "schemas"
+SCHEMA_DIR = Path(workflow.basedir) / SCHEMA_FOLDER
 # The configuration file given last, relative to the project (Snakemake hands --configfile over as an
 # absolute path, which would make the checksum table, and so the book, depend on the folder).
 CONFIG_NAME = (
@@ -30,8 +30,8 @@ if _problems:
     sys.exit(1)
 
 onerror:
-    # For each failed job (a validation job on bad input among them): its message first, then the
-    # last lines of its log.
+    # For each failed job (one stopped by bad input among them): its message first, then the last
+    # lines of its log.
     print(failed_jobs_report(log), file=sys.stderr)
 
 
@@ -93,12 +93,14 @@ def case_inputs(wildcards):
     return case_files(wildcards.case)
 
 
+def shared_files(wildcards=None):
+    """The raw files every case shares: the codebook, the context facts and the process-tracing evidence."""
+    return [config["paths"][key] for key in SHARED_FILES]
+
+
 def raw_files(wildcards=None):
-    """Every raw input the study reads: configuration, codebook, context, evidence and all case files."""
-    files = sorted({"config.yaml", str(CONFIG_NAME)})
-    files += [
-        config["paths"][key] for key in ("codebook", "context", "process_tracing")
-    ]
+    """Every raw input the study reads: configuration, the shared files and all case files."""
+    files = sorted({"config.yaml", str(CONFIG_NAME)}) + shared_files()
     for case in CASES:
         files += case_files(case)
     return files

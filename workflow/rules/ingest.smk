@@ -8,7 +8,7 @@
 rule validate_project:
     input:
         cases=expand("results/validation/cases/{case}.json", case=CASES),  # written by ingest_case
-        raw=[config["paths"][key] for key in ("codebook", "context", "process_tracing")],
+        raw=shared_files(),
         config="config.yaml",
         given_config=str(CONFIG_NAME),
         names=NAME_SOURCES,
