@@ -66,16 +66,59 @@ def load_bank(folder: Path = HERE / "bank") -> Bank:
 def load_design(path: Path = HERE / "design.yaml") -> dict:
     """Read the planted structure; station rows become dicts with planted ``res``."""
     design = yaml.safe_load(path.read_text(encoding="utf-8"))
-    keys = ["station_id", "unit_type", "setting", "operator_type", "start_year", "staff", "inst", "cap", "inc"]
-    stations = []
-    for row in design["stations"]:
-        st = dict(zip(keys, row))
-        st["res"] = planted_outcome(st)
-        st["mech"] = round((st["inst"] + st["cap"] + st["inc"]) / 3, 4)
-        st["phase"] = 1.0  # phase codes describe how co-production ran; they carry no planted contrast
-        stations.append(st)
-    design["stations"] = stations
+    design["stations"] = [_planted(dict(zip(STATION_KEYS, row))) for row in design["stations"]]
     return design
+
+
+STATION_KEYS = ["station_id", "unit_type", "setting", "operator_type", "start_year", "staff", "inst", "cap", "inc"]
+CONDITIONS = ("inst", "cap", "inc")
+
+
+def _planted(st: dict) -> dict:
+    """A station's attributes with the memberships the planted rule derives from its conditions."""
+    st["res"] = planted_outcome(st)
+    st["mech"] = round((st["inst"] + st["cap"] + st["inc"]) / 3, 4)
+    st["phase"] = 1.0  # phase codes describe how co-production ran; they carry no planted contrast
+    return st
+
+
+def design_stations(design: dict, count: int | None, seed: int) -> list[dict]:
+    """The stations of a corpus of ``count`` stations (default: the design's own).
+
+    The design's stations come first, in its order, so a corpus of any size begins with the
+    committed one. Beyond them each further station is drawn from the design's mix: its unit
+    type, setting and operator from one design station, its start year and staff from others,
+    and each condition's membership from the levels the design uses, so the planted rule and the
+    spread of memberships hold at any size. The draws come from their own stream (seeded from
+    ``seed``), not from the one that writes the text.
+
+    Examples
+    --------
+    >>> design = load_design()
+    >>> [st["station_id"] for st in design_stations(design, 3, seed=1)]
+    ['S01', 'S02', 'S03']
+    >>> more = design_stations(design, 17, seed=1)
+    >>> [st["station_id"] for st in more[14:]], more[:15] == design["stations"]
+    (['S15', 'S16', 'S17'], True)
+    >>> all(st["res"] == min(st["inst"], max(st["cap"], st["inc"])) for st in more)
+    True
+    """
+    own = design["stations"]
+    if count is None:
+        return list(own)
+    if count < 1:
+        raise ValueError("a corpus needs at least one station")
+    stations = [dict(st) for st in own[:count]]
+    rng = random.Random(f"casebook-synthetic-stations-{seed}")
+    levels = sorted({st[c] for st in own for c in CONDITIONS})
+    for number in range(len(own) + 1, count + 1):
+        kind = rng.choice(own)
+        st = {"station_id": f"S{number:02d}", "unit_type": kind["unit_type"], "setting": kind["setting"],
+              "operator_type": kind["operator_type"], "start_year": rng.choice(own)["start_year"],
+              "staff": rng.choice(own)["staff"]}
+        st.update({c: rng.choice(levels) for c in CONDITIONS})
+        stations.append(_planted(st))
+    return stations
 
 
 def planted_outcome(station: dict) -> float:
@@ -399,8 +442,15 @@ def _station_yaml(st: dict) -> str:
     ])
 
 
-def generate(seed: int, bank: Bank | None = None, design: dict | None = None) -> dict[str, str]:
+def generate(seed: int, bank: Bank | None = None, design: dict | None = None,
+             stations: int | None = None) -> dict[str, str]:
     """Every file of the synthetic case folders, keyed by path relative to ``data/cases``.
+
+    ``stations`` sets the corpus's size (default: the design's 15 stations); a larger corpus
+    begins with the same stations, byte for byte, as the design's own. The design's fieldwork runs
+    one station after another; further stations are visited by teams working in parallel on the
+    same calendar (station k on the days of station k modulo the design's count), so the dates
+    stay within the design's fieldwork however many stations there are.
 
     Examples
     --------
@@ -414,9 +464,8 @@ def generate(seed: int, bank: Bank | None = None, design: dict | None = None) ->
     design = design or load_design()
     gen = Generator(bank, design, seed)
     fw = design["fieldwork"]
-    day = date.fromisoformat(fw["start"])
+    start, step = date.fromisoformat(fw["start"]), fw["days_per_station"] + fw["gap_days"]
     files: dict[str, str] = {}
-    for st in design["stations"]:
-        files.update(gen.station(st, day))
-        day += timedelta(days=fw["days_per_station"] + fw["gap_days"])
+    for k, st in enumerate(design_stations(design, stations, seed)):
+        files.update(gen.station(st, start + timedelta(days=step * (k % len(design["stations"])))))
     return dict(sorted(files.items()))
