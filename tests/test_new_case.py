@@ -28,10 +28,13 @@ SCHEMAS = load_schemas(ROOT / "workflow" / "schemas")
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """The repository's config.yaml and schemas, and an empty data/cases, in a temporary folder."""
+    """The repository's config.yaml (its cases written out as a list) and schemas, and an empty
+    data/cases, in a temporary folder."""
     root = tmp_path / "repo"
     shutil.copytree(ROOT / "workflow" / "schemas", root / "workflow" / "schemas")
-    shutil.copyfile(ROOT / "config.yaml", root / "config.yaml")
+    config = (ROOT / "config.yaml").read_text(encoding="utf-8")
+    listed = "cases: [" + ", ".join(f"S{n:02d}" for n in range(1, 16)) + "]\n"
+    (root / "config.yaml").write_text(re.sub(r"(?m)^cases: .*\n", lambda m: listed, config), encoding="utf-8")
     (root / "data" / "cases").mkdir(parents=True)
     return root
 
@@ -198,3 +201,15 @@ def test_the_commented_import_section_of_config_yaml_is_a_valid_example():
     assert check_schema(config, SCHEMAS["config"], "config.yaml") == []
     config["import"]["spreadsheet"]["offsets"]["base"] = 2
     assert check_schema(config, SCHEMAS["config"], "config.yaml") != []
+
+
+def test_with_cases_all_the_new_folder_is_taken_in_and_the_config_is_left_alone(repo, capsys):
+    config = repo / "config.yaml"
+    config.write_text(re.sub(r"(?m)^cases: .*$", "cases: all", config.read_text(encoding="utf-8")), encoding="utf-8")
+    before = config.read_bytes()
+    code, out, _ = run(repo, capsys, "new-case", "K7")
+    assert code == 0 and config.read_bytes() == before
+    assert "`cases: all` in config.yaml takes it in" in out and "added it to `cases`" not in out
+    assert (repo / "data" / "cases" / "K7" / "station.yaml").is_file()
+    code, _, err = run(repo, capsys, "new-case", "K7")  # the folder exists now: the id is taken
+    assert code == 2 and "K7" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from functools import lru_cache
 
 import pandas as pd
@@ -104,3 +105,35 @@ def test_the_analyses_recover_the_planted_structure():
                              m["mechanism_theme"])
     link = mechanism_link_model(spans).set_index("term").loc["mech_before"]
     assert load_design()["mechanism_boost"] > 0 and link["odds_ratio"] > 1 and link["or_lo"] > 1
+
+
+def test_a_corpus_of_any_size_begins_with_the_committed_one_and_keeps_the_planted_rule():
+    seed = CONFIG["seeds"]["synthetic"]
+    small, large = generate(seed), generate(seed, stations=40)
+    assert {k: v for k, v in large.items() if k.split("/")[0] in {f"S{n:02d}" for n in range(1, 16)}} == small
+    assert len({k.split("/")[0] for k in large}) == 40 and large == generate(seed, stations=40)
+    assert generate(seed, stations=3) == {k: v for k, v in small.items() if k[:3] in ("S01", "S02", "S03")}
+    from analysis.casework.synthetic.generator import design_stations
+
+    design = load_design()
+    stations = design_stations(design, 40, seed)
+    levels = {st[c] for st in design["stations"] for c in ("inst", "cap", "inc")}
+    assert all(st["res"] == min(st["inst"], max(st["cap"], st["inc"])) for st in stations)
+    assert all({st["inst"], st["cap"], st["inc"]} <= levels for st in stations)
+    first, last = design["fieldwork"]["start"], max(
+        yaml.safe_load(v.split("---\n")[1])["date"] for k, v in small.items() if k.endswith(".md")).isoformat()
+    dates = {yaml.safe_load(v.split("---\n")[1])["date"].isoformat() for k, v in large.items() if k.endswith(".md")}
+    assert first <= min(dates) and max(dates) <= last  # further stations are visited within the same fieldwork
+
+
+def test_synth_writes_n_stations_and_says_when_the_config_lists_fewer(tmp_path, capsys):
+    from analysis.cli.commands import main
+
+    shutil.copyfile(ROOT / "config.yaml", tmp_path / "config.yaml")
+    assert main(["--root", str(tmp_path), "synth", "--stations", "17", "--dest", str(tmp_path / "data/cases")]) == 0
+    out = capsys.readouterr().out
+    assert "17 SYNTHETIC stations" in out and "note:" not in out  # config.yaml says `cases: all`
+    assert sorted(p.name for p in (tmp_path / "data/cases").iterdir())[-2:] == ["S16", "S17"]
+    (tmp_path / "config.yaml").write_text("cases: [S01]\n", encoding="utf-8")
+    assert main(["--root", str(tmp_path), "synth", "--stations", "2", "--seed", "1", "--dest", str(tmp_path / "data/cases")]) == 0
+    assert "lists 1 case(s) in `cases`; set `cases: all`" in capsys.readouterr().out

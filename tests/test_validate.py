@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -285,3 +286,45 @@ def test_the_segment_columns_are_the_ones_the_schema_describes():
     from analysis.inputs.io import SEGMENT_COLUMNS
 
     assert list(SEGMENT_COLUMNS) == list(SCHEMAS["segments"]["properties"])
+
+
+def _cases_all(root: Path) -> dict:
+    config = yaml.safe_load((root / "config.yaml").read_text(encoding="utf-8"))
+    config["cases"] = "all"
+    (root / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return config
+
+
+def test_cases_all_takes_every_station_folder_in_counting_order(project):
+    from analysis.inputs.validate import check_setup
+
+    config = _cases_all(project)
+    cases = project / "data" / "cases"
+    for case in ("K10", "K2"):
+        shutil.copytree(cases / "K01", cases / case)
+    (cases / "notes").mkdir()  # a folder without station.yaml is not a case
+    assert check_setup(project, config, "config.yaml", SCHEMAS) == []
+    assert config["cases"] == ["K01", "K2", "K10"]
+    found = validate_project(project, _cases_all(project), "config.yaml", SCHEMAS)[0]
+    assert list(found.cases) == ["K01", "K2", "K10"]
+
+
+def test_cases_all_with_no_station_folder_says_where_it_looked(project):
+    from analysis.inputs.validate import check_setup
+
+    shutil.rmtree(project / "data" / "cases" / "K01")
+    (project / "data" / "cases" / "K01").mkdir()
+    problem = only(check_setup(project, _cases_all(project), "config.yaml", SCHEMAS), "finds no case folder")
+    assert problem.file == "config.yaml" and "data/cases" in problem.what and "casebook new-case" in problem.fix
+    problem = only(problems_of(project), "finds no case folder")
+
+
+@pytest.mark.parametrize("value,fragment", [("every", "'every' is none of the forms this field takes"),
+                                            ([1], "field 'cases.0': should be a text"),
+                                            (["K01", "K01"], "lists an item more than once")])
+def test_a_case_list_that_is_neither_a_list_of_ids_nor_all_says_which(project, value, fragment):
+    config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
+    config["cases"] = value
+    (project / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    problem = only(problems_of(project), fragment)
+    assert "`all`" in problem.fix

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from analysis.inputs.shards import shard_of
 from analysis.report.registry import Registry
 from conftest import ROOT, book_numbers
 
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.e2e
 IGNORE = shutil.ignore_patterns(".venv", ".git", "results", "logs", "_build", ".snakemake", "__pycache__",
                                 ".pytest_cache", "*.pyc")
 MINI = ["--configfile", "tests/e2e/config.yaml"]
+SHARDS = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))["ingest"]["shards"]
 
 
 def copy_repo(dest: Path) -> Path:
@@ -248,11 +250,12 @@ def test_bad_input_stops_the_workflow_before_any_analysis_job(tmp_path):
     assert "data/cases/S01/segments.csv, line 2" in run.stderr
     assert "closest: inst.policy" in run.stderr
     assert "Traceback" not in run.stderr
-    # The case's own ingest job stops on it; no analysis started, and nothing of S01 was written
-    # (the provenance jobs, which read no data, may have run).
+    # The ingest job of the case's shard stops on it; no analysis started, and nothing of that shard
+    # was written (the provenance jobs, which read no data, may have run).
     for analysis in ("coding", "reliability", "mechanisms", "numbers/corpus.json", "numbers/coding.json"):
         assert not (repo / "results" / analysis).exists(), f"results/{analysis} was made from bad input"
-    assert not list((repo / "results").glob("**/S01*")), "something of the bad case was written"
+    shard = shard_of("S01", SHARDS)
+    assert not list((repo / "results").glob(f"**/shards/{shard}*")), "something of the bad case's shard was written"
 
 
 # --- the manuscript: HTML in a real browser, the PDF, and what a one-segment change reruns -------------
@@ -333,15 +336,17 @@ def test_one_changed_segment_reruns_what_it_affects_and_nothing_else(built):
     after = _mtimes(built / "results")
     changed = {p for p in before if after.get(p) != before[p]}
     log = run.stdout + run.stderr
-    # Re-ingested: the changed station only.
-    assert "ingest/cases/S06/segments.parquet" in changed
-    for untouched in ("ingest/cases/S01/segments.parquet", "ingest/cases/S11/documents.parquet",
+    # Re-ingested: the changed station's shard only.
+    shard, others = shard_of("S06", SHARDS), {shard_of(case, SHARDS) for case in ("S01", "S11")}
+    assert shard not in others, "the miniature's stations must span two shards for this test to mean anything"
+    assert f"ingest/shards/{shard}/segments.parquet" in changed
+    for untouched in (*(f"ingest/shards/{other}/{table}.parquet" for other in others for table in ("documents", "segments")),
                       "ingest/participants.parquet", "ingest/stations.parquet", "ingest/codes.parquet",
                       "ingest/context.parquet", "tables/context_facts.md", "tables/codebook.md",
                       "figures/analytic_framework.png", "tables/software_versions.md", "provenance/rulegraph.dot",
                       "figures/rulegraph.png"):
         assert untouched not in changed, f"{untouched} was recomputed although the change does not touch it"
-    assert re.findall(r"wildcards: case=(\w+)", log) == ["S06"], "exactly one station is re-checked and re-ingested"
+    assert re.findall(r"wildcards: shard=(\w+)", log) == [shard], "exactly one shard is re-checked and re-ingested"
     # The numbers follow, and the rebuilt book prints them.
     numbers = book_numbers(built)
     assert int(numbers["p1_support"]) == int(before_numbers["p1_support"]) + 1

@@ -27,7 +27,13 @@ from pathlib import Path
 
 import yaml
 
-from analysis.inputs.io import configured_paths, decode_utf8, read_yaml, show_path
+from analysis.inputs.io import (
+    configured_cases,
+    configured_paths,
+    decode_utf8,
+    read_yaml,
+    show_path,
+)
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.yaml_bounded import load_yaml_text
 
@@ -353,13 +359,14 @@ def run_new_case(root: Path, config_file: str, case: str, source: str | None = N
         raise InputError([Problem(config_file, "", "the configuration is not a mapping of settings",
                                   "write config.yaml as `key: value` settings (see the README)")])
     schemas = _schemas(root)
-    pattern = schemas["config"]["properties"]["cases"]["items"]["pattern"]
+    pattern = schemas["config"]["properties"]["cases"]["oneOf"][0]["items"]["pattern"]
     cases_dir = configured_paths(config)["cases"]
     target = root / cases_dir / case
-    configured = config.get("cases") if isinstance(config.get("cases"), list) else []
+    configured = configured_cases(root, config)
     check_new_id(case, pattern, configured, target, config_file, show_path(target, root))
-    new_text = add_case(text, case, config_file)
-    if b"\r\n" in raw:
+    # With `cases: all` the new folder is analysed as it is; a list of cases gains the new id.
+    new_text = add_case(text, case, config_file) if isinstance(config.get("cases"), list) else None
+    if new_text is not None and b"\r\n" in raw:
         new_text = new_text.replace("\n", "\r\n")
     if source:
         coders = config.get("coders") if isinstance(config.get("coders"), dict) else {}
@@ -371,17 +378,19 @@ def run_new_case(root: Path, config_file: str, case: str, source: str | None = N
         result = CaseImport(case, {k: v.encode("utf-8") for k, v in files.items()}, [], [])
     written = write_case(result, root / cases_dir)
     written.chmod(written.parent.stat().st_mode & 0o777)  # the staging folder was private (mkdtemp)
-    try:
-        write_text_atomic(config_path, new_text)
-    except InputError:
-        shutil.rmtree(written)
-        raise
-    return _summary(case, show_path(written, root), config_file, result, source, config, TODO_FILE)
+    if new_text is not None:
+        try:
+            write_text_atomic(config_path, new_text)
+        except InputError:
+            shutil.rmtree(written)
+            raise
+    return _summary(case, show_path(written, root), config_file, new_text is not None, result, source, config, TODO_FILE)
 
 
-def _summary(case: str, folder: str, config_file: str, result, source: str | None, config: dict, todo_file: str) -> str:
+def _summary(case: str, folder: str, config_file: str, added: bool, result, source: str | None, config: dict,
+             todo_file: str) -> str:
     lines = [f"casebook: created case {case} in {folder}" + (f" from {source}" if source else "")
-             + f" and added it to `cases` in {config_file}",
+             + (f" and added it to `cases` in {config_file}" if added else f" (`cases: all` in {config_file} takes it in)"),
              "  files: " + ", ".join(sorted(result.files))]
     lines += [f"  {line}" for line in result.summary]
     lines.append("next:")

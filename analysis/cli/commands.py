@@ -4,8 +4,8 @@ Subcommands (``casebook --help`` lists them):
 
 - ``validate``: read and check the configuration and every raw input; print
   every problem found, not only the first.
-- ``synth``: regenerate the SYNTHETIC illustrative corpus from the bank, the
-  design and the seed in the configuration.
+- ``synth [--stations N]``: regenerate the SYNTHETIC illustrative corpus from
+  the bank, the design and the seed in the configuration, at any size.
 - ``reliability FILE --level L``: agreement coefficients for a long
   ``unit,coder,value`` CSV, printed as one JSON object.
 - ``qca FILE --outcome Y --conditions A,B,C``: the truth table and the
@@ -38,7 +38,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from analysis.inputs.io import configured_paths, load_config
+from analysis.inputs.io import configured_cases, configured_paths, load_config
 from analysis.inputs.problems import InputError, Problem, render_problems
 
 
@@ -62,8 +62,12 @@ def cmd_synth(args) -> int:
     from analysis.casework.synthetic.generator import generate
 
     root = Path(args.root)
+    if args.stations is not None and args.stations < 1:
+        raise InputError([Problem("--stations", "", f"{args.stations} stations: a corpus needs at least one",
+                                  "give --stations a whole number of 1 or more")])
+    config = load_config(root, args.config) if args.seed is None or (root / args.config).is_file() else {}
     if args.seed is None:
-        seeds = load_config(root, args.config).get("seeds")
+        seeds = config.get("seeds")
         if not isinstance(seeds, dict) or not isinstance(seeds.get("synthetic"), int):
             raise InputError([Problem(args.config, "seeds.synthetic", "no integer seed for the synthetic corpus",
                                       "set seeds.synthetic in the configuration, or pass --seed")])
@@ -71,7 +75,7 @@ def cmd_synth(args) -> int:
     seed = args.seed
     dest = Path(args.dest)
     _check_synth_destination(dest)
-    files = generate(seed)
+    files = generate(seed, stations=args.stations)
     dest.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".synth-", dir=dest.parent))
     try:
@@ -85,7 +89,12 @@ def cmd_synth(args) -> int:
     finally:
         if staging.exists():
             shutil.rmtree(staging)
-    print(f"casebook: wrote {len(files)} files of the SYNTHETIC corpus (seed {seed}) to {dest}")
+    stations = sorted({rel.split("/")[0] for rel in files})
+    print(f"casebook: wrote {len(files)} files of {len(stations)} SYNTHETIC stations (seed {seed}) to {dest}")
+    listed = config.get("cases")
+    if isinstance(listed, list) and set(map(str, listed)) != set(stations):
+        print(f"note: {args.config} lists {len(listed)} case(s) in `cases`; set `cases: all` to analyse every "
+              f"station in {configured_paths(config)['cases']}")
     return 0
 
 
@@ -236,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     synth = sub.add_parser("synth", help="regenerate the SYNTHETIC illustrative corpus")
     synth.add_argument("--dest", default="data/cases", help="folder to write the case folders to (replaced)")
     synth.add_argument("--seed", type=int, default=None, help="seed (default: seeds.synthetic in the config)")
+    synth.add_argument("--stations", type=int, default=None, metavar="N",
+                       help="number of stations (default: the design's 15, the committed corpus); a larger corpus "
+                            "begins with the same 15")
     rel = sub.add_parser("reliability", help="agreement coefficients for a long CSV with columns unit,coder,value")
     rel.add_argument("file", help="CSV: one row per rating; a missing rating is an absent row")
     rel.add_argument("--level", choices=["nominal", "ordinal", "interval", "ratio"], default="nominal",
@@ -319,7 +331,7 @@ def _known_names(args):
         config = load_config(root, args.config)
     except InputError:
         return None
-    cases = [str(c) for c in config.get("cases") or []] if isinstance(config.get("cases"), list) else []
+    cases = configured_cases(root, config)
     return gather_names(name_sources(root, str(configured_paths(config)["cases"]), cases), [], root, config)
 
 

@@ -25,6 +25,7 @@ from analysis.exchange.refi_read import ADDITIONS_FILE, TODO_FILE
 from analysis.inputs.deid import Redaction, move_offset
 from analysis.inputs.io import (
     SEGMENT_COLUMNS,
+    configured_cases,
     configured_paths,
     load_config,
     read_transcript,
@@ -66,7 +67,7 @@ def run_import(root: Path, config_file: str, file: Path, case: str, dest: str | 
     book = load_codebook(root, codebook_path)
     coders = config.get("coders") if isinstance(config.get("coders"), dict) else {}
     result = import_qdpx(Path(file), case, book, codebook if codebook else paths["codebook"],
-                         set(coders.get("known") or []), set(config.get("cases") or []), limits)
+                         set(coders.get("known") or []), set(configured_cases(root, config)), limits)
     if update:
         return _run_update(result, Path(dest) if dest else root / paths["cases"], case, set(coders.get("known") or []), file)
     target = write_case(result, Path(dest) if dest else root / paths["cases"], force)

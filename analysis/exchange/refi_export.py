@@ -18,7 +18,7 @@ from analysis.exchange.refi_read import (
     stable_guid,
 )
 from analysis.inputs.deid import move_offset
-from analysis.inputs.io import read_case
+from analysis.inputs.io import configured_cases, read_case
 from analysis.inputs.names import name_sources, read_names
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.writers import safe_cell
@@ -107,8 +107,7 @@ def export_qdc(codebook: dict, labels: str = "zh") -> bytes:
 def _all_names(root: Path, cases_dir: str, config: dict):
     """The matcher for every name source of the project (see :func:`analysis.inputs.names.name_sources`);
     raises when any of them cannot be read."""
-    cases = config.get("cases") if isinstance(config.get("cases"), list) else []
-    return read_names(name_sources(Path(root), cases_dir, [str(c) for c in cases]), Path(root), config)
+    return read_names(name_sources(Path(root), cases_dir, configured_cases(root, config)), Path(root), config)
 
 
 def _exportable_segments(raw, bodies: dict[str, str], code_ids: set[str]) -> list[dict]:

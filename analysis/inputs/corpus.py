@@ -96,8 +96,9 @@ def pool_people(cases: dict[str, RawCase], schemas: dict, names: NameMatcher | N
 def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
     """Turn a validated project into the ingest tables (all cases at once).
 
-    The workflow runs the same steps one case at a time (rules ``ingest_case``
-    and ``corpus``), so that a change in one case re-ingests only that case.
+    The workflow runs the same steps one shard of cases at a time (rules
+    ``ingest_shard`` and ``corpus``), so that a change in one case re-ingests
+    only its shard.
 
     Returns
     -------

@@ -80,6 +80,37 @@ def configured_paths(config) -> dict:
     return {**DEFAULT_PATHS, **paths}
 
 
+ALL_CASES = "all"
+
+
+def case_sort_key(case: str) -> tuple:
+    """Order case ids as a reader counts them: S2 before S10, S99 before S100.
+
+    >>> sorted(["S100", "S10", "S2", "K1"], key=case_sort_key)
+    ['K1', 'S2', 'S10', 'S100']
+    """
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", case) if part)
+
+
+def configured_cases(root: Path, config: dict) -> list[str]:
+    """The cases the configuration names: its list ``cases``, or, with ``cases: all``, every folder
+    under ``paths.cases`` that holds a station.yaml, in :func:`case_sort_key` order (so a generated
+    or imported province of stations needs no hand-written list). Anything else gives no case (the
+    schema check reports it)."""
+    cases = config.get("cases") if isinstance(config, dict) else None
+    if isinstance(cases, list):
+        return [str(c) for c in cases]
+    if cases != ALL_CASES:
+        return []
+    base = Path(root) / configured_paths(config)["cases"]
+    try:
+        with os.scandir(base) as entries:
+            found = [e.name for e in entries if e.is_dir() and os.path.isfile(os.path.join(e.path, CASE_FILES["station"]))]
+    except OSError:
+        return []  # the folder's own problem is reported where the cases are read
+    return sorted(found, key=case_sort_key)
+
+
 CASE_FILES = {
     "station": "station.yaml",
     "participants": "participants.csv",

@@ -135,6 +135,10 @@ def _schema_message(err) -> str:
     if err.validator in ("minItems", "maxItems", "minLength", "maxLength", "minProperties", "maxProperties"):
         unit = {"Items": "items", "Length": "characters", "Properties": "fields"}[err.validator[3:]]
         return f"should have {'at least' if err.validator.startswith('min') else 'at most'} {rule} {unit}, but it is {_preview(value)}"
+    if err.validator in ("oneOf", "anyOf"):
+        return f"{_preview(value)} is none of the forms this field takes"
+    if err.validator == "uniqueItems":
+        return "lists an item more than once"
     if err.validator == "additionalProperties":
         extra = sorted(str(k) for k in value if k not in err.schema.get("properties", {})) if isinstance(value, dict) else []
         shown = ", ".join(repr(k if len(k) <= 40 else k[:37] + "...") for k in extra[:10])
@@ -159,7 +163,8 @@ def check_schema(instance, schema: dict, file: str, where: str = "",
     """
     problems = []
     validator = validator or Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-    for err in sorted(validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]):
+    errors = [specific for err in validator.iter_errors(instance) for specific in _within_alternatives(err)]
+    for err in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
         path = list(err.absolute_path)
         name = ".".join(str(p) for p in path)
         if err.validator == "required":
@@ -174,6 +179,17 @@ def check_schema(instance, schema: dict, file: str, where: str = "",
             fix = _fix_for(schema, path)
         problems.append(Problem(file, where, what, fix))
     return problems
+
+
+def _within_alternatives(err) -> list:
+    """For a value that fits none of a field's alternatives (``oneOf``/``anyOf``), the errors of the
+    alternatives of its own kind (``cases: [1]``: item 0 is not a text; ``cases: []``: too few
+    items); a value of no alternative's kind keeps the one error that lists the alternatives."""
+    if err.validator in ("oneOf", "anyOf") and err.context:
+        deeper = [e for e in err.context if e.relative_path or e.validator not in ("type", "const", "enum")]
+        if deeper:
+            return [specific for e in deeper for specific in _within_alternatives(e)]
+    return [err]
 
 
 def _typed_row(row: dict, schema: dict) -> dict:

@@ -14,12 +14,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.inputs.io import (
+    ALL_CASES,
     INTERVIEWER,
     PARTICIPANT_ID,
+    SHARED_FILES,
     SPEAKER_TURN,
     RawCase,
-    SHARED_FILES,
     RawProject,
+    configured_cases,
+    configured_paths,
     read_case,
     read_table,
     read_yaml,
@@ -392,7 +395,7 @@ def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> li
     """What the workflow checks when it is parsed, reading no data: the configuration against its
     schema (which fills in its defaults) and that every file and case folder it names is there.
 
-    The contents are checked by the workflow's jobs (:func:`validate_case` in each case's ingest
+    The contents are checked by the workflow's jobs (:func:`validate_shard` in each shard's ingest
     job, :func:`validate_shared`), before any analysis and only when an input changed.
     """
     root = Path(root)
@@ -403,6 +406,7 @@ def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> li
     if problems:
         return problems
     fill_defaults(config, schemas["config"])
+    problems += resolve_cases(root, config, config_file)
     paths = config["paths"]
     for key in SHARED_FILES:
         if not (root / paths[key]).is_file():
@@ -414,6 +418,19 @@ def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> li
             problems.append(Problem(show_path(folder, root), "", f"the folder of case {case} does not exist",
                                     f"create it (see data/README.md) or remove {case} from `cases` in config.yaml"))
     return problems
+
+
+def resolve_cases(root: Path, config: dict, config_file: str) -> list[Problem]:
+    """Replace ``cases: all`` in the (schema-checked) configuration by the case folders it means
+    (:func:`~analysis.inputs.io.configured_cases`); a problem when there is none."""
+    if config["cases"] != ALL_CASES:
+        return []
+    config["cases"] = configured_cases(root, config)
+    if config["cases"]:
+        return []
+    folder = configured_paths(config)["cases"]
+    return [Problem(config_file, "key cases", f"`cases: all` finds no case folder (one holding station.yaml) under {folder}",
+                    f"add case folders to {folder} (casebook new-case ID, import-qdpx or synth) or set paths.cases")]
 
 
 def _shared_project(root: Path, config: dict, config_file: str, schemas: dict, problems: list[Problem]) -> RawProject:
@@ -448,7 +465,7 @@ def validate_project(root: Path, config: dict, config_file: str, schemas: dict) 
     root = Path(root)
     if not isinstance(config, dict):
         return RawProject(root=root, config=config), check_setup(root, config, config_file, schemas)
-    problems = check_schema(config, schemas["config"], config_file)
+    problems = check_schema(config, schemas["config"], config_file) or resolve_cases(root, config, config_file)
     if problems:
         return RawProject(root=root, config=config), problems
     project = _shared_project(root, config, config_file, schemas, problems)
@@ -481,21 +498,24 @@ def _codebook_ids_of(root: Path, path: Path, mtime_ns: int, size: int) -> frozen
     return None if ids is None else frozenset(ids)
 
 
-def validate_case(root: Path, config: dict, case: str, schemas: dict) -> tuple[RawCase, object, list[Problem]]:
-    """One case folder read and checked on its own, names included (the workflow's per-case
-    validation, in its ingest job); the codebook's own problems are :func:`validate_shared`'s.
+def validate_shard(root: Path, config: dict, cases: list[str], schemas: dict) -> tuple[dict[str, RawCase], object, list[Problem]]:
+    """The case folders of one ingest shard read and checked, names included (the workflow's
+    validation, in each shard's ingest job); the codebook's own problems are :func:`validate_shared`'s.
 
-    Returns what was read, the name matcher of every name source (which the ingest job then masks
-    with) and the problems, masked."""
+    Returns what was read (by case), the name matcher of every name source (which the ingest job
+    then masks with; read once for the shard) and every problem of every case, masked."""
     root = Path(root)
     problems: list[Problem] = []
-    raw = read_case(root, config["paths"]["cases"], case, problems)
-    problems += check_case(raw, schemas, _codebook_ids(root, root / config["paths"]["codebook"]),
-                           set(config["coders"]["known"]))
-    project = RawProject(root=root, config=config, cases={case: raw})
+    code_ids = _codebook_ids(root, root / config["paths"]["codebook"])
+    coders = set(config["coders"]["known"])
+    raws = {}
+    for case in cases:
+        raws[case] = read_case(root, config["paths"]["cases"], case, problems)
+        problems += check_case(raws[case], schemas, code_ids, coders)
+    project = RawProject(root=root, config=config, cases=raws)
     names = project_names(project, problems)
     problems += check_names(project, names, shared=False)
-    return raw, names, [p.masked(names) for p in problems]
+    return raws, names, [p.masked(names) for p in problems]
 
 
 def validate_shared(root: Path, config: dict, config_file: str, schemas: dict,

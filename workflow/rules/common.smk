@@ -11,6 +11,7 @@ from analysis.inputs.names import name_sources
 from analysis.inputs.problems import render_problems
 from analysis.inputs.provenance import code_fingerprint
 from analysis.inputs.schemas import SCHEMA_FOLDER, load_schemas
+from analysis.inputs.shards import shard_members
 from analysis.inputs.validate import check_setup
 from analysis.report.registry import Registry, slug
 
@@ -36,6 +37,8 @@ onerror:
 
 
 CASES = config["cases"]
+# The stations of each ingest shard (analysis/inputs/shards.py): one ingest job per shard.
+SHARDS = shard_members(CASES, config["ingest"]["shards"])
 # Every participants.csv that may hold confidential names: what masks names or looks for them reads them all.
 NAME_SOURCES = [str(p) for p in name_sources(Path("."), config["paths"]["cases"], CASES)]
 
@@ -88,9 +91,9 @@ def case_files(case):
 VALIDATED = "results/validation/project.json"
 
 
-def case_inputs(wildcards):
-    """The raw files of the case a job ingests (rule ingest_case)."""
-    return case_files(wildcards.case)
+def shard_inputs(wildcards):
+    """The raw files of the cases of the shard a job ingests (rule ingest_shard)."""
+    return [path for case in SHARDS[wildcards.shard] for path in case_files(case)]
 
 
 def shared_files(wildcards=None):

@@ -1,13 +1,15 @@
-# Stage 1: the raw case data are validated and become the de-identified corpus tables. One ingest
-# job per case checks that case (tables, transcripts, codes, names) before it writes anything, so a
-# change in one case's files re-checks and re-ingests that case only; validate_project checks what
-# the cases share, and the pooled corpus, which every analysis reads, waits for it. A problem stops
-# the build there, before any analysis, with the file, the line and the fix (common.smk's onerror).
+# Stage 1: the raw case data are validated and become the de-identified corpus tables. The stations
+# are ingested in shards (common.smk's SHARDS: a fixed number, each station in the one a hash of its
+# id gives), one job per shard: it checks its stations (tables, transcripts, codes, names) before it
+# writes anything, so a change in one station's files re-checks and re-ingests that shard only;
+# validate_project checks what the cases share, and the pooled corpus, which every analysis reads,
+# waits for it. A problem stops the build there, before any analysis, with the file, the line and the
+# fix (common.smk's onerror).
 
 
 rule validate_project:
     input:
-        cases=expand("results/validation/cases/{case}.json", case=CASES),  # written by ingest_case
+        shards=expand("results/validation/shards/{shard}.json", shard=SHARDS),  # written by ingest_shard
         raw=shared_files(),
         config="config.yaml",
         given_config=str(CONFIG_NAME),
@@ -71,28 +73,31 @@ rule ingest_people:
         in_process("ingest_people", input, output, params, wildcards, log)
 
 
-rule ingest_case:
+rule ingest_shard:
     input:
         codebook=config["paths"]["codebook"],
-        files=case_inputs,
+        files=shard_inputs,
         names=NAME_SOURCES,
         schemas=schema_files(),
     output:
-        documents="results/ingest/cases/{case}/documents.parquet",
-        segments="results/ingest/cases/{case}/segments.parquet",
-        ids="results/validation/cases/{case}.json",
+        documents="results/ingest/shards/{shard}/documents.parquet",
+        segments="results/ingest/shards/{shard}/segments.parquet",
+        ids="results/validation/shards/{shard}.json",
+    wildcard_constraints:
+        shard=r"\d+",
     log:
-        "logs/ingest/ingest_case_{case}.log",
+        "logs/ingest/ingest_shard_{shard}.log",
     params:
-        code=code_for("ingest_case"),
+        code=code_for("ingest_shard"),
+        cases=lambda wildcards: SHARDS[wildcards.shard],
     run:
-        in_process("ingest_case", input, output, params, wildcards, log)
+        in_process("ingest_shard", input, output, params, wildcards, log)
 
 
 rule corpus:
     input:
-        documents=expand("results/ingest/cases/{case}/documents.parquet", case=CASES),
-        segments=expand("results/ingest/cases/{case}/segments.parquet", case=CASES),
+        documents=expand("results/ingest/shards/{shard}/documents.parquet", shard=SHARDS),
+        segments=expand("results/ingest/shards/{shard}/segments.parquet", shard=SHARDS),
         participants="results/ingest/participants.parquet",
         codes="results/ingest/codes.parquet",
         validated=VALIDATED,

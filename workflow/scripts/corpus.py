@@ -1,4 +1,4 @@
-"""Rule corpus: every case's documents and segments pooled into the corpus tables."""
+"""Rule corpus: every shard's documents and segments pooled into the corpus tables."""
 import logging
 
 import pandas as pd
@@ -10,5 +10,5 @@ segments = pool_segments([pd.read_parquet(p) for p in snakemake.input.segments],
                          pd.read_parquet(snakemake.input.participants), pd.read_parquet(snakemake.input.codes))
 documents.to_parquet(snakemake.output.documents, index=False)
 segments.to_parquet(snakemake.output.segments, index=False)
-logging.info("pooled %d documents and %d segments from %d cases", len(documents), len(segments),
-             len(snakemake.input.documents))
+logging.info("pooled %d documents and %d segments of %d cases from %d shards", len(documents), len(segments),
+             documents["case_id"].nunique(), len(snakemake.input.documents))

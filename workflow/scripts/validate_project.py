@@ -10,9 +10,9 @@ from analysis.inputs.validate import validate_shared
 from analysis.inputs.writers import write_json
 
 ids_by_case = {}
-for path in snakemake.input.cases:
-    record = read_json(path)
-    ids_by_case[record["case"]] = (record["folder"], [tuple(i) for i in record["ids"]])
+for path in snakemake.input.shards:
+    for record in read_json(path)["cases"]:
+        ids_by_case[record["case"]] = (record["folder"], [tuple(i) for i in record["ids"]])
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
 problems = validate_shared(Path("."), snakemake.config, snakemake.params.configfile, schemas, ids_by_case)
 if problems:
