@@ -32,7 +32,7 @@ import yaml
 
 from analysis.inputs.problems import Problem
 from analysis.inputs.writers import unsafe_cell
-from analysis.inputs.yaml_bounded import _Loader, load_yaml_text
+from analysis.inputs.yaml_bounded import load_yaml_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,12 +45,6 @@ MAX_COLUMNS = 1_000
 #: csv's default cell limit (131,072 characters) is below a long coded passage; a cell may be
 #: as long as the file may be.
 csv.field_size_limit(MAX_BYTES["table"])
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
 
 
 #: How a transcript marks a speaker turn: ``**<participant_id>**：`` at the start of a line

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from pathlib import Path
 
 from analysis.inputs.io import CASE_FILES, RawCase, RawProject, read_table, show_path
@@ -39,6 +40,41 @@ def gather_names(paths: list[Path | str], problems: list[Problem], root: Path | 
     """A :class:`~analysis.inputs.deid.NameMatcher` for every name and alias in ``paths`` (participants
     files, relative to ``root``), the configuration's ``deid.not_names`` left alone; a file that
     cannot be read is a problem in ``problems``. ``tables`` holds files already read, by path."""
+    from analysis.inputs.deid import NameMatcher
+
+    key = _sources_key(paths, root, not_names(config or {}))
+    with _MATCHERS_LOCK:  # the workflow's jobs share one process: the first to ask reads, the others wait for it
+        if key is not None and key in _MATCHERS:
+            return _MATCHERS[key]
+        seen = len(problems)
+        matcher = _gather(paths, problems, root, config, tables)
+        if key is not None and len(problems) == seen:
+            _MATCHERS.clear()  # one set of sources at a time: what the current build reads
+            _MATCHERS[key] = matcher
+        return matcher
+
+
+#: The matcher of the name sources last read, by :func:`_sources_key` (every source's size and
+#: modification time): a province's jobs read 1,940 participants files once, not once per job.
+_MATCHERS: dict = {}
+_MATCHERS_LOCK = threading.Lock()
+
+
+def _sources_key(paths: list[Path | str], root: Path | None, excluded: list[str]) -> tuple | None:
+    """What identifies a set of name sources as read: each file's path, size and modification time
+    (None when one cannot be looked at; it is then read, and its problem reported, every time)."""
+    stats = []
+    for path in paths:
+        full = Path(root) / path if root is not None and not Path(path).is_absolute() else Path(path)
+        try:
+            info = os.stat(full)
+        except OSError:
+            return None
+        stats.append((str(full.resolve()), info.st_size, info.st_mtime_ns, info.st_ino))
+    return tuple(stats), tuple(excluded)
+
+
+def _gather(paths, problems, root, config, tables):
     from analysis.inputs.deid import NameMatcher
 
     rows: list[dict] = []

@@ -12,8 +12,46 @@ MAX_YAML_NODES = 200_000
 MAX_YAML_CHARACTERS = 16 * 2**20
 
 
+#: YAML's implicit types without the timestamp: dates stay text, and the schemas check their format.
+_RESOLVERS = {first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+              for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 class _Loader(yaml.SafeLoader):
-    """YAML's safe loader, keeping dates as text: the schemas check their format."""
+    """YAML's safe loader, keeping dates as text."""
+
+    yaml_implicit_resolvers = _RESOLVERS
+
+
+#: YAML this short, without anchors or aliases (``&``, ``*``), cannot hold more values or characters
+#: than the bounds allow; it is parsed by libyaml (a transcript header in a tenth of the time) and
+#: only its depth is checked after. Anything else, and anything libyaml refuses, goes through the
+#: bounded loader, which also words the problem.
+FAST_MAX_CHARACTERS = 16_384
+_FastLoader = None
+if getattr(yaml, "__with_libyaml__", False):
+    class _FastLoader(yaml.CSafeLoader):
+        """libyaml's safe loader, keeping dates as text."""
+
+        yaml_implicit_resolvers = _RESOLVERS
+
+
+def _deeper_than(value, limit: int) -> bool:
+    """Does a loaded YAML value nest more than ``limit`` levels deep (the value itself is level 1)?
+
+    >>> _deeper_than({"a": [1, [2]]}, 3), _deeper_than({"a": [1, [2]]}, 2)
+    (False, True)
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in [*item.keys(), *item.values()] if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, (dict, list)))
+    return False
 
 
 class _BoundedLoader(_Loader):
@@ -99,6 +137,14 @@ def load_yaml_text(text: str):
     ...
     yaml.composer.ComposerError: the YAML has an alias that refers to the value it is part of, which never ends
     """
+    if _FastLoader is not None and len(text) <= FAST_MAX_CHARACTERS and "&" not in text and "*" not in text:
+        try:
+            value = yaml.load(text, Loader=_FastLoader)
+        except (yaml.YAMLError, RecursionError):
+            pass  # the bounded loader below refuses it too, in its own words
+        else:
+            if not _deeper_than(value, MAX_YAML_DEPTH):
+                return value
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()

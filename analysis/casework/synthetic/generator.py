@@ -338,7 +338,8 @@ class Generator:
                 continue
             if draw < (err["drop"] + err["confuse"]) * factor and code in confusable:
                 code = confusable[code]
-            out.append((s, e, code))
+            if code not in [c for _, _, c in out]:  # confused into a code it also applied: one segment, not two
+                out.append((s, e, code))
         if self.rng.random() < err["add"] and codes[0] in confusable:
             extra = confusable[codes[0]]
             if extra not in [c for _, _, c in out]:
