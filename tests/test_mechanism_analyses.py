@@ -98,3 +98,13 @@ def test_a_chain_of_overlapping_spans_is_one_passage():
 
     seg = pd.DataFrame({"document_id": ["d"] * 4, "start": [0, 8, 18, 40], "end": [10, 20, 30, 50]})
     assert overlap_units(seg).tolist() == [0, 0, 0, 1]
+
+
+def test_the_exemplar_tie_rule_holds_when_floating_point_sums_differ():
+    """Spans 0 and 1 have the same mean Jaccard similarity to the others (exactly 1/2), which
+    summing the similarities in floating point gets as 0.49999999999999994 and 0.5: the tie must
+    go to the shorter text, as the rule says, not to the larger rounding."""
+    sets = [("c", "e"), ("c", "d", "e"), ("c",), ("a", "c", "d"), ("b", "c", "d"), ("a", "c", "e"), ("b", "c", "e")]
+    group = pd.DataFrame({"codes": sets, "text": ["short", "a longer text", "x" * 30, "x" * 30, "x" * 30, "x" * 30,
+                                                  "x" * 30], "segment_id": [f"s{k}" for k in range(7)]})
+    assert medoid(group)["segment_id"] == "s0"

@@ -63,21 +63,29 @@ def medoid(group: pd.DataFrame) -> pd.Series:
     >>> medoid(g)["segment_id"]
     's1'
     """
-    sets = [set(c) for c in group["codes"]]
-    n = len(sets)
+    n = len(group)
     if n == 1:
         return group.iloc[0]
-    # Jaccard similarity of every pair of code sets, from a segments x codes 0/1 matrix.
-    vocabulary = {c: k for k, c in enumerate(sorted(set().union(*sets)))}
-    onehot = np.zeros((n, len(vocabulary)), dtype=np.int64)
-    for row, codes in enumerate(sets):
+    # Spans share few distinct code sets: the Jaccard similarity of every pair of distinct sets,
+    # from a sets x codes 0/1 matrix, weighted by how many spans hold each set, gives each span's
+    # summed similarity to all spans (itself included, similarity 1) in memory that does not grow
+    # with the cell.
+    keys = [tuple(sorted(set(c))) for c in group["codes"]]
+    distinct = sorted(set(keys))
+    index = {key: k for k, key in enumerate(distinct)}
+    which = np.array([index[key] for key in keys])
+    weight = np.bincount(which, minlength=len(distinct)).astype(float)
+    vocabulary = {c: k for k, c in enumerate(sorted(set().union(*distinct)))}
+    onehot = np.zeros((len(distinct), len(vocabulary)), dtype=np.int64)
+    for row, codes in enumerate(distinct):
         onehot[row, [vocabulary[c] for c in codes]] = 1
     inter = onehot @ onehot.T
     size = onehot.sum(1)
     union = size[:, None] + size[None, :] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         sim = np.where(union > 0, inter / np.where(union > 0, union, 1), 1.0)
-    mean = (sim.sum(1) - 1) / (n - 1)
+    # rounded, so that spans whose means are equal tie exactly and the tie rule decides
+    mean = np.round((sim @ weight - 1) / (n - 1), 12)[which]
     ranked = group.assign(_sim=mean, _len=group["text"].str.len()).sort_values(
         ["_sim", "_len", "segment_id"], ascending=[False, True, True], kind="stable")
     return ranked.iloc[0].drop(["_sim", "_len"])
@@ -87,12 +95,13 @@ def evidence_matrix(tagged: pd.DataFrame, by: str, levels: list[str]) -> pd.Data
     """Supporting and contrary spans per claim and level of ``by`` (``actor_type`` or ``case_id``),
     with the exemplar of each non-empty cell."""
     rows = []
+    empty = tagged.iloc[0:0]
     for claim, grp in tagged.groupby("claim", sort=False):
+        cells = dict(tuple(grp.groupby([by, "role"], sort=False)))
         for level in levels:
-            cell = grp[grp[by] == level]
             row = {"claim": claim, "kind": grp["kind"].iloc[0], by: level}
             for role in ("support", "contrary"):
-                part = cell[cell["role"] == role]
+                part = cells.get((level, role), empty)
                 row[f"n_{role}"] = int(len(part))
                 ex = medoid(part) if len(part) else None
                 row[f"exemplar_{role}"] = "" if ex is None else ex["text"]

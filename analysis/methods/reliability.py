@@ -273,6 +273,8 @@ def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[s
         seg = by_doc.get(doc, segments.iloc[0:0])
         body = info.loc[doc, "body"]
         grids = presence_grid(seg, int(info.loc[doc, "n_chars"]), codes, coders)
+        seg_coder, seg_code = seg["coder_id"].to_numpy(), seg["code_id"].to_numpy()
+        seg_start, seg_end = seg["start"].to_numpy(dtype=np.int64), seg["end"].to_numpy(dtype=np.int64)
         for code, grid in zip(codes, grids):
             mixed = grid.min(0) != grid.max(0)
             if not mixed.any():
@@ -284,11 +286,10 @@ def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[s
                     continue
                 applied = [c for j, c in enumerate(coders) if grid[j, start]]
                 missing = [c for c in coders if c not in applied]
-                other = seg[seg["coder_id"].isin(missing) & (seg["start"] < end) & (seg["end"] > start)
-                            & (seg["code_id"] != code)]
+                other = seg_code[np.isin(seg_coder, missing) & (seg_start < end) & (seg_end > start) & (seg_code != code)]
                 rows.append({"document_id": doc, "code_id": code, "start": int(start), "end": int(end),
                              "applied_by": ";".join(applied), "not_applied_by": ";".join(missing),
-                             "other_codes_there": ";".join(sorted(set(other["code_id"]))),
+                             "other_codes_there": ";".join(sorted(set(other.tolist()))),
                              "text": body[start:end]})
     columns = ["document_id", "code_id", "start", "end", "applied_by", "not_applied_by", "other_codes_there", "text"]
     return pd.DataFrame(rows, columns=columns).sort_values(["document_id", "start", "code_id"], kind="stable").reset_index(drop=True)

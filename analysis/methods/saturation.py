@@ -81,8 +81,10 @@ def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: 
         result["reason_code"] = "empty_base"
         return curve, empty_runs, result
     runs = []
+    before = set().union(*sets[:base])
     for first in range(base, n - run + 1):  # zero-based index of the run's first interview
-        before = set().union(*sets[:first])
+        if first > base:
+            before |= sets[first - 1]  # the codes of every interview before this run
         new = set().union(*sets[first:first + run]) - before
         share = len(new) / len(base_codes)
         runs.append({"first": first + 1, "last": first + run, "n_new": len(new), "share_new": share,
@@ -135,11 +137,13 @@ def saturation_by_scope(documents: pd.DataFrame, segments: pd.DataFrame, codes: 
     leaves = set(codes.loc[codes["is_leaf"], "code_id"])
     interviews = documents[documents["kind"].isin(settings["kinds"])]
     seg = segments[segments["code_id"].isin(leaves)]
-    scopes = [("pooled", interviews)] + [(case, grp) for case, grp in interviews.groupby("case_id", sort=True)]
+    case_of = seg["document_id"].map(dict(zip(interviews["document_id"], interviews["case_id"])))
+    by_case = dict(tuple(seg[case_of.notna()].groupby(case_of[case_of.notna()], sort=False)))
+    scopes = [("pooled", interviews, seg)]
+    scopes += [(case, grp, by_case.get(case, seg.iloc[0:0])) for case, grp in interviews.groupby("case_id", sort=True)]
     curves, runs, rows = [], [], []
-    for scope, docs in scopes:
-        curve, run, result = saturation(docs, seg[seg["document_id"].isin(docs["document_id"])],
-                                        settings["base"], settings["run"], settings["threshold"])
+    for scope, docs, docs_segments in scopes:
+        curve, run, result = saturation(docs, docs_segments, settings["base"], settings["run"], settings["threshold"])
         curves.append(curve.assign(scope=scope))
         runs.append(run.assign(scope=scope))
         rows.append({"scope": scope, **result})
