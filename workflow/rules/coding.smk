@@ -16,7 +16,7 @@ rule code_frequencies:
         code=code_for("code_frequencies"),
         coder=PRIMARY_CODER,
     run:
-        in_process("code_frequencies", input, output, params, wildcards, log)
+        run_rule_script("code_frequencies", input, output, params, wildcards, log)
 
 
 rule code_by_category:
@@ -37,7 +37,7 @@ rule code_by_category:
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
     run:
-        in_process("code_by_category", input, output, params, wildcards, log)
+        run_rule_script("code_by_category", input, output, params, wildcards, log)
 
 
 rule saturation:
@@ -56,4 +56,4 @@ rule saturation:
         coder=PRIMARY_CODER,
         saturation=config["saturation"],
     run:
-        in_process("saturation", input, output, params, wildcards, log)
+        run_rule_script("saturation", input, output, params, wildcards, log)

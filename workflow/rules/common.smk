@@ -5,6 +5,7 @@
 import sys
 from pathlib import Path
 
+from analysis.cli.apart import run_script_apart
 from analysis.cli.jobs import Job, failed_jobs_report, run_registered, run_script
 from analysis.inputs.io import CASE_FILES, SHARED_FILES, show_path
 from analysis.inputs.names import name_sources
@@ -55,10 +56,21 @@ def code_for(script):
     return code_of(f"workflow/scripts/{script}.py")
 
 
-def in_process(script, input, output, params, wildcards, log):
-    """Run workflow/scripts/<script>.py for a job inside this Snakemake process (a `run:` block):
-    Python and the libraries are loaded once per build, not once per job."""
-    run_script(f"workflow/scripts/{script}.py", Job(input, output, params, wildcards, log, config))
+#: A study of this many stations or more runs each script job in a process of its own, so that its
+#: heavy jobs use every core (jobs in this process share one interpreter lock); a smaller one runs
+#: them here, where a job costs no second of starting Python and importing pandas.
+APART_FROM_STATIONS = 100
+
+
+def run_rule_script(script, input, output, params, wildcards, log):
+    """Run workflow/scripts/<script>.py for a job (from a `run:` block): inside this Snakemake process,
+    where Python and the libraries are loaded once per build, or, for a large study, in a process of
+    its own (analysis/cli/apart.py)."""
+    job = Job(input, output, params, wildcards, log, config)
+    if len(CASES) >= APART_FROM_STATIONS:
+        run_script_apart(f"workflow/scripts/{script}.py", job)
+    else:
+        run_script(f"workflow/scripts/{script}.py", job)
 
 
 # The registry of every figure, table and topic of numbers the book shows (results/figures/<name>.png,

@@ -15,7 +15,7 @@ rule leak_gate:
         folders={"results": "results", "book": "paper/_build/html", "logs": "logs"},
         deid=config["deid"],
     run:
-        in_process("leak_gate", input, output, params, wildcards, log)
+        run_rule_script("leak_gate", input, output, params, wildcards, log)
 
 
 rule leak_gate_pdf:
@@ -31,4 +31,4 @@ rule leak_gate_pdf:
         folders={"latex": "paper/_build/latex"},
         deid=config["deid"],
     run:
-        in_process("leak_gate", input, output, params, wildcards, log)
+        run_rule_script("leak_gate", input, output, params, wildcards, log)

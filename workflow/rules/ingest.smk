@@ -23,7 +23,7 @@ rule validate_project:
         code=code_for("validate_project"),
         configfile=lambda wildcards, input: input.given_config,
     run:
-        in_process("validate_project", input, output, params, wildcards, log)
+        run_rule_script("validate_project", input, output, params, wildcards, log)
 
 
 rule ingest_codebook:
@@ -37,7 +37,7 @@ rule ingest_codebook:
     params:
         code=code_for("ingest_codebook"),
     run:
-        in_process("ingest_codebook", input, output, params, wildcards, log)
+        run_rule_script("ingest_codebook", input, output, params, wildcards, log)
 
 
 rule ingest_context:
@@ -51,7 +51,7 @@ rule ingest_context:
     params:
         code=code_for("ingest_context"),
     run:
-        in_process("ingest_context", input, output, params, wildcards, log)
+        run_rule_script("ingest_context", input, output, params, wildcards, log)
 
 
 rule ingest_people:
@@ -70,7 +70,7 @@ rule ingest_people:
         coders=config["coders"]["known"],
         deid=config["deid"],
     run:
-        in_process("ingest_people", input, output, params, wildcards, log)
+        run_rule_script("ingest_people", input, output, params, wildcards, log)
 
 
 rule ingest_shard:
@@ -91,7 +91,7 @@ rule ingest_shard:
         code=code_for("ingest_shard"),
         cases=lambda wildcards: SHARDS[wildcards.shard],
     run:
-        in_process("ingest_shard", input, output, params, wildcards, log)
+        run_rule_script("ingest_shard", input, output, params, wildcards, log)
 
 
 rule corpus:
@@ -109,7 +109,7 @@ rule corpus:
     params:
         code=code_for("corpus"),
     run:
-        in_process("corpus", input, output, params, wildcards, log)
+        run_rule_script("corpus", input, output, params, wildcards, log)
 
 
 rule manifest:
@@ -122,4 +122,4 @@ rule manifest:
     params:
         code=code_for("manifest"),
     run:
-        in_process("manifest", input, output, params, wildcards, log)
+        run_rule_script("manifest", input, output, params, wildcards, log)

@@ -15,7 +15,7 @@ rule framework_matrix:
         propositions=config["propositions"],
         cases=CASES,
     run:
-        in_process("framework_matrix", input, output, params, wildcards, log)
+        run_rule_script("framework_matrix", input, output, params, wildcards, log)
 
 
 rule evidence_matrices:
@@ -35,7 +35,7 @@ rule evidence_matrices:
         mechanisms=config["mechanisms"],
         cases=CASES,
     run:
-        in_process("evidence_matrices", input, output, params, wildcards, log)
+        run_rule_script("evidence_matrices", input, output, params, wildcards, log)
 
 
 rule cooccurrence:
@@ -51,7 +51,7 @@ rule cooccurrence:
         code=code_for("cooccurrence"),
         coder=PRIMARY_CODER,
     run:
-        in_process("cooccurrence", input, output, params, wildcards, log)
+        run_rule_script("cooccurrence", input, output, params, wildcards, log)
 
 
 rule models:
@@ -70,7 +70,7 @@ rule models:
         coder=PRIMARY_CODER,
         settings=config["models"],
     run:
-        in_process("models", input, output, params, wildcards, log)
+        run_rule_script("models", input, output, params, wildcards, log)
 
 
 rule qca:
@@ -91,7 +91,7 @@ rule qca:
         settings=config["qca"],
         contrary=config["models"]["outcome_contrary"],
     run:
-        in_process("qca", input, output, params, wildcards, log)
+        run_rule_script("qca", input, output, params, wildcards, log)
 
 
 rule process_tracing:
@@ -109,7 +109,7 @@ rule process_tracing:
         coder=PRIMARY_CODER,
         settings=config["process_tracing"],
     run:
-        in_process("process_tracing", input, output, params, wildcards, log)
+        run_rule_script("process_tracing", input, output, params, wildcards, log)
 
 
 rule mechanism_links:
@@ -127,4 +127,4 @@ rule mechanism_links:
         models=config["models"],
         fdr=config["cooccurrence"]["fdr"],
     run:
-        in_process("mechanism_links", input, output, params, wildcards, log)
+        run_rule_script("mechanism_links", input, output, params, wildcards, log)

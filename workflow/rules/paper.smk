@@ -14,7 +14,7 @@ rule rulegraph:
         code=code_for("rulegraph"),
         configfile=CONFIG_NAME,
     run:
-        in_process("rulegraph", input, output, params, wildcards, log)
+        run_rule_script("rulegraph", input, output, params, wildcards, log)
 
 
 rule table_versions:
@@ -31,7 +31,7 @@ rule table_versions:
         lang=LANG,
         packages=KEY_PACKAGES,
     run:
-        in_process("table_versions", input, output, params, wildcards, log)
+        run_rule_script("table_versions", input, output, params, wildcards, log)
 
 
 rule table_checksums:
@@ -46,7 +46,7 @@ rule table_checksums:
         code=code_for("table_checksums"),
         lang=LANG,
     run:
-        in_process("table_checksums", input, output, params, wildcards, log)
+        run_rule_script("table_checksums", input, output, params, wildcards, log)
 
 
 rule book:

@@ -17,7 +17,7 @@ rule reliability:
         reliability=config["reliability"],
         seed=config["seeds"]["bootstrap"],
     run:
-        in_process("reliability", input, output, params, wildcards, log)
+        run_rule_script("reliability", input, output, params, wildcards, log)
 
 
 rule disagreements:
@@ -33,4 +33,4 @@ rule disagreements:
         code=code_for("disagreements"),
         coders=config["coders"]["independent"],
     run:
-        in_process("disagreements", input, output, params, wildcards, log)
+        run_rule_script("disagreements", input, output, params, wildcards, log)
