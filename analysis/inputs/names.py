@@ -70,7 +70,7 @@ def _sources_key(paths: list[Path | str], root: Path | None, excluded: list[str]
             info = os.stat(full)
         except OSError:
             return None
-        stats.append((str(full.resolve()), info.st_size, info.st_mtime_ns, info.st_ino))
+        stats.append((os.path.abspath(full), info.st_size, info.st_mtime_ns, info.st_ino))
     return tuple(stats), tuple(excluded)
 
 

@@ -55,41 +55,69 @@ def code_frequencies(segments: pd.DataFrame, codes: pd.DataFrame, documents: pd.
     >>> code_frequencies(seg, codes, docs, people)[["code_id", "n_segments", "n_documents"]].values.tolist()
     [['t', 2, 2], ['t.a', 2, 2], ['t.b', 0, 0]]
     """
+    counts = _counts(segments, codes, [])
+    out = _base(codes).join(counts).fillna({c: 0 for c in counts.columns})
+    return _with_shares(out, len(documents), len(participants), alpha).reset_index()
+
+
+COUNTS = ["n_segments", "n_documents", "n_participants", "n_stations"]
+
+
+def _base(codes: pd.DataFrame) -> pd.DataFrame:
+    return codes.sort_values("order")[["code_id", "parent", "theme", "depth", "label_zh", "label_en"]].set_index("code_id")
+
+
+def _counts(segments: pd.DataFrame, codes: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Segments, documents, participants and stations per code (rolled up the tree), within ``by``."""
     chains = ancestors(codes)
     rolled = segments.assign(rolled=segments["code_id"].map(chains)).explode("rolled")
     rolled = rolled.drop_duplicates(["segment_id", "rolled"])
     speaking = rolled[rolled["participant_id"].fillna("") != ""]
-    counts = pd.DataFrame({
-        "n_segments": rolled.groupby("rolled")["segment_id"].nunique(),
-        "n_documents": rolled.groupby("rolled")["document_id"].nunique(),
-        "n_participants": speaking.groupby("rolled")["participant_id"].nunique(),
-        "n_stations": rolled.groupby("rolled")["case_id"].nunique(),
-    })
-    out = codes.sort_values("order")[["code_id", "parent", "theme", "depth", "label_zh", "label_en"]].set_index("code_id")
-    out = out.join(counts).fillna({c: 0 for c in counts.columns})
-    for col in counts.columns:
+    keys = [*by, "rolled"]
+    return pd.DataFrame({
+        "n_segments": rolled.groupby(keys)["segment_id"].nunique(),
+        "n_documents": rolled.groupby(keys)["document_id"].nunique(),
+        "n_participants": speaking.groupby(keys)["participant_id"].nunique(),
+        "n_stations": rolled.groupby(keys)["case_id"].nunique(),
+    }).rename_axis(index=[*by, "code_id"])
+
+
+def _with_shares(out: pd.DataFrame, documents, participants, alpha: float) -> pd.DataFrame:
+    """The counts as integers, and the share of documents and of participants with Wilson bounds;
+    ``documents`` and ``participants`` are the denominators, one for all rows or one per row."""
+    for col in COUNTS:
         out[col] = out[col].astype(int)
-    for unit, total in (("documents", len(documents)), ("participants", len(participants))):
+    for unit, total in (("documents", documents), ("participants", participants)):
         n = out[f"n_{unit}"]
-        out[f"share_{unit}"] = n / total if total else float("nan")
-        lo, hi = proportion_confint(n, total, alpha=alpha, method="wilson") if total else (float("nan"),) * 2
-        out[f"share_{unit}_lo"], out[f"share_{unit}_hi"] = lo, hi
-    return out.reset_index()
+        total = np.broadcast_to(np.asarray(total), n.shape)
+        has = total > 0
+        share, lo, hi = (np.full(n.shape, float("nan")) for _ in range(3))
+        if has.any():
+            share[has] = n.to_numpy()[has] / total[has]
+            lo[has], hi[has] = proportion_confint(n.to_numpy()[has], total[has], alpha=alpha, method="wilson")
+        out[f"share_{unit}"], out[f"share_{unit}_lo"], out[f"share_{unit}_hi"] = share, lo, hi
+    return out
 
 
 def code_frequencies_by_station(segments: pd.DataFrame, codes: pd.DataFrame, documents: pd.DataFrame,
                                 participants: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """:func:`code_frequencies` within each station, its denominators the station's own.
 
-    Returns the same columns plus ``case_id``; every station has a row for every code.
+    Returns the same columns plus ``case_id``; every station has a row for every code. Counted
+    for all stations at once (one groupby), so its cost follows the segments, not their number
+    times the stations'.
     """
-    frames = []
-    for case in sorted(documents["case_id"].unique()):
-        freq = code_frequencies(segments[segments["case_id"] == case], codes,
-                                documents[documents["case_id"] == case],
-                                participants[participants["case_id"] == case], alpha)
-        frames.append(freq.assign(case_id=case))
-    return pd.concat(frames, ignore_index=True)
+    base = _base(codes)
+    cases = sorted(documents["case_id"].unique())
+    grid = pd.MultiIndex.from_product([cases, base.index], names=["case_id", "code_id"])
+    counts = _counts(segments, codes, ["case_id"]).reindex(grid).fillna(0)
+    out = base.reindex(grid.get_level_values("code_id")).set_index(grid).join(counts)
+    n_docs = documents["case_id"].value_counts().reindex(cases).fillna(0)
+    n_people = participants["case_id"].value_counts().reindex(cases).fillna(0)
+    position = grid.get_level_values("case_id")
+    out = _with_shares(out, n_docs.loc[position].to_numpy(), n_people.loc[position].to_numpy(), alpha)
+    out = out.reset_index()
+    return out[[c for c in out.columns if c != "case_id"] + ["case_id"]]
 
 
 def spans(segments: pd.DataFrame) -> pd.DataFrame:

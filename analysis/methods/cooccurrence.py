@@ -108,14 +108,14 @@ def overlap_units(segments: pd.DataFrame) -> pd.Series:
     [0, 0, 1, 2]
     """
     order = segments.sort_values(["document_id", "start", "end"], kind="stable")
-    unit, number, reach, document = pd.Series(0, index=segments.index), -1, -1, None
-    for idx, doc, start, end in zip(order.index, order["document_id"], order["start"], order["end"]):
+    numbers, number, reach, document = [], -1, -1, None
+    for doc, start, end in zip(order["document_id"].tolist(), order["start"].tolist(), order["end"].tolist()):
         if doc != document or start >= reach:
             number, reach, document = number + 1, end, doc
         else:
             reach = max(reach, end)
-        unit[idx] = number
-    return unit
+        numbers.append(number)
+    return pd.Series(numbers, index=order.index, dtype="int64").reindex(segments.index)
 
 
 def segment_cooccurrence(segments: pd.DataFrame, codes: list[str]) -> pd.DataFrame:

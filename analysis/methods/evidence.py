@@ -63,47 +63,60 @@ def medoid(group: pd.DataFrame) -> pd.Series:
     >>> medoid(g)["segment_id"]
     's1'
     """
-    n = len(group)
+    return group.iloc[medoid_position(list(group["codes"]), list(group["text"]), list(group["segment_id"]))]
+
+
+def medoid_position(codes: list, texts: list[str], segment_ids: list[str]) -> int:
+    """The position of the medoid among spans given by their code sets, texts and segment ids:
+    the highest mean Jaccard similarity to the other spans' code sets, then the shorter text,
+    then the lower segment id.
+
+    Spans share few distinct code sets: the similarity of every pair of distinct sets, from a
+    sets x codes 0/1 matrix, weighted by how many spans hold each set, gives each span's summed
+    similarity to all spans (itself included, similarity 1) in memory and time that follow the
+    distinct sets, not the cell's size.
+    """
+    n = len(codes)
     if n == 1:
-        return group.iloc[0]
-    # Spans share few distinct code sets: the Jaccard similarity of every pair of distinct sets,
-    # from a sets x codes 0/1 matrix, weighted by how many spans hold each set, gives each span's
-    # summed similarity to all spans (itself included, similarity 1) in memory that does not grow
-    # with the cell.
-    keys = [tuple(sorted(set(c))) for c in group["codes"]]
+        return 0
+    keys = [tuple(sorted(set(c))) for c in codes]
     distinct = sorted(set(keys))
     index = {key: k for k, key in enumerate(distinct)}
     which = np.array([index[key] for key in keys])
     weight = np.bincount(which, minlength=len(distinct)).astype(float)
     vocabulary = {c: k for k, c in enumerate(sorted(set().union(*distinct)))}
     onehot = np.zeros((len(distinct), len(vocabulary)), dtype=np.int64)
-    for row, codes in enumerate(distinct):
-        onehot[row, [vocabulary[c] for c in codes]] = 1
+    for row, members in enumerate(distinct):
+        onehot[row, [vocabulary[c] for c in members]] = 1
     inter = onehot @ onehot.T
     size = onehot.sum(1)
     union = size[:, None] + size[None, :] - inter
     with np.errstate(invalid="ignore", divide="ignore"):
         sim = np.where(union > 0, inter / np.where(union > 0, union, 1), 1.0)
     # rounded, so that spans whose means are equal tie exactly and the tie rule decides
-    mean = np.round((sim @ weight - 1) / (n - 1), 12)[which]
-    ranked = group.assign(_sim=mean, _len=group["text"].str.len()).sort_values(
-        ["_sim", "_len", "segment_id"], ascending=[False, True, True], kind="stable")
-    return ranked.iloc[0].drop(["_sim", "_len"])
+    mean = np.round((sim @ weight - 1) / (n - 1), 12)[which].tolist()
+    return min(range(n), key=lambda k: (-mean[k], len(texts[k]), segment_ids[k]))
 
 
 def evidence_matrix(tagged: pd.DataFrame, by: str, levels: list[str]) -> pd.DataFrame:
     """Supporting and contrary spans per claim and level of ``by`` (``actor_type`` or ``case_id``),
     with the exemplar of each non-empty cell."""
     rows = []
-    empty = tagged.iloc[0:0]
+    columns = {c: tagged[c].tolist() for c in ("codes", "text", "segment_id", "participant_id", "document_id", "actor_type")}
     for claim, grp in tagged.groupby("claim", sort=False):
-        cells = dict(tuple(grp.groupby([by, "role"], sort=False)))
+        cells = grp.groupby([by, "role"], sort=False).indices  # cell -> positions within grp
+        offsets = tagged.index.get_indexer(grp.index)  # positions within tagged
+        kind = grp["kind"].iloc[0]
         for level in levels:
-            row = {"claim": claim, "kind": grp["kind"].iloc[0], by: level}
+            row = {"claim": claim, "kind": kind, by: level}
             for role in ("support", "contrary"):
-                part = cells.get((level, role), empty)
-                row[f"n_{role}"] = int(len(part))
-                ex = medoid(part) if len(part) else None
+                at = offsets[cells[(level, role)]] if (level, role) in cells else []
+                row[f"n_{role}"] = int(len(at))
+                ex = None
+                if len(at):
+                    pick = at[medoid_position([columns["codes"][k] for k in at], [columns["text"][k] for k in at],
+                                              [columns["segment_id"][k] for k in at])]
+                    ex = {c: values[pick] for c, values in columns.items()}
                 row[f"exemplar_{role}"] = "" if ex is None else ex["text"]
                 row[f"exemplar_{role}_by"] = "" if ex is None else f"{ex['participant_id'] or ex['document_id']}"
                 row[f"exemplar_{role}_actor"] = "" if ex is None else ex["actor_type"]
