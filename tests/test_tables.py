@@ -80,3 +80,31 @@ def test_numbers_of_models_that_all_failed():
     assert numbers["link_or"] == "—" and numbers["n_outcome_models_failed"] == "1"
     result = {"status": {"computed": False}, "solutions": {"intermediate": []}}
     assert recovery_numbers(result, failed, {"rule": "r", "mechanism_boost": 0.1}, "en")["recovery_link"] == "no"
+
+
+def test_a_large_study_gets_quartiles_and_extremes_and_its_csv_keeps_every_station(tmp_path):
+    """Five stations with values 1..5 (and one with none): quartiles by linear interpolation are 2, 3, 4
+    (numpy's default, Hyndman & Fan 1996 type 7); the highest and lowest name their stations, ties by id."""
+    from analysis.report.tables import StationView, write_table
+
+    values = pd.DataFrame({"segments": [3, 5, 1, 4, 2, np.nan]}, index=["S3", "S10", "S1", "S4", "S2", "S5"])
+    full = values.reset_index().rename(columns={"index": "station"})
+    view = StationView(detail=4, top_k=2, lang="en")
+    four = full.head(4)
+    assert view.per_station(four, values.head(4)) is four  # at the limit: listed station by station
+    shown = view.per_station(full, values, digits=None)
+    row = shown.shown.iloc[0]
+    assert [row[c] for c in ["Stations", "Min", "Lower quartile", "Median", "Upper quartile", "Max"]] == [5, "1", "2", "3", "4", "5"]
+    assert row["Highest 2"] == "S10 (5), S4 (4)" and row["Lowest 2"] == "S1 (1), S2 (2)"
+    write_table(shown, str(tmp_path / "t.md"), str(tmp_path / "t.csv"))
+    assert len(pd.read_csv(tmp_path / "t.csv")) == 6 and "S3" not in (tmp_path / "t.md").read_text(encoding="utf-8")
+    small = StationView(detail=30, top_k=2, lang="en").per_station(full, values)
+    assert small is full  # a study the book lists station by station keeps its table as it is
+
+
+def test_a_truth_table_row_names_at_most_k_cases_and_counts_the_rest():
+    from analysis.report.tables import qca_truth_table
+
+    tt = pd.DataFrame({"row": ["11"], "n": [4], "incl": [0.9], "pri": [0.8], "out": ["1"], "cases": [["S1", "S2", "S3", "S4"]]})
+    assert qca_truth_table(tt, ["a", "b"], "en", 2).iloc[0, -1] == "S1, S2 and 2 more"
+    assert qca_truth_table(tt, ["a", "b"], "zh").iloc[0, -1] == "S1、S2、S3、S4"

@@ -68,13 +68,17 @@ def fig_evidence(i, p, w):
     claim = w.claim.upper()
     by_station = pd.read_parquet(i.by_station).query("claim == @claim").set_index("case_id")
     by_actor = pd.read_parquet(i.by_actor).query("claim == @claim").set_index("actor_type")
-    return draw_.evidence_profile(by_station.sort_index(), by_actor, ACTOR_LABELS[p.lang], p.words[p.lang])
+    return draw_.evidence_profile(by_station.sort_index(), by_actor, ACTOR_LABELS[p.lang], p.words[p.lang],
+                                  each_station=len(by_station) <= p.detail)
 
 
 def fig_framework_matrix(i, p, w):
     """Heat map of the support share per station and proposition."""
     matrix = pd.read_parquet(i.matrix).pivot(index="case_id", columns="proposition", values="support_share")
     words = p.words[p.lang]
+    if len(matrix) > p.detail:  # too many stations for a row each: the distribution of each proposition's shares
+        return draw_.distribution_panels({c: matrix[c].to_numpy(dtype=float) for c in matrix.columns}, words["scale"],
+                                         words["stations"], (0.0, 1.0))
     return draw_.framework_heatmap(matrix, words["rows"], words["columns"], words["scale"])
 
 
@@ -108,7 +112,7 @@ def fig_qca_xy(i, p, w):
         return draw_.qca_xy(np.array([]), np.array([]), [], None, words)
     terms = [parse_term(t["term"], conditions) for t in models[0]["terms"]]
     solution = np.max([term_membership(data, conditions, t) for t in terms], axis=0)
-    return draw_.qca_xy(solution, data[outcome].to_numpy(), list(data["case"]), models[0], words)
+    return draw_.qca_xy(solution, data[outcome].to_numpy(), list(data["case"]), models[0], words, p.detail)
 
 
 #: The colour of each stage of the workflow in the rule graph.
@@ -138,6 +142,11 @@ def fig_station_themes(i, p, w):
     names = list(dict.fromkeys(themes["code_id"]))
     stations = sorted(themes["case_id"].unique())
     words = p.words[p.lang]
+    if len(stations) > p.detail:  # too many stations for a bar each: each theme's counts over the stations
+        counts = themes.pivot(index="case_id", columns="code_id", values="n_segments").reindex(columns=names).fillna(0)
+        titles = dict(zip(themes["code_id"], themes[f"label_{p.lang}"]))
+        return draw_.distribution_panels({titles[c]: counts[c].to_numpy(dtype=float) for c in names}, words["segments"],
+                                         words["stations"])
     figure = Figure(figsize=(2.2 * len(names) + 1, 0.28 * len(stations) + 1.4))
     axes = figure.subplots(1, len(names), sharey=True, sharex=True, squeeze=False)[0]
     for ax, code in zip(axes, names):

@@ -249,15 +249,18 @@ def cooccurrence_network(links: pd.DataFrame, left: dict, right: dict, words: di
     return fig
 
 
-def qca_xy(solution: np.ndarray, outcome: np.ndarray, cases: list[str], fit: dict | None, words: dict) -> plt.Figure:
-    """XY plot: membership in the solution against membership in the outcome, with the diagonal."""
+def qca_xy(solution: np.ndarray, outcome: np.ndarray, cases: list[str], fit: dict | None, words: dict,
+           label_up_to: int = 30) -> plt.Figure:
+    """XY plot: membership in the solution against membership in the outcome, with the diagonal;
+    each point names its station while there are at most ``label_up_to``."""
     fig, ax = plt.subplots(figsize=(4.8, 4.8))
     ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.8, linestyle="--")
     if fit is None:
         ax.text(0.5, 0.5, words["none"], ha="center", va="center", wrap=True)
     else:
-        ax.scatter(solution, outcome, color="#3b6e8f", s=22, zorder=3)
-        for x, y, c in zip(solution, outcome, cases):
+        many = len(cases) > label_up_to
+        ax.scatter(solution, outcome, color="#3b6e8f", s=6 if many else 22, alpha=0.35 if many else 1.0, zorder=3)
+        for x, y, c in ([] if many else zip(solution, outcome, cases)):  # too many stations to name each
             ax.annotate(c, (x, y), xytext=(3, 2), textcoords="offset points", fontsize=7)
         ax.text(0.02, 0.97, f"{words['incl']} {fit['incl']:.3f}\n{words['cov']} {fit['cov']:.3f}", va="top", fontsize=8,
                 transform=ax.transAxes)
@@ -361,17 +364,28 @@ def analytic_framework(conditions: list[tuple[str, str, str]], mechanisms: list[
     return fig
 
 
-def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_labels: dict, words: dict) -> plt.Figure:
+def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_labels: dict, words: dict,
+                     each_station: bool = True) -> plt.Figure:
     """One proposition's supporting and contrary evidence, by station (left) and by actor type (right).
 
     Both frames have ``n_support`` and ``n_contrary``; ``by_station`` is indexed
     by station id and ``by_actor`` by actor type. Contrary counts are drawn to
-    the left of zero, supporting counts to the right.
+    the left of zero, supporting counts to the right. Without ``each_station`` (a study too large
+    to draw station by station) the left panel is the histogram of the stations' support shares.
     """
-    fig, axes = plt.subplots(1, 2, figsize=(8.6, 0.28 * max(len(by_station), len(by_actor)) + 1.8),
-                             gridspec_kw={"width_ratios": [1.25, 1]})
-    for ax, frame, labels, title in ((axes[0], by_station, None, words["by_station"]),
-                                     (axes[1], by_actor, actor_labels, words["by_actor"])):
+    rows = max(len(by_station) if each_station else 8, len(by_actor))
+    fig, axes = plt.subplots(1, 2, figsize=(8.6, 0.28 * rows + 1.8), gridspec_kw={"width_ratios": [1.25, 1]})
+    panels = [(axes[1], by_actor, actor_labels, words["by_actor"])]
+    if each_station:
+        panels.insert(0, (axes[0], by_station, None, words["by_station"]))
+    else:
+        shares = by_station["support_share"].to_numpy(dtype=float)
+        axes[0].hist(shares[np.isfinite(shares)], bins=np.linspace(0, 1, 21), color="#3b6e8f")
+        axes[0].set_title(words["station_share"], fontsize=9)
+        axes[0].set_xlabel(words["share"], fontsize=8)
+        axes[0].set_ylabel(words["stations"], fontsize=8)
+        axes[0].tick_params(labelsize=7)
+    for ax, frame, labels, title in panels:
         names = [labels.get(i, i) if labels else i for i in frame.index]
         y = np.arange(len(frame))[::-1]
         ax.barh(y, frame["n_support"], color="#3b6e8f", label=words["support"])
@@ -382,7 +396,27 @@ def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_lab
         ax.set_xlabel(words["xlabel"], fontsize=8)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
         ax.tick_params(axis="x", labelsize=7)
-    axes[0].legend(fontsize=7, frameon=False, loc="lower left")
+    axes[0 if each_station else 1].legend(fontsize=7, frameon=False, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def distribution_panels(values: dict[str, np.ndarray], xlabel: str, ylabel: str,
+                        value_range: tuple[float, float] | None = None) -> plt.Figure:
+    """One histogram per measure, side by side on a shared scale: how a per-station measure is
+    spread over many stations (the book's view of a study too large to draw station by station)."""
+    fig, axes = plt.subplots(1, len(values), figsize=(2.4 * len(values) + 1, 2.9), sharex=True, sharey=True,
+                             squeeze=False)
+    finite = [v[np.isfinite(v)] for v in values.values()]
+    low, high = value_range or (min((v.min() for v in finite if v.size), default=0.0),
+                                max((v.max() for v in finite if v.size), default=1.0))
+    bins = np.linspace(low, high if high > low else low + 1, 21)
+    for ax, (title, v) in zip(axes[0], zip(values, finite)):
+        ax.hist(v, bins=bins, color="#4c72b0")
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes[0][0].set_ylabel(ylabel)
     fig.tight_layout()
     return fig
 

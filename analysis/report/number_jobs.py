@@ -35,7 +35,7 @@ def numbers_corpus(i, p, w):
     t = _tables(i)
     return (made_by(bn.corpus_numbers, t["stations"], t["participants"], t["documents"], t["segments"], t["codes"], p.coder)
             | made_by(bn.context_numbers, t["context"]) | made_by(bn.data_notice, p.study["synthetic_data"])
-            | made_by(bn.method_numbers, p.coding, p.reliability))
+            | made_by(bn.method_numbers, p.coding, p.reliability) | made_by(bn.station_view, len(t["stations"]), p.report))
 
 
 def numbers_coding(i, p, w):
@@ -86,7 +86,8 @@ def numbers_provenance(i, p, w):
     from analysis.inputs.provenance import locked_versions, parse_rulegraph
 
     rules, _ = parse_rulegraph(Path(i.rulegraph).read_text(encoding="utf-8"))
-    return made_by(bn.provenance_numbers, pd.read_csv(i.manifest), locked_versions(Path(i.lock)), rules)
+    return (made_by(bn.provenance_numbers, pd.read_csv(i.manifest), locked_versions(Path(i.lock)), rules)
+            | made_by(bn.shard_numbers, p.ingest))
 
 
 #: Every topic's function, by its name (``numbers_`` and the topic).

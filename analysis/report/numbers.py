@@ -184,6 +184,16 @@ def data_notice(synthetic: bool) -> dict[str, str]:
     return {"data_notice": text, "data_is_synthetic": "是" if synthetic else "否"}
 
 
+def station_view(n_stations: int, report: dict) -> dict[str, str]:
+    """The sentence that says how the book shows per-station measures: station by station, or, past
+    ``report.station_detail`` stations, as distributions with the highest and lowest ``report.top_k``."""
+    if n_stations <= report["station_detail"]:
+        return {"station_view": f"本书逐站列出全部 {fmt_int(n_stations)} 个站点。"}
+    return {"station_view": (f"站点共 {fmt_int(n_stations)} 个，多于本书逐站列出的上限（{report['station_detail']} 个），"
+                             f"图表因而给出各站数值的分布（直方图，或四分位数与最高、最低各 {report['top_k']} 个站点），"
+                             "逐站数值见各表的 CSV 文件。")}
+
+
 def method_numbers(coding: dict, reliability: dict) -> dict[str, str]:
     """Settings the methods text states: test and bootstrap parameters from the configuration."""
     return {"min_expected": f"{coding['min_expected']:g}",
@@ -288,6 +298,24 @@ def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang
             "recovery_link": yes if link_ok else no, "recovery_boost": f"{design['mechanism_boost']:.2f}"}
 
 
+def shard_numbers(ingest: dict) -> dict[str, str]:
+    """How many ingest shards the stations are split into (the configuration's ``ingest.shards``)."""
+    return {"n_shards": fmt_int(ingest["shards"])}
+
+
+def input_digest(manifest: pd.DataFrame) -> str:
+    """One SHA-256 for the whole input: of the lines ``<sha256>  <path>`` (what ``sha256sum`` prints)
+    of every raw file, in path order, each ending in a newline.
+
+    >>> input_digest(pd.DataFrame({"path": ["b", "a"], "sha256": ["22", "11"]}))[:16]
+    '416ccbb108242872'
+    """
+    import hashlib
+
+    lines = "".join(f"{digest}  {path}\n" for path, digest in sorted(zip(manifest["path"], manifest["sha256"])))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
 def provenance_numbers(manifest: pd.DataFrame, locked: list[dict], rules: dict[str, str]) -> dict[str, str]:
     """What the reproducibility appendix says in words: raw files, locked packages, rules, Python."""
     import platform
@@ -295,6 +323,7 @@ def provenance_numbers(manifest: pd.DataFrame, locked: list[dict], rules: dict[s
     return {
         "n_raw_files": fmt_int(len(manifest)),
         "raw_megabytes": f"{manifest['bytes'].sum() / 1e6:.1f}",
+        "input_digest": input_digest(manifest),
         "n_locked_packages": fmt_int(len(locked)),
         "n_rules": fmt_int(len(rules)),
         "python_version": platform.python_version(),

@@ -30,9 +30,15 @@ def table_code_frequencies(i, p, w):
     return {"code_frequencies": show.code_frequency_table(pd.read_parquet(i.frequencies), p.lang)}
 
 
+def _view(p) -> show.StationView:
+    """How this job's tables show per-station measures (the configuration's ``report`` section)."""
+    return show.StationView(p.detail, p.top_k, p.lang)
+
+
 def table_station_themes(i, p, w):
-    """Coded segments per theme in each station."""
-    return {"station_themes": show.station_theme_table(pd.read_parquet(i.by_station), p.lang)}
+    """Coded segments per theme in each station (a large study: their distribution over the stations)."""
+    full = show.station_theme_table(pd.read_parquet(i.by_station), p.lang)
+    return {"station_themes": _view(p).per_station(full, full.set_index(full.columns[0]).astype(float), digits=None)}
 
 
 def table_code_by_category(i, p, w):
@@ -58,12 +64,21 @@ def table_saturation(i, p, w):
     """Saturation pooled and per station."""
     summary = pd.read_parquet(i.summary)
     sentences = [describe(row, p.lang) for row in summary.to_dict("records")]
-    return {"saturation": show.saturation_table(summary, sentences, p.lang)}
+    full = show.saturation_table(summary, sentences, p.lang)
+    view = _view(p)
+    n_stations = int((summary["scope"] != "pooled").sum())
+    if view.lists(n_stations):
+        return {"saturation": full}
+    return {"saturation": show.Shown(full, show.saturation_summary_table(summary, sentences, p.lang))}
 
 
 def table_framework_matrix(i, p, w):
-    """Stations x propositions evidence table."""
-    return {"framework_matrix": show.framework_table(pd.read_parquet(i.matrix), p.propositions, p.lang)}
+    """Stations x propositions evidence table (a large study: the support shares' distribution)."""
+    matrix = pd.read_parquet(i.matrix)
+    full = show.framework_table(matrix, p.propositions, p.lang)
+    shares = matrix.pivot(index="case_id", columns="proposition", values="support_share")
+    shares.columns = [WORDS[p.lang]["share_of"].format(label=f"{c}: {p.propositions[c]['label'][p.lang]}") for c in shares.columns]
+    return {"framework_matrix": _view(p).per_station(full, shares)}
 
 
 def table_codebook(i, p, w):
@@ -83,7 +98,10 @@ def table_evidence(i, p, w):
     mech = pooled[pooled["kind"] == "mechanism"].assign(scope=lambda f: f["claim"])
     out["evidence_mechanisms"] = show.evidence_table(mech.assign(claim="m"), "m", "scope", label, p.lang)
     claims = {c: c for c in p.propositions} | {m: label[m] for m in p.mechanisms}
-    out["evidence_by_station"] = show.evidence_station_table(pd.read_parquet(i.by_station), claims, p.lang)
+    by_station = pd.read_parquet(i.by_station)
+    shares = by_station.pivot(index="case_id", columns="claim", values="support_share")[list(claims)]
+    shares.columns = [WORDS[p.lang]["share_of"].format(label=claims[c]) for c in shares.columns]
+    out["evidence_by_station"] = _view(p).per_station(show.evidence_station_table(by_station, claims, p.lang), shares)
     return out
 
 
@@ -102,9 +120,16 @@ def table_models(i, p, w):
 def table_qca(i, p, w):
     """Calibration, necessity, truth table and solutions."""
     result = read_json(i.solutions)
-    return {"qca_calibration": show.qca_calibration_table(pd.read_parquet(i.raw), pd.read_parquet(i.calibrated), p.lang),
+    raw, calibrated, truth = pd.read_parquet(i.raw), pd.read_parquet(i.calibrated), pd.read_parquet(i.truth_table)
+    view = _view(p)
+    memberships = calibrated.set_index("case")
+    memberships.columns = [WORDS[p.lang]["membership"].format(col=c) for c in memberships.columns]
+    truth_table = show.qca_truth_table(truth, result["conditions"], p.lang)
+    if not view.lists(len(calibrated)):
+        truth_table = show.Shown(truth_table, show.qca_truth_table(truth, result["conditions"], p.lang, p.top_k))
+    return {"qca_calibration": view.per_station(show.qca_calibration_table(raw, calibrated, p.lang), memberships),
             "qca_necessity": show.qca_necessity_table(pd.read_parquet(i.necessity), p.lang),
-            "qca_truth_table": show.qca_truth_table(pd.read_parquet(i.truth_table), result["conditions"], p.lang),
+            "qca_truth_table": truth_table,
             "qca_solutions": show.qca_solution_table(result["solutions"], p.lang)}
 
 

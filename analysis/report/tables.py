@@ -7,6 +7,7 @@ language chosen by ``labels`` in the configuration (``zh`` or ``en``);
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,67 @@ import pandas as pd
 from analysis.inputs.writers import write_csv
 from analysis.methods.codebook import code_labels
 from analysis.report.labels import ACTOR_LABELS, HEADERS, WORDS
+
+
+@dataclass
+class Shown:
+    """A table the book shows shorter than it is: ``full`` goes to the CSV download, ``shown`` to the
+    book's Markdown (the chapter says what it shows instead: the number ``station_view``)."""
+
+    full: pd.DataFrame
+    shown: pd.DataFrame
+
+
+@dataclass
+class StationView:
+    """How the book shows a per-station measure (the configuration's ``report`` section): each
+    station while there are at most ``detail`` of them, else their distribution and the ``top_k``
+    highest and lowest."""
+
+    detail: int
+    top_k: int
+    lang: str
+
+    def lists(self, n_stations: int) -> bool:
+        return n_stations <= self.detail
+
+    def per_station(self, full: pd.DataFrame, values: pd.DataFrame, digits: int | None = 2) -> pd.DataFrame | Shown:
+        """``full`` (one row per station) as it is, or, for a large study, shown as the summary of
+        ``values`` (stations x measures, indexed by station) by :func:`station_summary`."""
+        if self.lists(len(values)):
+            return full
+        return Shown(full, station_summary(values, self.lang, self.top_k, digits))
+
+
+def station_summary(values: pd.DataFrame, lang: str, k: int, digits: int | None = 2) -> pd.DataFrame:
+    """One row per measure (a column of ``values``, whose index is the station): how many stations
+    have a value, its quartiles and extremes, and the ``k`` stations with the highest and with the
+    lowest value (ties by station id); values with ``digits`` decimals, or as short as they go (None).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"share": [0.2, 0.9, 0.5, np.nan]}, index=["S1", "S2", "S3", "S4"])
+    >>> [str(x) for x in station_summary(v, "en", 1).iloc[0]]
+    ['share', '3', '0.20', '0.35', '0.50', '0.70', '0.90', 'S2 (0.90)', 'S1 (0.20)']
+    """
+    from analysis.inputs.io import case_sort_key
+
+    w = WORDS[lang]
+    number = (lambda v: f"{v:g}") if digits is None else (lambda v: f"{v:.{digits}f}")
+    rows = []
+    for column in values.columns:
+        col = values[column].dropna()
+        ordered = sorted(col.items(), key=lambda item: case_sort_key(str(item[0])))
+        ranked = sorted(ordered, key=lambda item: -item[1])
+        lowest = sorted(ordered, key=lambda item: item[1])
+        q = col.quantile([0, 0.25, 0.5, 0.75, 1]).tolist() if len(col) else [np.nan] * 5
+        listed = (lambda items: "、".join(f"{s}（{number(v)}）" for s, v in items[:k]) if lang == "zh"
+                  else ", ".join(f"{s} ({number(v)})" for s, v in items[:k]))
+        rows.append([column, int(len(col)), *("—" if np.isnan(x) else number(x) for x in q), listed(ranked) or "—",
+                     listed(lowest) or "—"])
+    headers = [w["measure"], w["n_stations"], w["minimum"], w["lower_quartile"], w["median"], w["upper_quartile"],
+               w["maximum"], w["highest"].format(k=k), w["lowest"].format(k=k)]
+    return pd.DataFrame(rows, columns=headers)
 
 
 def _interval(share: float, lo: float, hi: float) -> str:
@@ -204,6 +266,33 @@ def saturation_table(summary: pd.DataFrame, sentences: list[str], lang: str) -> 
     })
 
 
+def saturation_summary_table(summary: pd.DataFrame, sentences: list[str], lang: str) -> pd.DataFrame:
+    """The pooled row of :func:`saturation_table`, and one row for all the stations: the median (and
+    range) of their interviews and codes, and how many reached saturation or why not."""
+    w = WORDS[lang]
+    pooled = saturation_table(summary[summary["scope"] == "pooled"], [s for s, scope in zip(sentences, summary["scope"])
+                                                                      if scope == "pooled"], lang)
+    stations = summary[summary["scope"] != "pooled"]
+
+    def spread(column):
+        v = stations[column].astype(float)
+        return f"{v.median():g}（{v.min():g}–{v.max():g}）" if lang == "zh" else f"{v.median():g} ({v.min():g}-{v.max():g})"
+
+    reached = stations[stations["reached"].astype(bool)]
+    reasons = stations.loc[~stations["reached"].astype(bool), "reason_code"].value_counts()
+    from analysis.methods.saturation import REASONS_ZH
+
+    named = {code: (REASONS_ZH.get(code, code) if lang == "zh" else code.replace("_", " ")) for code in reasons.index}
+    rest = ("、".join(f"{named[c]}（{n:,} 个）" for c, n in reasons.items()) if lang == "zh"
+            else ", ".join(f"{named[c]} ({n:,})" for c, n in reasons.items())) or "—"
+    point = f"{reached['point'].astype(float).median():g}" if len(reached) else "—"
+    row = pd.DataFrame([[w["stations_summary"].format(n=len(stations)), spread("n_interviews"), spread("base_codes"),
+                         spread("total_codes"), w["saturation_stations"].format(n=len(stations), reached=len(reached),
+                                                                                point=point, rest=rest)]],
+                       columns=pooled.columns)
+    return pd.concat([pooled.astype(str), row], ignore_index=True)
+
+
 def disagreement_table(table: pd.DataFrame, codes: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Per code: stretches where the coders differ, how many were another code rather than none, characters."""
     h, w = HEADERS[lang], WORDS[lang]
@@ -316,14 +405,30 @@ def qca_necessity_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
                          w["relevance_ron"]: table["ron"].map(lambda v: f"{v:.3f}")})
 
 
-def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str) -> pd.DataFrame:
+def _some_cases(cases, most: int | None, lang: str) -> str:
+    """The cases of a truth-table row, all of them or the first ``most`` and how many more.
+
+    >>> _some_cases(["S1", "S2", "S3"], 2, "en"), _some_cases([], None, "en")
+    ('S1, S2 and 1 more', '—')
+    """
+    cases = list(cases)
+    if not cases:
+        return "—"
+    joined = "、" if lang == "zh" else ", "
+    if most is None or len(cases) <= most:
+        return joined.join(cases)
+    return WORDS[lang]["and_more"].format(shown=joined.join(cases[:most]), more=len(cases) - most)
+
+
+def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str, most: int | None = None) -> pd.DataFrame:
+    """The truth table; with ``most``, each row names at most that many of its cases."""
     w = WORDS[lang]
     out = pd.DataFrame({c: tt["row"].str[i] for i, c in enumerate(conditions)})
     out["n"] = tt["n"]
     out["incl"] = tt["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
     out["PRI"] = tt["pri"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
     out["OUT"] = tt["out"]
-    out[w["cases"]] = tt["cases"].map(lambda cs: "、".join(cs) if len(cs) else "—")
+    out[w["cases"]] = tt["cases"].map(lambda cs: _some_cases(cs, most, lang))
     return out
 
 
@@ -374,7 +479,12 @@ def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:
     return wide.rename(columns={"hypothesis": w["hypothesis"], "scenario": w["likelihoods"]})
 
 
-def write_table(frame: pd.DataFrame, markdown: str, csv_path: str) -> None:
-    """Write a display table as Markdown (for the book) and CSV (for readers)."""
+def write_table(frame: pd.DataFrame | Shown, markdown: str, csv_path: str) -> None:
+    """Write a display table as Markdown (for the book) and CSV (for readers); a :class:`Shown`
+    table puts its full version in the CSV and its shorter version in the book."""
+    if isinstance(frame, Shown):
+        write_csv(frame.full, csv_path)
+        Path(markdown).write_text(to_markdown(frame.shown) + "\n", encoding="utf-8")
+        return
     write_csv(frame, csv_path)
     Path(markdown).write_text(to_markdown(frame) + "\n", encoding="utf-8")

@@ -45,6 +45,9 @@ rule table_checksums:
     params:
         code=code_for("table_checksums"),
         lang=LANG,
+        n_stations=len(CASES),
+        detail=config["report"]["station_detail"],
+        cases=config["paths"]["cases"],
     run:
         run_rule_script("table_checksums", input, output, params, wildcards, log)
 
