@@ -371,3 +371,31 @@ def test_the_snakemake_report_holds_every_figure_with_its_caption(built, tmp_pat
     for entry in Registry(ROOT, yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))).figures:
         words = entry.spec["caption"].split()[:3]
         assert " ".join(words) in html, f"the caption of {entry.name} is not in the report"
+
+
+def test_past_the_station_limit_the_book_shows_distributions_and_the_csv_every_station(tmp_path):
+    """The miniature built with report.station_detail 2: every per-station table of the book becomes a
+    summary (quartiles, the highest and lowest stations), its CSV keeps one row per station, the figures
+    are still drawn, and the chapters say which view they show."""
+    repo = copy_repo(tmp_path / "repo")
+    run = snakemake(repo, "--configfile", "tests/e2e/station_view.yaml")
+    assert run.returncode == 0, run.stderr[-4000:]
+    tables = repo / "results/tables"
+    for name in ("station_themes", "framework_matrix", "evidence_by_station"):
+        shown = (tables / f"{name}.md").read_text(encoding="utf-8")
+        assert "中位数" in shown and "最高的 2 个站点" in shown, name
+        assert not re.search(r"^\| S\d\d \|", shown, re.M), f"{name} still lists stations row by row"
+        full = (tables / f"{name}.csv").read_text(encoding="utf-8")
+        assert all(re.search(rf"^{case},", full, re.M) for case in ("S01", "S06", "S11")), name
+    assert "各站点（共 3 个）" in (tables / "saturation.md").read_text(encoding="utf-8")
+    checksums = (tables / "raw_checksums.md").read_text(encoding="utf-8")
+    assert "data/cases/*/transcripts/*.md | 21 |" in checksums and "S01" not in checksums
+    numbers = book_numbers(repo)
+    assert "多于本书逐站列出的上限（2 个）" in numbers["station_view"]
+    page = (repo / "paper/_build/html/coding.html").read_text(encoding="utf-8")
+    assert "多于本书逐站列出的上限" in page and "station_themes.csv" in page
+    # The whole input's digest, recomputed from the files themselves as `sha256sum` lines in path order.
+    paths = sorted(line.split(",")[0] for line in (tables / "raw_checksums.csv").read_text(encoding="utf-8").splitlines()[1:])
+    lines = "".join(f"{hashlib.sha256((repo / path).read_bytes()).hexdigest()}  {path}\n" for path in paths)
+    assert numbers["input_digest"] == hashlib.sha256(lines.encode("utf-8")).hexdigest()
+    assert numbers["input_digest"] in (repo / "paper/_build/html/appendix_reproducibility.html").read_text(encoding="utf-8")

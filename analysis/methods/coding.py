@@ -137,8 +137,26 @@ def spans(segments: pd.DataFrame) -> pd.DataFrame:
     extra = [c for c in ("case_id", "actor_type", "participant_id") if c in segments]
     grouped = segments.groupby(keys, sort=True)
     out = grouped[extra].first() if extra else grouped.size().to_frame("n")[[]]
-    out["codes"] = grouped["code_id"].agg(lambda s: sorted(set(s)))
+    out["codes"] = span_codes(segments, keys)
     return out.reset_index()
+
+
+def span_codes(segments: pd.DataFrame, keys: list[str]) -> list[list[str]]:
+    """The sorted distinct codes of each group of ``keys`` (groups in sorted order, as ``groupby``
+    gives them), from one sort instead of a Python function per group.
+
+    >>> seg = pd.DataFrame({"d": ["x", "x", "x", "a"], "code_id": ["b", "a", "b", "c"]})
+    >>> span_codes(seg, ["d"])
+    [['c'], ['a', 'b']]
+    """
+    import numpy as np
+
+    codes = segments[[*keys, "code_id"]].drop_duplicates().sort_values([*keys, "code_id"], kind="stable")
+    if codes.empty:
+        return []
+    group = codes.groupby(keys, sort=True).ngroup().to_numpy()
+    cuts = np.flatnonzero(np.diff(group)) + 1
+    return [part.tolist() for part in np.split(codes["code_id"].to_numpy(dtype=object), cuts)]
 
 
 def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[str], chains: dict,

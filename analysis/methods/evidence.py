@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.methods.codebook import ancestors
+from analysis.methods.coding import span_codes
 
 
 def claims(codes: pd.DataFrame, propositions: dict, mechanisms: dict) -> pd.DataFrame:
@@ -44,9 +45,9 @@ def claims(codes: pd.DataFrame, propositions: dict, mechanisms: dict) -> pd.Data
 def tag_spans(segments: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
     """One row per (claim, span, role) with the span's text, speaker, station and all its codes."""
     keys = ["document_id", "start", "end"]
-    span_codes = segments.groupby(keys)["code_id"].agg(lambda s: tuple(sorted(set(s)))).rename("codes")
     first = segments.sort_values("segment_id").groupby(keys).first()
-    spans = first[["segment_id", "case_id", "participant_id", "actor_type", "text"]].join(span_codes).reset_index()
+    spans = first[["segment_id", "case_id", "participant_id", "actor_type", "text"]]
+    spans = spans.assign(codes=[tuple(c) for c in span_codes(segments, keys)]).reset_index()
     hits = segments[keys + ["code_id"]].merge(roles, on="code_id")
     hits = hits.drop_duplicates(keys + ["claim", "role"])
     return hits.merge(spans, on=keys)[["claim", "kind", "role", *keys, "segment_id", "case_id", "participant_id",

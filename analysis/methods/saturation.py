@@ -53,33 +53,52 @@ def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: 
     >>> runs["share_new"].round(2).tolist()
     [0.17, 0.0, 0.17]
     """
-    order = documents.sort_values(["date", "document_id"], kind="stable").reset_index(drop=True)
-    codes_of = segments.groupby("document_id")["code_id"].agg(lambda s: set(s)).to_dict()
+    codes_of = _codes_of(segments)
+    curve, runs, result = _saturation_rows(list(documents["document_id"]), list(documents["date"]), codes_of,
+                                           base, run, threshold)
+    return pd.DataFrame(curve, columns=CURVE_COLUMNS), pd.DataFrame(runs, columns=RUN_COLUMNS), result
+
+
+CURVE_COLUMNS = ["position", "document_id", "date", "n_codes", "n_new", "cumulative"]
+RUN_COLUMNS = ["first", "last", "n_new", "share_new", "at_or_below"]
+
+
+def _codes_of(segments: pd.DataFrame) -> dict[str, set]:
+    """The set of codes of each document."""
+    codes_of: dict[str, set] = {}
+    for document, code in zip(segments["document_id"].tolist(), segments["code_id"].tolist()):
+        codes_of.setdefault(document, set()).add(code)
+    return codes_of
+
+
+def _saturation_rows(document_ids: list, dates: list, codes_of: dict[str, set], base: int, run: int,
+                     threshold: float) -> tuple[list[dict], list[dict], dict]:
+    """:func:`saturation` on plain lists (the documents in any order; ordered here by date, then id):
+    the curve's rows, the runs' rows and the result. A province has 1,940 stations to do this for."""
+    order = sorted(zip(dates, document_ids))
     seen: set[str] = set()
-    rows = []
-    for pos, row in enumerate(order.itertuples(), start=1):
-        found = codes_of.get(row.document_id, set())
+    curve = []
+    for pos, (when, document) in enumerate(order, start=1):
+        found = codes_of.get(document, set())
         new = found - seen
         seen |= found
-        rows.append({"position": pos, "document_id": row.document_id, "date": row.date,
-                     "n_codes": len(found), "n_new": len(new), "cumulative": len(seen)})
-    curve = pd.DataFrame(rows, columns=["position", "document_id", "date", "n_codes", "n_new", "cumulative"])
+        curve.append({"position": pos, "document_id": document, "date": when,
+                      "n_codes": len(found), "n_new": len(new), "cumulative": len(seen)})
     n = len(order)
     result = {"n_interviews": n, "base": base, "run": run, "threshold": threshold,
               "total_codes": len(seen), "base_codes": 0, "reached": False, "point": None, "reason": "",
               "reason_code": ""}
-    empty_runs = pd.DataFrame(columns=["first", "last", "n_new", "share_new", "at_or_below"])
     if n < base + run:
         result["reason"] = f"too few interviews ({n}) for a base of {base} and a run of {run}"
         result["reason_code"] = "too_few"
-        return curve, empty_runs, result
-    sets = [codes_of.get(d, set()) for d in order["document_id"]]
+        return curve, [], result
+    sets = [codes_of.get(d, set()) for _, d in order]
     base_codes = set().union(*sets[:base])
     result["base_codes"] = len(base_codes)
     if not base_codes:
         result["reason"] = "no code was applied in the base interviews"
         result["reason_code"] = "empty_base"
-        return curve, empty_runs, result
+        return curve, [], result
     runs = []
     before = set().union(*sets[:base])
     for first in range(base, n - run + 1):  # zero-based index of the run's first interview
@@ -89,10 +108,9 @@ def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: 
         share = len(new) / len(base_codes)
         runs.append({"first": first + 1, "last": first + run, "n_new": len(new), "share_new": share,
                      "at_or_below": share <= threshold})
-    runs = pd.DataFrame(runs)
-    hits = runs[runs["at_or_below"]]
-    if len(hits):
-        result["reached"], result["point"] = True, int(hits["first"].iloc[0]) - 1
+    hits = [r for r in runs if r["at_or_below"]]
+    if hits:
+        result["reached"], result["point"] = True, int(hits[0]["first"]) - 1
     else:
         result["reason"] = "no run of new information fell to the threshold"
         result["reason_code"] = "no_run"
@@ -136,19 +154,22 @@ def saturation_by_scope(documents: pd.DataFrame, segments: pd.DataFrame, codes: 
     """
     leaves = set(codes.loc[codes["is_leaf"], "code_id"])
     interviews = documents[documents["kind"].isin(settings["kinds"])]
-    seg = segments[segments["code_id"].isin(leaves)]
-    case_of = seg["document_id"].map(dict(zip(interviews["document_id"], interviews["case_id"])))
-    by_case = dict(tuple(seg[case_of.notna()].groupby(case_of[case_of.notna()], sort=False)))
-    scopes = [("pooled", interviews, seg)]
-    scopes += [(case, grp, by_case.get(case, seg.iloc[0:0])) for case, grp in interviews.groupby("case_id", sort=True)]
+    codes_of = _codes_of(segments[segments["code_id"].isin(leaves)])
+    ids, dates, cases = (interviews[c].tolist() for c in ("document_id", "date", "case_id"))
+    by_case: dict[str, tuple[list, list]] = {}
+    for document, when, case in zip(ids, dates, cases):
+        by_case.setdefault(case, ([], []))
+        by_case[case][0].append(document)
+        by_case[case][1].append(when)
+    scopes = [("pooled", ids, dates)] + [(case, *by_case[case]) for case in sorted(by_case)]
     curves, runs, rows = [], [], []
-    for scope, docs, docs_segments in scopes:
-        curve, run, result = saturation(docs, docs_segments, settings["base"], settings["run"], settings["threshold"])
-        curves.append(curve.assign(scope=scope))
-        runs.append(run.assign(scope=scope))
+    for scope, scope_ids, scope_dates in scopes:
+        curve, run, result = _saturation_rows(scope_ids, scope_dates, codes_of, settings["base"], settings["run"],
+                                              settings["threshold"])
+        curves += [{**r, "scope": scope} for r in curve]
+        runs += [{**r, "scope": scope} for r in run]
         rows.append({"scope": scope, **result})
-    run_frame = pd.concat([r for r in runs if len(r)], ignore_index=True) if any(len(r) for r in runs) else \
-        pd.DataFrame(columns=["first", "last", "n_new", "share_new", "at_or_below", "scope"])
     summary = pd.DataFrame(rows)
     summary["point"] = summary["point"].astype("Int64")
-    return pd.concat(curves, ignore_index=True), run_frame, summary
+    return (pd.DataFrame(curves, columns=[*CURVE_COLUMNS, "scope"]), pd.DataFrame(runs, columns=[*RUN_COLUMNS, "scope"]),
+            summary)

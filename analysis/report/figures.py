@@ -191,14 +191,21 @@ def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, word
 
     The run's bar stands at the run's last interview; the dashed line is the
     threshold and the vertical line marks the saturation point when reached.
+    Past a few hundred interviews (a province pooled) the markers and bars would merge into ink
+    and cost minutes to draw: the curve is a plain line and the runs' shares a step line.
     """
+    many = len(curve) > 300
     fig, ax = plt.subplots(figsize=(7.0, 3.6))
-    ax.plot(curve["position"], curve["cumulative"], marker="o", markersize=3, color="#3b6e8f", label=words["cumulative"])
+    ax.plot(curve["position"], curve["cumulative"], marker=None if many else "o", markersize=3, color="#3b6e8f",
+            label=words["cumulative"])
     ax.set_xlabel(words["xlabel"])
     ax.set_ylabel(words["cumulative"])
     ax.set_ylim(0, max(1, curve["cumulative"].max()) * 1.1)
     right = ax.twinx()
-    if len(runs):
+    if len(runs) and many:
+        right.step(runs["last"], runs["share_new"], where="mid", alpha=0.6, linewidth=0.8, color="#b03a2e",
+                   label=words["share"])
+    elif len(runs):
         right.bar(runs["last"], runs["share_new"], width=0.6, alpha=0.35, color="#b03a2e", label=words["share"])
     right.axhline(result["threshold"], color="#b03a2e", linestyle="--", linewidth=0.8)
     right.set_ylabel(words["share"])
