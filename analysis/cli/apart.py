@@ -3,19 +3,23 @@
 Jobs that run inside the Snakemake process (its ``run:`` blocks, in threads) share one
 interpreter lock, so a large study's heavy jobs would take turns on one core however many the
 machine has. :func:`run_script_apart` writes what the job sees as ``snakemake`` (its input, output,
-params, wildcards, log and the configuration, as JSON) to a file beside its log and runs
-``python -m analysis.cli.apart FILE``, which rebuilds that object and runs the script the way
+params, wildcards, log and the configuration, as JSON) to a file beside its log and hands it to
+one of a few worker processes (``python -m analysis.cli.apart --serve``, one per core, kept for
+the build), which rebuilds that object and runs the script the way
 :func:`analysis.cli.jobs.run_script` does in-process: the same log, the same message on failure.
-The Snakemake thread waits without holding the lock. Starting Python and importing pandas costs
-about a second, so the workflow sends a job here only when it is large (common.smk).
+The Snakemake thread waits without holding the lock. Handing a job over costs more than running
+a small one in-process, so the workflow sends jobs here only for a large study (common.smk).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import queue
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 
@@ -76,9 +80,69 @@ class _Job:
         self.config = spec["config"]
 
 
-def run_script_apart(script: str, job) -> None:
-    """Run a workflow script for ``job`` (:class:`analysis.cli.jobs.Job`) in a process of its own;
-    raises :class:`~analysis.cli.jobs.JobFailed` with the job's message when it fails."""
+class Workers:
+    """A few job processes (as many as the build's cores), started on first use and kept for the
+    build: each imports Python's libraries once and then runs job after job, so a job pays for its
+    work, not for starting Python and importing pandas. A job takes an idle worker, sends it one
+    line (the path of its job file) and waits for one line back: done, or the failure in words. A
+    worker that stops is replaced for the next job."""
+
+    def __init__(self):
+        self._idle: queue.SimpleQueue | None = None
+        self._all: list[subprocess.Popen] = []
+        self._lock = threading.Lock()
+
+    def _take(self, count: int) -> subprocess.Popen:
+        with self._lock:
+            if self._idle is None:
+                self._idle = queue.SimpleQueue()
+                for _ in range(max(1, count)):
+                    self._idle.put(None)  # a slot: its worker starts when a job first takes it
+        worker = self._idle.get()
+        if worker is None or worker.poll() is not None:
+            worker = subprocess.Popen([sys.executable, "-m", "analysis.cli.apart", "--serve"], stdin=subprocess.PIPE,
+                                      stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                                      env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
+            with self._lock:
+                self._all.append(worker)
+        return worker
+
+    def run(self, spec_path: Path, count: int) -> tuple[bool, str]:
+        worker = self._take(count)
+        try:
+            worker.stdin.write(str(spec_path) + "\n")
+            worker.stdin.flush()
+            reply = worker.stdout.readline()
+        except OSError:
+            reply = ""
+        self._idle.put(worker)
+        if not reply:
+            return False, "casebook: the process running the job stopped; its messages are above"
+        answer = json.loads(reply)
+        return answer["ok"], answer["text"]
+
+    def close(self) -> None:
+        """Stop the workers (each ends when its input closes)."""
+        with self._lock:
+            for worker in self._all:
+                if worker.poll() is None:
+                    try:
+                        worker.stdin.close()
+                        worker.wait(timeout=30)
+                    except (OSError, subprocess.TimeoutExpired):
+                        worker.kill()
+            self._all.clear()
+            self._idle = None
+
+
+#: The workers of this build, stopped when the build's process exits.
+WORKERS = Workers()
+atexit.register(WORKERS.close)
+
+
+def run_script_apart(script: str, job, workers: int = 2) -> None:
+    """Run a workflow script for ``job`` (:class:`analysis.cli.jobs.Job`) in one of ``workers`` job
+    processes; raises :class:`~analysis.cli.jobs.JobFailed` with the job's message when it fails."""
     from analysis.cli.jobs import JobFailed
 
     log = Path(job.log[0])
@@ -88,18 +152,15 @@ def run_script_apart(script: str, job) -> None:
     spec_path.parent.mkdir(parents=True, exist_ok=True)
     spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     try:
-        run = subprocess.run([sys.executable, "-m", "analysis.cli.apart", str(spec_path)], capture_output=True,
-                             text=True, encoding="utf-8", env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
+        ok, text = WORKERS.run(spec_path, workers)
     finally:
         spec_path.unlink(missing_ok=True)
-    if run.returncode != 0:
-        raise JobFailed(run.stdout.strip() or f"casebook: the job's process stopped (exit {run.returncode}): "
-                        + (run.stderr.strip().splitlines() or ["no message"])[-1]) from None
+    if not ok:
+        raise JobFailed(text) from None
 
 
-def _main(spec_path: str) -> int:
-    """The job's process: rebuild the job and run its script; on failure print its message (the log
-    has it too, with the traceback) and exit 1."""
+def _run_one(spec_path: str) -> tuple[bool, str]:
+    """Rebuild a job from its file and run its script, as :func:`analysis.cli.jobs.run_script` does."""
     import runpy
 
     from analysis.cli.jobs import JobFailed, run_job
@@ -109,10 +170,28 @@ def _main(spec_path: str) -> int:
     try:
         run_job(job.log[0], runpy.run_path, spec["script"], {"snakemake": job}, "__casebook_job__", outputs=job.output)
     except JobFailed as failed:
-        print(str(failed))
-        return 1
-    return 0
+        return False, str(failed)
+    except SystemExit as stop:  # a script that exits: a failure in its own words, and the worker lives on
+        return False, str(stop.code) if stop.code not in (None, 0) else "casebook: the job's script exited early"
+    return True, ""
+
+
+def _serve() -> None:
+    """A worker's loop: one job file per line on standard input, one answer per line on the standard
+    output it was started with (anything else the code prints goes to standard error)."""
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    sys.stdout = sys.stderr
+    for line in sys.stdin:
+        ok, text = _run_one(line.strip())
+        answers.write(json.dumps({"ok": ok, "text": text}, ensure_ascii=False) + "\n")
+        answers.flush()
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1]))
+    if sys.argv[1:] == ["--serve"]:
+        _serve()
+    else:
+        ok, text = _run_one(sys.argv[1])
+        if not ok:
+            print(text)
+        sys.exit(0 if ok else 1)

@@ -93,6 +93,14 @@ def pool_people(cases: dict[str, RawCase], schemas: dict, names: NameMatcher | N
     return stations, people.reset_index(drop=True)
 
 
+def pool_shard_people(stations: list[pd.DataFrame], people: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shards' stations and participants tables (each from :func:`pool_people`) as one of each,
+    in the same order :func:`pool_people` gives all cases at once."""
+    pooled = pd.concat(stations, ignore_index=True).sort_values("case_id", kind="stable").reset_index(drop=True)
+    everyone = pd.concat(people, ignore_index=True).sort_values("participant_id", kind="stable").reset_index(drop=True)
+    return pooled, everyone
+
+
 def build_corpus(project: RawProject, schemas: dict) -> dict[str, pd.DataFrame]:
     """Turn a validated project into the ingest tables (all cases at once).
 

@@ -68,7 +68,7 @@ def run_rule_script(script, input, output, params, wildcards, log):
     its own (analysis/cli/apart.py)."""
     job = Job(input, output, params, wildcards, log, config)
     if len(CASES) >= APART_FROM_STATIONS:
-        run_script_apart(f"workflow/scripts/{script}.py", job)
+        run_script_apart(f"workflow/scripts/{script}.py", job, workflow.cores)
     else:
         run_script(f"workflow/scripts/{script}.py", job)
 

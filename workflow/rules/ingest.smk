@@ -1,7 +1,7 @@
 # Stage 1: the raw case data are validated and become the de-identified corpus tables. The stations
 # are ingested in shards (common.smk's SHARDS: a fixed number, each station in the one a hash of its
 # id gives), one job per shard: it checks its stations (tables, transcripts, codes, names) before it
-# writes anything, so a change in one station's files re-checks and re-ingests that shard only;
+# writes anything (their documents, segments, stations and participants, a Parquet file each), so a change in one station's files re-checks and re-ingests that shard only;
 # validate_project checks what the cases share, and the pooled corpus, which every analysis reads,
 # waits for it. A problem stops the build there, before any analysis, with the file, the line and the
 # fix (common.smk's onerror).
@@ -54,25 +54,6 @@ rule ingest_context:
         run_rule_script("ingest_context", input, output, params, wildcards, log)
 
 
-rule ingest_people:
-    input:
-        stations=[case_file(case, "station") for case in CASES],
-        people=[case_file(case, "participants") for case in CASES],
-        names=NAME_SOURCES,
-        schemas=schema_files(),
-    output:
-        stations="results/ingest/stations.parquet",
-        participants="results/ingest/participants.parquet",
-    log:
-        "logs/ingest/ingest_people.log",
-    params:
-        code=code_for("ingest_people"),
-        coders=config["coders"]["known"],
-        deid=config["deid"],
-    run:
-        run_rule_script("ingest_people", input, output, params, wildcards, log)
-
-
 rule ingest_shard:
     input:
         codebook=config["paths"]["codebook"],
@@ -82,6 +63,8 @@ rule ingest_shard:
     output:
         documents="results/ingest/shards/{shard}/documents.parquet",
         segments="results/ingest/shards/{shard}/segments.parquet",
+        stations="results/ingest/shards/{shard}/stations.parquet",
+        participants="results/ingest/shards/{shard}/participants.parquet",
         ids="results/validation/shards/{shard}.json",
     wildcard_constraints:
         shard=r"\d+",
@@ -98,12 +81,15 @@ rule corpus:
     input:
         documents=expand("results/ingest/shards/{shard}/documents.parquet", shard=SHARDS),
         segments=expand("results/ingest/shards/{shard}/segments.parquet", shard=SHARDS),
-        participants="results/ingest/participants.parquet",
+        stations=expand("results/ingest/shards/{shard}/stations.parquet", shard=SHARDS),
+        participants=expand("results/ingest/shards/{shard}/participants.parquet", shard=SHARDS),
         codes="results/ingest/codes.parquet",
         validated=VALIDATED,
     output:
         documents="results/ingest/documents.parquet",
         segments="results/ingest/segments.parquet",
+        stations="results/ingest/stations.parquet",
+        participants="results/ingest/participants.parquet",
     log:
         "logs/ingest/corpus.log",
     params:

@@ -13,6 +13,7 @@ rule rulegraph:
     params:
         code=code_for("rulegraph"),
         configfile=CONFIG_NAME,
+        case=CASES[0],
     run:
         run_rule_script("rulegraph", input, output, params, wildcards, log)
 

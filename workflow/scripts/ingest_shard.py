@@ -1,12 +1,13 @@
 """Rule ingest_shard: the stations of one shard checked (tables, transcripts, codes, names), then
-their de-identified documents and their segments (offsets moved with the masking) as one table
-each, and the ids each station declares."""
+their de-identified documents, their segments (offsets moved with the masking), their station
+attributes and their participants (without confidential columns) as one table each, and the ids
+each station declares."""
 import logging
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.inputs.corpus import case_corpus
+from analysis.inputs.corpus import case_corpus, pool_people
 from analysis.inputs.problems import InputError
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import case_ids, validate_shard
@@ -23,6 +24,10 @@ documents = pd.concat([d for d, _ in parts], ignore_index=True)  # a shard holds
 segments = pd.concat([s for _, s in parts], ignore_index=True)
 documents.to_parquet(snakemake.output.documents, index=False)
 segments.to_parquet(snakemake.output.segments, index=False)
+# The stations table and the participants table, without confidential columns (masked like the rest).
+stations, people = pool_people(raws, schemas, names)
+stations.to_parquet(snakemake.output.stations, index=False)
+people.to_parquet(snakemake.output.participants, index=False)
 # The ids each case declares, for validate_project's check that ids are unique across the cases.
 write_json(snakemake.output.ids, {"shard": snakemake.wildcards.shard,
                                   "cases": [{"case": case, "folder": raws[case].folder, "ids": case_ids(raws[case])}
