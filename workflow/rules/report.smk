@@ -1,6 +1,9 @@
 # Stage 5: the figures and tables the book shows, one rule each, made in a loop from the registry
 # (workflow/report.yaml, read in common.smk), and the numbers the book prints, by topic. Each figure and table
 # keeps its own job, output and log. To add one, see workflow/README.md.
+# Each is a local rule: on a cluster (profiles/slurm) it runs beside Snakemake, in a thread of its
+# process, not as a cluster job. They read small summaries and take a few seconds at most, where a
+# cluster job costs a Snakemake start on the node and a turn in the queue.
 
 
 for _entry in REGISTRY.figures:
@@ -19,6 +22,7 @@ for _entry in REGISTRY.figures:
             ),
         log:
             f"logs/figures/{_entry.job_name}.log",
+        localrule: True
         params:
             code=code_of(_entry.module),
             function=_entry.function,
@@ -46,6 +50,7 @@ for _entry in [e for e in REGISTRY.tables if e.generated]:
             },
         log:
             f"logs/tables/{_entry.job_name}.log",
+        localrule: True
         params:
             code=code_of(_entry.module),
             function=_entry.function,
@@ -66,6 +71,7 @@ for _entry in REGISTRY.numbers:
             numbers=f"results/numbers/{_entry.name}.json",
         log:
             f"logs/numbers/{_entry.job_name}.log",
+        localrule: True
         params:
             code=code_of(_entry.module),
             function=_entry.function,
