@@ -19,7 +19,8 @@ install() {
   # System packages (Debian names), installed with apt-get when missing:
   #   every command: a CJK font for the figures and the HTML book;
   #   pdf and test:  XeLaTeX with xeCJK and the LaTeX packages Sphinx uses, for the PDF book;
-  #   test:          Debian's chromium, for the browser check of the built book.
+  #   test:          Debian's chromium, for the browser check of the built book, and slurm-wlm and
+  #                  munge, for the build through a one-node SLURM (tests/test_slurm.py).
   need_apt=()
   fc-list :lang=zh family 2>/dev/null | grep -q . || need_apt+=(fonts-noto-cjk fontconfig)
   if [ "$what" = pdf ] || [ "$what" = test ]; then
@@ -30,6 +31,7 @@ install() {
   fi
   if [ "$what" = test ]; then
     command -v chromium >/dev/null || need_apt+=(chromium)
+    { command -v slurmctld && command -v munged; } >/dev/null || need_apt+=(slurm-wlm munge)
   fi
   if [ "${#need_apt[@]}" -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
