@@ -19,7 +19,7 @@ RULES = {name for f in RULE_FILES for name in re.findall(r"(?m)^rule (\w+):", f.
 SCRIPT_OF = {}
 for _file in RULE_FILES:
     for _block in re.split(r"(?m)^(?=rule )", _file.read_text(encoding="utf-8")):
-        _match = re.match(r"rule (\w+):.*?^    run:\s*\n\s*in_process\(\"(\w+)\"", _block, re.M | re.S)
+        _match = re.match(r"rule (\w+):.*?^    run:\s*\n\s*run_rule_script\(\"(\w+)\"", _block, re.M | re.S)
         if _match:
             SCRIPT_OF[_match.group(1)] = f"workflow/scripts/{_match.group(2)}.py"
 #: The rules report.smk makes from the registry, and the module whose function of the same name each runs.
