@@ -1,4 +1,4 @@
-"""A workflow script run as a job in a process of its own, beside the Snakemake process.
+"""Workflow scripts run as jobs in worker processes beside the Snakemake process.
 
 Jobs that run inside the Snakemake process (its ``run:`` blocks, in threads) share one
 interpreter lock, so a large study's heavy jobs would take turns on one core however many the
@@ -188,10 +188,4 @@ def _serve() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--serve"]:
-        _serve()
-    else:
-        ok, text = _run_one(sys.argv[1])
-        if not ok:
-            print(text)
-        sys.exit(0 if ok else 1)
+    _serve()

@@ -88,9 +88,7 @@ def pool_segments(segments: list[pd.DataFrame], documents: pd.DataFrame, people:
 def pool_people(cases: dict[str, RawCase], schemas: dict, names: NameMatcher | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stations table (one row per case) and the participants table of every case."""
     stations, participants = zip(*(case_people(case, raw, schemas, names) for case, raw in cases.items()))
-    stations = pd.DataFrame(list(stations)).sort_values("case_id", kind="stable").reset_index(drop=True)
-    people = pd.concat(participants, ignore_index=True).sort_values("participant_id", kind="stable")
-    return stations, people.reset_index(drop=True)
+    return pool_shard_people([pd.DataFrame(list(stations))], list(participants))
 
 
 def pool_shard_people(stations: list[pd.DataFrame], people: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -40,8 +40,6 @@ def gather_names(paths: list[Path | str], problems: list[Problem], root: Path | 
     """A :class:`~analysis.inputs.deid.NameMatcher` for every name and alias in ``paths`` (participants
     files, relative to ``root``), the configuration's ``deid.not_names`` left alone; a file that
     cannot be read is a problem in ``problems``. ``tables`` holds files already read, by path."""
-    from analysis.inputs.deid import NameMatcher
-
     key = _sources_key(paths, root, not_names(config or {}))
     with _MATCHERS_LOCK:  # the workflow's jobs share one process: the first to ask reads, the others wait for it
         if key is not None and key in _MATCHERS:

@@ -149,8 +149,6 @@ def span_codes(segments: pd.DataFrame, keys: list[str]) -> list[list[str]]:
     >>> span_codes(seg, ["d"])
     [['c'], ['a', 'b']]
     """
-    import numpy as np
-
     codes = segments[[*keys, "code_id"]].drop_duplicates().sort_values([*keys, "code_id"], kind="stable")
     if codes.empty:
         return []

@@ -56,16 +56,16 @@ def code_for(script):
     return code_of(f"workflow/scripts/{script}.py")
 
 
-#: A study of this many stations or more runs each script job in a process of its own, so that its
-#: heavy jobs use every core (jobs in this process share one interpreter lock); a smaller one runs
-#: them here, where a job costs no second of starting Python and importing pandas.
+#: A study of this many stations or more runs its script jobs in worker processes, one per core, so
+#: that its heavy jobs use every core (jobs in this process share one interpreter lock); a smaller one
+#: runs them here, where handing a job over would cost more than the job.
 APART_FROM_STATIONS = 100
 
 
 def run_rule_script(script, input, output, params, wildcards, log):
     """Run workflow/scripts/<script>.py for a job (from a `run:` block): inside this Snakemake process,
-    where Python and the libraries are loaded once per build, or, for a large study, in a process of
-    its own (analysis/cli/apart.py)."""
+    where Python and the libraries are loaded once per build, or, for a large study, in one of the
+    build's worker processes (analysis/cli/apart.py)."""
     job = Job(input, output, params, wildcards, log, config)
     if len(CASES) >= APART_FROM_STATIONS:
         run_script_apart(f"workflow/scripts/{script}.py", job, workflow.cores)

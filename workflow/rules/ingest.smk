@@ -1,7 +1,8 @@
 # Stage 1: the raw case data are validated and become the de-identified corpus tables. The stations
 # are ingested in shards (common.smk's SHARDS: a fixed number, each station in the one a hash of its
 # id gives), one job per shard: it checks its stations (tables, transcripts, codes, names) before it
-# writes anything (their documents, segments, stations and participants, a Parquet file each), so a change in one station's files re-checks and re-ingests that shard only;
+# writes anything (their documents, segments, stations and participants, a Parquet file each), so a
+# change in one station's files re-checks and re-ingests that shard only;
 # validate_project checks what the cases share, and the pooled corpus, which every analysis reads,
 # waits for it. A problem stops the build there, before any analysis, with the file, the line and the
 # fix (common.smk's onerror).

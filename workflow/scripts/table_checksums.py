@@ -5,12 +5,12 @@ The CSV always lists every file. The book's table lists every file while the stu
 stations' files by kind (station.yaml, participants.csv, segments.csv, transcripts): how many, their
 bytes, and the SHA-256 of their ``sha256sum`` lines, so that it fits a page at any size.
 """
-import hashlib
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.inputs.writers import write_csv
+from analysis.report.numbers import input_digest
 from analysis.report.tables import to_markdown
 
 manifest = pd.read_csv(snakemake.input.manifest)
@@ -33,10 +33,7 @@ else:
         return cases + "*/" + ("transcripts/*.md" if rest.startswith("transcripts/") else rest)
 
     def digest(group: pd.DataFrame) -> str:
-        if len(group) == 1:
-            return group["sha256"].iloc[0][:16]
-        lines = "".join(f"{d}  {p}\n" for p, d in sorted(zip(group["path"], group["sha256"])))
-        return hashlib.sha256(lines.encode("utf-8")).hexdigest()[:16]
+        return group["sha256"].iloc[0][:16] if len(group) == 1 else input_digest(group)[:16]
 
     groups = manifest.assign(kind=manifest["path"].map(kind)).groupby("kind", sort=False)
     shown = pd.DataFrame([{"kind": name, "files": len(group), "bytes": int(group["bytes"].sum()), "sha256": digest(group)}
