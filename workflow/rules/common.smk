@@ -42,6 +42,8 @@ CASES = config["cases"]
 SHARDS = shard_members(CASES, config["ingest"]["shards"])
 # Every participants.csv that may hold confidential names: what masks names or looks for them reads them all.
 NAME_SOURCES = [str(p) for p in name_sources(Path("."), config["paths"]["cases"], CASES)]
+#: Their index (rule name_sources): what reads names waits for it instead of for every file.
+NAMES_INDEX = "results/validation/names.json"
 
 
 def code_of(path):
@@ -113,12 +115,9 @@ def shared_files(wildcards=None):
     return [config["paths"][key] for key in SHARED_FILES]
 
 
-def raw_files(wildcards=None):
-    """Every raw input the study reads: configuration, the shared files and all case files."""
-    files = sorted({"config.yaml", str(CONFIG_NAME)}) + shared_files()
-    for case in CASES:
-        files += case_files(case)
-    return files
+def unsharded_files(wildcards=None):
+    """The raw inputs no ingest shard reads: the configuration and the shared files."""
+    return sorted({"config.yaml", str(CONFIG_NAME)}) + shared_files()
 
 
 def schema_files(wildcards=None):

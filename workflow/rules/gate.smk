@@ -5,7 +5,7 @@
 rule leak_gate:
     input:
         book="paper/_build/html/index.html",
-        names=NAME_SOURCES,
+        names=NAMES_INDEX,
     output:
         report="results/leak_gate/book.json",
     log:
@@ -21,7 +21,7 @@ rule leak_gate:
 rule leak_gate_pdf:
     input:
         pdf="paper/_build/latex/book.pdf",
-        names=NAME_SOURCES,
+        names=NAMES_INDEX,
     output:
         report="results/leak_gate/pdf.json",
     log:

@@ -6,6 +6,24 @@
 # validate_project checks what the cases share, and the pooled corpus, which every analysis reads,
 # waits for it. A problem stops the build there, before any analysis, with the file, the line and the
 # fix (common.smk's onerror).
+#
+# Every participants.csv may hold names that any transcript could mention, so what masks names or
+# looks for them depends on all of them: through one index of those files (rule name_sources, their
+# paths and checksums, never a name), not through each file, which keeps a province's DAG to one
+# entry per raw file (Snakemake checks every declared input of every job on each run).
+
+
+rule name_sources:
+    input:
+        names=NAME_SOURCES,
+    output:
+        index=NAMES_INDEX,
+    log:
+        "logs/ingest/name_sources.log",
+    params:
+        code=code_for("name_sources"),
+    run:
+        run_rule_script("name_sources", input, output, params, wildcards, log)
 
 
 rule validate_project:
@@ -14,7 +32,7 @@ rule validate_project:
         raw=shared_files(),
         config="config.yaml",
         given_config=str(CONFIG_NAME),
-        names=NAME_SOURCES,
+        names=NAMES_INDEX,
         schemas=schema_files(),
     output:
         report="results/validation/project.json",
@@ -59,7 +77,7 @@ rule ingest_shard:
     input:
         codebook=config["paths"]["codebook"],
         files=shard_inputs,
-        names=NAME_SOURCES,
+        names=NAMES_INDEX,
         schemas=schema_files(),
     output:
         documents="results/ingest/shards/{shard}/documents.parquet",
@@ -67,6 +85,7 @@ rule ingest_shard:
         stations="results/ingest/shards/{shard}/stations.parquet",
         participants="results/ingest/shards/{shard}/participants.parquet",
         ids="results/validation/shards/{shard}.json",
+        manifest="results/ingest/shards/{shard}/manifest.csv",
     wildcard_constraints:
         shard=r"\d+",
     log:
@@ -99,9 +118,12 @@ rule corpus:
         run_rule_script("corpus", input, output, params, wildcards, log)
 
 
+# The checksums of the case files come from the shards, which read them anyway; this rule adds the
+# configuration and the shared files.
 rule manifest:
     input:
-        raw=raw_files(),
+        shards=expand("results/ingest/shards/{shard}/manifest.csv", shard=SHARDS),
+        raw=unsharded_files(),
     output:
         manifest="results/ingest/manifest.csv",
     log:

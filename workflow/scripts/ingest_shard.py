@@ -8,10 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.inputs.corpus import case_corpus, pool_people
+from analysis.inputs.io import file_manifest
 from analysis.inputs.problems import InputError
 from analysis.inputs.schemas import load_schemas
 from analysis.inputs.validate import case_ids, validate_shard
-from analysis.inputs.writers import write_json
+from analysis.inputs.writers import write_csv, write_json
 
 cases = snakemake.params.cases
 schemas = load_schemas(Path(snakemake.input.schemas[0]).parent)
@@ -32,5 +33,7 @@ people.to_parquet(snakemake.output.participants, index=False)
 write_json(snakemake.output.ids, {"shard": snakemake.wildcards.shard,
                                   "cases": [{"case": case, "folder": raws[case].folder, "ids": case_ids(raws[case])}
                                             for case in cases]})
+# Size and SHA-256 of the shard's raw files, for the manifest of every input (rule manifest).
+write_csv(file_manifest(list(snakemake.input.files)), snakemake.output.manifest)
 logging.info("shard %s: %d cases valid; %d documents, %d segments (%d name forms masked where found)",
              snakemake.wildcards.shard, len(cases), len(documents), len(segments), len(names))

@@ -6,11 +6,14 @@ import json
 import logging
 from pathlib import Path
 
+from analysis.inputs.io import read_json
 from analysis.inputs.names import read_names
 from analysis.inputs.problems import InputError
 from analysis.report.leaks import leak_problems, scan_files
 
-names = read_names(snakemake.input.names, Path("."), {"deid": snakemake.params.deid})
+# every file that may hold names, from their index (rule name_sources)
+sources = [source["path"] for source in read_json(snakemake.input.names)["sources"]]
+names = read_names(sources, Path("."), {"deid": snakemake.params.deid})
 report = {"name_forms": len(names), "leaks": 0, "scanned": {}}
 problems = []
 for label, folder in snakemake.params.folders.items():
