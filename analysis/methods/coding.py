@@ -198,12 +198,19 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     keep = category.notna() & category.isin(categories)
     cat = category[keep].to_numpy()
     rolled = unit_spans.loc[keep, "codes"].map(lambda cs: {a for c in cs for a in chains.get(c, [c])})
+    # which spans carry each code (rolled up), and which fall in each category: one pass over the spans
+    row_of = {code: i for i, code in enumerate(codes)}
+    carries = np.zeros((len(codes), len(rolled)), dtype=bool)
+    for j, held in enumerate(rolled.tolist()):
+        for code in held:
+            if code in row_of:
+                carries[row_of[code], j] = True
+    in_category = [cat == k for k in categories]
     rng = np.random.default_rng(seed)
     cells, tests = [], []
-    for code in codes:
-        has = rolled.map(lambda s, code=code: code in s).to_numpy()
-        table = np.array([[np.sum(has & (cat == k)) for k in categories],
-                          [np.sum(~has & (cat == k)) for k in categories]])
+    for code, has in zip(codes, carries):
+        table = np.array([[np.sum(has & in_k) for in_k in in_category],
+                          [np.sum(~has & in_k) for in_k in in_category]])
         used = table[:, table.sum(0) > 0]
         resid = np.full(table.shape, np.nan)
         expected = np.full(table.shape, np.nan)

@@ -47,15 +47,24 @@ def c_coefficient(n1, n2, n12):
 
 def presence(segments: pd.DataFrame, codes: list[str], unit: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """Units (rows, identified by the ``unit`` columns) x codes 0/1 matrix."""
-    table = segments[segments["code_id"].isin(codes)].assign(v=1).pivot_table(
-        index=unit, columns="code_id", values="v", aggfunc="max", fill_value=0)
-    table = table.reindex(columns=codes, fill_value=0)
-    return table.index.to_frame(index=False), table.to_numpy(dtype=np.int8)
+    coded = segments.loc[segments["code_id"].isin(codes), [*unit, "code_id"]]
+    row = coded.groupby(unit, sort=True).ngroup().to_numpy()  # units in the order of their sorted ids
+    units = coded[unit].assign(_row=row).drop_duplicates("_row").sort_values("_row")[unit].reset_index(drop=True)
+    matrix = np.zeros((len(units), len(codes)), dtype=np.int8)
+    matrix[row, pd.Index(codes).get_indexer(coded["code_id"])] = 1
+    return units, matrix
+
+
+def _both(matrix: np.ndarray) -> np.ndarray:
+    """Units x codes 0/1 -> codes x codes count of units with both (a float product, exact for any
+    count below 2**53, since integer products have no fast BLAS routine)."""
+    ones = matrix.astype(np.float64)
+    return (ones.T @ ones).astype(np.int64)
 
 
 def _pairs(matrix: np.ndarray, codes: list[str]) -> pd.DataFrame:
     n = matrix.sum(0)
-    both = matrix.T.astype(np.int64) @ matrix.astype(np.int64)
+    both = _both(matrix)
     rows = [{"code_a": codes[i], "code_b": codes[j], "n_a": int(n[i]), "n_b": int(n[j]), "n_ab": int(both[i, j])}
             for i, j in combinations(range(len(codes)), 2)]
     out = pd.DataFrame(rows)
@@ -91,9 +100,8 @@ def _within_p(observed: int, n: np.ndarray, k1: np.ndarray, k2: np.ndarray) -> f
     """:func:`within_document_p` from each document's unit count and the two codes' counts in it
     (documents in order; the same convolution, so the same value to the last bit)."""
     dist = np.array([1.0])
-    for n_d, k1_d, k2_d in zip(n.tolist(), k1.tolist(), k2.tolist()):
-        if k1_d == 0 or k2_d == 0:
-            continue
+    both = np.flatnonzero((k1 > 0) & (k2 > 0))  # a document without one of the codes adds nothing
+    for n_d, k1_d, k2_d in zip(n[both].tolist(), k1[both].tolist(), k2[both].tolist()):
         dist = np.convolve(dist, _hypergeom_pmf(n_d, k1_d, k2_d))
     return float(min(1.0, dist[observed:].sum())) if observed < len(dist) else 0.0
 
@@ -126,8 +134,9 @@ def segment_cooccurrence(segments: pd.DataFrame, codes: list[str]) -> pd.DataFra
     _, doc_index = np.unique(pd.factorize(units["document_id"])[0], return_inverse=True)
     n = np.bincount(doc_index)
     per_doc = np.zeros((len(n), len(codes)), dtype=int)
-    np.add.at(per_doc, doc_index, matrix.astype(int))
-    both = matrix.astype(int).T @ matrix.astype(int)
+    for column in range(len(codes)):
+        per_doc[:, column] = np.bincount(doc_index, weights=matrix[:, column], minlength=len(n))
+    both = _both(matrix)
     out["p_value"] = [_within_p(int(both[i, j]), n, per_doc[:, i], per_doc[:, j])
                       for i, j in combinations(range(len(codes)), 2)]
     out["p_fdr"] = multipletests(out["p_value"], method="fdr_bh")[1]

@@ -31,7 +31,7 @@ def document_table(segments: pd.DataFrame, documents: pd.DataFrame, participants
     ``voice`` is the interviewee's actor type for an individual interview,
     ``focus_group`` for a focus group and ``written`` for field notes and documents.
     """
-    spans = segments.groupby("document_id")[["start", "end"]].apply(lambda g: len(g.drop_duplicates())).rename("n_spans")
+    spans = segments.drop_duplicates(["document_id", "start", "end"]).groupby("document_id").size().rename("n_spans")
     present = segments[segments["code_id"].isin(codes)].assign(v=1).pivot_table(
         index="document_id", columns="code_id", values="v", aggfunc="max", fill_value=0).reindex(columns=codes, fill_value=0)
     actor = dict(zip(participants["participant_id"], participants["actor_type"]))
@@ -109,11 +109,13 @@ def resilience_spans(segments: pd.DataFrame, documents: pd.DataFrame, participan
     """Spans about resilience: supportive (a code of ``theme``) or contrary, and whether the
     station's leading mechanism came up earlier in the same document."""
     keys = ["document_id", "start", "end"]
-    spans = segments.groupby(keys).agg(codes=("code_id", lambda s: set(s)), case_id=("case_id", "first"),
-                                       actor_type=("actor_type", "first")).reset_index()
-    spans["support"] = spans["codes"].map(lambda cs: any(c.split(".")[0] == theme for c in cs))
-    spans["against"] = spans["codes"].map(lambda cs: any(c in contrary for c in cs))
-    spans["mech_here"] = spans["codes"].map(lambda cs: any(c.split(".")[0] == mechanism_theme for c in cs))
+    # each coding's flags, then a span's: whether any of its codes is of the theme, contrary or a mechanism
+    theme_of = segments["code_id"].str.split(".").str[0]
+    flags = segments[[*keys, "case_id", "actor_type"]].assign(
+        support=theme_of == theme, against=segments["code_id"].isin(contrary), mech_here=theme_of == mechanism_theme)
+    spans = flags.groupby(keys).agg(case_id=("case_id", "first"), actor_type=("actor_type", "first"),
+                                    support=("support", "max"), against=("against", "max"),
+                                    mech_here=("mech_here", "max")).reset_index()
     spans = spans.sort_values(keys)
     first_mech = spans[spans["mech_here"]].groupby("document_id")["start"].min()
     spans["mech_before"] = (spans["start"] > spans["document_id"].map(first_mech).fillna(np.inf)).astype(int)

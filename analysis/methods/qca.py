@@ -306,11 +306,13 @@ def station_scores(matrix: pd.DataFrame, segments: pd.DataFrame, conditions: dic
     """
     wide = matrix.pivot(index="case_id", columns="proposition", values="support_share")
     raw = pd.DataFrame({name: wide[prop] for name, prop in conditions.items()})
-    spans = segments.assign(theme_hit=segments["code_id"].str.split(".").str[0] == outcome,
-                            against=segments["code_id"].isin(outcome_contrary))
-    per = spans.groupby("case_id").apply(lambda g: pd.Series({
-        "n_for": g.loc[g["theme_hit"], ["document_id", "start", "end"]].drop_duplicates().shape[0],
-        "n_against": g.loc[g["against"], ["document_id", "start", "end"]].drop_duplicates().shape[0]}), include_groups=False)
+    keys = ["case_id", "document_id", "start", "end"]
+    theme_hit = segments["code_id"].str.split(".").str[0] == outcome
+    against = segments["code_id"].isin(outcome_contrary)
+    # distinct spans per station: with a code of the outcome's theme, and with a contrary code
+    per = pd.DataFrame({"n_for": segments.loc[theme_hit, keys].drop_duplicates().groupby("case_id").size(),
+                        "n_against": segments.loc[against, keys].drop_duplicates().groupby("case_id").size()})
+    per = per.reindex(sorted(segments["case_id"].unique())).fillna(0)
     raw[outcome] = per["n_for"] / (per["n_for"] + per["n_against"]).where(lambda s: s > 0)
     return raw.rename_axis("case").reset_index()
 
