@@ -88,14 +88,17 @@ class Workers:
     worker that stops is replaced for the next job."""
 
     def __init__(self):
-        self._idle: queue.SimpleQueue | None = None
+        self._idle: queue.LifoQueue | None = None
         self._all: list[subprocess.Popen] = []
         self._lock = threading.Lock()
 
     def _take(self, count: int) -> subprocess.Popen:
         with self._lock:
             if self._idle is None:
-                self._idle = queue.SimpleQueue()
+                # the worker used last is taken first: a lone job after another reuses a warm worker
+                # (its libraries loaded, its cache of names read), and a second starts only when two
+                # jobs run side by side
+                self._idle = queue.LifoQueue()
                 for _ in range(max(1, count)):
                     self._idle.put(None)  # a slot: its worker starts when a job first takes it
         worker = self._idle.get()

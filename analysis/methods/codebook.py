@@ -24,6 +24,17 @@ def ancestors(codes: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
+def themes_of(code_ids: pd.Series) -> pd.Series:
+    """The theme of each code id (what comes before its first dot), worked out once per distinct id.
+
+    Examples
+    --------
+    >>> themes_of(pd.Series(["inst.policy", "cap", "inst.policy"])).tolist()
+    ['inst', 'cap', 'inst']
+    """
+    return code_ids.map({code: code.split(".")[0] for code in code_ids.unique()})
+
+
 def codebook_frame(codebook: dict) -> pd.DataFrame:
     """The codebook as a table: id, parent, labels, depth, theme (root ancestor), leaf flag.
 

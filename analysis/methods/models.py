@@ -17,6 +17,8 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
+from analysis.methods.codebook import themes_of
+
 REFERENCE_ACTOR = "resident"
 
 
@@ -110,7 +112,7 @@ def resilience_spans(segments: pd.DataFrame, documents: pd.DataFrame, participan
     station's leading mechanism came up earlier in the same document."""
     keys = ["document_id", "start", "end"]
     # each coding's flags, then a span's: whether any of its codes is of the theme, contrary or a mechanism
-    theme_of = segments["code_id"].str.split(".").str[0]
+    theme_of = themes_of(segments["code_id"])
     flags = segments[[*keys, "case_id", "actor_type"]].assign(
         support=theme_of == theme, against=segments["code_id"].isin(contrary), mech_here=theme_of == mechanism_theme)
     spans = flags.groupby(keys).agg(case_id=("case_id", "first"), actor_type=("actor_type", "first"),

@@ -30,6 +30,8 @@ from itertools import combinations, product
 import numpy as np
 import pandas as pd
 
+from analysis.methods.codebook import themes_of
+
 Term = tuple  # of 1, 0 or None, one per condition
 
 
@@ -307,7 +309,7 @@ def station_scores(matrix: pd.DataFrame, segments: pd.DataFrame, conditions: dic
     wide = matrix.pivot(index="case_id", columns="proposition", values="support_share")
     raw = pd.DataFrame({name: wide[prop] for name, prop in conditions.items()})
     keys = ["case_id", "document_id", "start", "end"]
-    theme_hit = segments["code_id"].str.split(".").str[0] == outcome
+    theme_hit = themes_of(segments["code_id"]) == outcome
     against = segments["code_id"].isin(outcome_contrary)
     # distinct spans per station: with a code of the outcome's theme, and with a contrary code
     per = pd.DataFrame({"n_for": segments.loc[theme_hit, keys].drop_duplicates().groupby("case_id").size(),

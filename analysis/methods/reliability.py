@@ -94,13 +94,33 @@ def presence_grid(segments: pd.DataFrame, n_chars: int, codes: list[str], coders
     >>> presence_grid(seg, 4, ["x", "y"], ["A", "B"]).tolist()
     [[[1, 1, 0, 0], [0, 1, 1, 0]], [[0, 0, 0, 1], [0, 0, 0, 0]]]
     """
+    return _grid(segments["code_id"].tolist(), segments["coder_id"].tolist(), segments["start"].tolist(),
+                 segments["end"].tolist(), n_chars, codes, coders)
+
+
+def _grid(seg_codes: list, seg_coders: list, starts: list, ends: list, n_chars: int, codes: list[str],
+          coders: list[str]) -> np.ndarray:
+    """:func:`presence_grid` from the segments' columns as lists."""
     out = np.zeros((len(codes), len(coders), n_chars), dtype=np.int8)
     code_at = {c: i for i, c in enumerate(codes)}
     coder_at = {c: j for j, c in enumerate(coders)}
-    for code, coder, start, end in zip(segments["code_id"], segments["coder_id"], segments["start"], segments["end"]):
+    for code, coder, start, end in zip(seg_codes, seg_coders, starts, ends):
         if code in code_at and coder in coder_at:
             out[code_at[code], coder_at[coder], int(start):int(end)] = 1
     return out
+
+
+def _by_document(segments: pd.DataFrame, docs: list[str]):
+    """For each of ``docs`` in order: its id and its segments' codes, coders, starts and ends, as
+    arrays (one grouping of the segments, not one data frame per document)."""
+    coded = segments[segments["document_id"].isin(docs)]
+    at_doc = coded.groupby("document_id").indices  # a document -> the positions of its segments
+    columns = (coded["code_id"].to_numpy(dtype=object), coded["coder_id"].to_numpy(dtype=object),
+               coded["start"].to_numpy(dtype=np.int64), coded["end"].to_numpy(dtype=np.int64))
+    none = np.array([], dtype=np.int64)
+    for doc in docs:
+        at = at_doc.get(doc, none)
+        yield (doc, *(column[at] for column in columns))
 
 
 def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str],
@@ -115,11 +135,11 @@ def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
     weights = (1 << np.arange(len(coders)))[:, None]
     out = np.zeros((len(docs), len(codes), 2 ** len(coders)), dtype=np.int64)
-    by_doc = dict(tuple(segments[segments["document_id"].isin(docs)].groupby("document_id")))
-    empty = segments.iloc[0:0]
     n_patterns = 2 ** len(coders)
-    for d, doc in enumerate(docs):
-        pattern = (presence_grid(by_doc.get(doc, empty), int(n_chars[doc]), codes, coders) * weights).sum(1)
+    for d, (doc, seg_code, seg_coder, seg_start, seg_end) in enumerate(_by_document(segments, docs)):
+        grid = _grid(seg_code.tolist(), seg_coder.tolist(), seg_start.tolist(), seg_end.tolist(), int(n_chars[doc]),
+                     codes, coders)
+        pattern = (grid * weights).sum(1)
         # one bincount over all codes: code c's patterns are shifted to c * n_patterns
         shifted = pattern + (np.arange(len(codes)) * n_patterns)[:, None]
         out[d] = np.bincount(shifted.ravel(), minlength=len(codes) * n_patterns).reshape(len(codes), n_patterns)
@@ -267,14 +287,12 @@ def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[s
     """
     rows = []
     docs = double_coded_documents(segments, coders, documents)
-    info = documents.set_index("document_id")
-    by_doc = dict(tuple(segments[segments["document_id"].isin(docs)].groupby("document_id")))
-    for doc in docs:
-        seg = by_doc.get(doc, segments.iloc[0:0])
-        body = info.loc[doc, "body"]
-        grids = presence_grid(seg, int(info.loc[doc, "n_chars"]), codes, coders)
-        seg_coder, seg_code = seg["coder_id"].to_numpy(), seg["code_id"].to_numpy()
-        seg_start, seg_end = seg["start"].to_numpy(dtype=np.int64), seg["end"].to_numpy(dtype=np.int64)
+    bodies = dict(zip(documents["document_id"], documents["body"]))
+    n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
+    for doc, seg_code, seg_coder, seg_start, seg_end in _by_document(segments, docs):
+        body = bodies[doc]
+        grids = _grid(seg_code.tolist(), seg_coder.tolist(), seg_start.tolist(), seg_end.tolist(), int(n_chars[doc]),
+                      codes, coders)
         for code, grid in zip(codes, grids):
             mixed = grid.min(0) != grid.max(0)
             if not mixed.any():

@@ -15,6 +15,7 @@ rule code_frequencies:
     params:
         code=code_for("code_frequencies"),
         coder=PRIMARY_CODER,
+    priority: LONG_JOB
     run:
         run_rule_script("code_frequencies", input, output, params, wildcards, log)
 
@@ -36,6 +37,7 @@ rule code_by_category:
         coder=PRIMARY_CODER,
         coding=config["coding"],
         seed=config["seeds"]["permutation"],
+    priority: LONG_JOB
     run:
         run_rule_script("code_by_category", input, output, params, wildcards, log)
 

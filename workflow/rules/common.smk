@@ -58,6 +58,13 @@ def code_for(script):
     return code_of(f"workflow/scripts/{script}.py")
 
 
+#: The priority of the analyses whose jobs take longest at a province's size (the models, the
+#: co-occurrence tests, the evidence matrices, reliability and its disagreements, the coding tables):
+#: once the corpus is there they start first, and the many short figure and table jobs fill the
+#: cores beside them, instead of one long job running alone at the end of the build.
+LONG_JOB = 10
+
+
 #: A study of this many stations or more runs its script jobs in worker processes, one per core, so
 #: that its heavy jobs use every core (jobs in this process share one interpreter lock); a smaller one
 #: runs them here, where handing a job over would cost more than the job.

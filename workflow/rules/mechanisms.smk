@@ -34,6 +34,7 @@ rule evidence_matrices:
         propositions=config["propositions"],
         mechanisms=config["mechanisms"],
         cases=CASES,
+    priority: LONG_JOB
     run:
         run_rule_script("evidence_matrices", input, output, params, wildcards, log)
 
@@ -50,6 +51,7 @@ rule cooccurrence:
     params:
         code=code_for("cooccurrence"),
         coder=PRIMARY_CODER,
+    priority: LONG_JOB
     run:
         run_rule_script("cooccurrence", input, output, params, wildcards, log)
 
@@ -69,6 +71,7 @@ rule models:
         code=code_for("models"),
         coder=PRIMARY_CODER,
         settings=config["models"],
+    priority: LONG_JOB + 1  # the longest of them
     run:
         run_rule_script("models", input, output, params, wildcards, log)
 

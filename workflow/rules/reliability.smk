@@ -16,6 +16,7 @@ rule reliability:
         coders=config["coders"]["independent"],
         reliability=config["reliability"],
         seed=config["seeds"]["bootstrap"],
+    priority: LONG_JOB
     run:
         run_rule_script("reliability", input, output, params, wildcards, log)
 
@@ -32,5 +33,6 @@ rule disagreements:
     params:
         code=code_for("disagreements"),
         coders=config["coders"]["independent"],
+    priority: LONG_JOB
     run:
         run_rule_script("disagreements", input, output, params, wildcards, log)
