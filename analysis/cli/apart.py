@@ -90,24 +90,30 @@ class Workers:
     def __init__(self):
         self._idle: queue.LifoQueue | None = None
         self._all: list[subprocess.Popen] = []
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
 
     def _take(self, count: int) -> subprocess.Popen:
         with self._lock:
             if self._idle is None:
-                # the worker used last is taken first: a lone job after another reuses a warm worker
-                # (its libraries loaded, its cache of names read), and a second starts only when two
-                # jobs run side by side
+                # The worker used last is taken first: a lone job after another reuses its worker
+                # (its libraries loaded, its cache of names read). The first job starts a worker of
+                # its own; the others start now and load the analyses' libraries while it runs (a
+                # build begins with one ingest job after another, and their cores would wait idle).
                 self._idle = queue.LifoQueue()
-                for _ in range(max(1, count)):
-                    self._idle.put(None)  # a slot: its worker starts when a job first takes it
+                self._idle.put(None)  # a slot whose worker starts when a job takes it
+                for _ in range(max(1, count) - 1):
+                    self._idle.put(self._start(warm=True))
         worker = self._idle.get()
         if worker is None or worker.poll() is not None:
-            worker = subprocess.Popen([sys.executable, "-m", "analysis.cli.apart", "--serve"], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, text=True, encoding="utf-8",
-                                      env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
-            with self._lock:
-                self._all.append(worker)
+            worker = self._start(warm=False)
+        return worker
+
+    def _start(self, warm: bool) -> subprocess.Popen:
+        worker = subprocess.Popen([sys.executable, "-m", "analysis.cli.apart", "--serve", *(["--warm"] if warm else [])],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+                                  env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)})
+        with self._lock:  # reentrant: _take starts the first workers while it holds it
+            self._all.append(worker)
         return worker
 
     def run(self, spec_path: Path, count: int) -> tuple[bool, str]:
@@ -179,11 +185,22 @@ def _run_one(spec_path: str) -> tuple[bool, str]:
     return True, ""
 
 
-def _serve() -> None:
+#: What a worker started ahead of its first job loads while it waits: the libraries of the analyses
+#: and figures, which every worker would otherwise load when its first such job arrives.
+WARM_MODULES = ("pandas", "pyarrow.parquet", "scipy.stats", "statsmodels.api", "statsmodels.formula.api",
+                "matplotlib", "analysis.methods.coding", "analysis.methods.models", "analysis.methods.cooccurrence")
+
+
+def _serve(warm: bool = False) -> None:
     """A worker's loop: one job file per line on standard input, one answer per line on the standard
     output it was started with (anything else the code prints goes to standard error)."""
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
     sys.stdout = sys.stderr
+    if warm:
+        import importlib
+
+        for module in WARM_MODULES:
+            importlib.import_module(module)
     for line in sys.stdin:
         ok, text = _run_one(line.strip())
         answers.write(json.dumps({"ok": ok, "text": text}, ensure_ascii=False) + "\n")
@@ -191,4 +208,4 @@ def _serve() -> None:
 
 
 if __name__ == "__main__":
-    _serve()
+    _serve(warm="--warm" in sys.argv[1:])
