@@ -89,21 +89,39 @@ def within_document_p(a: np.ndarray, b: np.ndarray, doc_index: np.ndarray) -> fl
 
 
 @functools.lru_cache(maxsize=None)
-def _hypergeom_pmf(n: int, k1: int, k2: int) -> np.ndarray:
-    """P(overlap = 0 .. min(k1, k2)) of two random subsets of sizes k1 and k2 of n units."""
+def _hypergeom_pmf(n: int, k1: int, k2: int) -> tuple[int, np.ndarray]:
+    """P(overlap = low .. min(k1, k2)) of two random subsets of sizes k1 and k2 of n units, and low:
+    the smallest overlap with a probability that is not exactly zero (max(0, k1 + k2 - n) in theory)."""
     from scipy.stats import hypergeom
 
-    return hypergeom.pmf(np.arange(0, min(k1, k2) + 1), n, k1, k2)
+    pmf = hypergeom.pmf(np.arange(0, min(k1, k2) + 1), n, k1, k2)
+    low = int(np.flatnonzero(pmf)[0])
+    return low, pmf[low:]
+
+
+#: How many documents are added to a distribution between two trims of its zero ends.
+_TRIM_EVERY = 64
 
 
 def _within_p(observed: int, n: np.ndarray, k1: np.ndarray, k2: np.ndarray) -> float:
     """:func:`within_document_p` from each document's unit count and the two codes' counts in it
-    (documents in order; the same convolution, so the same value to the last bit)."""
-    dist = np.array([1.0])
+    (documents in order)."""
+    # dist[i] = P(overlap = low + i). Probabilities that underflow to exactly zero at either end are
+    # dropped now and then (they add nothing to any later sum), so the array stays about as wide as
+    # the distribution's mass and not as its whole support, which grows with every document: the
+    # cost follows the documents, not their square.
+    dist, low = np.array([1.0]), 0
     both = np.flatnonzero((k1 > 0) & (k2 > 0))  # a document without one of the codes adds nothing
-    for n_d, k1_d, k2_d in zip(n[both].tolist(), k1[both].tolist(), k2[both].tolist()):
-        dist = np.convolve(dist, _hypergeom_pmf(n_d, k1_d, k2_d))
-    return float(min(1.0, dist[observed:].sum())) if observed < len(dist) else 0.0
+    for i, (n_d, k1_d, k2_d) in enumerate(zip(n[both].tolist(), k1[both].tolist(), k2[both].tolist())):
+        low_d, pmf = _hypergeom_pmf(n_d, k1_d, k2_d)
+        dist, low = np.convolve(dist, pmf), low + low_d
+        if i % _TRIM_EVERY == _TRIM_EVERY - 1 and (dist[0] == 0.0 or dist[-1] == 0.0):
+            kept = np.flatnonzero(dist)
+            low += int(kept[0])
+            dist = dist[kept[0]:kept[-1] + 1]
+    if observed >= low + len(dist):
+        return 0.0
+    return float(min(1.0, dist[max(0, observed - low):].sum()))
 
 
 def overlap_units(segments: pd.DataFrame) -> pd.Series:
