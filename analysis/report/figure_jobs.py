@@ -22,6 +22,7 @@ from analysis.methods.cooccurrence import strongest_links
 from analysis.methods.qca import parse_term, term_membership
 from analysis.report import figures as draw_
 from analysis.report.labels import ACTOR_LABELS
+from analysis.report.tables import lists_each_station
 
 
 def fig_alpha_forest(i, p, w):
@@ -69,14 +70,14 @@ def fig_evidence(i, p, w):
     by_station = pd.read_parquet(i.by_station).query("claim == @claim").set_index("case_id")
     by_actor = pd.read_parquet(i.by_actor).query("claim == @claim").set_index("actor_type")
     return draw_.evidence_profile(by_station.sort_index(), by_actor, ACTOR_LABELS[p.lang], p.words[p.lang],
-                                  each_station=len(by_station) <= p.detail)
+                                  each_station=lists_each_station(len(by_station), p.detail))
 
 
 def fig_framework_matrix(i, p, w):
     """Heat map of the support share per station and proposition."""
     matrix = pd.read_parquet(i.matrix).pivot(index="case_id", columns="proposition", values="support_share")
     words = p.words[p.lang]
-    if len(matrix) > p.detail:  # too many stations for a row each: the distribution of each proposition's shares
+    if not lists_each_station(len(matrix), p.detail):  # too many stations for a row each: the distribution of each proposition's shares
         return draw_.distribution_panels({c: matrix[c].to_numpy(dtype=float) for c in matrix.columns}, words["scale"],
                                          words["stations"], (0.0, 1.0))
     return draw_.framework_heatmap(matrix, words["rows"], words["columns"], words["scale"])
@@ -142,7 +143,7 @@ def fig_station_themes(i, p, w):
     names = list(dict.fromkeys(themes["code_id"]))
     stations = sorted(themes["case_id"].unique())
     words = p.words[p.lang]
-    if len(stations) > p.detail:  # too many stations for a bar each: each theme's counts over the stations
+    if not lists_each_station(len(stations), p.detail):  # too many stations for a bar each: each theme's counts over the stations
         counts = themes.pivot(index="case_id", columns="code_id", values="n_segments").reindex(columns=names).fillna(0)
         titles = dict(zip(themes["code_id"], themes[f"label_{p.lang}"]))
         return draw_.distribution_panels({titles[c]: counts[c].to_numpy(dtype=float) for c in names}, words["segments"],

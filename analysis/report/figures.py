@@ -21,6 +21,8 @@ import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 
+from analysis.report.tables import lists_each_station  # noqa: E402
+
 #: Families tried first, in order; any other installed font that draws the probe text is the fallback.
 PREFERRED_CJK = (
     "Noto Sans CJK SC", "Noto Serif CJK SC", "Source Han Sans SC", "Source Han Sans CN",
@@ -265,7 +267,7 @@ def qca_xy(solution: np.ndarray, outcome: np.ndarray, cases: list[str], fit: dic
     if fit is None:
         ax.text(0.5, 0.5, words["none"], ha="center", va="center", wrap=True)
     else:
-        many = len(cases) > label_up_to
+        many = not lists_each_station(len(cases), label_up_to)
         ax.scatter(solution, outcome, color="#3b6e8f", s=6 if many else 22, alpha=0.35 if many else 1.0, zorder=3)
         for x, y, c in ([] if many else zip(solution, outcome, cases)):  # too many stations to name each
             ax.annotate(c, (x, y), xytext=(3, 2), textcoords="offset points", fontsize=7)

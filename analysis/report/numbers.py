@@ -12,6 +12,7 @@ import re
 import pandas as pd
 
 from analysis.methods.codebook import code_labels
+from analysis.report.tables import lists_each_station
 
 KIND_KEYS = {"interview": "n_interviews", "focus_group": "n_focus_groups", "field_note": "n_field_notes",
              "document": "n_written_documents"}
@@ -187,7 +188,7 @@ def data_notice(synthetic: bool) -> dict[str, str]:
 def station_view(n_stations: int, report: dict) -> dict[str, str]:
     """The sentence that says how the book shows per-station measures: station by station, or, past
     ``report.station_detail`` stations, as distributions with the highest and lowest ``report.top_k``."""
-    if n_stations <= report["station_detail"]:
+    if lists_each_station(n_stations, report["station_detail"]):
         return {"station_view": f"本书逐站列出全部 {fmt_int(n_stations)} 个站点。"}
     return {"station_view": (f"站点共 {fmt_int(n_stations)} 个，多于本书逐站列出的上限（{report['station_detail']} 个），"
                              f"图表因而给出各站数值的分布（直方图，或四分位数与最高、最低各 {report['top_k']} 个站点），"

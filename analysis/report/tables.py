@@ -27,6 +27,17 @@ class Shown:
     shown: pd.DataFrame
 
 
+def lists_each_station(n_stations: int, detail: int) -> bool:
+    """Whether the book shows a study's stations one by one (at most ``detail``, the configuration's
+    ``report.station_detail``) rather than as distributions: the one rule every table, figure and
+    sentence follows.
+
+    >>> lists_each_station(15, 30), lists_each_station(1940, 30)
+    (True, False)
+    """
+    return n_stations <= detail
+
+
 @dataclass
 class StationView:
     """How the book shows a per-station measure (the configuration's ``report`` section): each
@@ -38,7 +49,7 @@ class StationView:
     lang: str
 
     def lists(self, n_stations: int) -> bool:
-        return n_stations <= self.detail
+        return lists_each_station(n_stations, self.detail)
 
     def per_station(self, full: pd.DataFrame, values: pd.DataFrame, digits: int | None = 2) -> pd.DataFrame | Shown:
         """``full`` (one row per station) as it is, or, for a large study, shown as the summary of

@@ -11,12 +11,12 @@ import pandas as pd
 
 from analysis.inputs.writers import write_csv
 from analysis.report.numbers import input_digest
-from analysis.report.tables import to_markdown
+from analysis.report.tables import lists_each_station, to_markdown
 
 manifest = pd.read_csv(snakemake.input.manifest)
 write_csv(manifest, snakemake.output.csv)  # the full SHA-256 of every file, for checking
 zh = snakemake.params.lang == "zh"
-if snakemake.params.n_stations <= snakemake.params.detail:
+if lists_each_station(snakemake.params.n_stations, snakemake.params.detail):
     # The book's table shows the first 16 hex digits (64 bits), which fit a printed page.
     shown = manifest.assign(sha256=manifest["sha256"].str[:16])
     if zh:
