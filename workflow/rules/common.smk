@@ -42,7 +42,7 @@ CASES = config["cases"]
 SHARDS = shard_members(CASES, config["ingest"]["shards"])
 # Every participants.csv that may hold confidential names: what masks names or looks for them reads them all.
 NAME_SOURCES = [str(p) for p in name_sources(Path("."), config["paths"]["cases"], CASES)]
-#: Their index (rule name_sources): what reads names waits for it instead of for every file.
+#: Their index, written by the name_sources rule: what reads names waits for it, not for every file.
 NAMES_INDEX = "results/validation/names.json"
 
 
