@@ -44,11 +44,16 @@ def profile(env: dict[str, str] | None = None) -> dict:
 
 
 def local_rules() -> set[str]:
-    """The rules report.smk makes from the registry: local rules on a cluster."""
+    """The local rules on a cluster: those report.smk makes from the registry, and any rule of the
+    workflow declared with ``localrule: True``."""
     import yaml
 
     registry = Registry(ROOT, yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8")))
-    return {e.rule for e in [*registry.figures, *(t for t in registry.tables if t.generated), *registry.numbers]}
+    made = {e.rule for e in [*registry.figures, *(t for t in registry.tables if t.generated), *registry.numbers]}
+    declared = {name for path in (ROOT / "workflow/rules").glob("*.smk")
+                for name in re.findall(r"^rule (\w+):\n    localrule: True$", path.read_text(encoding="utf-8"),
+                                       flags=re.MULTILINE)}
+    return made | declared
 
 
 def test_partition_and_account_come_from_the_environment():

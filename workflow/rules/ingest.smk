@@ -13,7 +13,10 @@
 # entry per raw file (Snakemake checks every declared input of every job on each run).
 
 
+# A local rule on a cluster (it only reads and hashes the files, in a second for a province): in any
+# group it would tie the shards' group to the one that waits for them.
 rule name_sources:
+    localrule: True
     input:
         names=NAME_SOURCES,
     output:
