@@ -110,9 +110,9 @@ def _grid(seg_codes: list, seg_coders: list, starts: list, ends: list, n_chars: 
     return out
 
 
-def _by_document(segments: pd.DataFrame, docs: list[str]):
-    """For each of ``docs`` in order: its id and its segments' codes, coders, starts and ends, as
-    arrays (one grouping of the segments, not one data frame per document)."""
+def _by_document(segments: pd.DataFrame, docs: list[str], n_chars: dict, codes: list[str], coders: list[str]):
+    """For each of ``docs`` in order: its id, its :func:`presence_grid` and its segments' codes,
+    coders, starts and ends as arrays (one grouping of the segments, not one data frame per document)."""
     coded = segments[segments["document_id"].isin(docs)]
     at_doc = coded.groupby("document_id").indices  # a document -> the positions of its segments
     columns = (coded["code_id"].to_numpy(dtype=object), coded["coder_id"].to_numpy(dtype=object),
@@ -120,7 +120,10 @@ def _by_document(segments: pd.DataFrame, docs: list[str]):
     none = np.array([], dtype=np.int64)
     for doc in docs:
         at = at_doc.get(doc, none)
-        yield (doc, *(column[at] for column in columns))
+        seg_code, seg_coder, seg_start, seg_end = (column[at] for column in columns)
+        grid = _grid(seg_code.tolist(), seg_coder.tolist(), seg_start.tolist(), seg_end.tolist(), int(n_chars[doc]),
+                     codes, coders)
+        yield doc, grid, seg_code, seg_coder, seg_start, seg_end
 
 
 def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str],
@@ -136,9 +139,7 @@ def pattern_counts(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     weights = (1 << np.arange(len(coders)))[:, None]
     out = np.zeros((len(docs), len(codes), 2 ** len(coders)), dtype=np.int64)
     n_patterns = 2 ** len(coders)
-    for d, (doc, seg_code, seg_coder, seg_start, seg_end) in enumerate(_by_document(segments, docs)):
-        grid = _grid(seg_code.tolist(), seg_coder.tolist(), seg_start.tolist(), seg_end.tolist(), int(n_chars[doc]),
-                     codes, coders)
+    for d, (_, grid, *_segments) in enumerate(_by_document(segments, docs, n_chars, codes, coders)):
         pattern = (grid * weights).sum(1)
         # one bincount over all codes: code c's patterns are shifted to c * n_patterns
         shifted = pattern + (np.arange(len(codes)) * n_patterns)[:, None]
@@ -289,10 +290,8 @@ def disagreements(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[s
     docs = double_coded_documents(segments, coders, documents)
     bodies = dict(zip(documents["document_id"], documents["body"]))
     n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
-    for doc, seg_code, seg_coder, seg_start, seg_end in _by_document(segments, docs):
+    for doc, grids, seg_code, seg_coder, seg_start, seg_end in _by_document(segments, docs, n_chars, codes, coders):
         body = bodies[doc]
-        grids = _grid(seg_code.tolist(), seg_coder.tolist(), seg_start.tolist(), seg_end.tolist(), int(n_chars[doc]),
-                      codes, coders)
         for code, grid in zip(codes, grids):
             mixed = grid.min(0) != grid.max(0)
             if not mixed.any():
