@@ -121,8 +121,8 @@ rule corpus:
         run_rule_script("corpus", input, output, params, wildcards, log)
 
 
-# The checksums of the case files come from the shards, which read them anyway; this rule adds the
-# configuration and the shared files.
+# The checksums of the case files come from the shards (each hashes the files it ingests, so this
+# job declares 16 inputs, not every raw file); this rule adds the configuration and the shared files.
 rule manifest:
     input:
         shards=expand("results/ingest/shards/{shard}/manifest.csv", shard=SHARDS),
