@@ -122,7 +122,7 @@ rule corpus:
 
 
 # The checksums of the case files come from the shards (each hashes the files it ingests, so this
-# job declares 16 inputs, not every raw file); this rule adds the configuration and the shared files.
+# job declares one input per shard, not every raw file); this rule adds the configuration and the shared files.
 rule manifest:
     input:
         shards=expand("results/ingest/shards/{shard}/manifest.csv", shard=SHARDS),
