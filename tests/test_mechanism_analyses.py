@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.methods.cooccurrence import c_coefficient, within_document_p
-from analysis.methods.evidence import medoid
+from analysis.methods.evidence import evidence_matrix, medoid, medoid_position
 from analysis.methods.models import gee_logit
 from analysis.methods.process_tracing import decibans, likelihood_ratio, posterior, sensitivity
 
@@ -50,6 +50,26 @@ def test_exact_within_document_p_equals_enumerating_every_permutation():
             hits += int((shuffled & b).sum() >= observed)
             total += 1
     assert within_document_p(a, b, doc) == pytest.approx(hits / total)
+
+
+def test_the_evidence_matrix_picks_each_cells_medoid_as_the_one_cell_rule_does():
+    # every cell of the matrix is chosen at once; each must be the span the one-cell rule picks
+    rng = np.random.default_rng(11)
+    pool = [("a",), ("a", "b"), ("b", "c"), ("a", "b", "c"), ("c",), ()]
+    n = 400
+    tagged = pd.DataFrame({
+        "claim": rng.choice(["P1", "P2", "M"], n), "kind": "proposition", "role": rng.choice(["support", "contrary"], n),
+        "case_id": rng.choice(["S01", "S02", "S03", None], n, p=[0.45, 0.45, 0.05, 0.05]),
+        "codes": [pool[k] for k in rng.integers(0, len(pool), n)],
+        "text": ["话" * int(k) for k in rng.integers(1, 4, n)], "segment_id": [f"s{k:04d}" for k in rng.permutation(n)],
+        "participant_id": rng.choice(["S01-P01", ""], n), "document_id": "S01-D01", "actor_type": "resident"})
+    matrix = evidence_matrix(tagged, "case_id", ["S01", "S02", "S03", "S04"]).set_index(["claim", "case_id"])
+    assert len(matrix) == 12 and matrix.loc[("P1", "S04"), "n_support"] == 0  # a level nobody spoke at is a row
+    for (claim, case, role), cell in tagged.groupby(["claim", "case_id", "role"]):
+        pick = cell.iloc[medoid_position(list(cell["codes"]), list(cell["text"]), list(cell["segment_id"]))]
+        assert matrix.loc[(claim, case), f"n_{role}"] == len(cell)
+        assert matrix.loc[(claim, case), f"exemplar_{role}_segment"] == pick["segment_id"]
+        assert matrix.loc[(claim, case), f"exemplar_{role}_by"] == (pick["participant_id"] or "S01-D01")
 
 
 def test_the_exemplar_is_the_medoid_of_the_cell():

@@ -85,44 +85,90 @@ def medoid_position(codes: list, texts: list[str], segment_ids: list[str]) -> in
     index = {key: k for k, key in enumerate(distinct)}
     which = np.array([index[key] for key in keys])
     weight = np.bincount(which, minlength=len(distinct)).astype(float)
-    vocabulary = {c: k for k, c in enumerate(sorted(set().union(*distinct)))}
-    onehot = np.zeros((len(distinct), len(vocabulary)), dtype=np.int64)
-    for row, members in enumerate(distinct):
-        onehot[row, [vocabulary[c] for c in members]] = 1
-    inter = onehot @ onehot.T
-    size = onehot.sum(1)
-    union = size[:, None] + size[None, :] - inter
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sim = np.where(union > 0, inter / np.where(union > 0, union, 1), 1.0)
+    sim = _jaccard(distinct)
     # rounded, so that spans whose means are equal tie exactly and the tie rule decides
     mean = np.round((sim @ weight - 1) / (n - 1), 12)[which].tolist()
     return min(range(n), key=lambda k: (-mean[k], len(texts[k]), segment_ids[k]))
 
 
+def _jaccard(distinct: list[tuple]) -> np.ndarray:
+    """The Jaccard similarity of every pair of the code sets ``distinct`` (two empty sets: 1)."""
+    vocabulary = {c: k for k, c in enumerate(sorted(set().union(*distinct)))}
+    onehot = np.zeros((len(distinct), len(vocabulary)), dtype=np.int64)
+    for row, members in enumerate(distinct):
+        onehot[row, np.array([vocabulary[c] for c in members], dtype=np.int64)] = 1
+    inter = onehot @ onehot.T
+    size = onehot.sum(1)
+    union = size[:, None] + size[None, :] - inter
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(union > 0, inter / np.where(union > 0, union, 1), 1.0)
+
+
 def evidence_matrix(tagged: pd.DataFrame, by: str, levels: list[str]) -> pd.DataFrame:
     """Supporting and contrary spans per claim and level of ``by`` (``actor_type`` or ``case_id``),
-    with the exemplar of each non-empty cell."""
-    rows = []
-    columns = {c: tagged[c].tolist() for c in ("codes", "text", "segment_id", "participant_id", "document_id", "actor_type")}
-    for claim, grp in tagged.groupby("claim", sort=False):
-        cells = grp.groupby([by, "role"], sort=False).indices  # cell -> positions within grp
-        offsets = tagged.index.get_indexer(grp.index)  # positions within tagged
-        kind = grp["kind"].iloc[0]
-        for level in levels:
-            row = {"claim": claim, "kind": kind, by: level}
-            for role in ("support", "contrary"):
-                at = offsets[cells[(level, role)]] if (level, role) in cells else []
-                row[f"n_{role}"] = int(len(at))
-                ex = None
-                if len(at):
-                    pick = at[medoid_position([columns["codes"][k] for k in at], [columns["text"][k] for k in at],
-                                              [columns["segment_id"][k] for k in at])]
-                    ex = {c: values[pick] for c, values in columns.items()}
-                row[f"exemplar_{role}"] = "" if ex is None else ex["text"]
-                row[f"exemplar_{role}_by"] = "" if ex is None else f"{ex['participant_id'] or ex['document_id']}"
-                row[f"exemplar_{role}_actor"] = "" if ex is None else ex["actor_type"]
-                row[f"exemplar_{role}_segment"] = "" if ex is None else ex["segment_id"]
-            total = row["n_support"] + row["n_contrary"]
-            row["support_share"] = row["n_support"] / total if total else np.nan
-            rows.append(row)
-    return pd.DataFrame(rows)
+    with the exemplar of each non-empty cell.
+
+    The exemplars of all cells are chosen together, by the rule of :func:`medoid_position`: each
+    distinct code set is compared with every other once, and a span's summed similarity to its
+    cell is a sparse (cells x sets) count matrix times that similarity matrix, so the cost follows
+    the spans and the distinct code sets, not the number of cells (two per claim and station).
+    """
+    claim_order = list(tagged["claim"].unique())  # in order of first appearance
+    kind_of = tagged.drop_duplicates("claim").set_index("claim")["kind"]
+    grid = pd.MultiIndex.from_product([claim_order, levels], names=["claim", by]).to_frame(index=False)
+    grid.insert(1, "kind", grid["claim"].map(kind_of))
+    picks = _cell_medoids(tagged, ["claim", by, "role"])
+    for role in ("support", "contrary"):
+        mine = picks[picks["role"] == role].drop(columns="role")
+        cell = grid[["claim", by]].merge(mine, on=["claim", by], how="left")
+        found = cell["n"].notna().to_numpy()
+        grid[f"n_{role}"] = cell["n"].fillna(0).astype(int).to_numpy()
+        for column, source in (("", "text"), ("_by", "by_whom"), ("_actor", "actor"), ("_segment", "segment_id")):
+            grid[f"exemplar_{role}{column}"] = np.where(found, cell[source].to_numpy(dtype=object), "")
+    total = grid["n_support"] + grid["n_contrary"]
+    grid["support_share"] = (grid["n_support"] / total.where(total > 0)).astype(float)
+    ordered = ["claim", "kind", by]
+    for role in ("support", "contrary"):
+        ordered += [f"n_{role}", f"exemplar_{role}", f"exemplar_{role}_by", f"exemplar_{role}_actor",
+                    f"exemplar_{role}_segment"]
+    return grid[[*ordered, "support_share"]]
+
+
+def _cell_medoids(tagged: pd.DataFrame, cell_keys: list[str]) -> pd.DataFrame:
+    """The medoid span of every cell of ``cell_keys``, with the cell's size ``n``."""
+    cell = tagged.groupby(cell_keys, sort=False).ngroup().fillna(-1).to_numpy(dtype=np.int64)
+    tagged, cell = tagged[cell >= 0].reset_index(drop=True), cell[cell >= 0]  # a missing level is no cell
+    # each span's code set as a position among the distinct sets, in sorted order
+    which, uniques = pd.factorize(tagged["codes"].to_numpy(dtype=object))
+    keys = [tuple(sorted(set(c))) for c in uniques]
+    distinct = sorted(set(keys))
+    position = {key: k for k, key in enumerate(distinct)}
+    sets = np.array([position[key] for key in keys], dtype=np.int64)[which]
+    sim = _jaccard(distinct)
+    n = np.bincount(cell)
+    # summed similarity of each span to its cell (itself included): cells x sets counts times sim
+    from scipy.sparse import csr_matrix
+
+    counts = csr_matrix((np.ones(len(cell)), (cell, sets)), shape=(len(n), len(distinct)))
+    counts.sum_duplicates()
+    summed = np.empty(len(cell))
+    block = max(1, 2_000_000 // max(1, len(distinct)))  # cells per product, to bound memory
+    order = np.argsort(cell, kind="stable")
+    bounds = np.searchsorted(cell[order], np.arange(0, len(n) + block, block))
+    for b, first in enumerate(range(0, len(n), block)):
+        rows = order[bounds[b]:bounds[b + 1]]
+        product = counts[first:first + block] @ sim
+        summed[rows] = product[cell[rows] - first, sets[rows]]
+    many = n[cell] > 1
+    mean = np.zeros(len(cell))
+    mean[many] = np.round((summed[many] - 1) / (n[cell][many] - 1), 12)
+    ranked = pd.DataFrame({"cell": cell, "neg_mean": -mean, "length": tagged["text"].str.len().to_numpy(),
+                           "segment_id": tagged["segment_id"].to_numpy()})
+    best = ranked.sort_values(["cell", "neg_mean", "length", "segment_id"], kind="stable").drop_duplicates("cell")
+    chosen = tagged.iloc[best.index.to_numpy()]
+    out = chosen[cell_keys].reset_index(drop=True)
+    out["text"], out["actor"], out["segment_id"] = (chosen[c].to_numpy() for c in ("text", "actor_type", "segment_id"))
+    out["by_whom"] = [f"{p or d}" for p, d in zip(chosen["participant_id"], chosen["document_id"])]
+    out["n"] = n[best["cell"].to_numpy()]
+    return out
+
