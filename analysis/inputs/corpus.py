@@ -20,6 +20,31 @@ from analysis.methods.codebook import codebook_frame
 
 DOCUMENT_COLUMNS = ["document_id", "case_id", "kind", "date", "interviewer", "participants", "coded_by", "n_chars", "body"]
 SEGMENT_COLUMNS = ["segment_id", "case_id", "document_id", "participant_id", "start", "end", "code_id", "coder_id", "text"]
+#: The running text of each pooled table: most of its bytes, and needed only by the rules that quote.
+TEXT_COLUMNS = {"segments": "text", "documents": "body"}
+
+
+def read_segments(path, coder: str | None = None, text: bool = False) -> pd.DataFrame:
+    """The pooled segments (rule ``corpus``): only ``coder``'s codings when given, and the quoted
+    ``text`` only when asked for.
+
+    Both are applied as the Parquet file is read, so a rule that counts codes does not decode the
+    text of every segment: at 1,940 stations that is 1.5 s of each rule's 1.6 s of reading. The rows
+    come in the file's order, numbered from 0.
+    """
+    return _read_pooled(path, "segments", text, [("coder_id", "==", coder)] if coder is not None else None)
+
+
+def read_documents(path, body: bool = False) -> pd.DataFrame:
+    """The pooled documents (rule ``corpus``), with each document's ``body`` only when asked for."""
+    return _read_pooled(path, "documents", body, None)
+
+
+def _read_pooled(path, table: str, text: bool, filters) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    columns = [c for c in pq.read_schema(path).names if text or c != TEXT_COLUMNS[table]]
+    return pd.read_parquet(path, columns=columns, filters=filters).reset_index(drop=True)
 
 
 def case_people(case: str, raw: RawCase, schemas: dict, names: NameMatcher | None = None) -> tuple[dict, pd.DataFrame]:

@@ -1,14 +1,14 @@
 """Rule models: clustered (GEE) models of the resilience outcomes on the mechanism codes."""
 import pandas as pd
 
-from analysis.methods.coding import primary_coding
+from analysis.inputs.corpus import read_documents, read_segments
 from analysis.methods.models import document_table, mechanism_link_model, outcome_models, resilience_spans
 
 
 s = snakemake.params.settings
-segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+segments = read_segments(snakemake.input.segments, snakemake.params.coder)
 codes = pd.read_parquet(snakemake.input.codes)
-documents, participants = pd.read_parquet(snakemake.input.documents), pd.read_parquet(snakemake.input.participants)
+documents, participants = read_documents(snakemake.input.documents), pd.read_parquet(snakemake.input.participants)
 leaf = codes[codes["is_leaf"]]
 outcomes = leaf.loc[leaf["theme"] == s["outcome_theme"], "code_id"].tolist()
 mechanisms = leaf.loc[leaf["theme"] == s["mechanism_theme"], "code_id"].tolist()

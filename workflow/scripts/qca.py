@@ -3,13 +3,13 @@ import json
 
 import pandas as pd
 
-from analysis.methods.coding import primary_coding
+from analysis.inputs.corpus import read_segments
 from analysis.methods.qca import calibrate_all, necessity_table, report, solve, station_scores
 
 
 s = snakemake.params.settings
 conditions, outcome = list(s["conditions"]), s["outcome"]
-segments = primary_coding(pd.read_parquet(snakemake.input.segments), snakemake.params.coder)
+segments = read_segments(snakemake.input.segments, snakemake.params.coder)
 raw = station_scores(pd.read_parquet(snakemake.input.matrix), segments, s["conditions"], outcome, snakemake.params.contrary)
 calibrated, notes = calibrate_all(raw, s["anchors"])
 raw.to_parquet(snakemake.output.raw, index=False)

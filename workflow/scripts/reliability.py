@@ -3,13 +3,14 @@ import json
 
 import pandas as pd
 
+from analysis.inputs.corpus import read_documents, read_segments
 from analysis.methods.reliability import code_agreement
 
 
 codes = pd.read_parquet(snakemake.input.codes)
 leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()
 settings = snakemake.params.reliability
-per_code, overall = code_agreement(pd.read_parquet(snakemake.input.segments), pd.read_parquet(snakemake.input.documents),
+per_code, overall = code_agreement(read_segments(snakemake.input.segments), read_documents(snakemake.input.documents),
                                    leaves, snakemake.params.coders, settings["bootstrap"], snakemake.params.seed,
                                    settings["thresholds"])
 per_code.to_parquet(snakemake.output.per_code, index=False)
