@@ -361,6 +361,18 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
     """
     import pandas as pd
 
+    parsed = read_rows(path, problems, root)
+    if parsed is None:
+        return None
+    names, rows, lines = parsed
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
+    frame["_line"] = lines
+    return frame
+
+
+def read_rows(path: Path, problems: list[Problem], root: Path | None = None) -> tuple[list[str], list[list[str]], list[int]] | None:
+    """:func:`read_table` as plain lists: the header, the rows' cells and each row's file line
+    (for readers of many small tables, such as every station's participants for their names)."""
     shown = show_path(path, root)
     raw = read_bytes(path, problems, root, "table", "create it with the header row given in data/README.md")
     if raw is None:
@@ -425,9 +437,7 @@ def read_table(path: Path, problems: list[Problem], root: Path | None = None) ->
                                 + (" (the row here holds line breaks)" if last_multiline else ""),
                                 "close the quote; a quote that belongs to the text is written twice (\"\")"))
         return None
-    frame = pd.DataFrame(rows, columns=names, dtype=object)
-    frame["_line"] = lines
-    return frame
+    return names, rows, lines
 
 
 def read_transcript(path: Path, problems: list[Problem], root: Path | None = None) -> Transcript | None:

@@ -8,7 +8,7 @@ import os
 import threading
 from pathlib import Path
 
-from analysis.inputs.io import CASE_FILES, RawCase, RawProject, read_table, show_path
+from analysis.inputs.io import CASE_FILES, RawCase, RawProject, read_rows, show_path
 from analysis.inputs.problems import Problem
 
 
@@ -79,11 +79,13 @@ def _gather(paths, problems, root, config, tables):
     for path in paths:
         if tables is not None and Path(path) in tables:
             table = tables[Path(path)]  # read, and any problem reported, by whoever read it
-        else:
-            full = Path(root) / path if root is not None and not Path(path).is_absolute() else Path(path)
-            table = read_table(full, problems, root)
-        if table is not None:
-            rows += table.to_dict("records")
+            rows += [] if table is None else table.to_dict("records")
+            continue
+        full = Path(root) / path if root is not None and not Path(path).is_absolute() else Path(path)
+        parsed = read_rows(full, problems, root)  # lists, not a frame: there is one file per station
+        if parsed is not None:
+            header, cells, _ = parsed
+            rows += [dict(zip(header, row)) for row in cells]
     return NameMatcher.from_rows(rows, not_names(config or {}))
 
 
