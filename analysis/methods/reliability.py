@@ -196,12 +196,16 @@ def coefficients(counts: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
     return {name: out[name] for name in COEFFICIENTS}
 
 
-def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: float = 0.95) -> dict:
+def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: float = 0.95,
+              below: dict | None = None) -> dict:
     """Percentile intervals from resampling documents with replacement.
 
     ``counts`` has shape (documents, ..., patterns); returns, per coefficient,
     the lower and upper bounds over the remaining axes. Replicates where a
-    coefficient is undefined are left out of its interval.
+    coefficient is undefined are left out of its interval. With ``below``
+    (a name -> minimum alpha), also ``q_<name>``: the share of replicates whose
+    Krippendorff's alpha falls below that minimum (Krippendorff 2004, 2011: the
+    probability q of failing to reach the smallest acceptable alpha).
     """
     rng = np.random.default_rng(seed)
     n_docs = counts.shape[0]
@@ -214,6 +218,11 @@ def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: 
         with warnings.catch_warnings():  # an all-NaN slice (undefined everywhere) gives NaN bounds
             warnings.simplefilter("ignore", RuntimeWarning)
             out[name] = (np.nanquantile(values, tail, axis=0), np.nanquantile(values, 1 - tail, axis=0))
+    alpha = stats["krippendorff_alpha"]
+    defined = np.isfinite(alpha).sum(0)
+    for key, minimum in (below or {}).items():
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[f"q_{key}"] = np.where(defined > 0, (np.nan_to_num(alpha, nan=np.inf) < minimum).sum(0) / defined, np.nan)
     return out
 
 
@@ -244,12 +253,17 @@ def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
         overall = {"n_documents": 0, "n_chars": 0, "n_coders": m} | {n: None for n in COEFFICIENTS}
         return per, overall
     point = coefficients(counts.sum(0), m)
-    ci = bootstrap(counts, m, n_boot, seed)
+    ci = bootstrap(counts, m, n_boot, seed, below=thresholds)
     pooled = coefficients(counts.sum((0, 1)), m)
-    pooled_ci = bootstrap(counts.sum(1), m, n_boot, seed)
+    pooled_ci = bootstrap(counts.sum(1), m, n_boot, seed, below=thresholds)
     for name in COEFFICIENTS:
         per[name], per[f"{name}_lo"], per[f"{name}_hi"] = point[name], ci[name][0], ci[name][1]
-    per["flag"] = [flag(a, thresholds) for a in per["krippendorff_alpha"]]
+    for key in thresholds:
+        per[f"alpha_q_{key}"] = ci[f"q_{key}"]
+    # flagged on the interval's lower bound, not the point estimate: a code is reliable only when
+    # alpha is unlikely to fall below the minimum (Krippendorff 2004, sec. 11.4)
+    per["flag"] = [flag(lo, thresholds) if not np.isnan(a) else "undefined"
+                   for a, lo in zip(per["krippendorff_alpha"], per["krippendorff_alpha_lo"])]
     n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
     overall = {"n_documents": len(docs), "n_chars": int(sum(n_chars[d] for d in docs)), "n_coders": m}
     for name in COEFFICIENTS:
@@ -257,12 +271,18 @@ def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
         overall[name] = None if np.isnan(value) else value
         overall[f"{name}_lo"] = None if np.isnan(pooled_ci[name][0]) else float(pooled_ci[name][0])
         overall[f"{name}_hi"] = None if np.isnan(pooled_ci[name][1]) else float(pooled_ci[name][1])
-    overall["flag"] = flag(pooled["krippendorff_alpha"], thresholds)
+    for key in thresholds:
+        q = float(pooled_ci[f"q_{key}"])
+        overall[f"alpha_q_{key}"] = None if np.isnan(q) else q
+    lower = overall.get("krippendorff_alpha_lo")
+    overall["flag"] = "undefined" if overall["krippendorff_alpha"] is None else flag(
+        lower if lower is not None else float("nan"), thresholds)
     return per, overall
 
 
 def flag(alpha: float, thresholds: dict) -> str:
-    """Krippendorff's reading of an alpha: reliable (>= 0.800), tentative (>= 0.667), unreliable.
+    """Krippendorff's reading of an alpha (the workflow gives it the lower bound of the 95%
+    bootstrap interval): reliable (>= 0.800), tentative (>= 0.667), unreliable.
 
     Examples
     --------
