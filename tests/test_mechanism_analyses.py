@@ -92,6 +92,40 @@ def test_gee_recovers_a_known_clustered_effect():
     assert fit.loc["x", "or_lo"] < 3.0 < fit.loc["x", "or_hi"] and fit.loc["x", "or_lo"] > 1
 
 
+def test_gee_intervals_and_p_values_refer_to_t_with_g_minus_1_degrees_of_freedom():
+    # 15 clusters: t(14). NIST/SEMATECH e-Handbook of Statistical Methods, table 1.3.6.7.2 (upper
+    # critical values of Student's t): t(0.975; 14) = 2.145. The 95% interval of the log odds is
+    # coef +- 2.145 x SE, wider than the normal's 1.960.
+    rng = np.random.default_rng(3)
+    rows = [{"case_id": f"S{c}", "x": int(x), "y": int(rng.random() < (0.6 if x else 0.3)), "voice": "resident"}
+            for c in range(15) for x in rng.random(40) < 0.5]
+    fit = gee_logit(pd.DataFrame(rows), "y", ["x"]).set_index("term")
+    coef, se = fit.loc["x", "coef"], fit.loc["x", "se"]
+    lo, hi = np.log(fit.loc["x", "or_lo"]), np.log(fit.loc["x", "or_hi"])
+    assert fit.loc["x", "reference"] == "t(14)"
+    assert (hi - coef) / se == pytest.approx(2.145, abs=5e-4) and (coef - lo) / se == pytest.approx(2.145, abs=5e-4)
+    # p is the two-sided tail of t(14) beyond |coef / se|; at the table's 2.145 that tail is 0.05
+    from scipy import stats
+    assert fit.loc["x", "p_value"] == pytest.approx(2 * stats.t.sf(abs(coef / se), 14))
+    assert 2 * stats.t.sf(2.145, 14) == pytest.approx(0.05, abs=1e-4)
+
+
+def test_a_model_keeps_one_parameter_per_two_clusters_by_leaving_out_the_voice():
+    # 10 clusters, 2 per parameter: at most 5 coefficients. Intercept + x + 6 voice levels beyond the
+    # reference = 8 > 5, so the voice goes (2 left); with 40 clusters 8 x 2 = 16 <= 40 and it stays.
+    rng = np.random.default_rng(4)
+    voices = ["resident", "cadre", "government", "social_worker", "volunteer_org", "written", "focus_group"]
+
+    def frame(clusters):
+        return pd.DataFrame([{"case_id": f"S{c}", "x": int(rng.random() < 0.5), "y": int(rng.random() < 0.5),
+                              "voice": voices[(c + k) % 7]} for c in range(clusters) for k in range(30)])
+    small = gee_logit(frame(10), "y", ["x", "C(voice)"], clusters_per_parameter=2)
+    assert set(small["term"]) == {"Intercept", "x"} and small["dropped"].iloc[0] == "voice"
+    assert small["n_params"].iloc[0] == 2
+    large = gee_logit(frame(40), "y", ["x", "C(voice)"], clusters_per_parameter=2)
+    assert large["n_params"].iloc[0] == 8 and large["dropped"].iloc[0] == ""
+
+
 def test_a_model_that_cannot_be_estimated_says_so():
     frame = pd.DataFrame({"case_id": ["a", "b"] * 5, "y": [1] * 10, "x": [0, 1] * 5})
     fit = gee_logit(frame, "y", ["x"])

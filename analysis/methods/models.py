@@ -3,7 +3,12 @@
 Documents (and spans) from one station are not independent, so every model is a
 logistic GEE with stations as clusters and an exchangeable working correlation
 (Liang & Zeger 1986), reported as odds ratios with 95% intervals from the
-robust (sandwich) covariance. These are models of *coded* qualitative data:
+bias-reduced sandwich covariance of Mancl & DeRouen (2001). With few clusters the
+Wald statistics are referred to a t distribution with G - 1 degrees of freedom
+(G stations) rather than to the normal (Cameron & Miller 2015), and a model keeps
+at most one parameter per ``clusters_per_parameter`` stations: when the design
+has more, the voice indicators are left out first (and the table says so). These
+are models of *coded* qualitative data:
 they describe how codes travel together in what people said, not the effect of
 one practice on a community.
 """
@@ -47,19 +52,50 @@ def document_table(segments: pd.DataFrame, documents: pd.DataFrame, participants
     return out.rename(columns={c: _name(c) for c in codes}).reset_index()
 
 
+def n_parameters(frame: pd.DataFrame, predictors: list[str]) -> int:
+    """The coefficients a model of ``predictors`` estimates: the intercept, one per numeric
+    predictor and one per level beyond the first of each categorical ``C(...)`` one."""
+    return 1 + sum(frame[p[2:-1]].nunique() - 1 if p.startswith("C(") else 1 for p in predictors)
+
+
+def within_budget(frame: pd.DataFrame, predictors: list[str], group: str, clusters_per_parameter: float) -> tuple[list[str], list[str]]:
+    """``predictors`` without the categorical ones (last first) while the model would have more than
+    one parameter per ``clusters_per_parameter`` clusters; the kept and the dropped predictors."""
+    clusters = frame[group].nunique()
+    kept, dropped = list(predictors), []
+    while n_parameters(frame, kept) * clusters_per_parameter > clusters and any(p.startswith("C(") for p in kept):
+        last = [p for p in kept if p.startswith("C(")][-1]
+        kept.remove(last)
+        dropped.append(last[2:-1])
+    return kept, dropped
+
+
 def gee_logit(frame: pd.DataFrame, outcome: str, predictors: list[str], group: str = "case_id",
-              reference: str = REFERENCE_ACTOR) -> pd.DataFrame:
+              reference: str = REFERENCE_ACTOR, clusters_per_parameter: float = 0.0) -> pd.DataFrame:
     """Fit one logistic GEE; one row per coefficient with OR, 95% CI and p, or a note why not.
 
     Categorical predictors are given as ``C(voice)``; the reference level of
-    ``voice`` is ``reference`` when present.
+    ``voice`` is ``reference`` when present. p-values and intervals refer the
+    Wald statistic to t(G - 1), G the number of clusters (column ``reference``).
+    With ``clusters_per_parameter`` > 0 the categorical predictors are left out
+    while the model has more than one parameter per that many clusters (column
+    ``dropped``); a model still over that budget is not estimated.
     """
-    terms = [p if not p.startswith("C(") else f"C({p[2:-1]}, Treatment('{reference}'))" for p in predictors]
-    formula = f"{outcome} ~ " + " + ".join(terms)
+    from scipy import stats
+
+    clusters = int(frame[group].nunique())
+    kept, dropped = within_budget(frame, predictors, group, clusters_per_parameter) if clusters_per_parameter > 0 \
+        else (list(predictors), [])
+    params = n_parameters(frame, kept)
     y = frame[outcome]
-    base = {"outcome": outcome, "n": int(len(frame)), "n_outcome": int(y.sum())}
+    base = {"outcome": outcome, "n": int(len(frame)), "n_outcome": int(y.sum()), "n_clusters": clusters,
+            "n_params": params, "reference": f"t({clusters - 1})", "dropped": ", ".join(dropped)}
     if y.nunique() < 2:
         return pd.DataFrame([{**base, "term": "", "note": "the outcome does not vary"}])
+    if clusters < 2 or (clusters_per_parameter > 0 and params * clusters_per_parameter > clusters):
+        return pd.DataFrame([{**base, "term": "", "note": f"not estimated: {params} parameters for {clusters} clusters"}])
+    terms = [p if not p.startswith("C(") else f"C({p[2:-1]}, Treatment('{reference}'))" for p in kept]
+    formula = f"{outcome} ~ " + " + ".join(terms)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -72,11 +108,14 @@ def gee_logit(frame: pd.DataFrame, outcome: str, predictors: list[str], group: s
     finite = np.isfinite(fit.params).all() and np.isfinite(fit.bse).all()
     if not finite or not getattr(fit, "converged", True) or (fit.bse > 50).any():
         return pd.DataFrame([{**base, "term": "", "note": "not estimable: the fit did not converge (separation)"}])
-    ci = fit.conf_int()
+    df = clusters - 1
+    half = stats.t.ppf(0.975, df) * fit.bse
+    p_values = pd.Series(2 * stats.t.sf(np.abs(fit.params / fit.bse), df), index=fit.params.index)
     rows = []
     for term in fit.params.index:
-        rows.append({**base, "term": _clean(term), "coef": fit.params[term], "odds_ratio": np.exp(fit.params[term]),
-                     "or_lo": np.exp(ci.loc[term, 0]), "or_hi": np.exp(ci.loc[term, 1]), "p_value": fit.pvalues[term],
+        coef = fit.params[term]
+        rows.append({**base, "term": _clean(term), "coef": coef, "se": fit.bse[term], "odds_ratio": np.exp(coef),
+                     "or_lo": np.exp(coef - half[term]), "or_hi": np.exp(coef + half[term]), "p_value": p_values[term],
                      "note": ""})
     return pd.DataFrame(rows)
 
@@ -89,7 +128,8 @@ def _clean(term: str) -> str:
     return term
 
 
-def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[str]) -> pd.DataFrame:
+def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[str],
+                   clusters_per_parameter: float = 0.0) -> pd.DataFrame:
     """Each resilience outcome's presence in a document on the mechanism codes, the voice and size.
 
     The mechanism coefficients of all models are corrected together for the
@@ -98,7 +138,8 @@ def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[st
     from statsmodels.stats.multitest import multipletests
 
     preds = [_name(m) for m in mechanisms] + ["C(voice)", "log_spans"]
-    fits = pd.concat([gee_logit(table, _name(o), preds).assign(code_id=o) for o in outcomes], ignore_index=True)
+    fits = pd.concat([gee_logit(table, _name(o), preds, clusters_per_parameter=clusters_per_parameter).assign(code_id=o)
+                      for o in outcomes], ignore_index=True)
     mech = fits["term"].astype(str).str.startswith("mech_") & fits.get("p_value", pd.Series(dtype=float)).notna()
     fits["p_fdr"] = np.nan
     if mech.any():
@@ -129,6 +170,6 @@ def resilience_spans(segments: pd.DataFrame, documents: pd.DataFrame, participan
     return about[["document_id", "start", "end", "case_id", "voice", "supportive", "mech_before"]].reset_index(drop=True)
 
 
-def mechanism_link_model(spans: pd.DataFrame) -> pd.DataFrame:
+def mechanism_link_model(spans: pd.DataFrame, clusters_per_parameter: float = 0.0) -> pd.DataFrame:
     """Is resilience talk more often supportive once the mechanism has come up in the document?"""
-    return gee_logit(spans, "supportive", ["mech_before", "C(voice)"])
+    return gee_logit(spans, "supportive", ["mech_before", "C(voice)"], clusters_per_parameter=clusters_per_parameter)

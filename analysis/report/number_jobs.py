@@ -65,7 +65,7 @@ def numbers_mechanisms(i, p, w):
     labels = code_labels(t["codes"], p.lang)
     return (made_by(bn.framework_numbers, t["matrix"])
             | made_by(bn.cooccurrence_numbers, t["pairs"], p.cooccurrence["fdr"], labels)
-            | made_by(bn.model_numbers, t["link"], t["outcome_models"])
+            | made_by(bn.model_numbers, t["link"], t["outcome_models"], p.models["clusters_per_parameter"])
             | made_by(bn.tracing_numbers, t["pt_summary"]))
 
 

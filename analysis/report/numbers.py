@@ -241,9 +241,88 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     return out
 
 
-def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
+def robustness_numbers(table: pd.DataFrame, shift: float, lang: str) -> dict[str, str]:
+    """How many anchor variants give the same intermediate solution as the configured anchors.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"variant": ["configured", "a crossover 0.4", "a crossover 0.6"],
+    ...                   "same_as_configured": [True, True, False]})
+    >>> robustness_numbers(t, 0.1, "zh")["qca_robust"]
+    '把每个集合的交叉点上下移动 0.1（每次一个）得到的 2 种锚点中，1 种给出与配置相同的中间解'
+    """
+    zh = lang == "zh"
+    others = table[table["variant"] != "configured"] if len(table) else table
+    if not len(others):
+        text = "未做锚点稳健性检验" if zh else "no anchor robustness check was run"
+    else:
+        same = int(others["same_as_configured"].sum())
+        total = len(others)
+        if zh:
+            verdict = ("全部给出与配置相同的中间解" if same == total else
+                       ("都给出了不同的中间解" if same == 0 else f"{fmt_int(same)} 种给出与配置相同的中间解"))
+            text = f"把每个集合的交叉点上下移动 {shift:g}（每次一个）得到的 {fmt_int(total)} 种锚点中，{verdict}"
+        else:
+            verdict = ("all give the configured intermediate solution" if same == total else
+                       ("none gives the configured intermediate solution" if same == 0 else
+                        f"{fmt_int(same)} give the configured intermediate solution"))
+            text = f"of the {fmt_int(total)} anchor choices that move one set's crossover by {shift:g} either way, {verdict}"
+    return {"qca_robust": text}
+
+
+def sympy_sentence(checks: dict, lang: str) -> str:
+    """What sympy's independent Quine-McCluskey minimization of the same truth table found.
+
+    Examples
+    --------
+    >>> sympy_sentence({"conservative": {"agree": True, "sympy_terms": 2, "fewest_terms": 2},
+    ...                 "parsimonious": {"agree": True, "sympy_terms": 1, "fewest_terms": 1}}, "en")
+    "sympy's Quine-McCluskey minimization of the same truth table agrees with both the conservative and the parsimonious solution"
+    """
+    zh = lang == "zh"
+    if not checks:
+        return "未做 sympy 核对" if zh else "no sympy check was run"
+    names = {"conservative": ("保守解", "conservative"), "parsimonious": ("简约解", "parsimonious")}
+    failed = [names[k][0 if zh else 1] for k, c in checks.items() if not c["agree"]]
+    if not failed:
+        return ("sympy 的 Quine–McCluskey 算法对同一真值表独立最小化，结果与保守解和简约解一致" if zh else
+                "sympy's Quine-McCluskey minimization of the same truth table agrees with both the conservative "
+                "and the parsimonious solution")
+    return (f"sympy 的 Quine–McCluskey 算法对同一真值表独立最小化，与{'和'.join(failed)}不一致，请检查" if zh else
+            f"sympy's Quine-McCluskey minimization of the same truth table disagrees with the {' and the '.join(failed)} "
+            "solution: check it")
+
+
+def easy_sentence(intermediate: list[dict], lang: str) -> str:
+    """How many easy counterfactuals the intermediate models used, and which pairs gave them.
+
+    Examples
+    --------
+    >>> easy_sentence([{"easy": [], "from": ["C1P1"]}], "zh")
+    '没有可用的容易反事实（没有逻辑余项是合乎方向预期的简化假设），中间解即由观察到的组态得出'
+    >>> easy_sentence([{"easy": ["110", "111"], "from": ["C1P1", "C1P2"]}], "en")
+    'it used 2 easy counterfactuals (remainders 110, 111), from the pairs C1P1, C1P2'
+    """
+    zh = lang == "zh"
+    if not intermediate:
+        return "没有中间解" if zh else "there is no intermediate solution"
+    easy = sorted({r for m in intermediate for r in m.get("easy", [])})
+    pairs = sorted({f for m in intermediate for f in m.get("from", [])})
+    if not easy:
+        return ("没有可用的容易反事实（没有逻辑余项是合乎方向预期的简化假设），中间解即由观察到的组态得出" if zh else
+                "no easy counterfactual was available (no remainder is a simplifying assumption that agrees with the "
+                "directional expectations), so the intermediate solution rests on the observed configurations alone")
+    shown = "、".join(easy) if zh else ", ".join(easy)
+    count = len(easy)
+    if zh:
+        return f"用到 {fmt_int(count)} 个容易反事实（逻辑余项 {shown}），来自 {'、'.join(pairs)}"
+    return (f"it used {fmt_int(count)} easy counterfactual{'s' if count != 1 else ''} (remainder{'s' if count != 1 else ''} "
+            f"{shown}), from the pair{'s' if len(pairs) != 1 else ''} {', '.join(pairs)}")
+
+
+def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_parameter: float = 2) -> dict[str, str]:
     """The mechanism-link odds ratio and how many outcome models gave a clear mechanism coefficient."""
-    columns = ["term", "odds_ratio", "or_lo", "or_hi", "p_value", "p_fdr", "n", "note", "code_id"]
+    columns = ["term", "odds_ratio", "or_lo", "or_hi", "p_value", "p_fdr", "n", "note", "code_id", "dropped"]
     link = link.reindex(columns=columns)  # a model that failed returns only its note
     outcomes = outcomes.reindex(columns=columns)
     row = link[link["term"] == "mech_before"]
@@ -262,9 +341,27 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
     out["n_mech_coefs_negative"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
     return out
 
+    out["models_voice_note"] = voice_note(pd.concat([link, outcomes], ignore_index=True))
+    out["clusters_per_parameter"] = f"{clusters_per_parameter:g}"
 
 def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[str, str]:
     seg, doc = pairs[pairs["level"] == "segment"], pairs[pairs["level"] == "document"]
+def voice_note(fits: pd.DataFrame) -> str:
+    """Whether any model left the voice indicators out for want of stations (column ``dropped``).
+
+    Examples
+    --------
+    >>> voice_note(pd.DataFrame({"code_id": ["a", "a", "b", "c"], "dropped": ["voice", "voice", "voice", ""]}))
+    '本书有 2 个模型因此未纳入发言主体'
+    >>> voice_note(pd.DataFrame({"code_id": ["a", "b"], "dropped": ["", ""]}))
+    '本书的模型都纳入了发言主体'
+    """
+    models = fits.drop_duplicates("code_id") if "code_id" in fits else fits  # one row per model
+    dropped = models.get("dropped", pd.Series(dtype=object)).astype(object).fillna("").astype(str)
+    n = int((dropped != "").sum())
+    return f"本书有 {fmt_int(n)} 个模型因此未纳入发言主体" if n else "本书的模型都纳入了发言主体"
+
+
     top = seg.sort_values(["c", "code_a"], ascending=[False, True]).iloc[0]
     return {"cooc_n_pairs": fmt_int(len(seg)), "cooc_seg_significant": fmt_int((seg["p_fdr"] < fdr).sum()),
             "cooc_doc_significant": fmt_int((doc["p_fdr"] < fdr).sum()),

@@ -373,9 +373,9 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
     """Odds ratios with 95% intervals; a model that could not be estimated says why."""
     w = WORDS[lang]
     rows = fits[fits["term"] != "Intercept"]
-    for col in ("odds_ratio", "or_lo", "or_hi", "p_value", "note", "code_id"):
-        if col not in rows:  # every model failed: only notes came back
-            rows = rows.assign(**{col: np.nan if col != "note" else ""})
+    for col in ("odds_ratio", "or_lo", "or_hi", "p_value", "note", "code_id", "reference", "n_clusters", "dropped"):
+        if col not in rows:  # every model failed, or fits from before the reference was recorded
+            rows = rows.assign(**{col: np.nan if col not in ("note", "reference", "dropped") else ""})
 
     def term_label(term: str) -> str:
         if term.startswith("voice="):
@@ -395,6 +395,10 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
         w["95_interval"]: [("—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
                                                for lo, hi in zip(rows["or_lo"], rows["or_hi"])],
         w["p"]: rows["p_value"].map(_p),
+        w["reference_distribution"]: [
+            (f"{r}（G = {int(g)}）" if lang == "zh" else f"{r} (G = {int(g)})") + (w["voice_left_out"] if d else "")
+            if r and not pd.isna(g) else "—"
+            for r, g, d in zip(rows["reference"].fillna(""), rows["n_clusters"], rows["dropped"].fillna(""))],
     })
 
 

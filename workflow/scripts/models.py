@@ -13,6 +13,6 @@ leaf = codes[codes["is_leaf"]]
 outcomes = leaf.loc[leaf["theme"] == s["outcome_theme"], "code_id"].tolist()
 mechanisms = leaf.loc[leaf["theme"] == s["mechanism_theme"], "code_id"].tolist()
 table = document_table(segments, documents, participants, outcomes + mechanisms)
-outcome_models(table, outcomes, mechanisms).to_parquet(snakemake.output.outcomes, index=False)
+outcome_models(table, outcomes, mechanisms, s["clusters_per_parameter"]).to_parquet(snakemake.output.outcomes, index=False)
 spans = resilience_spans(segments, documents, participants, s["outcome_theme"], s["outcome_contrary"], s["mechanism_theme"])
-mechanism_link_model(spans).assign(code_id="supportive").to_parquet(snakemake.output.link, index=False)
+mechanism_link_model(spans, s["clusters_per_parameter"]).assign(code_id="supportive").to_parquet(snakemake.output.link, index=False)
