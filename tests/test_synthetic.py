@@ -93,9 +93,8 @@ def test_the_analyses_recover_the_planted_structure():
 
     t = corpus()
     primary = primary_coding(t["segments"], CONFIG["coders"]["primary"])
-    matrix = framework_matrix(primary, t["codes"], CONFIG["propositions"], CONFIG["cases"])
     q, m = CONFIG["qca"], CONFIG["models"]
-    raw = station_scores(matrix, primary, q["conditions"], q["outcome"], m["outcome_contrary"])
+    raw = station_scores(primary, t["codes"], CONFIG["propositions"], q["conditions"], q["outcome"], m["outcome_contrary"])
     result = solve(calibrate_all(raw, q["anchors"])[0], list(q["conditions"]), q["outcome"], q["incl_cut"], q["n_cut"],
                    q["dir_exp"], pri_cut=q["pri_cut"])
     planted = load_design()["rule"]

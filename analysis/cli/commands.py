@@ -126,7 +126,8 @@ def _check_synth_destination(dest: Path) -> None:
 
 
 def _dir_exp(text: str | None, conditions: list[str], problems: list[Problem]) -> dict:
-    """Parse ``A=1,B=0,C=-`` into {A: 1, B: 0, C: None}."""
+    """Parse ``A=1,B=0,C=-`` into {A: 1, B: 0, C: None}; ``-`` (or a condition left out) is R QCA's
+    "don't care": either value may be assumed."""
     out: dict = {}
     for part in filter(None, (text or "").split(",")):
         name, _, value = part.partition("=")
@@ -155,13 +156,16 @@ def cmd_qca(args) -> int:
         problems.append(Problem("--outcome", "", f"'{name}' is also a condition", "the outcome cannot be a condition"))
     if not 0.0 <= args.incl_cut <= 1.0:
         problems.append(Problem("--incl-cut", "", f"{args.incl_cut} is outside [0, 1]", "give a consistency cut-off from 0 to 1"))
+    if not 0.0 <= args.pri_cut <= 1.0:
+        problems.append(Problem("--pri-cut", "", f"{args.pri_cut} is outside [0, 1]", "give a PRI cut-off from 0 to 1"))
     if args.n_cut < 1:
         problems.append(Problem("--n-cut", "", f"{args.n_cut} is below 1", "give a frequency cut-off of at least 1"))
     expectations = _dir_exp(args.dir_exp, conditions, problems)
     data = None if problems else read_memberships(Path(args.file), [*conditions, name], problems)
     if problems:
         raise InputError(problems)
-    result = solve(data, conditions, outcome, incl_cut=args.incl_cut, n_cut=args.n_cut, dir_exp=expectations)
+    result = solve(data, conditions, outcome, incl_cut=args.incl_cut, n_cut=args.n_cut, dir_exp=expectations,
+                   pri_cut=args.pri_cut)
     print(json.dumps(report(result), indent=2, ensure_ascii=False))
     return 0
 
@@ -258,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     qca.add_argument("--conditions", required=True, help="condition columns, comma-separated, in the order to report")
     qca.add_argument("--incl-cut", type=float, default=1.0, help="consistency cut-off for a positive row (default 1)")
     qca.add_argument("--n-cut", type=int, default=1, help="minimum cases for a row not to be a remainder (default 1)")
+    qca.add_argument("--pri-cut", type=float, default=0.0,
+                     help="PRI cut-off for a positive row, as the workflow's qca.pri_cut (default 0: no PRI cut)")
     qca.add_argument("--dir-exp", default=None, help="directional expectations for the intermediate solution, e.g. A=1,B=0,C=-")
     _refi_parsers(sub)
     _case_parsers(sub)

@@ -11,13 +11,20 @@ the outcome Y,
 A case belongs to the truth-table row where its membership in every
 condition (or its negation) is above 0.5. Boolean minimization enumerates the
 prime implicants exactly and then every cover of the positive rows with the
-fewest prime implicants (and, among those, the fewest literals), so all
-equally minimal models are reported; sympy's Quine-McCluskey ``SOPform`` gives
-an independent minimization that :func:`sympy_check` compares against. The
-intermediate solution keeps, from each conservative term, the literals of a
-parsimonious implicant it contains and the literals that agree with the
-directional expectations (Ragin 2008, ch. 9): only "easy" counterfactuals are
-used.
+fewest prime implicants, so all equally minimal models are reported (M1, M2, ...),
+as R's QCA package reports them. sympy's Quine-McCluskey ``SOPform`` minimizes the
+same truth table independently and :func:`sympy_cross_check` records, with every
+solution, whether the two agree.
+
+The intermediate solution is computed as R QCA computes it (Ragin & Sonnett
+2005; Ragin 2008, ch. 9; Dusa 2019, ch. 8): for each pair of a conservative and
+a parsimonious model, the simplifying assumptions of the parsimonious model (the
+remainders its terms cover) that are easy counterfactuals are kept, and the
+positive rows are minimized again together with them. A remainder is an easy
+counterfactual when it differs from a positive configuration of the conservative
+model only in conditions where it takes the expected value, or where no direction
+is expected (a "don't care" condition, left out of the expectations). Every
+resulting model is reported, with the pair it came from (``C1P1``, ...).
 
 Terms are tuples over the conditions with 1 (present), 0 (negated) or None
 (absent from the term).
@@ -160,17 +167,18 @@ def prime_implicants(positive: set[tuple], allowed: set[tuple], k: int) -> list[
 
 
 def minimal_covers(positive: set[tuple], implicants: list[Term]) -> list[list[Term]]:
-    """All covers of ``positive`` with the fewest implicants, then the fewest literals."""
+    """Every cover of ``positive`` with the fewest implicants, each with its terms in a fixed order.
+
+    Covers of the same size are all kept, whatever their number of literals, as R QCA keeps them.
+    """
     if not positive:
         return []
     useful = [t for t in implicants if any(_covers(t, r) for r in positive)]
     for size in range(1, len(useful) + 1):
-        covers = [list(combo) for combo in combinations(useful, size)
+        covers = [sorted(combo, key=_term_key) for combo in combinations(useful, size)
                   if all(any(_covers(t, r) for t in combo) for r in positive)]
         if covers:
-            literals = [sum(v is not None for t in cover for v in t) for cover in covers]
-            best = min(literals)
-            return [sorted(c, key=_term_key) for c, n in zip(covers, literals) if n == best]
+            return sorted(covers, key=lambda cover: [_term_key(t) for t in cover])
     return []
 
 
@@ -202,29 +210,50 @@ def parse_term(text: str, conditions: list[str]) -> Term:
     return tuple(1 if c in literals else (0 if f"~{c}" in literals else None) for c in conditions)
 
 
-def _intermediate_terms(conservative: list[Term], implicants: list[Term], dir_exp: dict[int, int | None]) -> list[Term]:
-    """Each conservative term shortened by easy counterfactuals only.
+def simplifying_assumptions(model: list[Term], remainders: set[tuple]) -> set[tuple]:
+    """The remainders that the terms of ``model`` cover: what a parsimonious model assumed."""
+    return {r for r in remainders if any(_covers(t, r) for t in model)}
 
-    Every prime implicant of the parsimonious minimization that contains the
-    term offers a candidate: the term keeps the implicant's literals and its
-    own literals that agree with the expectations (or have none), dropping
-    only those that contradict them. A term no implicant contains stays as it is.
+
+def is_easy(row: tuple, configuration: tuple, dir_exp: dict[int, int | None]) -> bool:
+    """Whether assuming the outcome for ``row`` is an easy counterfactual relative to the positive
+    ``configuration``: every condition in which they differ is one where ``row`` takes the expected
+    value, or one with no expectation.
+
+    Examples
+    --------
+    >>> is_easy((1, 1, 1), (1, 0, 1), {0: 1, 1: 1, 2: 1})  # adds a condition expected to help
+    True
+    >>> is_easy((1, 0, 0), (1, 0, 1), {0: 1, 1: 1, 2: 1})  # takes away one expected to help
+    False
+    >>> is_easy((1, 0, 0), (1, 0, 1), {0: 1, 1: 1, 2: None})  # no expectation on the third
+    True
     """
-    out = []
-    for term in conservative:
-        found = False
-        for pi in implicants:
-            if not all(p is None or p == t for p, t in zip(pi, term)):
-                continue  # the implicant must contain (be broader than) the term
-            found = True
-            kept = tuple(
-                t if (p is not None or t is None or dir_exp.get(i) is None or dir_exp[i] == t) else None
-                for i, (t, p) in enumerate(zip(term, pi)))
-            if kept not in out:
-                out.append(kept)
-        if not found and term not in out:
-            out.append(term)
-    return out
+    return all(r == c or dir_exp.get(i) is None or r == dir_exp[i] for i, (r, c) in enumerate(zip(row, configuration)))
+
+
+def easy_counterfactuals(conservative: list[Term], simplifying: set[tuple], dir_exp: dict[int, int | None],
+                         k: int) -> set[tuple]:
+    """The simplifying assumptions that are easy relative to some configuration a term of the
+    ``conservative`` model covers (those are positive rows)."""
+    rows = [r for r in product((0, 1), repeat=k) if any(_covers(t, r) for t in conservative)]
+    return {s for s in simplifying if any(is_easy(s, c, dir_exp) for c in rows)}
+
+
+def intermediate_models(positive: set[tuple], remainders: set[tuple], conservative: list[list[Term]],
+                        parsimonious: list[list[Term]], dir_exp: dict[int, int | None], k: int) -> list[dict]:
+    """Every intermediate model: for each pair of a conservative and a parsimonious model, the
+    positive rows minimized together with the pair's easy counterfactuals. One entry per distinct
+    model, with the pairs that give it (``C1P1``, ...) and the easy counterfactuals it used."""
+    found: dict[tuple, dict] = {}
+    for ci, cons in enumerate(conservative, start=1):
+        for pi, pars in enumerate(parsimonious, start=1):
+            easy = easy_counterfactuals(cons, simplifying_assumptions(pars, remainders), dir_exp, k)
+            for model in _models(positive, positive | easy, k):
+                entry = found.setdefault(tuple(model), {"model": model, "from": [], "easy": set()})
+                entry["from"].append(f"C{ci}P{pi}")
+                entry["easy"] |= easy
+    return list(found.values())
 
 
 def _models(positive, allowed, k):
@@ -253,7 +282,9 @@ def solve(data: pd.DataFrame, conditions: list[str], outcome: str, incl_cut: flo
 
     ``outcome`` may be ``~Y`` for the negated outcome. ``dir_exp`` maps a
     condition to 1 (its presence is expected to contribute), 0 (its absence)
-    or None (no expectation); conditions left out have no expectation.
+    or None (no expectation: R QCA's "don't care", either value may be assumed);
+    conditions left out have no expectation. Without any ``dir_exp`` there is no
+    intermediate solution, as in R QCA.
     """
     negated = outcome.startswith("~")
     name = outcome[1:] if negated else outcome
@@ -266,88 +297,170 @@ def solve(data: pd.DataFrame, conditions: list[str], outcome: str, incl_cut: flo
     positive = {bits[r] for r, o in zip(tt["row"], tt["out"]) if o == "1"}
     remainders = {bits[r] for r, o in zip(tt["row"], tt["out"]) if o == "?"}
     conservative = _models(positive, positive, k)
-    parsimonious_pis = prime_implicants(positive, positive | remainders, k)
-    parsimonious = minimal_covers(positive, parsimonious_pis)
+    parsimonious = _models(positive, positive | remainders, k)
     expectations = {i: (dir_exp or {}).get(c) for i, c in enumerate(conditions)}
-    intermediate = []
-    for cons in conservative:
-        candidates = _intermediate_terms(cons, parsimonious_pis, expectations)
-        for model in minimal_covers(positive, candidates):
-            if model not in intermediate:
-                intermediate.append(model)
-    for models in (conservative, parsimonious, intermediate):
+    # as in R QCA, no directional expectation at all means no intermediate solution
+    intermediate = intermediate_models(positive, remainders, conservative, parsimonious, expectations, k) \
+        if dir_exp else []
+    for models in (conservative, parsimonious, [m["model"] for m in intermediate]):
         for model in models:  # every model must account for every positive row
             assert all(any(_covers(t, r) for t in model) for r in positive)
     yv = frame["__y"].to_numpy(dtype=float)
+
+    def rows_of(found: set[tuple]) -> list[str]:
+        return sorted("".join(map(str, r)) for r in found)
+
+    fitted = {
+        "conservative": [fit_model(frame, conditions, yv, m) | {"from": [f"C{i}"]} for i, m in enumerate(conservative, 1)],
+        "parsimonious": [fit_model(frame, conditions, yv, m) | {"from": [f"P{i}"],
+                                                                "simplifying": rows_of(simplifying_assumptions(m, remainders))}
+                         for i, m in enumerate(parsimonious, 1)],
+        "intermediate": [fit_model(frame, conditions, yv, m["model"]) | {"from": m["from"], "easy": rows_of(m["easy"])}
+                         for m in intermediate],
+    }
     return {
         "truth_table": tt,
-        "solutions": {name_: [fit_model(frame, conditions, yv, m) for m in models]
-                      for name_, models in (("conservative", conservative), ("parsimonious", parsimonious),
-                                            ("intermediate", intermediate))},
+        "solutions": fitted,
+        "checks": {"conservative": sympy_cross_check(positive, set(), k, conservative),
+                   "parsimonious": sympy_cross_check(positive, remainders, k, parsimonious)},
     }
 
 
-def sympy_check(positive: set[tuple], remainders: set[tuple], k: int) -> int:
-    """The number of literals in sympy's Quine-McCluskey minimal form (``SOPform``)."""
-    from sympy import symbols
+def sympy_check(positive: set[tuple], remainders: set[tuple], k: int) -> list[Term]:
+    """sympy's Quine-McCluskey minimal sum of products (``SOPform``) of the truth table, as terms:
+    the positive rows as minterms and the remainders as don't-cares."""
+    from sympy import Not, symbols
     from sympy.logic import SOPform
 
     names = symbols(f"x0:{k}")
     form = SOPform(names, [list(r) for r in sorted(positive)], [list(r) for r in sorted(remainders)])
-    return sum(len(getattr(arg, "args", ())) or 1 for arg in (form.args if form.func.__name__ == "Or" else [form]))
+    if form in (True, False):
+        return [(None,) * k] if form is True else []
+    out = []
+    for term in (form.args if form.func.__name__ == "Or" else [form]):
+        literals = term.args if term.func.__name__ == "And" else [term]
+        values = {}
+        for literal in literals:
+            if isinstance(literal, Not):
+                values[names.index(literal.args[0])] = 0
+            else:
+                values[names.index(literal)] = 1
+        out.append(tuple(values.get(i) for i in range(k)))
+    return sorted(out, key=_term_key)
 
 
-def station_scores(matrix: pd.DataFrame, segments: pd.DataFrame, conditions: dict[str, str], outcome: str,
-                   outcome_contrary: list[str]) -> pd.DataFrame:
-    """Raw scores per station: each condition's support share, and the outcome's.
+def sympy_cross_check(positive: set[tuple], remainders: set[tuple], k: int, models: list[list[Term]]) -> dict:
+    """Whether sympy's independent minimization agrees with ``models``: its form must cover every
+    positive row and no row outside the positive rows and remainders, use only prime implicants,
+    and have as few terms as the models (which are every cover with the fewest); when it has as
+    few, it must be one of them."""
+    allowed = positive | remainders
+    form = sympy_check(positive, remainders, k) if positive else []
+    primes = set(prime_implicants(positive, allowed, k))
+    rows = list(product((0, 1), repeat=k))
+    covers = all(any(_covers(t, r) for t in form) for r in positive)
+    inside = all(r in allowed for t in form for r in rows if _covers(t, r))
+    fewest = min((len(m) for m in models), default=0)
+    agree = covers and inside and set(form) <= primes and len(form) >= fewest and \
+        (len(form) > fewest or sorted(form, key=_term_key) in [sorted(m, key=_term_key) for m in models])
+    return {"sympy_terms": len(form), "fewest_terms": fewest, "agree": bool(agree) if positive else True}
 
-    ``matrix`` is :func:`analysis.methods.mechanisms.framework_matrix`; ``conditions``
-    maps a condition name to its proposition. The outcome's score is
-    (spans coded in the ``outcome`` theme) / (those + spans with an
-    ``outcome_contrary`` code), per station.
+
+def station_scores(segments: pd.DataFrame, codes: pd.DataFrame, propositions: dict, conditions: dict[str, str],
+                   outcome: str, outcome_contrary: list[str]) -> pd.DataFrame:
+    """Raw scores per station, every one counted in distinct coded spans.
+
+    A condition's score is the share of its proposition's evidence that supports it: spans with a
+    supporting code / (those + spans with a contrary code), the evidence roles of
+    :func:`analysis.methods.mechanisms.evidence_roles`. The outcome's is spans coded in the
+    ``outcome`` theme / (those + spans with an ``outcome_contrary`` code). A station with neither
+    kind of evidence on a set has a missing score there.
     """
-    wide = matrix.pivot(index="case_id", columns="proposition", values="support_share")
-    raw = pd.DataFrame({name: wide[prop] for name, prop in conditions.items()})
+    from analysis.methods.mechanisms import evidence_roles
+
     keys = ["case_id", "document_id", "start", "end"]
+    stations = sorted(segments["case_id"].unique())
+    wanted = {prop: propositions[prop] for prop in conditions.values()}
+    tagged = segments[[*keys, "code_id"]].merge(evidence_roles(codes, wanted), on="code_id")
+    tagged = tagged[tagged["role"].isin(["support", "contrary"])].drop_duplicates([*keys, "proposition", "role"])
+    counts = tagged.groupby(["case_id", "proposition", "role"]).size().unstack("role").reindex(
+        columns=["support", "contrary"], fill_value=0).fillna(0)
+    raw = pd.DataFrame(index=pd.Index(stations, name="case"))
+    for name, prop in conditions.items():
+        mine = counts.xs(prop, level="proposition") if prop in counts.index.get_level_values("proposition") \
+            else pd.DataFrame(columns=["support", "contrary"], dtype=float)
+        mine = mine.reindex(stations, fill_value=0)
+        total = mine["support"] + mine["contrary"]
+        raw[name] = (mine["support"] / total.where(total > 0)).to_numpy()
     theme_hit = themes_of(segments["code_id"]) == outcome
     against = segments["code_id"].isin(outcome_contrary)
-    # distinct spans per station: with a code of the outcome's theme, and with a contrary code
     per = pd.DataFrame({"n_for": segments.loc[theme_hit, keys].drop_duplicates().groupby("case_id").size(),
                         "n_against": segments.loc[against, keys].drop_duplicates().groupby("case_id").size()})
-    per = per.reindex(sorted(segments["case_id"].unique())).fillna(0)
-    raw[outcome] = per["n_for"] / (per["n_for"] + per["n_against"]).where(lambda s: s > 0)
-    return raw.rename_axis("case").reset_index()
+    per = per.reindex(stations).fillna(0)
+    raw[outcome] = (per["n_for"] / (per["n_for"] + per["n_against"]).where(lambda v: v > 0)).to_numpy()
+    return raw.reset_index()
 
 
 def calibrate_all(raw: pd.DataFrame, anchors: dict) -> tuple[pd.DataFrame, list[str]]:
-    """Ragin's direct calibration of every column that has anchors.
+    """Ragin's direct calibration of every column that has anchors, for the cases with evidence on
+    every set.
 
-    A membership of exactly 0.5 would leave the case out of every truth-table
-    row, so it is moved to 0.501 (the usual convention), and a missing raw
-    score (no evidence at all) is set to 0.499 (more out than in); the cases
-    and sets concerned are returned so the report can say so.
+    A case with no evidence on a set (a missing raw score) has no membership there, so it is left
+    out of the analysis (listwise), not given a made-up score. A membership of exactly 0.5 would
+    leave the case out of every truth-table row, so it is moved to 0.501 (the usual convention).
+    The cases concerned are returned so the report can say so.
 
     Examples
     --------
-    >>> raw = pd.DataFrame({"case": ["a", "b"], "X": [0.5, float("nan")]})
+    >>> raw = pd.DataFrame({"case": ["a", "b", "c"], "X": [0.5, float("nan"), 0.8]})
     >>> cal, notes = calibrate_all(raw, {"X": {"full": 0.8, "crossover": 0.5, "non": 0.2}})
-    >>> cal["X"].tolist(), notes
-    ([0.501, 0.499], ['a: X at the crossover, set to 0.501', 'b: no evidence on X, set to 0.499'])
+    >>> cal["case"].tolist(), cal["X"].round(3).tolist(), notes
+    (['a', 'c'], [0.501, 0.953], ['a: X at the crossover, set to 0.501', 'b: no evidence on X, left out'])
     """
-    out = raw[["case"]].copy()
-    notes = []
-    for name, a in anchors.items():
-        if name in raw:
-            values = calibrate(raw[name].fillna(a["crossover"]), a["full"], a["crossover"], a["non"])
-            for i, (case, r, v) in enumerate(zip(raw["case"], raw[name], values)):
-                if pd.isna(r):
-                    values[i] = 0.499
-                    notes.append(f"{case}: no evidence on {name}, set to 0.499")
-                elif abs(v - 0.5) < 1e-9:
-                    values[i] = 0.501
-                    notes.append(f"{case}: {name} at the crossover, set to 0.501")
-            out[name] = values
-    return out, notes
+    sets = [name for name in anchors if name in raw]
+    missing = raw[sets].isna()
+    notes = [f"{case}: no evidence on {', '.join(m for m, gone in zip(sets, row) if gone)}, left out"
+             for case, row in zip(raw["case"], missing.to_numpy()) if row.any()]
+    kept = raw[~missing.any(axis=1)].reset_index(drop=True)
+    out = kept[["case"]].copy()
+    crossover_notes = []
+    for name in sets:
+        a = anchors[name]
+        values = calibrate(kept[name], a["full"], a["crossover"], a["non"])
+        for i, (case, v) in enumerate(zip(kept["case"], values)):
+            if abs(v - 0.5) < 1e-9:
+                values[i] = 0.501
+                crossover_notes.append((case, f"{case}: {name} at the crossover, set to 0.501"))
+        out[name] = values
+    order = {case: k for k, case in enumerate(raw["case"])}
+    everything = crossover_notes + [(note.split(":")[0], note) for note in notes]
+    return out, [note for _, note in sorted(everything, key=lambda x: order[x[0]])]
+
+
+def anchor_robustness(raw: pd.DataFrame, anchors: dict, conditions: list[str], outcome: str, shift: float,
+                      **options) -> pd.DataFrame:
+    """The intermediate solution under other reasonable anchors: each set's crossover moved down and
+    up by ``shift`` (one set at a time), beside the configured anchors. One row per variant with the
+    cases kept, the solution's models, consistency and coverage; ``options`` go to :func:`solve`."""
+    variants = [("configured", anchors)]
+    for name in [*conditions, outcome]:
+        a = anchors[name]
+        for sign in (-1, 1):
+            moved = round(a["crossover"] + sign * shift, 6)
+            if min(a["full"], a["non"]) < moved < max(a["full"], a["non"]):
+                variants.append((f"{name} crossover {moved:g}", {**anchors, name: {**a, "crossover": moved}}))
+    rows = []
+    for label, chosen in variants:
+        calibrated, _ = calibrate_all(raw, chosen)
+        if len(calibrated) < 2:
+            rows.append({"variant": label, "n_cases": len(calibrated), "models": "", "incl": np.nan, "cov": np.nan})
+            continue
+        models = solve(calibrated, conditions, outcome, **options)["solutions"]["intermediate"]
+        rows.append({"variant": label, "n_cases": len(calibrated), "models": " | ".join(m["expression"] for m in models),
+                     "incl": models[0]["incl"] if models else np.nan, "cov": models[0]["cov"] if models else np.nan})
+    out = pd.DataFrame(rows)
+    out["same_as_configured"] = out["models"] == out["models"].iloc[0]
+    return out
 
 
 def report(result: dict) -> dict:
@@ -358,7 +471,7 @@ def report(result: dict) -> dict:
     clean = {name: [{**{k: (_num(v) if isinstance(v, float) else v) for k, v in m.items() if k != "terms"},
                      "terms": [{k: (_num(v) if isinstance(v, float) else v) for k, v in t.items()} for t in m["terms"]]}
                     for m in models] for name, models in result["solutions"].items()}
-    return {"truth_table": rows, "solutions": clean}
+    return {"truth_table": rows, "solutions": clean, "checks": result.get("checks", {})}
 
 
 def _num(v: float):

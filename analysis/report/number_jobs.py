@@ -78,6 +78,7 @@ def numbers_qca(i, p, w):
     # the generator's planted structure (its rule and mechanism boost), read as the generator wrote it
     design = load_yaml_text(Path(i.design).read_text(encoding="utf-8")) if p.study["synthetic_data"] else None
     return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"])
+            | made_by(bn.robustness_numbers, t["robustness"], p.qca["robustness_shift"], p.lang)
             | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang))
 
 

@@ -211,7 +211,7 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     adjusted = status.get("adjusted", [])
     if zh:
         adjusted = [re.sub(r"^(\S+): (\S+) at the crossover, set to 0\.501$", r"\1 在 \2 上恰在交叉点，改为 0.501", a) for a in adjusted]
-        adjusted = [re.sub(r"^(\S+): no evidence on (\S+), set to 0\.499$", r"\1 在 \2 上没有证据，设为 0.499", a) for a in adjusted]
+        adjusted = [re.sub(r"^(\S+): no evidence on (.+), left out$", r"\1 在 \2 上没有证据，未纳入分析", a) for a in adjusted]
     out["qca_adjusted"] = ("；" if zh else "; ").join(adjusted) if adjusted else ("没有这样的案例" if zh else "none")
     if not status["computed"]:
         note = (f"站点数（{status['n_cases']}）少于设定的最少案例数（{status['min_cases']}），未做定性比较分析"
@@ -219,7 +219,7 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
         for key in ("conservative", "parsimonious", "intermediate"):
             out[f"qca_{key}"] = note
         out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note,
-                "qca_top_necessity": note,
+                "qca_top_necessity": note, "qca_sympy": note, "qca_easy": note,
                 "qca_note": (f"**本节未计算。** {note}（配置项 `qca.min_cases`）；下文的解、一致性与覆盖度均显示为未计算，"
                              "校准与真值表只列出已有的站点。" if zh else
                              f"**Not computed.** {note} (setting `qca.min_cases`); the solutions, consistency and "
@@ -233,6 +233,8 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     out["qca_incl"] = "—" if first is None else f"{first['incl']:.3f}"
     out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
     out["qca_n_models"] = fmt_int(len(result["solutions"]["intermediate"]))
+    out["qca_sympy"] = sympy_sentence(result.get("checks", {}), lang)
+    out["qca_easy"] = easy_sentence(result["solutions"]["intermediate"], lang)
     strong = necessity[(necessity["incl"] >= necessity_incl)]
     out["qca_necessary"] = ("、".join(f"`{c}`（{v:.2f}）" for c, v in zip(strong["condition"], strong["incl"]))
                             if len(strong) else ("没有" if zh else "none"))
@@ -339,13 +341,11 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_param
     out["n_mech_coefs"] = fmt_int(len(mech))
     out["n_mech_coefs_positive"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] > 1)).sum())
     out["n_mech_coefs_negative"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
-    return out
-
     out["models_voice_note"] = voice_note(pd.concat([link, outcomes], ignore_index=True))
     out["clusters_per_parameter"] = f"{clusters_per_parameter:g}"
+    return out
 
-def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[str, str]:
-    seg, doc = pairs[pairs["level"] == "segment"], pairs[pairs["level"] == "document"]
+
 def voice_note(fits: pd.DataFrame) -> str:
     """Whether any model left the voice indicators out for want of stations (column ``dropped``).
 
@@ -362,6 +362,8 @@ def voice_note(fits: pd.DataFrame) -> str:
     return f"本书有 {fmt_int(n)} 个模型因此未纳入发言主体" if n else "本书的模型都纳入了发言主体"
 
 
+def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[str, str]:
+    seg, doc = pairs[pairs["level"] == "segment"], pairs[pairs["level"] == "document"]
     top = seg.sort_values(["c", "code_a"], ascending=[False, True]).iloc[0]
     return {"cooc_n_pairs": fmt_int(len(seg)), "cooc_seg_significant": fmt_int((seg["p_fdr"] < fdr).sum()),
             "cooc_doc_significant": fmt_int((doc["p_fdr"] < fdr).sum()),

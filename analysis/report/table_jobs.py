@@ -130,7 +130,8 @@ def table_qca(i, p, w):
     return {"qca_calibration": view.per_station(show.qca_calibration_table(raw, calibrated, p.lang), memberships),
             "qca_necessity": show.qca_necessity_table(pd.read_parquet(i.necessity), p.lang),
             "qca_truth_table": truth_table,
-            "qca_solutions": show.qca_solution_table(result["solutions"], p.lang)}
+            "qca_solutions": show.qca_solution_table(result["solutions"], p.lang),
+            "qca_robustness": show.qca_robustness_table(pd.read_parquet(i.robustness), p.lang)}
 
 
 def table_process_tracing(i, p, w):

@@ -420,6 +420,28 @@ def qca_necessity_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
                          w["relevance_ron"]: table["ron"].map(lambda v: f"{v:.3f}")})
 
 
+def qca_robustness_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The intermediate solution under each anchor variant (:func:`analysis.methods.qca.anchor_robustness`)."""
+    zh = lang == "zh"
+
+    def variant(text: str) -> str:
+        if text == "configured":
+            return "配置的锚点" if zh else "anchors as configured"
+        name, _, value = text.partition(" crossover ")
+        return f"`{name}` 的交叉点改为 {value}" if zh else f"`{name}` crossover at {value}"
+
+    return pd.DataFrame({
+        "锚点" if zh else "anchors": table["variant"].map(variant),
+        "案例数" if zh else "cases": table["n_cases"].map(lambda n: f"{int(n):,}"),
+        "中间解" if zh else "intermediate solution": table["models"].map(
+            lambda m: "；".join(f"`{x}`" for x in m.split(" | ")) if m else ("无解" if zh else "none")),
+        "一致性" if zh else "consistency": table["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}"),
+        "覆盖度" if zh else "coverage": table["cov"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}"),
+        "与配置相同" if zh else "same as configured": table["same_as_configured"].map(
+            lambda v: ("相同" if v else "不同") if zh else ("same" if v else "differs")),
+    })
+
+
 def _some_cases(cases, most: int | None, lang: str) -> str:
     """The cases of a truth-table row, all of them or the first ``most`` and how many more.
 
@@ -456,6 +478,8 @@ def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
     for kind, models in solutions.items():
         for k, model in enumerate(models, start=1):
             label = names[kind] + (f" M{k}" if len(models) > 1 else "")
+            if kind == "intermediate" and model.get("from"):
+                label += f" ({', '.join(model['from'])})"  # the conservative and parsimonious models it came from
             rows.append({"solution": label, "term": f"**{model['expression']}**", "incl": model["incl"],
                          "pri": model["pri"], "cov": model["cov"], "cov_u": float("nan")})
             rows += [{"solution": "", "term": f"`{t['term']}`", "incl": t["incl"], "pri": t["pri"], "cov": t["cov"],

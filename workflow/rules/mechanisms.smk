@@ -78,20 +78,22 @@ rule models:
 
 rule qca:
     input:
-        matrix="results/mechanisms/framework_matrix.parquet",
         segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
     output:
         raw="results/mechanisms/qca_raw.parquet",
         calibrated="results/mechanisms/qca_calibrated.parquet",
         necessity="results/mechanisms/qca_necessity.parquet",
         truth_table="results/mechanisms/qca_truth_table.parquet",
         solutions="results/mechanisms/qca_solutions.json",
+        robustness="results/mechanisms/qca_robustness.parquet",
     log:
         "logs/mechanisms/qca.log",
     params:
         code=code_for("qca"),
         coder=PRIMARY_CODER,
         settings=config["qca"],
+        propositions=config["propositions"],
         contrary=config["models"]["outcome_contrary"],
     run:
         run_rule_script("qca", input, output, params, wildcards, log)
