@@ -399,19 +399,56 @@ def _labels(ratings: pd.DataFrame) -> pd.Series:
     return ratings.apply(lambda row: row.dropna().astype(str).tolist(), axis=1)
 
 
-def fleiss(ratings: pd.DataFrame) -> float | None:
-    """Fleiss' kappa when every unit has the same number (>= 2) of ratings, else None."""
-    counts = ratings.notna().sum(axis=1)
-    if counts.empty or counts.nunique() != 1 or counts.iloc[0] < 2:
-        return None
-    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+def _agreement_parts(ratings: pd.DataFrame):
+    """Gwet's (2014) building blocks for nominal ratings with missing values: the pairwise agreement
+    ``pa`` over units rated at least twice, each category's mean share ``pi`` over units rated at
+    least once, and the categories; None when no unit is rated twice.
 
-    labels = _labels(ratings).tolist()
-    table, _ = aggregate_raters(np.array(labels, dtype=object))
-    p = table.sum(0) / table.sum()
-    if np.isclose((p**2).sum(), 1.0):
+    pa averages sum_k r_ik (r_ik - 1) / (r_i (r_i - 1)) over the units with r_i >= 2 ratings, r_ik of
+    them in category k; pi_k averages r_ik / r_i over the units with r_i >= 1 (Gwet 2014, eq. 2.21
+    and 4.7-4.9, as irrCAC computes them).
+    """
+    labels = _labels(ratings)
+    labels = labels[labels.map(len) >= 1]
+    cats = sorted({v for row in labels for v in row})
+    if not cats:
         return None
-    return float(fleiss_kappa(table, method="fleiss"))
+    counts = np.array([[row.count(c) for c in cats] for row in labels], dtype=float)
+    r = counts.sum(1)
+    two = r >= 2
+    if not two.any():
+        return None
+    pa = ((counts[two] * (counts[two] - 1)).sum(1) / (r[two] * (r[two] - 1))).mean()
+    pi = (counts / r[:, None]).mean(0)
+    return pa, pi, cats
+
+
+def pairwise_agreement(ratings: pd.DataFrame) -> float | None:
+    """The share of agreeing pairs of ratings per unit, averaged over units rated at least twice
+    (Gwet's pa): the percent agreement that the chance-corrected coefficients start from.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"A": ["a", "a", "b"], "B": ["a", "b", "b"], "C": ["a", "a", None]})
+    >>> round(pairwise_agreement(r), 4)  # units: 3 of 3 pairs agree, 1 of 3, 1 of 1
+    0.7778
+    """
+    parts = _agreement_parts(ratings)
+    return None if parts is None else float(parts[0])
+
+
+def fleiss(ratings: pd.DataFrame) -> float | None:
+    """Fleiss' kappa, in Gwet's (2014) form for missing ratings: (pa - pe) / (1 - pe) with
+    pe = sum_k pi_k ** 2 (see :func:`_agreement_parts`). With the same number of ratings on every
+    unit it is Fleiss' (1971) kappa. None when undefined (one category only, or no unit rated twice)."""
+    parts = _agreement_parts(ratings)
+    if parts is None:
+        return None
+    pa, pi, _ = parts
+    pe = float((pi**2).sum())
+    if np.isclose(pe, 1.0):
+        return None
+    return float((pa - pe) / (1 - pe))
 
 
 def gwet_ac1(ratings: pd.DataFrame) -> float | None:
@@ -428,21 +465,12 @@ def gwet_ac1(ratings: pd.DataFrame) -> float | None:
     >>> gwet_ac1(r)
     1.0
     """
-    labels = _labels(ratings)
-    labels = labels[labels.map(len) >= 1]
-    cats = sorted({v for row in labels for v in row})
-    if not cats:
+    parts = _agreement_parts(ratings)
+    if parts is None:
         return None
-    counts = np.array([[row.count(c) for c in cats] for row in labels], dtype=float)
-    r = counts.sum(1)
-    two = r >= 2
-    if not two.any():
-        return None
-    pa = (counts[two] * (counts[two] - 1)).sum(1) / (r[two] * (r[two] - 1))
-    pa = pa.mean()
+    pa, pi, cats = parts
     if len(cats) == 1:
         return 1.0
-    pi = (counts / r[:, None]).mean(0)
     pe = (pi * (1 - pi)).sum() / (len(cats) - 1)
     return float((pa - pe) / (1 - pe))
 
@@ -469,8 +497,11 @@ def reliability_report(long: pd.DataFrame, level: str) -> dict:
 
     Returns the JSON object ``casebook reliability`` prints: ``n_units``,
     ``n_coders``, ``percent_agreement``, ``krippendorff_alpha``, ``cohen_kappa``
-    (two coders only), ``fleiss_kappa`` (nominal, equal numbers of ratings per
-    unit) and ``gwet_ac1`` (nominal); a coefficient that is undefined is None.
+    (two coders only), ``fleiss_kappa`` (nominal; Gwet's form, so missing ratings are allowed) and
+    ``gwet_ac1`` (nominal); a coefficient that is undefined is None. ``percent_agreement`` counts the
+    units on which every rating agrees (``percent_agreement_definition`` says so);
+    ``pairwise_agreement`` (nominal) is the share of agreeing pairs, the agreement the kappas and AC1
+    correct for chance.
     """
     ratings = long.pivot(index="unit", columns="coder", values="value")
     nominal = level == "nominal"
@@ -480,6 +511,8 @@ def reliability_report(long: pd.DataFrame, level: str) -> dict:
         "n_coders": int(ratings.shape[1]),
         "n_pairable_units": int(len(pairable(ratings))),
         "percent_agreement": percent_agreement(ratings),
+        "percent_agreement_definition": "units on which all ratings agree, among units rated at least twice",
+        "pairwise_agreement": pairwise_agreement(ratings) if nominal else None,
         "krippendorff_alpha": krippendorff_alpha(ratings, level),
         "cohen_kappa": cohen_kappa(ratings),
         "fleiss_kappa": fleiss(ratings) if nominal else None,
