@@ -162,3 +162,18 @@ def test_the_exemplar_tie_rule_holds_when_floating_point_sums_differ():
     group = pd.DataFrame({"codes": sets, "text": ["short", "a longer text", "x" * 30, "x" * 30, "x" * 30, "x" * 30,
                                                   "x" * 30], "segment_id": [f"s{k}" for k in range(7)]})
     assert medoid(group)["segment_id"] == "s0"
+
+
+def test_document_cooccurrence_uses_fishers_one_sided_test_as_in_the_tea_tasting_example():
+    # Fisher (1935), the lady tasting tea: 8 cups, 4 of each kind, 3 of the 4 guessed right; the
+    # one-sided exact p is 17/70 = 0.2429 (Agresti 2002, sec. 3.5.1). Here: 8 documents, code a in
+    # d1-d4, code b in d1-d3 and d5, so the 2 x 2 table is [[3, 1], [1, 3]].
+    from analysis.methods.cooccurrence import document_cooccurrence
+
+    docs = [f"d{i}" for i in range(1, 9)]
+    rows = [(d, "a") for d in docs[:4]] + [(d, "b") for d in ["d1", "d2", "d3", "d5"]]
+    seg = pd.DataFrame(rows, columns=["document_id", "code_id"])
+    seg["start"], seg["end"] = 0, 10
+    pair = document_cooccurrence(seg, ["a", "b"], docs).iloc[0]
+    assert (pair["n_a"], pair["n_b"], pair["n_ab"]) == (4, 4, 3)
+    assert pair["p_value"] == pytest.approx(17 / 70, abs=1e-12)

@@ -191,3 +191,12 @@ def test_intermediate_is_never_empty_when_a_conservative_term_lies_outside_the_c
     assert all(m["cov"] == pytest.approx(1.0) for m in result["intermediate"])
     # without any expectation R QCA gives no intermediate solution, and neither does solve
     assert solve(data, list("ABCD"), "Y")["solutions"]["intermediate"] == []
+
+
+def test_relevance_of_necessity_worked_by_hand():
+    # Schneider & Wagemann (2012), RoN = sum(1 - X) / sum(1 - min(X, Y)). By hand for
+    # X = .2, .8, .6 and Y = .3, .9, .5: (0.8 + 0.2 + 0.4) / (0.8 + 0.2 + 0.5) = 1.4 / 1.5
+    table = necessity_table(pd.DataFrame({"X": [0.2, 0.8, 0.6], "Y": [0.3, 0.9, 0.5]}), ["X"], "Y").set_index("condition")
+    assert table.loc["X", "ron"] == pytest.approx(1.4 / 1.5)
+    # and consistency sum(min) / sum(Y) = (0.2 + 0.8 + 0.5) / 1.7, coverage the same over sum(X) = 1.6
+    assert (table.loc["X", "incl"], table.loc["X", "cov"]) == pytest.approx((1.5 / 1.7, 1.5 / 1.6))
