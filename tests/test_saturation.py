@@ -76,3 +76,29 @@ def test_by_scope_pools_and_splits_stations_and_keeps_only_interview_kinds():
     assert summary["scope"].tolist() == ["pooled", "S1", "S2"]
     assert summary.set_index("scope").loc["pooled", "n_interviews"] == 13
     assert set(curve["scope"]) == {"pooled", "S1", "S2"}
+
+
+def test_a_scope_needs_two_runs_before_it_is_judged():
+    # base 4 and run 2: six interviews hold one run only (5-6), seven hold two (5-6 and 6-7)
+    docs, seg = interviews(BASE + ["u", "v"])
+    one = saturation(docs, seg, base=4, run=2, threshold=0.05, min_runs=2)[2]
+    assert not one["reached"] and one["reason_code"] == "too_few"
+    assert saturation(docs, seg, base=4, run=2, threshold=0.05, min_runs=1)[2]["reason_code"] != "too_few"
+    docs, seg = interviews(BASE + ["u", "v", ""])
+    assert saturation(docs, seg, base=4, run=2, threshold=0.05, min_runs=2)[2]["reason_code"] != "too_few"
+
+
+def test_the_spread_over_interview_orders():
+    from analysis.methods.saturation import order_spread
+
+    # Worked by hand: every interview holds the same codes, so in every order nothing is new after
+    # the base and the point is the base's last interview (4) in all 100 orders.
+    same = [{"a", "b"}] * 8
+    spread = order_spread(same, base=4, run=2, threshold=0.0, orders=100, seed=3)
+    assert spread == {"orders": 100, "reached_share": 1.0, "point_median": 4.0, "point_lo": 4.0, "point_hi": 4.0}
+    # one interview of six holds a code nobody else has
+    odd = [{"a"}] * 5 + [{"a", "z"}]
+    spread = order_spread(odd, base=4, run=2, threshold=0.0, orders=400, seed=3)
+    # z in the base (4 of 6 positions, probability 2/3): reached at 4; z in interview 5 or 6 (1/3): the
+    # only run holds it and no run is quiet, so not reached
+    assert spread["reached_share"] == pytest.approx(2 / 3, abs=0.06) and spread["point_median"] == 4.0

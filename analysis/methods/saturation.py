@@ -8,15 +8,26 @@ The run slides forward one interview at a time; saturation is reached at the
 last interview before the first run whose share of new information is at or
 below ``threshold``, reported as "saturation at interview N (base b, run r,
 <= t)". When no run qualifies, saturation is not reached, and the report says so.
+A scope needs at least ``min_runs`` runs (two by default) before saturation is judged
+at all, so that no single run decides it.
+
+The order conducted is one order among many, so the saturation point is also
+computed over ``orders`` random orders of the same interviews (seeded): the
+median and the 2.5th and 97.5th percentiles of the point, and the share of orders
+in which saturation is reached (Guest et al. 2020 recommend reporting the base,
+run and threshold with the point; the spread over orders shows how much the point
+owes to the order). New codes are those first seen in the corpus, whatever the
+codebook held beforehand, so a codebook that grows during coding is counted as it grew.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
 def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: int,
-               threshold: float) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+               threshold: float, min_runs: int = 1) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Saturation of the codes over interviews in the order conducted.
 
     Parameters
@@ -55,7 +66,7 @@ def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: 
     """
     codes_of = _codes_of(segments)
     curve, runs, result = _saturation_rows(list(documents["document_id"]), list(documents["date"]), codes_of,
-                                           base, run, threshold)
+                                           base, run, threshold, min_runs)
     return pd.DataFrame(curve, columns=CURVE_COLUMNS), pd.DataFrame(runs, columns=RUN_COLUMNS), result
 
 
@@ -72,7 +83,7 @@ def _codes_of(segments: pd.DataFrame) -> dict[str, set]:
 
 
 def _saturation_rows(document_ids: list, dates: list, codes_of: dict[str, set], base: int, run: int,
-                     threshold: float) -> tuple[list[dict], list[dict], dict]:
+                     threshold: float, min_runs: int = 1) -> tuple[list[dict], list[dict], dict]:
     """:func:`saturation` on plain lists (the documents in any order; ordered here by date, then id):
     the curve's rows, the runs' rows and the result. A province has 1,940 stations to do this for."""
     order = sorted(zip(dates, document_ids))
@@ -88,8 +99,9 @@ def _saturation_rows(document_ids: list, dates: list, codes_of: dict[str, set], 
     result = {"n_interviews": n, "base": base, "run": run, "threshold": threshold,
               "total_codes": len(seen), "base_codes": 0, "reached": False, "point": None, "reason": "",
               "reason_code": ""}
-    if n < base + run:
-        result["reason"] = f"too few interviews ({n}) for a base of {base} and a run of {run}"
+    if n < base + run + max(0, min_runs - 1):  # runs slide by one interview
+        result["reason"] = (f"too few interviews ({n}) for a base of {base} and {max(1, min_runs)} run"
+                            f"{'s' if min_runs > 1 else ''} of {run}")
         result["reason_code"] = "too_few"
         return curve, [], result
     sets = [codes_of.get(d, set()) for _, d in order]
@@ -115,6 +127,46 @@ def _saturation_rows(document_ids: list, dates: list, codes_of: dict[str, set], 
         result["reason"] = "no run of new information fell to the threshold"
         result["reason_code"] = "no_run"
     return curve, runs, result
+
+
+def saturation_point(sets: list[set], base: int, run: int, threshold: float) -> int | None:
+    """The saturation point of interviews whose code sets are ``sets``, in that order (None: not
+    reached or not assessable): :func:`saturation`'s rule, without its tables."""
+    if len(sets) < base + run:
+        return None
+    before = set().union(*sets[:base])
+    size = len(before)
+    if not size:
+        return None
+    for first in range(base, len(sets) - run + 1):
+        if first > base:
+            before |= sets[first - 1]
+        if len(set().union(*sets[first:first + run]) - before) / size <= threshold:
+            return first
+    return None
+
+
+def order_spread(sets: list[set], base: int, run: int, threshold: float, orders: int, seed: int) -> dict:
+    """The saturation point over ``orders`` random orders of the interviews: its median, 2.5th and
+    97.5th percentiles over the orders that reach it, and the share that do.
+
+    Examples
+    --------
+    >>> sets = [{"a", "b"}, {"c"}, {"a"}, {"b"}, {"a"}, {"c"}]
+    >>> order_spread(sets, 2, 2, 0.0, 50, seed=1)["reached_share"]  # every order: nothing new after two
+    1.0
+    """
+    rng = np.random.default_rng(seed)
+    points = []
+    for _ in range(orders):
+        order = rng.permutation(len(sets))
+        points.append(saturation_point([sets[k] for k in order], base, run, threshold))
+    reached = [p for p in points if p is not None]
+    out = {"orders": orders, "reached_share": len(reached) / orders if orders else float("nan"),
+           "point_median": float("nan"), "point_lo": float("nan"), "point_hi": float("nan")}
+    if reached:
+        out["point_median"], out["point_lo"], out["point_hi"] = (float(np.quantile(reached, q)) for q in (0.5, 0.025, 0.975))
+    return out
 
 
 REASONS_ZH = {
@@ -144,12 +196,12 @@ def describe(result: dict, lang: str = "zh") -> str:
 
 
 def saturation_by_scope(documents: pd.DataFrame, segments: pd.DataFrame, codes: pd.DataFrame,
-                        settings: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                        settings: dict, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """:func:`saturation` of the leaf codes, pooled over all stations and within each.
 
     ``settings`` is the configuration's ``saturation`` section (``base``,
-    ``run``, ``threshold``, ``kinds``: the document kinds that count as
-    interviews). Returns the curves and runs with a ``scope`` column
+    ``run``, ``threshold``, ``min_runs``, ``orders``, ``kinds``: the document kinds that count as
+    interviews); ``seed`` draws the random orders. Returns the curves and runs with a ``scope`` column
     (``pooled`` or the case id) and one summary row per scope.
     """
     leaves = set(codes.loc[codes["is_leaf"], "code_id"])
@@ -165,10 +217,15 @@ def saturation_by_scope(documents: pd.DataFrame, segments: pd.DataFrame, codes: 
     curves, runs, rows = [], [], []
     for scope, scope_ids, scope_dates in scopes:
         curve, run, result = _saturation_rows(scope_ids, scope_dates, codes_of, settings["base"], settings["run"],
-                                              settings["threshold"])
+                                              settings["threshold"], settings.get("min_runs", 2))
         curves += [{**r, "scope": scope} for r in curve]
         runs += [{**r, "scope": scope} for r in run]
-        rows.append({"scope": scope, **result})
+        spread = {"orders": 0, "reached_share": float("nan"), "point_median": float("nan"), "point_lo": float("nan"),
+                  "point_hi": float("nan")}
+        if result["reason_code"] != "too_few":  # a scope too small to judge is not judged in any order
+            spread = order_spread([codes_of.get(d, set()) for d in scope_ids], settings["base"], settings["run"],
+                                  settings["threshold"], settings.get("orders", 200), seed)
+        rows.append({"scope": scope, **result, **spread})
     summary = pd.DataFrame(rows)
     summary["point"] = summary["point"].astype("Int64")
     return (pd.DataFrame(curves, columns=[*CURVE_COLUMNS, "scope"]), pd.DataFrame(runs, columns=[*RUN_COLUMNS, "scope"]),

@@ -138,7 +138,30 @@ def saturation_numbers(summary: pd.DataFrame, sentence: str) -> dict[str, str]:
         "saturation_threshold": f"{pooled['threshold']:.0%}",
         "saturation_n_stations": fmt_int(len(stations)),
         "saturation_n_stations_reached": fmt_int(stations["reached"].sum()),
+        "saturation_orders": order_sentence(pooled),
+        "saturation_n_stations_too_few": fmt_int((stations["reason_code"] == "too_few").sum()),
     }
+
+
+def order_sentence(row) -> str:
+    """The spread of the saturation point over random interview orders (Chinese).
+
+    Examples
+    --------
+    >>> order_sentence({"orders": 200, "reached_share": 1.0, "point_median": 9.0, "point_lo": 6.0, "point_hi": 14.0})
+    '随机打乱访谈顺序 200 次，全部顺序都达到饱和，饱和点的中位数为第 9 次访谈（95% 区间第 6–14 次）'
+    >>> order_sentence({"orders": 0, "reached_share": float("nan")})
+    '访谈过少，未做顺序检验'
+    """
+    orders = int(row.get("orders") or 0)
+    if not orders:
+        return "访谈过少，未做顺序检验"
+    share = row["reached_share"]
+    if not share:
+        return f"随机打乱访谈顺序 {fmt_int(orders)} 次，没有一种顺序达到饱和"
+    reached = "全部顺序都达到饱和" if share == 1 else f"{share:.0%} 的顺序达到饱和"
+    return (f"随机打乱访谈顺序 {fmt_int(orders)} 次，{reached}，饱和点的中位数为第 {row['point_median']:g} 次访谈"
+            f"（95% 区间第 {row['point_lo']:g}–{row['point_hi']:g} 次）")
 
 
 def frequency_numbers(freq: pd.DataFrame, lang: str) -> dict[str, str]:

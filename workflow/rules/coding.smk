@@ -57,5 +57,6 @@ rule saturation:
         code=code_for("saturation"),
         coder=PRIMARY_CODER,
         saturation=config["saturation"],
+        seed=config["seeds"]["orders"],
     run:
         run_rule_script("saturation", input, output, params, wildcards, log)
