@@ -177,3 +177,28 @@ def test_document_cooccurrence_uses_fishers_one_sided_test_as_in_the_tea_tasting
     pair = document_cooccurrence(seg, ["a", "b"], docs).iloc[0]
     assert (pair["n_a"], pair["n_b"], pair["n_ab"]) == (4, 4, 3)
     assert pair["p_value"] == pytest.approx(17 / 70, abs=1e-12)
+
+
+def test_items_that_share_codes_count_once_and_unreliable_codes_not_at_all():
+    # Worked by hand, prior 0.5. E1 (code a, observed: LR 0.9/0.5 = 1.8) and E2 (codes a and b,
+    # observed: LR 0.5/0.2 = 2.5) share a, so they count once, by the stronger E2; E3 (code c, not
+    # observed: LR 0.25/0.5 = 0.5) stands alone. Posterior odds 2.5 x 0.5 = 1.25: 0.5556. As if
+    # independent: 1.8 x 2.5 x 0.5 = 2.25, 0.6923. With c unreliable E3 drops out: 2.5, 0.7143.
+    from analysis.methods.process_tracing import item_influence, trace
+
+    def item(name, codes, p_e_h, p_e_not_h):
+        return {"id": name, "test": "straw_in_the_wind", "p_e_h": p_e_h, "p_e_not_h": p_e_not_h,
+                "description": {"zh": name}, "justification": "",
+                "observed_if": {"rule": "stations_with", "codes": codes, "at_least": 1}}
+    evidence = {"hypotheses": {"H": {"items": [item("E1", ["a"], 0.9, 0.5), item("E2", ["a", "b"], 0.5, 0.2),
+                                               item("E3", ["c"], 0.75, 0.5)]}}}
+    seg = pd.DataFrame({"case_id": ["S1", "S1"], "code_id": ["a", "b"]})
+    items, summary = trace(evidence, {"default": 0.5}, seg)
+    assert items["weight"].tolist() == [0, 1, 1] and items["group"].tolist() == [0, 0, 1]
+    assert summary.loc[0, "posterior"] == pytest.approx(1.25 / 2.25)
+    assert summary.loc[0, "posterior_independent"] == pytest.approx(2.25 / 3.25)
+    items, summary = trace(evidence, {"default": 0.5}, seg, unreliable={"c"})
+    assert items["weight"].tolist() == [0, 1, 0] and summary.loc[0, "posterior"] == pytest.approx(2.5 / 3.5)
+    influence = item_influence(items, {"default": 0.5}).set_index(["scenario", "item"])["posterior"]
+    assert influence[("unreliable_kept", "")] == pytest.approx(1.25 / 2.25)
+    assert influence[("without", "E2")] == pytest.approx(0.5)

@@ -53,12 +53,13 @@ def test_quotations_carry_only_pseudonymous_id_and_actor_type():
 
 
 def test_pipes_in_headers_and_cells_are_escaped():
+    # 11 columns (one says whether the item counts), so 12 unescaped pipes per line
     items = pd.DataFrame({"hypothesis": ["P1"], "item": ["E1"], "description_zh": ["a|b"], "test": ["hoop"],
                           "p_e_h": [0.9], "p_e_not_h": [0.5], "observed": [True], "detail": ["x"], "decibans": [2.55],
                           "posterior_after": [0.64]})
     text = to_markdown(pt_items_table(items, "en"))
     assert "P(E\\|H)" in text and "a\\|b" in text
-    assert all(line.count("|") - line.count("\\|") == 11 for line in text.splitlines())
+    assert all(line.count("|") - line.count("\\|") == 12 for line in text.splitlines())
 
 
 def test_a_table_of_models_that_all_failed_lists_the_reasons():

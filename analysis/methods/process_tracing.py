@@ -3,11 +3,19 @@
 Each hypothesis starts from a prior probability. Each evidence item carries
 P(E|H) and P(E|not H); its likelihood ratio is LR = P(E|H) / P(E|not H) when the
 evidence is observed and (1 - P(E|H)) / (1 - P(E|not H)) when it is not, and
-its weight of evidence is 10 log10(LR) decibans. Items are taken as
-conditionally independent, so posterior odds = prior odds x the product of the
-LRs. Whether an item is observed is decided by the pipeline from the coded
-data, by the rule the evidence file gives for it (:data:`RULES`), so the
-posterior moves when the coding does.
+its weight of evidence is 10 log10(LR) decibans. Whether an item is observed
+is decided by the pipeline from the coded data, by the rule the evidence file
+gives for it (:data:`RULES`), so the posterior moves when the coding does.
+
+Items that read the same codes are not independent: they are one body of
+evidence seen twice. Items of a hypothesis that share a code (directly or
+through another item) form a group, and a group counts once, with the weight of
+its most probative item (the largest |log LR|); its other items are shown but
+given no weight. An item that reads a code whose intercoder reliability is below
+the configured threshold gets no weight either. Posterior odds = prior odds x
+the product of the weighted items' LRs; ``posterior_independent`` keeps the
+product of every item's LR, as if all were independent, for comparison, and
+:func:`item_influence` shows what each choice does to the posterior.
 """
 
 from __future__ import annotations
@@ -110,34 +118,110 @@ RULES = {
 }
 
 
-def trace(evidence: dict, priors: dict, segments: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def dependence_groups(items: list[dict]) -> list[int]:
+    """For items (each with ``codes``), a group number: items sharing a code, directly or through
+    other items, get the same one (networkx's connected components).
+
+    Examples
+    --------
+    >>> dependence_groups([{"codes": ["a"]}, {"codes": ["b"]}, {"codes": ["a", "c"]}, {"codes": ["c"]}])
+    [0, 1, 0, 0]
+    """
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(items)))
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            if set(items[i]["codes"]) & set(items[j]["codes"]):
+                graph.add_edge(i, j)
+    group = {}
+    for number, members in enumerate(sorted(nx.connected_components(graph), key=min)):
+        for member in members:
+            group[member] = number
+    return [group[i] for i in range(len(items))]
+
+
+def trace(evidence: dict, priors: dict, segments: pd.DataFrame,
+          unreliable: set[str] | frozenset = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observe every item, weigh it, and update each hypothesis.
+
+    ``unreliable`` names the codes whose intercoder reliability is below the threshold: an item
+    that reads one gets no weight.
 
     Returns
     -------
     items : DataFrame
         ``hypothesis, item, test, p_e_h, p_e_not_h, observed, count, detail, lr,
-        decibans, cumulative_decibans, posterior_after``, in the file's order.
+        decibans, codes, group, weight, why, cumulative_decibans, posterior_after``, in the file's
+        order (``weight`` 1 or 0; ``why`` says why an item has none).
     summary : DataFrame
-        ``hypothesis, prior, posterior, total_decibans, n_items, n_observed``.
+        ``hypothesis, prior, posterior, posterior_independent, total_decibans, n_items,
+        n_observed, n_weighted``.
     """
     rows, summary = [], []
     for hyp, spec in evidence["hypotheses"].items():
         prior = float(priors.get(hyp, priors.get("default", 0.5)))
-        lrs, total = [], 0.0
+        found = []
         for item in spec["items"]:
             count, seen, detail = RULES[item["observed_if"]["rule"]](segments, item["observed_if"])
             lr = likelihood_ratio(item["p_e_h"], item["p_e_not_h"], bool(seen))
-            lrs.append(lr)
-            total += decibans(lr)
-            rows.append({"hypothesis": hyp, "item": item["id"], "test": item["test"], "p_e_h": item["p_e_h"],
-                         "p_e_not_h": item["p_e_not_h"], "observed": bool(seen), "count": count, "detail": detail,
-                         "lr": lr, "decibans": decibans(lr), "cumulative_decibans": total,
-                         "posterior_after": posterior(prior, lrs), "description_zh": item["description"]["zh"],
-                         "justification": item["justification"]})
+            found.append({"hypothesis": hyp, "item": item["id"], "test": item["test"], "p_e_h": item["p_e_h"],
+                          "p_e_not_h": item["p_e_not_h"], "observed": bool(seen), "count": count, "detail": detail,
+                          "lr": lr, "decibans": decibans(lr), "codes": list(item["observed_if"]["codes"]),
+                          "description_zh": item["description"]["zh"], "justification": item["justification"]})
+        _weigh(found, unreliable)
+        total, lrs = 0.0, []
+        for row in found:
+            if row["weight"]:
+                lrs.append(row["lr"])
+                total += row["decibans"]
+            row["cumulative_decibans"], row["posterior_after"] = total, posterior(prior, lrs)
+        rows += found
         summary.append({"hypothesis": hyp, "prior": prior, "posterior": posterior(prior, lrs),
-                        "total_decibans": total, "n_items": len(lrs), "n_observed": int(sum(r["observed"] for r in rows if r["hypothesis"] == hyp))})
+                        "posterior_independent": posterior(prior, [r["lr"] for r in found]),
+                        "total_decibans": total, "n_items": len(found),
+                        "n_observed": int(sum(r["observed"] for r in found)), "n_weighted": len(lrs)})
     return pd.DataFrame(rows), pd.DataFrame(summary)
+
+
+def _weigh(found: list[dict], unreliable) -> None:
+    """Give each item of one hypothesis its weight (1 or 0) and group, and say why an item has none."""
+    for row, group in zip(found, dependence_groups(found)):
+        row["group"] = group
+        weak = sorted(set(row["codes"]) & set(unreliable))
+        row["weight"], row["why"] = (0, f"reads {', '.join(weak)}, below the reliability threshold") if weak else (1, "")
+    for group in {r["group"] for r in found}:
+        members = [r for r in found if r["group"] == group and r["weight"]]
+        if len(members) > 1:
+            strongest = max(members, key=lambda r: (abs(math.log(r["lr"])), -found.index(r)))
+            for r in members:
+                if r is not strongest:
+                    r["weight"], r["why"] = 0, f"shares codes with {strongest['item']}, which counts for both"
+
+
+def item_influence(items: pd.DataFrame, priors: dict) -> pd.DataFrame:
+    """The posterior of each hypothesis as analysed, with every item as if independent, with the
+    items of unreliable codes kept, and without each weighted item in turn."""
+    rows = []
+    for hyp, grp in items.groupby("hypothesis", sort=False):
+        prior = float(priors.get(hyp, priors.get("default", 0.5)))
+        weighted = grp[grp["weight"] == 1]
+        base = posterior(prior, weighted["lr"].tolist())
+        rows.append({"hypothesis": hyp, "scenario": "as_analysed", "item": "", "posterior": base})
+        rows.append({"hypothesis": hyp, "scenario": "all_independent", "item": "",
+                     "posterior": posterior(prior, grp["lr"].tolist())})
+        unreliable = grp["why"].str.contains("reliability")
+        if unreliable.any():
+            kept = grp[(grp["weight"] == 1) | unreliable]
+            rows.append({"hypothesis": hyp, "scenario": "unreliable_kept", "item": "",
+                         "posterior": posterior(prior, kept["lr"].tolist())})
+        for item in weighted["item"]:
+            rest = weighted[weighted["item"] != item]["lr"].tolist()
+            rows.append({"hypothesis": hyp, "scenario": "without", "item": item, "posterior": posterior(prior, rest)})
+    out = pd.DataFrame(rows)
+    out["change"] = out["posterior"] - out.groupby("hypothesis")["posterior"].transform("first")
+    return out
 
 
 def sensitivity(items: pd.DataFrame, priors: list[float], scales: dict[str, float]) -> pd.DataFrame:
@@ -148,6 +232,8 @@ def sensitivity(items: pd.DataFrame, priors: list[float], scales: dict[str, floa
     """
     rows = []
     for hyp, grp in items.groupby("hypothesis", sort=False):
+        if "weight" in grp:
+            grp = grp[grp["weight"] == 1]  # the items that count
         log_lr = np.log(grp["lr"].to_numpy())
         for name, scale in scales.items():
             for prior in priors:

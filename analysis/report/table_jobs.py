@@ -137,7 +137,8 @@ def table_qca(i, p, w):
 def table_process_tracing(i, p, w):
     """The evidence items and the sensitivity of the posteriors."""
     return {"pt_items": show.pt_items_table(pd.read_parquet(i.evidence_items), p.lang),
-            "pt_sensitivity": show.pt_sensitivity_table(pd.read_parquet(i.sensitivity), p.lang)}
+            "pt_sensitivity": show.pt_sensitivity_table(pd.read_parquet(i.sensitivity), p.lang),
+            "pt_influence": show.pt_influence_table(pd.read_parquet(i.influence), p.lang)}
 
 
 #: Every table function, by its name (``table_`` and the name ``workflow/report.yaml`` declares it under).

@@ -502,8 +502,39 @@ def pt_items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
         w["observed"]: [w["yes"] if o else w["no"] for o in items["observed"]],
         w["basis"]: items["detail"],
         w["decibans"]: items["decibans"].map(lambda v: f"{v:+.1f}"),
+        w["counted"]: [("计入" if lang == "zh" else "counted") if wt else _why_not(why, lang)
+                       for wt, why in zip(items.get("weight", pd.Series(1, index=items.index)),
+                                          items.get("why", pd.Series("", index=items.index)))],
         w["posterior_so_far"]: items["posterior_after"].map(lambda v: f"{v:.3f}"),
     })
+
+
+def _why_not(why: str, lang: str) -> str:
+    """Why an item carries no weight, in the book's language.
+
+    >>> _why_not("shares codes with P1-E1, which counts for both", "zh")
+    '不计入：与 P1-E1 依据相同编码，只计一次'
+    """
+    if lang != "zh":
+        return f"not counted: {why}"
+    if why.startswith("shares codes with "):
+        return f"不计入：与 {why.split()[3].rstrip(',')} 依据相同编码，只计一次"
+    if "reliability" in why:
+        codes = why.removeprefix("reads ").split(", below")[0]
+        return f"不计入：所据编码 {codes} 的信度低于门槛"
+    return f"不计入：{why}"
+
+
+def pt_influence_table(influence: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Each hypothesis's posterior as analysed and under each other choice of items."""
+    zh = lang == "zh"
+    names = {"as_analysed": "本书的分析（依据相同编码的证据只计一次，低信度编码的证据不计）" if zh else "as analysed",
+             "all_independent": "全部证据视为相互独立" if zh else "every item as if independent",
+             "unreliable_kept": "保留低信度编码的证据" if zh else "items of unreliable codes kept"}
+    label = [names.get(s, (f"去掉 {i}" if zh else f"without {i}")) for s, i in zip(influence["scenario"], influence["item"])]
+    return pd.DataFrame({WORDS[lang]["hypothesis"]: influence["hypothesis"], ("设定" if zh else "choice"): label,
+                         ("后验概率" if zh else "posterior"): influence["posterior"].map(lambda v: f"{v:.3f}"),
+                         ("相对本书的变化" if zh else "change"): influence["change"].map(lambda v: f"{v:+.3f}")})
 
 
 def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -103,10 +103,12 @@ rule process_tracing:
     input:
         segments="results/ingest/segments.parquet",
         evidence=config["paths"]["process_tracing"],
+        reliability="results/reliability/per_code.parquet",
     output:
         evidence_items="results/mechanisms/pt_items.parquet",
         summary="results/mechanisms/pt_summary.parquet",
         sensitivity="results/mechanisms/pt_sensitivity.parquet",
+        influence="results/mechanisms/pt_influence.parquet",
     log:
         "logs/mechanisms/process_tracing.log",
     params:
