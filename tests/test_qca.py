@@ -200,3 +200,21 @@ def test_relevance_of_necessity_worked_by_hand():
     assert table.loc["X", "ron"] == pytest.approx(1.4 / 1.5)
     # and consistency sum(min) / sum(Y) = (0.2 + 0.8 + 0.5) / 1.7, coverage the same over sum(X) = 1.6
     assert (table.loc["X", "incl"], table.loc["X", "cov"]) == pytest.approx((1.5 / 1.7, 1.5 / 1.6))
+
+
+def test_station_scores_count_distinct_spans_for_conditions_and_outcome():
+    # Worked by hand. Station S1: span 1 carries two support codes of condition theme i (it counts
+    # once), span 2 one support code, span 3 the contrary code b.x: inst = 2 / (2 + 1). Outcome theme
+    # r: spans 1 and 4 carry r codes, span 5 the outcome's contrary code z.z: res = 2 / 3. Station S2
+    # has no evidence on inst (missing) and one r span: res = 1.
+    from analysis.methods.qca import station_scores
+
+    codes = pd.DataFrame({"code_id": ["i", "i.a", "i.b", "b", "b.x", "r", "r.a", "z", "z.z"],
+                          "parent": [None, "i", "i", None, "b", None, "r", None, "z"]})
+    spans = [("S1", "d1", 0, 5, "i.a"), ("S1", "d1", 0, 5, "i.b"), ("S1", "d1", 0, 5, "r.a"), ("S1", "d1", 6, 9, "i.a"),
+             ("S1", "d1", 10, 12, "b.x"), ("S1", "d2", 0, 4, "r.a"), ("S1", "d2", 5, 8, "z.z"), ("S2", "d3", 0, 3, "r.a")]
+    seg = pd.DataFrame(spans, columns=["case_id", "document_id", "start", "end", "code_id"])
+    props = {"P1": {"condition": "i", "contrary": ["b.x"]}}
+    raw = station_scores(seg, codes, props, {"inst": "P1"}, "r", ["z.z"]).set_index("case")
+    assert raw.loc["S1", "inst"] == pytest.approx(2 / 3) and raw.loc["S1", "r"] == pytest.approx(2 / 3)
+    assert np.isnan(raw.loc["S2", "inst"]) and raw.loc["S2", "r"] == pytest.approx(1.0)
