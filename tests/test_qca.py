@@ -1,4 +1,4 @@
-"""QCA pinned to the R QCA package's crisp example (data LC, Lipset's conditions for democracy),
+"""QCA pinned to the R QCA package's examples (data LC, Lipset's conditions for democracy, crisp; data LF, the same in fuzzy sets),
 the calibration's anchors, and the `casebook qca` command."""
 
 from __future__ import annotations
@@ -21,10 +21,27 @@ CONDITIONS = ["DEV", "URB", "LIT", "IND", "STB"]
 
 
 def lc() -> pd.DataFrame:
-    cells = LC_TEXT.split()
+    return _table(LC_TEXT)
+
+
+# tests/reference/README.md: R package QCA, data LF (fuzzy; Ragin 2009, p. 95), same conditions and outcome
+LF_TEXT = """AU .81 .12 .99 .73 .43 .05   BE .99 .89 .98 1 .98 .95   CZ .58 .98 .98 .90 .91 .89
+EE .16 .07 .98 .01 .91 .12   FI .58 .03 .99 .08 .58 .77   FR .98 .03 .99 .81 .95 .95
+DE .89 .79 .99 .96 .31 .05   GR .04 .09 .13 .36 .43 .06   HU .07 .16 .88 .07 .13 .42
+IE .72 .05 .98 .01 .95 .92   IT .34 .10 .41 .47 .58 .05   NL .98 1 .99 .94 .99 .95
+PL .02 .17 .59 0 0 .12   PT .01 .02 .01 .11 .01 .05   RO .01 .03 .17 0 .84 .21
+ES .03 .30 .09 .21 .20 .06   SE .95 .13 .99 .67 .91 .95   UK .98 .99 .99 1 .98 .95"""
+
+
+def _table(text: str) -> pd.DataFrame:
+    cells = text.split()
     rows = [cells[i:i + 7] for i in range(0, len(cells), 7)]
     frame = pd.DataFrame(rows, columns=["case", *CONDITIONS, "SURV"])
     return frame.astype({c: float for c in [*CONDITIONS, "SURV"]})
+
+
+def lf() -> pd.DataFrame:
+    return _table(LF_TEXT)
 
 
 def terms(model: dict) -> dict:
@@ -218,3 +235,98 @@ def test_station_scores_count_distinct_spans_for_conditions_and_outcome():
     raw = station_scores(seg, codes, props, {"inst": "P1"}, "r", ["z.z"]).set_index("case")
     assert raw.loc["S1", "inst"] == pytest.approx(2 / 3) and raw.loc["S1", "r"] == pytest.approx(2 / 3)
     assert np.isnan(raw.loc["S2", "inst"]) and raw.loc["S2", "r"] == pytest.approx(1.0)
+
+
+# -- fuzzy sets: R QCA on LF, truthTable(LF, outcome = "SURV", incl.cut = 0.8) -------------------
+# Sources (tests/reference/README.md): [doc] R QCA's own documentation of minimize(), dusadrian/QCA
+# inst/staticdocs/minimize.html (QCA 3.22.1), printed to 3 decimals; [run] the output of R QCA 3.25
+# on data(LF) stored by omicverse/socialverse, socialverse/external/pyqca/tests/reference.json
+# (commit 390a72fd), at full precision.
+
+LF_ROWS = {  # [run] row: (n, OUT, incl, PRI)
+    "00000": (3, "0", 0.215976331360947, 0.0), "00001": (2, "0", 0.278026905829596, 0.0),
+    "00100": (2, "0", 0.520900321543409, 0.113095238095238), "00101": (1, "0", 0.528571428571429, 0.228070175438597),
+    "10101": (2, "1", 0.804270462633452, 0.719387755102041), "10110": (1, "0", 0.378205128205128, 0.0396039603960395),
+    "10111": (2, "0", 0.708771929824562, 0.634361233480176), "11110": (1, "0", 0.445255474452555, 0.05),
+    "11111": (4, "1", 0.904205607476635, 0.885793871866295),
+}
+
+
+def lf_solutions(**kw):
+    return solve(lf(), CONDITIONS, "SURV", incl_cut=0.8, **kw)["solutions"]
+
+
+def test_lf_truth_table_as_r_qca_computes_it():
+    tt = solve(lf(), CONDITIONS, "SURV", incl_cut=0.8)["truth_table"].set_index("row")
+    observed = tt[tt["n"] > 0]
+    assert set(observed.index) == set(LF_ROWS)
+    for row, (n, out, incl, pri) in LF_ROWS.items():
+        assert (observed.loc[row, "n"], observed.loc[row, "out"]) == (n, out), row
+        assert (observed.loc[row, "incl"], observed.loc[row, "pri"]) == pytest.approx((incl, pri), abs=1e-12), row
+    # [doc] the cases printed beside the two positive rows
+    assert sorted(observed.loc["11111", "cases"]) == ["BE", "CZ", "NL", "UK"]
+    assert sorted(observed.loc["10101", "cases"]) == ["FI", "IE"]
+    assert (tt["out"] == "?").sum() == 32 - len(LF_ROWS)
+
+
+def _fit_of(model):
+    return {t["term"]: (t["incl"], t["pri"], t["cov"], t["cov_u"]) for t in model["terms"]}
+
+
+def test_lf_conservative_solution():
+    # [doc] minimize(ttLF, details = TRUE): M1 = DEV*URB*LIT*IND*STB + DEV*~URB*LIT*~IND*STB,
+    # inclS .904 .804, PRI .886 .719, covS .454 .265, covU .393 .204; M1 .870 .843 .658.
+    # [run] the same at full precision: M1 0.8697674418604652, 0.8429906542056075, 0.6584507042253521.
+    (model,) = lf_solutions()["conservative"]
+    fit = _fit_of(model)
+    assert fit["DEV*URB*LIT*IND*STB"] == pytest.approx((0.9042056074766355, 0.8857938718662952, 0.454225352112676,
+                                                        0.3931924882629108), abs=1e-12)
+    assert fit["DEV*~URB*LIT*~IND*STB"] == pytest.approx((0.8042704626334523, 0.7193877551020412,
+                                                          0.2652582159624414, 0.2042253521126761), abs=1e-12)
+    assert (model["incl"], model["pri"], model["cov"]) == pytest.approx(
+        (0.8697674418604652, 0.8429906542056075, 0.6584507042253521), abs=1e-12)
+
+
+def test_lf_parsimonious_solution():
+    # [doc] minimize(ttLF, include = "?"): M1 = DEV*~IND + URB*STB, inclS .815 .874, PRI .721 .845,
+    # covS .284 .520, covU .194 .430; M1 .850 .819 .714.
+    (model,) = lf_solutions()["parsimonious"]
+    fit = _fit_of(model)
+    assert set(fit) == {"DEV*~IND", "URB*STB"}
+    assert fit["DEV*~IND"] == pytest.approx((0.815, 0.721, 0.284, 0.194), abs=5e-4)
+    assert fit["URB*STB"] == pytest.approx((0.874, 0.845, 0.520, 0.430), abs=5e-4)
+    assert (model["incl"], model["pri"], model["cov"]) == pytest.approx((0.850, 0.819, 0.714), abs=5e-4)
+
+
+def test_lf_intermediate_solution_with_every_condition_expected_present():
+    # [doc] minimize(ttLF, include = "?", dir.exp = "DEV, URB, LIT, IND, STB"):
+    # M1 = DEV*URB*LIT*STB + DEV*LIT*~IND*STB, inclS .901 .814, PRI .879 .721, covS .468 .282,
+    # covU .378 .191; M1 .866 .839 .660.
+    (model,) = lf_solutions(dir_exp={c: 1 for c in CONDITIONS})["intermediate"]
+    fit = _fit_of(model)
+    assert set(fit) == {"DEV*URB*LIT*STB", "DEV*LIT*~IND*STB"}
+    assert fit["DEV*URB*LIT*STB"] == pytest.approx((0.901, 0.879, 0.468, 0.378), abs=5e-4)
+    assert fit["DEV*LIT*~IND*STB"] == pytest.approx((0.814, 0.721, 0.282, 0.191), abs=5e-4)
+    assert (model["incl"], model["pri"], model["cov"]) == pytest.approx((0.866, 0.839, 0.660), abs=5e-4)
+    assert model["from"] == ["C1P1"]
+
+
+def test_lf_necessity_with_relevance_as_r_qca_reports_it():
+    # [run] superSubset(LF, outcome = "SURV", incl.cut = 0.9, cov.cut = 0.6): inclN, RoN, covN of
+    # LIT, STB, LIT*STB and DEV + URB + IND.
+    from analysis.methods.qca import necessity
+
+    data, y = lf(), lf()["SURV"].to_numpy()
+    x = {c: data[c].to_numpy() for c in CONDITIONS}
+    expected = {
+        "LIT": (x["LIT"], 0.9906103286384976, 0.5094142259414226, 0.6428027418126427),
+        "STB": (x["STB"], 0.9201877934272301, 0.6801181102362206, 0.7069431920649235),
+        "LIT*STB": (np.minimum(x["LIT"], x["STB"]), 0.9154929577464789, 0.7999999999999999, 0.7926829268292683),
+        "DEV+URB+IND": (np.maximum.reduce([x["DEV"], x["URB"], x["IND"]]), 0.9025821596244132, 0.7041707080504365,
+                        0.7160148975791435),
+    }
+    for name, (member, incl, ron, cov) in expected.items():
+        got = necessity(member, y)
+        assert (got["incl"], got["ron"], got["cov"]) == pytest.approx((incl, ron, cov), abs=1e-12), name
+    table = necessity_table(data, CONDITIONS, "SURV").set_index("condition")
+    assert table.loc["LIT", ["incl", "ron", "cov"]].tolist() == pytest.approx(expected["LIT"][1:], abs=1e-12)
