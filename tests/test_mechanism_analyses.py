@@ -176,7 +176,22 @@ def test_document_cooccurrence_uses_fishers_one_sided_test_as_in_the_tea_tasting
     seg["start"], seg["end"] = 0, 10
     pair = document_cooccurrence(seg, ["a", "b"], docs).iloc[0]
     assert (pair["n_a"], pair["n_b"], pair["n_ab"]) == (4, 4, 3)
-    assert pair["p_value"] == pytest.approx(17 / 70, abs=1e-12)
+    assert pair["p_value"] == pytest.approx(17 / 70, abs=1e-12)  # one station: the stratified test is Fisher's
+    assert pair["p_fisher"] == pytest.approx(17 / 70, abs=1e-12)
+
+
+def test_document_cooccurrence_within_stations_does_not_count_shared_stations_as_association():
+    # Station S1: both codes in all 4 documents; S2: in none. Pooled, the table [[4, 0], [0, 4]]
+    # gives Fisher's one-sided p = 1/70. Within stations nothing could have been otherwise
+    # (S1's overlap is 4 whatever the shuffle): p = 1.
+    from analysis.methods.cooccurrence import document_cooccurrence
+
+    docs = [f"d{i}" for i in range(1, 9)]
+    seg = pd.DataFrame([(d, c) for d in docs[:4] for c in "ab"], columns=["document_id", "code_id"])
+    seg["start"], seg["end"] = 0, 10
+    pair = document_cooccurrence(seg, ["a", "b"], docs, ["S1"] * 4 + ["S2"] * 4).iloc[0]
+    assert pair["p_fisher"] == pytest.approx(1 / 70, abs=1e-12)
+    assert pair["p_value"] == pytest.approx(1.0)
 
 
 def test_items_that_share_codes_count_once_and_unreliable_codes_not_at_all():
@@ -202,3 +217,28 @@ def test_items_that_share_codes_count_once_and_unreliable_codes_not_at_all():
     influence = item_influence(items, {"default": 0.5}).set_index(["scenario", "item"])["posterior"]
     assert influence[("unreliable_kept", "")] == pytest.approx(1.25 / 2.25)
     assert influence[("without", "E2")] == pytest.approx(0.5)
+
+
+def test_outcome_models_correct_the_mechanism_coefficients_of_all_models_together(monkeypatch):
+    # Three models whose mechanism terms carry five of Benjamini & Hochberg's (1995, sec. 4.1)
+    # p-values. Over those five (0.0001, 0.0019, 0.0201, 0.0298, 0.3240) the step-up adjustment is
+    # p * 5 / rank, made monotone from the top: 0.0005, 0.00475, 0.0335, 0.03725, 0.3240. The intercepts and the
+    # voice terms (p = 0.0004, 0.0095) are not in the family and get no adjusted p.
+    import analysis.methods.models as models
+
+    p_of = {"o1": {"Intercept": 0.0004, "mech_a": 0.0001, "mech_b": 0.0298},
+            "o2": {"Intercept": 0.5, "mech_a": 0.0019, "C(voice)[T.x]": 0.0095},
+            "o3": {"mech_a": 0.0201, "mech_b": 0.3240}}
+
+    def fake_gee(table, outcome, predictors, clusters_per_parameter=0.0):
+        return pd.DataFrame({"term": list(p_of[outcome]), "p_value": list(p_of[outcome].values())})
+
+    monkeypatch.setattr(models, "gee_logit", fake_gee)
+    fits = models.outcome_models(pd.DataFrame(), ["o1", "o2", "o3"], ["mech.a", "mech.b"])
+    adjusted = dict(zip(zip(fits["code_id"], fits["term"]), fits["p_fdr"]))
+    assert adjusted[("o1", "mech_a")] == pytest.approx(0.0005)
+    assert adjusted[("o2", "mech_a")] == pytest.approx(0.00475)
+    assert adjusted[("o3", "mech_a")] == pytest.approx(0.0335)
+    assert adjusted[("o1", "mech_b")] == pytest.approx(0.03725)
+    assert adjusted[("o3", "mech_b")] == pytest.approx(0.3240)
+    assert np.isnan(adjusted[("o1", "Intercept")]) and np.isnan(adjusted[("o2", "C(voice)[T.x]")])

@@ -14,11 +14,13 @@ significance respects the nesting of spans in documents:
   under that null the count of shared spans in a document is hypergeometric,
   and the total is the convolution of the documents' hypergeometric
   distributions; the p-value is P(total >= observed n12);
-- document level (units: documents): Fisher's exact test on the 2 x 2 table,
-  one-sided for positive association.
+- document level (units: documents): the exact test stratified by station (the same
+  convolution, over stations instead of documents), one-sided for positive association; Fisher's
+  exact test on the pooled 2 x 2 table, which takes documents as independent of their station,
+  is kept beside it.
 
 P-values are corrected for the false-discovery rate across pairs
-(Benjamini-Hochberg, statsmodels ``multipletests``).
+(Benjamini-Hochberg, :func:`analysis.methods.multiplicity.fdr_adjust`).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 from scipy.stats import fisher_exact
-from statsmodels.stats.multitest import multipletests
+
+from analysis.methods.multiplicity import fdr_adjust
 
 
 def c_coefficient(n1, n2, n12):
@@ -157,23 +160,36 @@ def segment_cooccurrence(segments: pd.DataFrame, codes: list[str]) -> pd.DataFra
     both = _both(matrix)
     out["p_value"] = [_within_p(int(both[i, j]), n, per_doc[:, i], per_doc[:, j])
                       for i, j in combinations(range(len(codes)), 2)]
-    out["p_fdr"] = multipletests(out["p_value"], method="fdr_bh")[1]
+    out["p_fdr"] = fdr_adjust(out["p_value"])
     return out.assign(level="segment")
 
 
-def document_cooccurrence(segments: pd.DataFrame, codes: list[str], documents: list[str]) -> pd.DataFrame:
-    """Pairs of codes in the same document, with Fisher's exact test (positive association)."""
+def document_cooccurrence(segments: pd.DataFrame, codes: list[str], documents: list[str],
+                          stations: list[str] | None = None) -> pd.DataFrame:
+    """Pairs of codes in the same document, tested for positive association within stations.
+
+    ``p_value`` is the exact test of conditional independence stratified by station: each station
+    keeps how many of its documents carry each code, and the number of documents with both codes is
+    the sum of the stations' hypergeometric counts (the same convolution as the within-document
+    test), so a pair that only shares stations where both codes are common is not called
+    associated. With one station (``stations`` None) it is Fisher's one-sided exact test, which is
+    kept as ``p_fisher`` (every document pooled, as if drawn independently of its station).
+    """
     units, matrix = presence(segments, codes, ["document_id"])
     full = pd.DataFrame(matrix, index=units["document_id"], columns=codes).reindex(documents, fill_value=0)
     matrix = full.to_numpy(dtype=np.int8)
     out = _pairs(matrix, codes)
     n = len(documents)
-    p = []
-    for r in out.itertuples():
-        table = [[r.n_ab, r.n_a - r.n_ab], [r.n_b - r.n_ab, n - r.n_a - r.n_b + r.n_ab]]
-        p.append(fisher_exact(table, alternative="greater").pvalue)
-    out["p_value"] = p
-    out["p_fdr"] = multipletests(out["p_value"], method="fdr_bh")[1]
+    out["p_fisher"] = [fisher_exact([[r.n_ab, r.n_a - r.n_ab], [r.n_b - r.n_ab, n - r.n_a - r.n_b + r.n_ab]],
+                                    alternative="greater").pvalue for r in out.itertuples()]
+    station = pd.factorize(pd.Series(stations if stations is not None else [""] * n, dtype=object))[0]
+    per_station = np.zeros((station.max() + 1 if n else 0, len(codes)), dtype=int)
+    np.add.at(per_station, station, matrix)
+    size = np.bincount(station)
+    out["p_value"] = [_within_p(int(r.n_ab), size, per_station[:, i], per_station[:, j])
+                      for r, (i, j) in zip(out.itertuples(), combinations(range(len(codes)), 2))]
+    out["p_fdr"] = fdr_adjust(out["p_value"])
+    out["p_fisher_fdr"] = fdr_adjust(out["p_fisher"])
     return out.assign(level="document")
 
 

@@ -135,7 +135,7 @@ def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[st
     The mechanism coefficients of all models are corrected together for the
     false-discovery rate (``p_fdr``; Benjamini-Hochberg).
     """
-    from statsmodels.stats.multitest import multipletests
+    from analysis.methods.multiplicity import fdr_adjust
 
     preds = [_name(m) for m in mechanisms] + ["C(voice)", "log_spans"]
     fits = pd.concat([gee_logit(table, _name(o), preds, clusters_per_parameter=clusters_per_parameter).assign(code_id=o)
@@ -143,7 +143,7 @@ def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[st
     mech = fits["term"].astype(str).str.startswith("mech_") & fits.get("p_value", pd.Series(dtype=float)).notna()
     fits["p_fdr"] = np.nan
     if mech.any():
-        fits.loc[mech, "p_fdr"] = multipletests(fits.loc[mech, "p_value"], method="fdr_bh")[1]
+        fits.loc[mech, "p_fdr"] = fdr_adjust(fits.loc[mech, "p_value"])
     return fits
 
 

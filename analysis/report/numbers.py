@@ -390,6 +390,7 @@ def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[
     top = seg.sort_values(["c", "code_a"], ascending=[False, True]).iloc[0]
     return {"cooc_n_pairs": fmt_int(len(seg)), "cooc_seg_significant": fmt_int((seg["p_fdr"] < fdr).sum()),
             "cooc_doc_significant": fmt_int((doc["p_fdr"] < fdr).sum()),
+            "cooc_doc_significant_fisher": fmt_int((doc["p_fisher_fdr"] < fdr).sum()),
             "cooc_top_pair": f"{labels[top['code_a']]}—{labels[top['code_b']]}", "cooc_top_c": f"{top['c']:.3f}"}
 
 

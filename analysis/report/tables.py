@@ -365,7 +365,7 @@ def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int) -
         w["c_spans"]: seg["c"].map(lambda v: f"{v:.3f}"),
         w["permutation_fdr_p"]: seg["p_fdr"].map(_p),
         w["c_documents"]: [f"{doc.loc[(a, b), 'c']:.3f}" for a, b in zip(seg["code_a"], seg["code_b"])],
-        w["fisher_fdr_p"]: [_p(doc.loc[(a, b), "p_fdr"]) for a, b in zip(seg["code_a"], seg["code_b"])],
+        w["stratified_fdr_p"]: [_p(doc.loc[(a, b), "p_fdr"]) for a, b in zip(seg["code_a"], seg["code_b"])],
     })
 
 

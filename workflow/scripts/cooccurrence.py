@@ -8,7 +8,8 @@ from analysis.methods.cooccurrence import document_cooccurrence, segment_cooccur
 segments = read_segments(snakemake.input.segments, snakemake.params.coder)
 codes = pd.read_parquet(snakemake.input.codes)
 leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()
-documents = read_documents(snakemake.input.documents)["document_id"].tolist()
+documents = read_documents(snakemake.input.documents)
 pairs = pd.concat([segment_cooccurrence(segments, leaves),
-                   document_cooccurrence(segments, leaves, documents)], ignore_index=True)
+                   document_cooccurrence(segments, leaves, documents["document_id"].tolist(),
+                                         documents["case_id"].tolist())], ignore_index=True)
 pairs.to_parquet(snakemake.output.pairs, index=False)
