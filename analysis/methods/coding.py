@@ -2,7 +2,10 @@
 
 Counts roll up the code tree: a theme counts every segment coded at the theme
 or at any code beneath it. Shares of documents and of participants carry Wilson
-95% intervals (statsmodels' ``proportion_confint``).
+95% intervals (statsmodels' ``proportion_confint``), which take the units as independent, and,
+for the pooled shares, Wilson intervals on the effective sample size of units clustered in
+stations (:func:`clustered_wilson`). The code x category tests permute labels within speakers or
+stations (:mod:`analysis.methods.permutation`).
 """
 
 from __future__ import annotations
@@ -41,7 +44,10 @@ def code_frequencies(segments: pd.DataFrame, codes: pd.DataFrame, documents: pd.
         One row per code in codebook order with ``n_segments, n_documents,
         n_participants, n_stations``, ``share_documents`` and
         ``share_participants`` with ``_lo``/``_hi`` Wilson bounds. A code never
-        used has zeros, not a missing row.
+        used has zeros, not a missing row. When ``documents`` and
+        ``participants`` carry ``case_id``, also ``deff_<unit>`` and the
+        ``share_<unit>_clu_lo``/``_clu_hi`` bounds of :func:`clustered_wilson`, which
+        take the nesting of documents and participants in stations into account.
 
     Examples
     --------
@@ -57,7 +63,55 @@ def code_frequencies(segments: pd.DataFrame, codes: pd.DataFrame, documents: pd.
     """
     counts = _counts(segments, codes, [])
     out = _base(codes).join(counts).fillna({c: 0 for c in counts.columns})
-    return _with_shares(out, len(documents), len(participants), alpha).reset_index()
+    out = _with_shares(out, len(documents), len(participants), alpha)
+    if "case_id" in documents and "case_id" in participants:
+        by_station = _counts(segments, codes, ["case_id"])
+        for unit, frame in (("documents", documents), ("participants", participants)):
+            y = by_station[f"n_{unit}"].unstack("case_id", fill_value=0).reindex(out.index, fill_value=0)
+            size = frame["case_id"].value_counts()
+            y = y.reindex(columns=size.index, fill_value=0)
+            deff, lo, hi = clustered_wilson(y.to_numpy(dtype=float), size.to_numpy(dtype=float), alpha)
+            out[f"deff_{unit}"], out[f"share_{unit}_clu_lo"], out[f"share_{unit}_clu_hi"] = deff, lo, hi
+    return out.reset_index()
+
+
+def clustered_wilson(y: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Wilson intervals for shares of units nested in clusters, on the effective sample size.
+
+    The design effect is the cluster-robust (linearisation) variance of the pooled share over its
+    simple-random-sampling variance: with p = sum(y) / N,
+    v = G / (G - 1) * sum_g (y_g - p n_g)^2 / N^2 and deff = v / (p (1 - p) / N), never below 1.
+    The Wilson score interval is then taken on n_eff = N / deff units (Korn & Graubard 1998; Dean &
+    Pagano 2015 found Wilson on the effective sample size among the intervals that hold their level
+    in clustered samples) with the t(G - 1) quantile in place of the normal one, the small-sample
+    reference the outcome models use too. A share of 0 or 1 has no between-cluster variance to
+    measure; its design effect is taken as 1.
+
+    Parameters
+    ----------
+    y : array (rows, G)
+        Units with the attribute in each cluster (one row per code).
+    n : array (G,)
+        Units in each cluster.
+
+    Returns
+    -------
+    deff, lo, hi : arrays (rows,)
+    """
+    from scipy.stats import t as student_t
+
+    big_n, g = n.sum(), len(n)
+    p = y.sum(1) / big_n if big_n else np.full(len(y), np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = g / (g - 1) * ((y - p[:, None] * n[None, :]) ** 2).sum(1) / big_n**2 if g > 1 else np.full(len(y), np.nan)
+        deff = np.where((p > 0) & (p < 1) & np.isfinite(v), v / (p * (1 - p) / big_n), 1.0)
+    deff = np.maximum(deff, 1.0)
+    n_eff = big_n / deff
+    z = student_t.ppf(1 - alpha / 2, g - 1) if g > 1 else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = (p + z**2 / (2 * n_eff)) / (1 + z**2 / n_eff)
+        half = z / (1 + z**2 / n_eff) * np.sqrt(p * (1 - p) / n_eff + z**2 / (4 * n_eff**2))
+    return deff, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
 
 
 COUNTS = ["n_segments", "n_documents", "n_participants", "n_stations"]
@@ -158,89 +212,131 @@ def span_codes(segments: pd.DataFrame, keys: list[str]) -> list[list[str]]:
 
 
 def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[str], chains: dict,
-                     categories: list[str], seed: int, n_resamples: int = 9999,
+                     categories: list[str], seed: int, *, cluster: pd.Series, stratum: pd.Series,
+                     labels_belong_to: str, n_permutations: int = 9999, n_resamples: int = 9999,
                      min_expected: float = 5.0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Is each code's use independent of a category of the span (actor type, phase)?
 
-    For every code, a 2 x K table crosses spans that carry the code (or a code
-    beneath it) against those that do not, over the K categories. Pearson's
-    chi-square tests independence; when an expected count is below
-    ``min_expected`` the p-value comes from a seeded Monte Carlo test over tables
-    with the same margins (scipy's ``MonteCarloMethod``). Each cell gets the
-    adjusted standardized residual (statsmodels ``Table.standardized_resids``,
-    Haberman 1973), and p-values are corrected for the false-discovery rate
-    across codes (Benjamini-Hochberg, statsmodels ``multipletests``).
+    For every code, a 2 x K table crosses spans that carry the code (or a code beneath it) against
+    those that do not, over the K categories. The p-values respect the nesting of spans in speakers
+    and of speakers in stations (:mod:`analysis.methods.permutation`): with
+    ``labels_belong_to="cluster"`` each cluster (speaker) keeps one category, which is shuffled
+    among the clusters of the same stratum (station); with ``"span"`` the categories are shuffled
+    among the spans of the same cluster. Each code's statistic is Pearson's X2; each cell keeps the
+    adjusted standardized residual as a description (Haberman 1973) and gets a two-sided
+    permutation p-value of it. False-discovery-rate control (Benjamini-Hochberg 1995, statsmodels
+    ``multipletests``) runs over the codes' tests and, separately, over all the cells.
+
+    For comparison each code also gets the test that treats spans as independent draws, as the
+    pipeline did before: Pearson's chi-square, or a seeded Monte Carlo test over tables with the
+    same margins (scipy's ``MonteCarloMethod``) when an expected count is below ``min_expected``.
 
     Parameters
     ----------
     unit_spans : DataFrame
         From :func:`spans`; its ``codes`` column lists each span's codes.
     category : Series
-        The category of each span (aligned with ``unit_spans``); spans whose
-        category is missing are left out.
+        The category of each span (aligned with ``unit_spans``); spans whose category is missing
+        are left out.
     codes, categories : list of str
         Rows and columns of the result, in display order.
     chains : dict
         Code -> ancestors (:func:`analysis.methods.codebook.ancestors`), for roll-up.
+    cluster, stratum : Series
+        Aligned with ``unit_spans``: the speaker of each span, and the block the shuffles stay in
+        (used with ``labels_belong_to="cluster"``; with ``"span"`` the cluster is the block).
+    labels_belong_to : {"cluster", "span"}
+        Whether the category is a property of the speaker or of the single span.
 
     Returns
     -------
     cells : DataFrame
-        ``code_id, category, observed, expected, row_share, adj_resid``.
+        ``code_id, category, observed, expected, row_share, adj_resid, p_perm, p_fdr``.
     tests : DataFrame
-        ``code_id, n_spans, n_with_code, statistic, dof, p_value, method, p_fdr``;
-        a code never used, or a table with a single category, has no test.
+        ``code_id, n_spans, n_with_code, n_clusters, statistic, dof, p_value, p_fdr, method``
+        (the clustered permutation test) and ``p_spans, spans_method, p_spans_fdr`` (spans as
+        independent).
+        A code never used, used on every span, or a table with a single category, has no test.
     """
-    from scipy.stats import MonteCarloMethod, chi2_contingency
-    from statsmodels.stats.contingency_tables import Table
-    from statsmodels.stats.multitest import multipletests
+    from analysis.methods.multiplicity import fdr_adjust
+    from analysis.methods.permutation import permutation_test
 
-    keep = category.notna() & category.isin(categories)
-    cat = category[keep].to_numpy()
+    keep = (category.notna() & category.isin(categories)).to_numpy()
+    cat = pd.Categorical(category[keep], categories=categories).codes
     rolled = unit_spans.loc[keep, "codes"].map(lambda cs: {a for c in cs for a in chains.get(c, [c])})
-    # which spans carry each code (rolled up), and which fall in each category: one pass over the spans
+    # which spans carry each code (rolled up): one pass over the spans
     row_of = {code: i for i, code in enumerate(codes)}
-    carries = np.zeros((len(codes), len(rolled)), dtype=bool)
+    carries = np.zeros((len(rolled), len(codes)))
     for j, held in enumerate(rolled.tolist()):
         for code in held:
             if code in row_of:
-                carries[row_of[code], j] = True
-    in_category = [cat == k for k in categories]
+                carries[j, row_of[code]] = 1.0
+    who = pd.factorize(cluster[keep].astype(str))[0]
+    units = _permutation_units(carries, cat, who, stratum[keep].astype(str).to_numpy(), labels_belong_to)
+    r, n = carries.sum(0), len(cat)
+    several = (np.bincount(cat, minlength=len(categories)) > 0).sum() > 1
+    tested = (r > 0) & (r < n) & several
+    k = len(categories)
+    perm = (permutation_test(units["counts"][:, tested], units["totals"], units["labels"], units["strata"], k,
+                             n_permutations, np.random.default_rng(seed)) if tested.any() else None)
     rng = np.random.default_rng(seed)
-    cells, tests = [], []
-    for code, has in zip(codes, carries):
-        table = np.array([[np.sum(has & in_k) for in_k in in_category],
-                          [np.sum(~has & in_k) for in_k in in_category]])
-        used = table[:, table.sum(0) > 0]
-        resid = np.full(table.shape, np.nan)
-        expected = np.full(table.shape, np.nan)
-        test = {"code_id": code, "n_spans": int(table.sum()), "n_with_code": int(table[0].sum()),
-                "statistic": np.nan, "dof": np.nan, "p_value": np.nan, "method": "none"}
-        if table[0].sum() > 0 and table[1].sum() > 0 and used.shape[1] > 1:
-            t = Table(used, shift_zeros=False)  # no 0.5 added to empty cells: expected counts stay exact
-            cols = table.sum(0) > 0
-            resid[:, cols] = t.standardized_resids
-            expected[:, cols] = t.fittedvalues
-            if (t.fittedvalues < min_expected).any():
-                res = chi2_contingency(used, correction=False,
-                                       method=MonteCarloMethod(n_resamples=n_resamples, rng=rng))
-                method = "monte_carlo"
-            else:
-                res = chi2_contingency(used, correction=False)
-                method = "chi2"
-            test |= {"statistic": float(res.statistic), "dof": int((used.shape[0] - 1) * (used.shape[1] - 1)),
-                     "p_value": float(res.pvalue), "method": method}
-        tests.append(test)
-        for j, k in enumerate(categories):
-            cells.append({"code_id": code, "category": k, "observed": int(table[0, j]),
-                          "expected": expected[0, j], "row_share": table[0, j] / table[0].sum() if table[0].sum() else np.nan,
-                          "adj_resid": resid[0, j]})
-    tests = pd.DataFrame(tests)
-    tested = tests["p_value"].notna()
-    tests["p_fdr"] = np.nan
-    if tested.any():
-        tests.loc[tested, "p_fdr"] = multipletests(tests.loc[tested, "p_value"], method="fdr_bh")[1]
-    return pd.DataFrame(cells), tests
+    observed = np.zeros((len(codes), k))
+    col = np.bincount(cat, minlength=k).astype(float)
+    for j in range(k):
+        observed[:, j] = carries[cat == j].sum(0)
+    expected, resid, p_cell = (np.full((len(codes), k), np.nan) for _ in range(3))
+    x2, p = np.full(len(codes), np.nan), np.full(len(codes), np.nan)
+    if perm is not None:
+        x2[tested], p[tested] = perm["x2"], perm["p"]
+        resid[tested], p_cell[tested] = perm["resid"], perm["p_cell"]
+        expected[tested] = np.where(col > 0, r[tested, None] * col[None, :] / n, np.nan)
+    dof = (col > 0).sum() - 1
+    tests = pd.DataFrame({"code_id": codes, "n_spans": n, "n_with_code": r.astype(int),
+                          "n_clusters": len(np.unique(who)), "statistic": x2,
+                          "dof": np.where(tested, dof, np.nan), "p_value": p,
+                          "method": np.where(tested, f"{labels_belong_to}_permutation", "none")})
+    tests["p_spans"], tests["spans_method"] = zip(*[
+        _independent_spans_test(observed[i], col, n, rng, n_resamples, min_expected) if tested[i] else (np.nan, "none")
+        for i in range(len(codes))]) if codes else ((), ())
+    tests["p_fdr"], tests["p_spans_fdr"] = fdr_adjust(tests["p_value"]), fdr_adjust(tests["p_spans"])
+    cells = pd.DataFrame({"code_id": np.repeat(codes, k), "category": np.tile(categories, len(codes)),
+                          "observed": observed.ravel().astype(int), "expected": expected.ravel(),
+                          "row_share": (observed / np.where(r > 0, r, np.nan)[:, None]).ravel(),
+                          "adj_resid": resid.ravel(), "p_perm": p_cell.ravel()})
+    cells["p_fdr"] = fdr_adjust(cells["p_perm"])
+    return cells, tests
+
+
+def _permutation_units(carries: np.ndarray, cat: np.ndarray, who: np.ndarray, stratum: np.ndarray,
+                       labels_belong_to: str) -> dict[str, np.ndarray]:
+    """What the permutation test shuffles: speakers within stations, or spans within speakers."""
+    if labels_belong_to == "span":
+        return {"counts": carries, "totals": np.ones(len(cat)), "labels": cat, "strata": who}
+    if labels_belong_to != "cluster":
+        raise ValueError(f"labels_belong_to must be 'cluster' or 'span', not {labels_belong_to!r}")
+    n_units = who.max() + 1 if len(who) else 0
+    label = np.full(n_units, -1)
+    label[who] = cat
+    if (label[who] != cat).any():
+        raise ValueError("a speaker's spans carry more than one category; shuffle spans, not speakers")
+    counts = np.zeros((n_units, carries.shape[1]))
+    np.add.at(counts, who, carries)
+    strata = np.empty(n_units, dtype=object)
+    strata[who] = stratum
+    return {"counts": counts, "totals": np.bincount(who, minlength=n_units).astype(float), "labels": label,
+            "strata": strata.astype(str)}
+
+
+def _independent_spans_test(row: np.ndarray, col: np.ndarray, n: int, rng, n_resamples: int,
+                            min_expected: float) -> tuple[float, str]:
+    """The chi-square (or Monte Carlo) p-value of one code's table with spans taken as independent."""
+    from scipy.stats import MonteCarloMethod, chi2_contingency
+
+    table = np.array([row, col - row])[:, col > 0]
+    if (np.outer(table.sum(1), table.sum(0)) / n < min_expected).any():
+        res = chi2_contingency(table, correction=False, method=MonteCarloMethod(n_resamples=n_resamples, rng=rng))
+        return float(res.pvalue), "monte_carlo"
+    return float(chi2_contingency(table, correction=False).pvalue), "chi2"
 
 
 #: The five actor types of the data model, in display order.
@@ -250,26 +346,35 @@ ACTOR_TYPES = ["government", "social_worker", "cadre", "resident", "volunteer_or
 def by_actor(segments: pd.DataFrame, codes: pd.DataFrame, settings: dict, seed: int):
     """Leaf codes x the speaker's actor type (spans with a speaker only).
 
-    See :func:`code_by_category`; ``settings`` holds ``min_expected`` and
-    ``monte_carlo_resamples`` from the configuration's ``coding`` section.
+    The actor type belongs to the speaker, so the test shuffles it among the speakers of the same
+    station. See :func:`code_by_category`; ``settings`` is the configuration's ``coding`` section.
     """
     unit = spans(segments)
     leaves = codes.loc[codes["is_leaf"], "code_id"].tolist()
     category = unit["actor_type"].where(unit["actor_type"].isin(ACTOR_TYPES))
     return code_by_category(unit, category, leaves, ancestors(codes), ACTOR_TYPES, seed,
-                            settings["monte_carlo_resamples"], settings["min_expected"])
+                            cluster=unit["participant_id"], stratum=unit["case_id"], labels_belong_to="cluster",
+                            **_test_settings(settings))
 
 
 def by_phase(segments: pd.DataFrame, codes: pd.DataFrame, settings: dict, seed: int, phase_theme: str = "phase"):
     """Non-phase leaf codes x the co-production phase coded on the same span.
 
-    Only spans that carry exactly one phase code take part; the phase is the
-    span's category. See :func:`code_by_category`.
+    Only spans that carry exactly one phase code take part; the phase is the span's category. The
+    phase belongs to the span, so the test shuffles it among the spans of the same speaker (spans
+    without a speaker: of the same document). See :func:`code_by_category`.
     """
     unit = spans(segments)
     phases = codes.loc[(codes["theme"] == phase_theme) & codes["is_leaf"], "code_id"].tolist()
     leaves = codes.loc[codes["is_leaf"] & (codes["theme"] != phase_theme), "code_id"].tolist()
     found = unit["codes"].map(lambda cs: [c for c in cs if c in phases])
     category = found.map(lambda ps: ps[0] if len(ps) == 1 else None)
+    speaker = unit["participant_id"].fillna("").astype(str)
+    cluster = speaker.where(speaker != "", "document:" + unit["document_id"].astype(str))
     return code_by_category(unit, category, leaves, ancestors(codes), phases, seed,
-                            settings["monte_carlo_resamples"], settings["min_expected"])
+                            cluster=cluster, stratum=cluster, labels_belong_to="span", **_test_settings(settings))
+
+
+def _test_settings(settings: dict) -> dict:
+    return {"n_permutations": settings["permutations"], "n_resamples": settings["monte_carlo_resamples"],
+            "min_expected": settings["min_expected"]}

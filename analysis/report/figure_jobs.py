@@ -48,7 +48,8 @@ def fig_code_by_actor(i, p, w):
     cols = {k: v for k, v in ACTOR_LABELS[p.lang].items() if k != "none"}
     fdr = dict(zip(tests["code_id"], tests["p_fdr"] < p.fdr))
     words = p.words[p.lang]
-    return draw_.residual_heatmap(pd.read_parquet(i.cells), rows, cols, words["columns"], words["scale"], fdr=fdr)
+    return draw_.residual_heatmap(pd.read_parquet(i.cells), rows, cols, words["columns"], words["scale"], fdr=fdr,
+                                  cell_fdr=p.fdr)
 
 
 def fig_cooccurrence_network(i, p, w):

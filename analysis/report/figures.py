@@ -128,17 +128,20 @@ def framework_heatmap(matrix: pd.DataFrame, row_label: str, col_label: str, cbar
 
 
 def residual_heatmap(cells: pd.DataFrame, row_labels: dict, col_labels: dict, xlabel: str,
-                     cbar_label: str, fdr: dict | None = None) -> plt.Figure:
+                     cbar_label: str, fdr: dict | None = None, cell_fdr: float | None = None) -> plt.Figure:
     """Codes x categories heat map of adjusted standardized residuals.
 
     ``cells`` is the long table of :func:`analysis.methods.coding.code_by_category`;
     rows and columns keep the order of ``row_labels`` and ``col_labels``. Each
-    cell shows the row share (%), and codes whose test survives the
-    false-discovery-rate correction (``fdr``: code -> bool) are starred.
+    cell shows the row share (%); codes whose test survives the false-discovery-rate
+    correction (``fdr``: code -> bool) are starred, and cells whose own permutation
+    p-value survives the correction over all cells (``p_fdr`` below ``cell_fdr``) are framed.
     """
     resid = cells.pivot(index="code_id", columns="category", values="adj_resid").reindex(
         index=list(row_labels), columns=list(col_labels))
     share = cells.pivot(index="code_id", columns="category", values="row_share").reindex_like(resid)
+    kept = (cells.pivot(index="code_id", columns="category", values="p_fdr").reindex_like(resid) < cell_fdr
+            if cell_fdr is not None else pd.DataFrame(False, index=resid.index, columns=resid.columns))
     fig, ax = plt.subplots(figsize=(0.95 * len(col_labels) + 3.6, 0.27 * len(row_labels) + 1.6))
     image = ax.imshow(np.ma.masked_invalid(resid.to_numpy(dtype=float)), cmap="RdBu_r", vmin=-4, vmax=4, aspect="auto")
     ax.set_xticks(range(len(col_labels)), list(col_labels.values()), rotation=30, ha="right")
@@ -150,6 +153,8 @@ def residual_heatmap(cells: pd.DataFrame, row_labels: dict, col_labels: dict, xl
             r = resid.iat[i, j]
             ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6,
                     color="white" if not np.isnan(r) and abs(r) > 2.5 else "black")
+        if kept.iat[i, j]:
+            ax.add_patch(plt.Rectangle((j - 0.46, i - 0.42), 0.92, 0.84, fill=False, edgecolor="black", linewidth=1.0))
     fig.colorbar(image, ax=ax, label=cbar_label, fraction=0.04)
     fig.tight_layout()
     return fig

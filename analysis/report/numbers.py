@@ -114,13 +114,20 @@ def disagreement_numbers(table: pd.DataFrame) -> dict[str, str]:
             "n_disagreements_omitted": fmt_int(len(table) - confused)}
 
 
-def cross_tab_numbers(tests: pd.DataFrame, prefix: str, fdr: float) -> dict[str, str]:
-    """Codes tested, and codes whose test survives the false-discovery-rate correction."""
+def cross_tab_numbers(tests: pd.DataFrame, cells: pd.DataFrame, prefix: str, fdr: float) -> dict[str, str]:
+    """Codes tested, codes whose clustered test survives the false-discovery-rate correction (and
+    how many would if spans were independent), and cells: with |residual| > 1.96, and surviving."""
     tested = tests[tests["p_value"].notna()]
+    defined = cells[cells["adj_resid"].notna()]
     return {f"{prefix}_n_tested": fmt_int(len(tested)),
             f"{prefix}_n_significant": fmt_int((tested["p_fdr"] < fdr).sum()),
-            f"{prefix}_n_monte_carlo": fmt_int((tested["method"] == "monte_carlo").sum()),
+            f"{prefix}_n_significant_spans": fmt_int((tested["p_spans_fdr"] < fdr).sum()),
+            f"{prefix}_n_monte_carlo": fmt_int((tested["spans_method"] == "monte_carlo").sum()),
             f"{prefix}_n_spans": fmt_int(tests["n_spans"].max() if len(tests) else 0),
+            f"{prefix}_n_clusters": fmt_int(tests["n_clusters"].max() if len(tests) else 0),
+            f"{prefix}_n_cells": fmt_int(len(defined)),
+            f"{prefix}_n_cells_resid": fmt_int((defined["adj_resid"].abs() > 1.96).sum()),
+            f"{prefix}_n_cells_fdr": fmt_int((defined["p_fdr"] < fdr).sum()),
             "fdr_level": f"{fdr:.2f}"}
 
 
@@ -222,6 +229,7 @@ def method_numbers(coding: dict, reliability: dict) -> dict[str, str]:
     """Settings the methods text states: test and bootstrap parameters from the configuration."""
     return {"min_expected": f"{coding['min_expected']:g}",
             "n_monte_carlo": fmt_int(coding["monte_carlo_resamples"]),
+            "n_permutations": fmt_int(coding["permutations"]),
             "n_bootstrap": fmt_int(reliability["bootstrap"])}
 
 

@@ -112,9 +112,16 @@ def code_frequency_table(freq: pd.DataFrame, lang: str) -> pd.DataFrame:
         h["documents"]: freq["n_documents"],
         h["participants"]: freq["n_participants"],
         h["stations"]: freq["n_stations"],
-        h["share_documents"]: [_interval(s, lo, hi) for s, lo, hi in
-                                zip(freq["share_documents"], freq["share_documents_lo"], freq["share_documents_hi"])],
+        **_share_column(freq, h),
     })
+
+
+def _share_column(freq: pd.DataFrame, h: dict) -> dict:
+    """The share of documents with its interval: clustered by station when the frame has it."""
+    clustered = "share_documents_clu_lo" in freq
+    lo, hi = ("share_documents_clu_lo", "share_documents_clu_hi") if clustered else ("share_documents_lo", "share_documents_hi")
+    return {h["share_documents_clu" if clustered else "share_documents"]:
+            [_interval(s, a, b) for s, a, b in zip(freq["share_documents"], freq[lo], freq[hi])]}
 
 
 def framework_table(matrix: pd.DataFrame, propositions: dict, lang: str) -> pd.DataFrame:
@@ -204,22 +211,24 @@ def _p(p: float) -> str:
 
 def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFrame, categories: dict,
                     lang: str, fdr: float) -> pd.DataFrame:
-    """One row per code: spans with the code, the test, p, FDR-adjusted p, and over-represented categories."""
+    """One row per code: spans with the code, X2, the clustered permutation p and its FDR-adjusted
+    value, the p the spans would give as independent draws, and the over-represented categories
+    (cells whose residual is above 0 and whose own permutation p survives the FDR over all cells)."""
     h, w = HEADERS[lang], WORDS[lang]
     label = code_labels(codes, lang)
     over = {}
     for code, grp in cells.groupby("code_id"):
-        strong = grp[grp["adj_resid"] > 1.96].sort_values("adj_resid", ascending=False)
+        strong = grp[(grp["adj_resid"] > 0) & (grp["p_fdr"] < fdr)].sort_values("adj_resid", ascending=False)
         over[code] = "、".join(WORDS[lang]["with_residual"].format(label=categories[c], r=f"{r:+.1f}")
                               for c, r in zip(strong["category"], strong["adj_resid"])) or "—"
     return pd.DataFrame({
         h["code"]: tests["code_id"].map(label),
         h["code_id"]: "`" + tests["code_id"] + "`",
         w["n_with"]: tests["n_with_code"],
-        w["test"]: tests["method"].map(w),
         w["statistic"]: [("—" if pd.isna(s) else f"{s:.1f}") for s in tests["statistic"]],
-        w["p"]: tests["p_value"].map(_p),
+        w["p_perm"]: tests["p_value"].map(_p),
         w["p_fdr"]: [_p(p) + (" *" if pd.notna(p) and p < fdr else "") for p in tests["p_fdr"]],
+        w["p_spans"]: tests["p_spans"].map(_p),
         w["over"]: tests["code_id"].map(over),
     })
 
