@@ -44,7 +44,8 @@ CONFIG = {
             "necessity_incl": 0.9},
     "process_tracing": {"priors": {"default": 0.5}, "sensitivity_priors": [0.5], "sensitivity_scales": {"as_stated": 1.0}},
     "coding": {"min_expected": 5, "monte_carlo_resamples": 999, "permutations": 999, "fdr": 0.05},
-    "reliability": {"bootstrap": 200, "thresholds": {"reliable": 0.8, "tentative": 0.667}},
+    "reliability": {"bootstrap": 200, "interval": "bca", "coverage_runs": 20,
+                    "thresholds": {"reliable": 0.8, "tentative": 0.667}},
     "saturation": {"base": 4, "run": 2, "threshold": 0.05, "kinds": ["interview"]},
     "seeds": {"synthetic": 1, "bootstrap": 2, "permutation": 3},
 }

@@ -23,7 +23,8 @@ follows from the patterns, Krippendorff 2011), Fleiss' kappa (Fleiss 1971; more
 than two coders) and Gwet's AC1 (Gwet 2008). The closed forms are tested
 against the ``krippendorff`` package and statsmodels on the same data. The
 bootstrap resamples whole documents (the independent units), with a seed from
-the configuration, and takes percentile intervals.
+the configuration, and takes BCa or percentile intervals; an iterated bootstrap checks
+how often each covers the value it estimates (:func:`interval_coverage`).
 
 Any units x coders table
 ------------------------
@@ -197,27 +198,37 @@ def coefficients(counts: np.ndarray, n_coders: int) -> dict[str, np.ndarray]:
 
 
 def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: float = 0.95,
-              below: dict | None = None) -> dict:
-    """Percentile intervals from resampling documents with replacement.
+              below: dict | None = None, method: str = "percentile") -> dict:
+    """Bootstrap intervals from resampling documents with replacement.
 
     ``counts`` has shape (documents, ..., patterns); returns, per coefficient,
     the lower and upper bounds over the remaining axes. Replicates where a
-    coefficient is undefined are left out of its interval. With ``below``
-    (a name -> minimum alpha), also ``q_<name>``: the share of replicates whose
-    Krippendorff's alpha falls below that minimum (Krippendorff 2004, 2011: the
-    probability q of failing to reach the smallest acceptable alpha).
+    coefficient is undefined are left out of its interval. ``method`` is
+    ``"percentile"`` or ``"bca"``: bias-corrected and accelerated (Efron 1987;
+    Efron & Tibshirani 1993, ch. 14), its bias correction from the share of
+    replicates below the estimate and its acceleration from the jackknife over
+    documents. With ``below`` (a name -> minimum alpha), also ``q_<name>``: the
+    share of replicates whose Krippendorff's alpha falls below that minimum
+    (Krippendorff 2004, 2011: the probability q of failing to reach the smallest
+    acceptable alpha).
     """
     rng = np.random.default_rng(seed)
     n_docs = counts.shape[0]
     draws = rng.integers(0, n_docs, size=(n_boot, n_docs))
-    sums = np.stack([counts[idx].sum(0) for idx in draws])
-    stats = coefficients(sums, n_coders)
+    stats = coefficients(resampled_sums(counts, draws), n_coders)
     tail = (1 - level) / 2
+    if method == "bca":
+        total = counts.sum(0)
+        point = coefficients(total, n_coders)
+        jack = coefficients(total[None] - counts, n_coders) if n_docs > 1 else None
+    elif method != "percentile":
+        raise ValueError(f"bootstrap method must be 'percentile' or 'bca', not {method!r}")
     out = {}
     for name, values in stats.items():
-        with warnings.catch_warnings():  # an all-NaN slice (undefined everywhere) gives NaN bounds
-            warnings.simplefilter("ignore", RuntimeWarning)
-            out[name] = (np.nanquantile(values, tail, axis=0), np.nanquantile(values, 1 - tail, axis=0))
+        if method == "bca" and jack is not None:
+            out[name] = _bca(values, point[name], jack[name], tail)
+        else:
+            out[name] = _quantiles(values, tail, 1 - tail)
     alpha = stats["krippendorff_alpha"]
     defined = np.isfinite(alpha).sum(0)
     for key, minimum in (below or {}).items():
@@ -226,9 +237,84 @@ def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: 
     return out
 
 
+def resampled_sums(counts: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """The pattern counts of each bootstrap replicate (rows of ``draws``: the documents drawn).
+
+    The same sums as ``counts[idx].sum(0)`` per replicate, from one product of how often each
+    document was drawn with the documents' counts.
+    """
+    n_boot, n_docs = draws.shape
+    times = np.bincount((np.arange(n_boot)[:, None] * n_docs + draws).ravel(), minlength=n_boot * n_docs)
+    flat = counts.reshape(n_docs, -1).astype(np.float64)
+    # whole numbers below 2**53, so the float product is exact
+    return np.rint(times.reshape(n_boot, n_docs).astype(np.float64) @ flat).astype(np.int64).reshape(n_boot, *counts.shape[1:])
+
+
+def _quantiles(values: np.ndarray, lo, hi) -> tuple[np.ndarray, np.ndarray]:
+    """The ``lo`` and ``hi`` quantiles of the defined replicates (first axis), per element of the
+    others; ``lo`` and ``hi`` may be arrays of those elements' shape. Linear interpolation between
+    order statistics, as ``np.nanquantile``'s default; NaN where no replicate is defined."""
+    ordered = np.sort(values, axis=0)  # NaN sorts last
+    n = np.isfinite(values).sum(0)
+    bounds = []
+    for q in (lo, hi):
+        pos = np.broadcast_to(q, n.shape) * np.maximum(n - 1, 0)
+        below = np.floor(pos).astype(int)
+        above = np.minimum(below + 1, np.maximum(n - 1, 0))
+        low_v = np.take_along_axis(ordered, below[None], axis=0)[0]
+        high_v = np.take_along_axis(ordered, above[None], axis=0)[0]
+        bounds.append(np.where(n > 0, low_v + (pos - below) * (high_v - low_v), np.nan))
+    return bounds[0], bounds[1]
+
+
+def _bca(values: np.ndarray, point: np.ndarray, jack: np.ndarray, tail: float) -> tuple[np.ndarray, np.ndarray]:
+    """BCa bounds per element of the trailing axes; ``values`` has the replicates first, ``jack`` the
+    leave-one-document-out estimates first. Where the correction is undefined (a constant statistic,
+    an undefined jackknife), the percentile bounds stand."""
+    from scipy.stats import norm
+
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        defined = np.isfinite(values)
+        below = ((values < point) & defined).sum(0) + 0.5 * ((values == point) & defined).sum(0)
+        z0 = norm.ppf(below / defined.sum(0))
+        dev = np.nanmean(jack, axis=0) - jack
+        a = np.nansum(dev**3, axis=0) / (6 * np.nansum(dev**2, axis=0) ** 1.5)
+        shares = [norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z))) for z in (norm.ppf(tail), norm.ppf(1 - tail))]
+    ok = np.isfinite(shares[0]) & np.isfinite(shares[1]) & np.isfinite(point)
+    return _quantiles(values, np.where(ok, shares[0], tail), np.where(ok, shares[1], 1 - tail))
+
+
+def interval_coverage(counts: np.ndarray, n_coders: int, n_runs: int, n_boot: int, seed: int,
+                      level: float = 0.95, method: str = "percentile") -> np.ndarray:
+    """How often the bootstrap interval of Krippendorff's alpha covers the value it estimates.
+
+    An iterated bootstrap (Efron & Tibshirani 1993, sec. 18.3; Hall 1986): the study's own
+    double-coded documents are taken as the population, so their alpha is the true value; each run
+    draws as many documents with replacement, builds the interval from that sample as the pipeline
+    does (``n_boot`` resamples, ``method``), and checks whether it covers the truth. ``counts`` has
+    shape (documents, ..., patterns); returns the share of runs that covered, over the middle axes
+    (NaN where alpha is undefined). Seeds: run r uses ``seed + r`` for its own bootstrap.
+    """
+    rng = np.random.default_rng(seed)
+    truth = coefficients(counts.sum(0), n_coders)["krippendorff_alpha"]
+    covered = np.zeros(np.shape(truth))
+    counted = np.zeros(np.shape(truth))
+    n_docs = counts.shape[0]
+    for run in range(n_runs):
+        sample = counts[rng.integers(0, n_docs, n_docs)]
+        lo, hi = bootstrap(sample, n_coders, n_boot, seed + 1 + run, level, method=method)["krippendorff_alpha"]
+        has = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(truth)
+        covered += has & (lo <= truth) & (truth <= hi)
+        counted += has
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counted > 0, covered / counted, np.nan)
+
+
 def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
-                   n_boot: int, seed: int, thresholds: dict) -> tuple[pd.DataFrame, dict]:
-    """Per-code and overall agreement with bootstrap intervals and Krippendorff's flags.
+                   n_boot: int, seed: int, thresholds: dict, method: str = "percentile") -> tuple[pd.DataFrame, dict]:
+    """Per-code and overall agreement with bootstrap intervals (``method``: see :func:`bootstrap`)
+    and Krippendorff's flags.
 
     Returns
     -------
@@ -253,9 +339,9 @@ def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
         overall = {"n_documents": 0, "n_chars": 0, "n_coders": m} | {n: None for n in COEFFICIENTS}
         return per, overall
     point = coefficients(counts.sum(0), m)
-    ci = bootstrap(counts, m, n_boot, seed, below=thresholds)
+    ci = bootstrap(counts, m, n_boot, seed, below=thresholds, method=method)
     pooled = coefficients(counts.sum((0, 1)), m)
-    pooled_ci = bootstrap(counts.sum(1), m, n_boot, seed, below=thresholds)
+    pooled_ci = bootstrap(counts.sum(1), m, n_boot, seed, below=thresholds, method=method)
     for name in COEFFICIENTS:
         per[name], per[f"{name}_lo"], per[f"{name}_hi"] = point[name], ci[name][0], ci[name][1]
     for key in thresholds:
@@ -265,7 +351,8 @@ def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     per["flag"] = [flag(lo, thresholds) if not np.isnan(a) else "undefined"
                    for a, lo in zip(per["krippendorff_alpha"], per["krippendorff_alpha_lo"])]
     n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
-    overall = {"n_documents": len(docs), "n_chars": int(sum(n_chars[d] for d in docs)), "n_coders": m}
+    overall = {"n_documents": len(docs), "n_chars": int(sum(n_chars[d] for d in docs)), "n_coders": m,
+               "interval": method}
     for name in COEFFICIENTS:
         value = float(pooled[name])
         overall[name] = None if np.isnan(value) else value
@@ -278,6 +365,28 @@ def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     overall["flag"] = "undefined" if overall["krippendorff_alpha"] is None else flag(
         lower if lower is not None else float("nan"), thresholds)
     return per, overall
+
+
+def coverage_check(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
+                   n_runs: int, n_boot: int, seed: int, level: float = 0.95) -> dict:
+    """:func:`interval_coverage` of the percentile and the BCa interval, per code and pooled.
+
+    Returns, per method, the pooled alpha's coverage and the median and lowest coverage over the
+    codes, with the runs, resamples, level and documents it was computed on.
+    """
+    docs, counts = pattern_counts(segments, documents, codes, coders)
+    out = {"runs": n_runs, "bootstrap": n_boot, "level": level, "n_documents": len(docs)}
+    if len(docs) < 2:
+        return out | {m: None for m in ("percentile", "bca")}
+    both = np.concatenate([counts, counts.sum(1, keepdims=True)], axis=1)  # the last column: pooled
+    for method in ("percentile", "bca"):
+        cover = interval_coverage(both, len(coders), n_runs, n_boot, seed, level, method)
+        per_code = cover[:-1][np.isfinite(cover[:-1])]
+        out[method] = {"pooled": float(cover[-1]),
+                       "per_code_median": float(np.median(per_code)) if len(per_code) else None,
+                       "per_code_min": float(per_code.min()) if len(per_code) else None,
+                       "n_codes": int(len(per_code))}
+    return out
 
 
 def flag(alpha: float, thresholds: dict) -> str:

@@ -56,7 +56,7 @@ def numbers_reliability(i, p, w):
     disagreements = pd.read_csv(i.disagreements, keep_default_na=False)
     return (made_by(bn.reliability_numbers, read_json(i.overall), t["per_code"], t["codes"], len(t["documents"]),
                     p.thresholds, p.lang)
-            | made_by(bn.disagreement_numbers, disagreements))
+            | made_by(bn.disagreement_numbers, disagreements) | made_by(bn.coverage_numbers, read_json(i.coverage)))
 
 
 def numbers_mechanisms(i, p, w):

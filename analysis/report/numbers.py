@@ -114,6 +114,26 @@ def disagreement_numbers(table: pd.DataFrame) -> dict[str, str]:
             "n_disagreements_omitted": fmt_int(len(table) - confused)}
 
 
+def coverage_numbers(coverage: dict) -> dict[str, str]:
+    """The iterated bootstrap's check of the alpha intervals: the coverage of each kind, and the one used.
+
+    >>> out = coverage_numbers({"runs": 200, "bootstrap": 1000, "level": 0.95, "n_documents": 30, "chosen": "bca",
+    ...     "percentile": {"pooled": 0.93, "per_code_median": 0.905, "per_code_min": 0.61, "n_codes": 31},
+    ...     "bca": {"pooled": 0.935, "per_code_median": 0.935, "per_code_min": 0.6, "n_codes": 31}})
+    >>> out["coverage_bca_median"], out["interval_method"], out["coverage_level"]
+    ('0.935', 'BCa 区间', '95%')
+    """
+    words = {"bca": "BCa 区间", "percentile": "百分位区间"}
+    out = {"coverage_runs": fmt_int(coverage["runs"]), "coverage_level": f"{coverage['level']:.0%}",
+           "interval_method": words[coverage["chosen"]]}
+    for method in ("percentile", "bca"):
+        found = coverage.get(method) or {}
+        for key, name in (("pooled", "pooled"), ("per_code_median", "median"), ("per_code_min", "min")):
+            value = found.get(key)
+            out[f"coverage_{method}_{name}"] = "无法计算" if value is None else f"{value:.3f}"
+    return out
+
+
 def cross_tab_numbers(tests: pd.DataFrame, cells: pd.DataFrame, prefix: str, fdr: float) -> dict[str, str]:
     """Codes tested, codes whose clustered test survives the false-discovery-rate correction (and
     how many would if spans were independent), and cells: with |residual| > 1.96, and surviving."""

@@ -21,6 +21,25 @@ rule reliability:
         run_rule_script("reliability", input, output, params, wildcards, log)
 
 
+rule reliability_coverage:
+    # Does the bootstrap interval of alpha hold its level at this study's size? Percentile and BCa.
+    input:
+        segments="results/ingest/segments.parquet",
+        documents="results/ingest/documents.parquet",
+        codes="results/ingest/codes.parquet",
+    output:
+        coverage="results/reliability/coverage.json",
+    log:
+        "logs/reliability/reliability_coverage.log",
+    params:
+        code=code_for("reliability_coverage"),
+        coders=config["coders"]["independent"],
+        reliability=config["reliability"],
+        seed=config["seeds"]["coverage"],
+    run:
+        run_rule_script("reliability_coverage", input, output, params, wildcards, log)
+
+
 rule disagreements:
     input:
         segments="results/ingest/segments.parquet",
