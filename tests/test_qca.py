@@ -330,3 +330,20 @@ def test_lf_necessity_with_relevance_as_r_qca_reports_it():
         assert (got["incl"], got["ron"], got["cov"]) == pytest.approx((incl, ron, cov), abs=1e-12), name
     table = necessity_table(data, CONDITIONS, "SURV").set_index("condition")
     assert table.loc["LIT", ["incl", "ron", "cov"]].tolist() == pytest.approx(expected["LIT"][1:], abs=1e-12)
+
+
+def test_calibrate_all_worked_by_hand():
+    # Ragin's direct method with full 10, crossover 5, non 0: a raw score above the crossover has
+    # log-odds (x - 5) * 3 / (10 - 5), below it (x - 5) * 3 / (5 - 0). So 7.5 -> 1.5 -> 0.817574,
+    # 2 -> -1.8 -> 0.141851, 5 -> 0.5, nudged to 0.501 so that the case falls in a truth-table row.
+    # Case c has no evidence on B and is left out of every set, not given a score.
+    from analysis.methods.qca import calibrate_all
+
+    raw = pd.DataFrame({"case": ["a", "b", "c"], "A": [7.5, 2.0, 9.0], "B": [5.0, 7.5, float("nan")], "note": "x"})
+    anchors = {"A": {"full": 10, "crossover": 5, "non": 0}, "B": {"full": 10, "crossover": 5, "non": 0},
+               "C": {"full": 1, "crossover": 0.5, "non": 0}}  # a set without a column is skipped
+    out, notes = calibrate_all(raw, anchors)
+    assert out.columns.tolist() == ["case", "A", "B"] and out["case"].tolist() == ["a", "b"]
+    assert out["A"].tolist() == pytest.approx([0.817574, 0.141851], abs=1e-6)
+    assert out["B"].tolist() == pytest.approx([0.501, 0.817574], abs=1e-6)
+    assert notes == ["a: B at the crossover, set to 0.501", "c: no evidence on B, left out"]

@@ -107,7 +107,6 @@ def test_character_coefficients_agree_with_the_libraries(n_coders):
     pattern = (data * (1 << np.arange(n_coders))[:, None]).sum(0)
     stats = coefficients(np.bincount(pattern, minlength=2**n_coders), n_coders)
     assert stats["krippendorff_alpha"] == pytest.approx(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
-    assert stats["gwet_ac1"] == pytest.approx(gwet_ac1(pd.DataFrame(data.T)))
     assert stats["percent_agreement"] == pytest.approx((data == data[0]).all(0).mean())
     if n_coders == 2:
         table = pd.crosstab(data[0], data[1]).to_numpy()
@@ -285,3 +284,11 @@ def test_interval_coverage_is_near_nominal_with_many_documents_and_counts_misses
     assert 0.85 <= cover[0] <= 1.0
     # a 10% interval cannot cover 95% of the time
     assert interval_coverage(_documents(60, 4), 2, 100, 400, 7, level=0.10)[0] < 0.4
+
+
+def test_character_ac1_worked_by_hand():
+    # Gwet (2008; 2014, ch. 4) for two coders and two categories: pa = share of agreeing units,
+    # pe = 2 p (1 - p) with p the mean share of "present" ratings. For 80 neither, 5 A only, 5 B only
+    # and 10 both: pa = 0.9, p = (15 + 15) / 200 = 0.15, pe = 0.255, AC1 = 0.645 / 0.745 = 0.865772.
+    stats = coefficients(np.array([80, 5, 5, 10]), 2)
+    assert stats["gwet_ac1"] == pytest.approx(0.645 / 0.745, abs=1e-9)
