@@ -8,9 +8,10 @@ THRESHOLDS = {"reliable": 0.8, "tentative": 0.667}
 CODES = pd.DataFrame({"code_id": ["a"], "label_zh": ["甲"], "label_en": ["A"]})
 
 
-def _per_code(alpha):
-    return pd.DataFrame({"code_id": ["a"], "krippendorff_alpha": [alpha], "krippendorff_alpha_lo": [alpha],
-                         "krippendorff_alpha_hi": [alpha]})
+def _per_code(alpha, lo=None, flag="undefined"):
+    lo = alpha if lo is None else lo
+    return pd.DataFrame({"code_id": ["a"], "krippendorff_alpha": [alpha], "krippendorff_alpha_lo": [lo],
+                         "krippendorff_alpha_hi": [alpha], "flag": [flag]})
 
 
 def test_without_double_coding_the_reliability_section_says_it_cannot_be_computed():
@@ -27,6 +28,14 @@ def test_with_double_coding_there_is_no_note():
                "coded_agreement": 0.7}
     out = reliability_numbers(overall, _per_code(0.8), CODES, 4, THRESHOLDS, "zh")
     assert out["reliability_note"] == "" and out["alpha_overall"] == "0.800"
+
+
+def test_codes_are_counted_as_reliable_by_their_lower_bound_not_their_point_estimate():
+    # alpha 0.85 but a lower bound of 0.70: the flag (from the lower bound) says tentative
+    overall = {"n_documents": 2, "n_chars": 900, "n_coders": 2, "krippendorff_alpha": 0.85, "percent_agreement": 0.9,
+               "coded_agreement": 0.7}
+    out = reliability_numbers(overall, _per_code(0.85, 0.70, "tentative"), CODES, 4, THRESHOLDS, "zh")
+    assert (out["n_codes_reliable"], out["n_codes_tentative"], out["n_codes_reliable_point"]) == ("0", "1", "1")
 
 
 def test_too_few_stations_for_qca_is_said_with_the_setting_to_change():
