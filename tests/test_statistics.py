@@ -127,9 +127,9 @@ def _two_speaker_strata(category_on="speaker"):
 
 def test_speaker_permutation_is_exact_on_a_case_enumerated_by_hand():
     # Shuffling actor types among the two speakers of each station gives 2 x 2 = 4 equally likely
-    # tables: as observed [[5, 0], [0, 5]], both swapped (its mirror, the same X2 = 10), and two mixed
-    # ones [[2, 3], [3, 2]] and [[3, 2], [2, 3]] (X2 = 10 * (4 - 9)^2 / 5^4 = 0.4). So the exact p-value
-    # is 2/4 = 0.5, while the 10 spans taken as independent give X2 = 10 on 1 df, p = 0.0016: the
+    # tables: as observed [[5, 0], [0, 5]], both swapped (its mirror), and two mixed ones [[2, 3], [3, 2]]
+    # and [[3, 2], [2, 3]]. Two of the four are as extreme as the observed, so the exact p-value is
+    # 2/4 = 0.5, while the 10 spans taken as independent give X2 = 10 on 1 df, p = 0.0016: the
     # clustering is the whole difference.
     from analysis.methods.coding import code_by_category
 
@@ -138,7 +138,12 @@ def test_speaker_permutation_is_exact_on_a_case_enumerated_by_hand():
                                     cluster=unit["participant_id"], stratum=unit["case_id"],
                                     labels_belong_to="cluster", n_permutations=4000, min_expected=0)
     row = tests.iloc[0]
-    assert row["statistic"] == pytest.approx(10.0) and row["n_clusters"] == 4
+    assert row["x2"] == pytest.approx(10.0) and row["n_clusters"] == 4
+    # Under the shuffles the residents' spans with a are 5, 0, 2 or 3 (each 1/4): mean 2.5, SD
+    # sqrt(13/4) = 1.8028, so the observed 5 is z = 1.3868 and the cadres' cell the same with the
+    # opposite sign: T = 2 * 1.3868^2 = 3.846 (here from 4,000 sampled shuffles)
+    assert row["statistic"] == pytest.approx(2 * 2.5**2 / 3.25, abs=0.05)
+    assert cells["perm_z"].tolist() == pytest.approx([1.3868, -1.3868], abs=0.03)
     assert row["p_value"] == pytest.approx(0.5, abs=0.03)
     assert row["p_spans"] == pytest.approx(0.001565, abs=1e-5)  # chi-square 10 on 1 df
     assert cells["p_perm"].tolist() == pytest.approx([0.5, 0.5], abs=0.03)
@@ -154,7 +159,8 @@ def test_span_permutation_stays_within_each_speaker():
                          "phase": ["X", "Y", "X", "Y"], "case_id": "S1"})
     _, tests = code_by_category(unit, unit["phase"], ["a"], {}, ["X", "Y"], seed=3, cluster=unit["participant_id"],
                                 stratum=unit["participant_id"], labels_belong_to="span", n_permutations=4000)
-    assert tests.iloc[0]["statistic"] == pytest.approx(4.0)
+    # the spans of X with a are 2, 0, 1 or 1 under the shuffles: mean 1, SD 0.7071, z = 1.4142 and T = 4
+    assert tests.iloc[0]["x2"] == pytest.approx(4.0) and tests.iloc[0]["statistic"] == pytest.approx(4.0, abs=0.1)
     assert tests.iloc[0]["p_value"] == pytest.approx(0.5, abs=0.03)
 
 
@@ -189,3 +195,16 @@ def test_adjusted_residuals_match_agrestis_party_identification_table():
     x2, resid = table_statistics(np.array([[762, 327, 468]]), np.array([1246, 566, 945]), np.array([1557]), 2757)
     assert x2[0] == pytest.approx(30.07, abs=0.01)
     assert resid[0].tolist() == pytest.approx([4.50, 0.70, -5.32], abs=0.005)
+
+
+def test_a_speaker_in_two_stations_and_a_single_station_are_refused_or_undefined():
+    from analysis.methods.coding import clustered_wilson, code_by_category
+
+    unit = _two_speaker_strata()
+    unit.loc[0, "case_id"] = "S2"
+    with pytest.raises(ValueError, match="more than one station"):
+        code_by_category(unit, unit["actor_type"], ["a"], {}, ["resident", "cadre"], seed=7,
+                         cluster=unit["participant_id"], stratum=unit["case_id"], labels_belong_to="cluster",
+                         n_permutations=99)
+    deff, lo, hi = clustered_wilson(np.array([[2.0]]), np.array([4.0]))
+    assert np.isnan(deff[0]) and np.isnan(lo[0]) and np.isnan(hi[0])

@@ -36,12 +36,12 @@ def test_cross_tab_table_names_only_the_cells_that_survive_the_correction():
                           "p_value": [0.002], "method": ["cluster_permutation"], "p_fdr": [0.004], "p_spans": [0.0004]})
     cells = pd.DataFrame({"code_id": ["t.a"] * 3, "category": ["resident", "cadre", "volunteer_org"],
                           "observed": [7, 1, 2], "expected": [4, 3, 3], "row_share": [0.7, 0.1, 0.2],
-                          "adj_resid": [3.03, -2.5, 2.1], "p_fdr": [0.01, 0.02, 0.09]})
+                          "adj_resid": [3.03, -2.5, 2.1], "perm_z": [2.8, -2.2, 2.0], "p_fdr": [0.01, 0.02, 0.09]})
     codes = pd.DataFrame({"code_id": ["t.a"], "label_zh": ["甲"], "label_en": ["A"]})
     labels = {"resident": "Residents", "cadre": "Cadres", "volunteer_org": "Volunteers"}
     table = cross_tab_table(tests, cells, codes, labels, "en", 0.05)
-    # cadres survive but are under-represented; volunteers are over-represented by |r| > 1.96 but do not survive
-    assert table.iloc[0]["Over-represented (adj. residual)"] == "Residents (+3.0)"
+    # cadres survive but are under-represented; volunteers are over-represented by |z| > 1.96 but do not survive
+    assert table.iloc[0]["Over-represented (permutation z)"] == "Residents (+2.8)"
     assert table.iloc[0]["FDR-adjusted p"] == "0.004 *"
     assert table.iloc[0]["p if spans were independent"] == "< 0.001"
 

@@ -85,7 +85,7 @@ def clustered_wilson(y: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple
     Pagano 2015 found Wilson on the effective sample size among the intervals that hold their level
     in clustered samples) with the t(G - 1) quantile in place of the normal one, the small-sample
     reference the outcome models use too. A share of 0 or 1 has no between-cluster variance to
-    measure; its design effect is taken as 1.
+    measure; its design effect is taken as 1. With a single cluster nothing is defined (NaN).
 
     Parameters
     ----------
@@ -105,7 +105,7 @@ def clustered_wilson(y: np.ndarray, n: np.ndarray, alpha: float = 0.05) -> tuple
     with np.errstate(divide="ignore", invalid="ignore"):
         v = g / (g - 1) * ((y - p[:, None] * n[None, :]) ** 2).sum(1) / big_n**2 if g > 1 else np.full(len(y), np.nan)
         deff = np.where((p > 0) & (p < 1) & np.isfinite(v), v / (p * (1 - p) / big_n), 1.0)
-    deff = np.maximum(deff, 1.0)
+    deff = np.where(g > 1, np.maximum(deff, 1.0), np.nan)  # one cluster: no between-cluster variance to measure
     n_eff = big_n / deff
     z = student_t.ppf(1 - alpha / 2, g - 1) if g > 1 else np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -222,9 +222,10 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     and of speakers in stations (:mod:`analysis.methods.permutation`): with
     ``labels_belong_to="cluster"`` each cluster (speaker) keeps one category, which is shuffled
     among the clusters of the same stratum (station); with ``"span"`` the categories are shuffled
-    among the spans of the same cluster. Each code's statistic is Pearson's X2; each cell keeps the
-    adjusted standardized residual as a description (Haberman 1973) and gets a two-sided
-    permutation p-value of it. False-discovery-rate control (Benjamini-Hochberg 1995, statsmodels
+    among the spans of the same cluster. Each cell gets a z-score and a two-sided p-value under the
+    shuffles, each code the sum of its cells' squared z-scores and its p-value
+    (:func:`analysis.methods.permutation.permutation_test`); Pearson's X2 and the adjusted
+    standardized residuals (Haberman 1973) are kept as descriptions that take spans as independent. False-discovery-rate control (Benjamini-Hochberg 1995, statsmodels
     ``multipletests``) runs over the codes' tests and, separately, over all the cells.
 
     For comparison each code also gets the test that treats spans as independent draws, as the
@@ -251,12 +252,14 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     Returns
     -------
     cells : DataFrame
-        ``code_id, category, observed, expected, row_share, adj_resid, p_perm, p_fdr``.
+        ``code_id, category, observed, expected, row_share, adj_resid`` (under independent spans),
+        ``perm_z, p_perm`` (under the shuffles) and ``p_fdr``.
     tests : DataFrame
-        ``code_id, n_spans, n_with_code, n_clusters, statistic, dof, p_value, p_fdr, method``
-        (the clustered permutation test) and ``p_spans, spans_method, p_spans_fdr`` (spans as
-        independent).
-        A code never used, used on every span, or a table with a single category, has no test.
+        ``code_id, n_spans, n_with_code, n_clusters, statistic`` (the sum of the cells' squared
+        permutation z-scores), ``p_value, p_fdr, method`` (the clustered permutation test), and, with
+        spans taken as independent, ``x2, dof, p_spans, spans_method, p_spans_fdr``.
+        A code never used, used on every span, in a table with a single category, or none of whose
+        cells any shuffle can change, has no test.
     """
     from analysis.methods.multiplicity import fdr_adjust
     from analysis.methods.permutation import permutation_test
@@ -284,17 +287,18 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     col = np.bincount(cat, minlength=k).astype(float)
     for j in range(k):
         observed[:, j] = carries[cat == j].sum(0)
-    expected, resid, p_cell = (np.full((len(codes), k), np.nan) for _ in range(3))
-    x2, p = np.full(len(codes), np.nan), np.full(len(codes), np.nan)
+    expected, resid, z, p_cell = (np.full((len(codes), k), np.nan) for _ in range(4))
+    x2, t, p = (np.full(len(codes), np.nan) for _ in range(3))
     if perm is not None:
-        x2[tested], p[tested] = perm["x2"], perm["p"]
-        resid[tested], p_cell[tested] = perm["resid"], perm["p_cell"]
+        x2[tested], t[tested], p[tested] = perm["x2"], perm["t"], perm["p"]
+        resid[tested], z[tested], p_cell[tested] = perm["resid"], perm["z"], perm["p_cell"]
         expected[tested] = np.where(col > 0, r[tested, None] * col[None, :] / n, np.nan)
+    movable = ~np.isnan(p)  # some cell of the code changes under the shuffles
     dof = (col > 0).sum() - 1
     tests = pd.DataFrame({"code_id": codes, "n_spans": n, "n_with_code": r.astype(int),
-                          "n_clusters": len(np.unique(who)), "statistic": x2,
+                          "n_clusters": len(np.unique(who)), "statistic": t, "x2": x2,
                           "dof": np.where(tested, dof, np.nan), "p_value": p,
-                          "method": np.where(tested, f"{labels_belong_to}_permutation", "none")})
+                          "method": np.where(movable, f"{labels_belong_to}_permutation", "none")})
     tests["p_spans"], tests["spans_method"] = zip(*[
         _independent_spans_test(observed[i], col, n, rng, n_resamples, min_expected) if tested[i] else (np.nan, "none")
         for i in range(len(codes))]) if codes else ((), ())
@@ -302,7 +306,7 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     cells = pd.DataFrame({"code_id": np.repeat(codes, k), "category": np.tile(categories, len(codes)),
                           "observed": observed.ravel().astype(int), "expected": expected.ravel(),
                           "row_share": (observed / np.where(r > 0, r, np.nan)[:, None]).ravel(),
-                          "adj_resid": resid.ravel(), "p_perm": p_cell.ravel()})
+                          "adj_resid": resid.ravel(), "perm_z": z.ravel(), "p_perm": p_cell.ravel()})
     cells["p_fdr"] = fdr_adjust(cells["p_perm"])
     return cells, tests
 
@@ -323,6 +327,8 @@ def _permutation_units(carries: np.ndarray, cat: np.ndarray, who: np.ndarray, st
     np.add.at(counts, who, carries)
     strata = np.empty(n_units, dtype=object)
     strata[who] = stratum
+    if (strata[who] != stratum).any():
+        raise ValueError("a speaker's spans lie in more than one station; a speaker belongs to one station")
     return {"counts": counts, "totals": np.bincount(who, minlength=n_units).astype(float), "labels": label,
             "strata": strata.astype(str)}
 

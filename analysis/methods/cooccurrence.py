@@ -183,6 +183,8 @@ def document_cooccurrence(segments: pd.DataFrame, codes: list[str], documents: l
     out["p_fisher"] = [fisher_exact([[r.n_ab, r.n_a - r.n_ab], [r.n_b - r.n_ab, n - r.n_a - r.n_b + r.n_ab]],
                                     alternative="greater").pvalue for r in out.itertuples()]
     station = pd.factorize(pd.Series(stations if stations is not None else [""] * n, dtype=object))[0]
+    if (station < 0).any():
+        raise ValueError("a document has no station (case_id); every document must belong to one")
     per_station = np.zeros((station.max() + 1 if n else 0, len(codes)), dtype=int)
     np.add.at(per_station, station, matrix)
     size = np.bincount(station)

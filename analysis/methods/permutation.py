@@ -14,10 +14,14 @@ recomputed for each shuffle:
   spans of the same speaker, so each speaker keeps how many spans of each phase and of each code
   they have, and only how the two meet within the speaker is tested.
 
-The statistic of each code is Pearson's X2 of its table; each cell also gets the adjusted
-standardized residual (Haberman 1973; Agresti 2007, sec. 2.4.5) and a two-sided permutation
-p-value of it, so the cell-level claims can be corrected for multiplicity too. P-values are
-(1 + number of shuffles at least as extreme) / (1 + shuffles) (Phipson & Smyth 2010), never zero.
+Each cell is measured against the shuffles themselves: its z-score is its count's distance from
+the count's mean under the shuffles, in the shuffles' SDs, so what a speaker or a station brings
+to every shuffle alike does not count as association. Each code's statistic is the sum of its
+cells' squared z-scores, and both get p-values from the same shuffles, so the cell-level claims can
+be corrected for multiplicity too. Pearson's X2 and the adjusted standardized residuals (Haberman
+1973; Agresti 2007, sec. 2.4.5), which take the spans as independent, are kept as descriptions.
+P-values are (1 + number of shuffles at least as extreme) / (1 + shuffles) (Phipson & Smyth 2010),
+never zero.
 """
 
 from __future__ import annotations
@@ -100,7 +104,16 @@ def table_statistics(o: np.ndarray, col: np.ndarray, r: np.ndarray, n: float) ->
 
 def permutation_test(counts: np.ndarray, totals: np.ndarray, labels: np.ndarray, strata: np.ndarray,
                      n_categories: int, n_permutations: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Permutation p-values of each code's X2 and of each cell's adjusted residual.
+    """Permutation z-scores of each cell, and p-values of each code and each cell, under the shuffles.
+
+    A cell's count is compared with what the shuffles give, not with the pooled expectation of
+    independent spans: under shuffles within strata a cell's expected count is the sum over the
+    strata of what each stratum holds, which differs from ``r * col / n`` whenever strata differ
+    (a speaker who talks about one phase more than others). So each cell gets
+    z = (o - mean of o under the shuffles) / (its SD under the shuffles), each code the statistic
+    T = sum of its cells' z^2, and both are referred to the same shuffles: p = share of shuffles with
+    T at least as large, p_cell = share with |o - mean| at least as large (two-sided). A cell that no
+    shuffle can change has no z and no p; a code none of whose cells can change is not testable.
 
     Parameters
     ----------
@@ -118,9 +131,10 @@ def permutation_test(counts: np.ndarray, totals: np.ndarray, labels: np.ndarray,
     Returns
     -------
     dict
-        ``observed`` (C, K) first rows, ``col`` (K,), ``x2`` (C,), ``resid`` (C, K),
-        ``p`` (C,) and ``p_cell`` (C, K, NaN where the residual is undefined), plus ``r`` and ``n``.
-        Codes must be carried by some spans but not all (``0 < r < n``).
+        ``observed`` (C, K) first rows, ``col`` (K,), ``z`` (C, K), ``t`` (C,), ``p`` (C,),
+        ``p_cell`` (C, K), and, as descriptions that take spans as independent, Pearson's ``x2`` (C,)
+        and the adjusted residuals ``resid`` (C, K); plus ``r`` and ``n``. Codes must be carried by
+        some spans but not all (``0 < r < n``).
     """
     # Single precision halves the memory the products stream through; every partial sum is a whole
     # number of spans, exact in float32 while the spans number fewer than 2**24.
@@ -140,17 +154,25 @@ def permutation_test(counts: np.ndarray, totals: np.ndarray, labels: np.ndarray,
 
     observed, col = (t[0] for t in tables(labels[None, :]))
     x2, resid = table_statistics(observed, col, r, n)
-    tol = 1e-9 * np.maximum(1.0, x2)
-    as_big = np.zeros(c)
-    as_far = np.zeros((c, k))
     layout = stratum_layout(strata)
+    shuffled = np.empty((n_permutations, c, k))  # every shuffle's first rows: shuffles x codes x categories
     done = 0
     while done < n_permutations:
         size = min(batch, n_permutations - done)
-        x2_b, resid_b = table_statistics(*tables(shuffled_labels(labels, layout, size, rng)), r, n)
-        as_big += (x2_b >= x2 - tol).sum(0)
-        as_far += (np.abs(resid_b) >= np.abs(resid) - 1e-9).sum(0)
+        shuffled[done:done + size] = tables(shuffled_labels(labels, layout, size, rng))[0]
         done += size
-    p_cell = np.where(np.isnan(resid), np.nan, (1 + as_far) / (1 + n_permutations))
-    return {"observed": observed, "col": col, "x2": x2, "resid": resid, "r": r, "n": n,
-            "p": (1 + as_big) / (1 + n_permutations), "p_cell": p_cell}
+    mean, sd = shuffled.mean(0), shuffled.std(0)
+    moves = sd > 1e-9
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(moves, (observed - mean) / sd, np.nan)
+        z_b = np.where(moves, (shuffled - mean) / sd, 0.0)
+    t = np.nansum(z**2, axis=-1)
+    t_b = (z_b**2).sum(-1)
+    far = np.abs(observed - mean)
+    as_big = (t_b >= t - 1e-9 * np.maximum(1.0, t)).sum(0)
+    as_far = (np.abs(shuffled - mean) >= far - 1e-9).sum(0)
+    testable = moves.any(-1)
+    return {"observed": observed, "col": col, "x2": x2, "resid": resid, "r": r, "n": n, "z": z,
+            "t": np.where(testable, t, np.nan),
+            "p": np.where(testable, (1 + as_big) / (1 + n_permutations), np.nan),
+            "p_cell": np.where(moves, (1 + as_far) / (1 + n_permutations), np.nan)}

@@ -286,29 +286,56 @@ def _bca(values: np.ndarray, point: np.ndarray, jack: np.ndarray, tail: float) -
 
 
 def interval_coverage(counts: np.ndarray, n_coders: int, n_runs: int, n_boot: int, seed: int,
-                      level: float = 0.95, method: str = "percentile") -> np.ndarray:
+                      level: float = 0.95, method: str = "percentile") -> tuple[np.ndarray, np.ndarray]:
     """How often the bootstrap interval of Krippendorff's alpha covers the value it estimates.
 
     An iterated bootstrap (Efron & Tibshirani 1993, sec. 18.3; Hall 1986): the study's own
     double-coded documents are taken as the population, so their alpha is the true value; each run
     draws as many documents with replacement, builds the interval from that sample as the pipeline
     does (``n_boot`` resamples, ``method``), and checks whether it covers the truth. ``counts`` has
-    shape (documents, ..., patterns); returns the share of runs that covered, over the middle axes
-    (NaN where alpha is undefined). Seeds: run r uses ``seed + r`` for its own bootstrap.
+    shape (documents, ..., patterns). Returns, over the middle axes, the share of runs that covered
+    and the share whose lower bound lay above the truth (the miss that matters for flags read from
+    the lower bound); NaN where alpha is undefined. Run r's own bootstrap uses the seed ``seed + 1 + r``.
     """
     rng = np.random.default_rng(seed)
     truth = coefficients(counts.sum(0), n_coders)["krippendorff_alpha"]
-    covered = np.zeros(np.shape(truth))
-    counted = np.zeros(np.shape(truth))
+    covered, high, counted = (np.zeros(np.shape(truth)) for _ in range(3))
     n_docs = counts.shape[0]
     for run in range(n_runs):
         sample = counts[rng.integers(0, n_docs, n_docs)]
         lo, hi = bootstrap(sample, n_coders, n_boot, seed + 1 + run, level, method=method)["krippendorff_alpha"]
         has = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(truth)
         covered += has & (lo <= truth) & (truth <= hi)
+        high += has & (lo > truth)
         counted += has
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counted > 0, covered / counted, np.nan)
+        return np.where(counted > 0, covered / counted, np.nan), np.where(counted > 0, high / counted, np.nan)
+
+
+def coverage_check(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
+                   n_runs: int, n_boot: int, seed: int, level: float = 0.95) -> dict:
+    """:func:`interval_coverage` of the percentile and the BCa interval, per code and pooled.
+
+    Returns, per method, the pooled alpha's coverage, the share of runs whose lower bound lay above
+    the truth, and the median and lowest coverage over the codes, with the Monte Carlo standard
+    error of a coverage of the nominal level over these runs, and the runs, resamples, level and
+    documents it was computed on.
+    """
+    docs, counts = pattern_counts(segments, documents, codes, coders)
+    out = {"runs": n_runs, "bootstrap": n_boot, "level": level, "n_documents": len(docs),
+           "mc_se": float(np.sqrt(level * (1 - level) / n_runs))}
+    if len(docs) < 2:
+        return out | {m: None for m in ("percentile", "bca")}
+    both = np.concatenate([counts, counts.sum(1, keepdims=True)], axis=1)  # the last column: pooled
+    for method in ("percentile", "bca"):
+        cover, high = interval_coverage(both, len(coders), n_runs, n_boot, seed, level, method)
+        per_code = cover[:-1][np.isfinite(cover[:-1])]
+        out[method] = {"pooled": float(cover[-1]), "pooled_lower_above": float(high[-1]),
+                       "per_code_median": float(np.median(per_code)) if len(per_code) else None,
+                       "per_code_min": float(per_code.min()) if len(per_code) else None,
+                       "per_code_lower_above_median": float(np.nanmedian(high[:-1])) if len(per_code) else None,
+                       "n_codes": int(len(per_code))}
+    return out
 
 
 def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
@@ -352,7 +379,7 @@ def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
                    for a, lo in zip(per["krippendorff_alpha"], per["krippendorff_alpha_lo"])]
     n_chars = dict(zip(documents["document_id"], documents["n_chars"]))
     overall = {"n_documents": len(docs), "n_chars": int(sum(n_chars[d] for d in docs)), "n_coders": m,
-               "interval": method}
+               "interval": method if len(docs) > 1 else "percentile"}  # BCa needs a jackknife over documents
     for name in COEFFICIENTS:
         value = float(pooled[name])
         overall[name] = None if np.isnan(value) else value
@@ -365,28 +392,6 @@ def code_agreement(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     overall["flag"] = "undefined" if overall["krippendorff_alpha"] is None else flag(
         lower if lower is not None else float("nan"), thresholds)
     return per, overall
-
-
-def coverage_check(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
-                   n_runs: int, n_boot: int, seed: int, level: float = 0.95) -> dict:
-    """:func:`interval_coverage` of the percentile and the BCa interval, per code and pooled.
-
-    Returns, per method, the pooled alpha's coverage and the median and lowest coverage over the
-    codes, with the runs, resamples, level and documents it was computed on.
-    """
-    docs, counts = pattern_counts(segments, documents, codes, coders)
-    out = {"runs": n_runs, "bootstrap": n_boot, "level": level, "n_documents": len(docs)}
-    if len(docs) < 2:
-        return out | {m: None for m in ("percentile", "bca")}
-    both = np.concatenate([counts, counts.sum(1, keepdims=True)], axis=1)  # the last column: pooled
-    for method in ("percentile", "bca"):
-        cover = interval_coverage(both, len(coders), n_runs, n_boot, seed, level, method)
-        per_code = cover[:-1][np.isfinite(cover[:-1])]
-        out[method] = {"pooled": float(cover[-1]),
-                       "per_code_median": float(np.median(per_code)) if len(per_code) else None,
-                       "per_code_min": float(per_code.min()) if len(per_code) else None,
-                       "n_codes": int(len(per_code))}
-    return out
 
 
 def flag(alpha: float, thresholds: dict) -> str:

@@ -129,7 +129,7 @@ def framework_heatmap(matrix: pd.DataFrame, row_label: str, col_label: str, cbar
 
 def residual_heatmap(cells: pd.DataFrame, row_labels: dict, col_labels: dict, xlabel: str,
                      cbar_label: str, fdr: dict | None = None, cell_fdr: float | None = None) -> plt.Figure:
-    """Codes x categories heat map of adjusted standardized residuals.
+    """Codes x categories heat map of the cells' permutation z-scores.
 
     ``cells`` is the long table of :func:`analysis.methods.coding.code_by_category`;
     rows and columns keep the order of ``row_labels`` and ``col_labels``. Each
@@ -137,7 +137,7 @@ def residual_heatmap(cells: pd.DataFrame, row_labels: dict, col_labels: dict, xl
     correction (``fdr``: code -> bool) are starred, and cells whose own permutation
     p-value survives the correction over all cells (``p_fdr`` below ``cell_fdr``) are framed.
     """
-    resid = cells.pivot(index="code_id", columns="category", values="adj_resid").reindex(
+    resid = cells.pivot(index="code_id", columns="category", values="perm_z").reindex(
         index=list(row_labels), columns=list(col_labels))
     share = cells.pivot(index="code_id", columns="category", values="row_share").reindex_like(resid)
     kept = (cells.pivot(index="code_id", columns="category", values="p_fdr").reindex_like(resid) < cell_fdr

@@ -117,20 +117,25 @@ def disagreement_numbers(table: pd.DataFrame) -> dict[str, str]:
 
 
 def coverage_numbers(coverage: dict) -> dict[str, str]:
-    """The iterated bootstrap's check of the alpha intervals: the coverage of each kind, and the one used.
+    """The iterated bootstrap's check of the alpha intervals: each kind's coverage, how often its lower
+    bound lay above the truth, the Monte Carlo error of the check, and the kind the book uses.
 
     >>> out = coverage_numbers({"runs": 200, "bootstrap": 1000, "level": 0.95, "n_documents": 30, "chosen": "bca",
-    ...     "percentile": {"pooled": 0.93, "per_code_median": 0.905, "per_code_min": 0.61, "n_codes": 31},
-    ...     "bca": {"pooled": 0.935, "per_code_median": 0.935, "per_code_min": 0.6, "n_codes": 31}})
-    >>> out["coverage_bca_median"], out["interval_method"], out["coverage_level"]
-    ('0.935', 'BCa 区间', '95%')
+    ...     "mc_se": 0.0154, "percentile": {"pooled": 0.93, "pooled_lower_above": 0.05, "per_code_median": 0.905,
+    ...     "per_code_min": 0.61, "per_code_lower_above_median": 0.06, "n_codes": 31},
+    ...     "bca": {"pooled": 0.935, "pooled_lower_above": 0.04, "per_code_median": 0.935, "per_code_min": 0.6,
+    ...     "per_code_lower_above_median": 0.03, "n_codes": 31}})
+    >>> out["coverage_bca_median"], out["interval_method"], out["coverage_level"], out["coverage_mc_se"]
+    ('0.935', 'BCa 区间', '95%', '0.015')
     """
     words = {"bca": "BCa 区间", "percentile": "百分位区间"}
     out = {"coverage_runs": fmt_int(coverage["runs"]), "coverage_level": f"{coverage['level']:.0%}",
-           "interval_method": words[coverage["chosen"]]}
+           "interval_method": words[coverage["chosen"]], "coverage_mc_se": f"{coverage.get('mc_se', float('nan')):.3f}"}
     for method in ("percentile", "bca"):
         found = coverage.get(method) or {}
-        for key, name in (("pooled", "pooled"), ("per_code_median", "median"), ("per_code_min", "min")):
+        for key, name in (("pooled", "pooled"), ("per_code_median", "median"), ("per_code_min", "min"),
+                          ("pooled_lower_above", "pooled_lower_above"),
+                          ("per_code_lower_above_median", "lower_above_median")):
             value = found.get(key)
             out[f"coverage_{method}_{name}"] = "无法计算" if value is None else f"{value:.3f}"
     return out
@@ -138,9 +143,11 @@ def coverage_numbers(coverage: dict) -> dict[str, str]:
 
 def cross_tab_numbers(tests: pd.DataFrame, cells: pd.DataFrame, prefix: str, fdr: float) -> dict[str, str]:
     """Codes tested, codes whose clustered test survives the false-discovery-rate correction (and
-    how many would if spans were independent), and cells: with |residual| > 1.96, and surviving."""
+    how many would if spans were independent), and cells: with |permutation z| > 1.96 (and with
+    |adjusted residual| > 1.96, spans as independent), surviving the correction, and of those the
+    over-represented."""
     tested = tests[tests["p_value"].notna()]
-    defined = cells[cells["adj_resid"].notna()]
+    defined = cells[cells["perm_z"].notna()]  # cells the shuffles can change
     return {f"{prefix}_n_tested": fmt_int(len(tested)),
             f"{prefix}_n_significant": fmt_int((tested["p_fdr"] < fdr).sum()),
             f"{prefix}_n_significant_spans": fmt_int((tested["p_spans_fdr"] < fdr).sum()),
@@ -148,8 +155,10 @@ def cross_tab_numbers(tests: pd.DataFrame, cells: pd.DataFrame, prefix: str, fdr
             f"{prefix}_n_spans": fmt_int(tests["n_spans"].max() if len(tests) else 0),
             f"{prefix}_n_clusters": fmt_int(tests["n_clusters"].max() if len(tests) else 0),
             f"{prefix}_n_cells": fmt_int(len(defined)),
-            f"{prefix}_n_cells_resid": fmt_int((defined["adj_resid"].abs() > 1.96).sum()),
+            f"{prefix}_n_cells_resid": fmt_int((defined["perm_z"].abs() > 1.96).sum()),
+            f"{prefix}_n_cells_resid_spans": fmt_int((cells["adj_resid"].abs() > 1.96).sum()),
             f"{prefix}_n_cells_fdr": fmt_int((defined["p_fdr"] < fdr).sum()),
+            f"{prefix}_n_cells_fdr_over": fmt_int(((defined["p_fdr"] < fdr) & (defined["perm_z"] > 0)).sum()),
             "fdr_level": f"{fdr:.2f}"}
 
 

@@ -211,21 +211,21 @@ def _p(p: float) -> str:
 
 def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFrame, categories: dict,
                     lang: str, fdr: float) -> pd.DataFrame:
-    """One row per code: spans with the code, X2, the clustered permutation p and its FDR-adjusted
-    value, the p the spans would give as independent draws, and the over-represented categories
-    (cells whose residual is above 0 and whose own permutation p survives the FDR over all cells)."""
+    """One row per code: spans with the code, the permutation statistic (sum of squared cell z), its
+    p and FDR-adjusted p, the p the spans would give as independent draws, and the over-represented
+    categories (cells whose permutation z is above 0 and whose own p survives the FDR over all cells)."""
     h, w = HEADERS[lang], WORDS[lang]
     label = code_labels(codes, lang)
     over = {}
     for code, grp in cells.groupby("code_id"):
-        strong = grp[(grp["adj_resid"] > 0) & (grp["p_fdr"] < fdr)].sort_values("adj_resid", ascending=False)
+        strong = grp[(grp["perm_z"] > 0) & (grp["p_fdr"] < fdr)].sort_values("perm_z", ascending=False)
         over[code] = "、".join(WORDS[lang]["with_residual"].format(label=categories[c], r=f"{r:+.1f}")
-                              for c, r in zip(strong["category"], strong["adj_resid"])) or "—"
+                              for c, r in zip(strong["category"], strong["perm_z"])) or "—"
     return pd.DataFrame({
         h["code"]: tests["code_id"].map(label),
         h["code_id"]: "`" + tests["code_id"] + "`",
         w["n_with"]: tests["n_with_code"],
-        w["statistic"]: [("—" if pd.isna(s) else f"{s:.1f}") for s in tests["statistic"]],
+        w["perm_statistic"]: [("—" if pd.isna(s) else f"{s:.1f}") for s in tests["statistic"]],
         w["p_perm"]: tests["p_value"].map(_p),
         w["p_fdr"]: [_p(p) + (" *" if pd.notna(p) and p < fdr else "") for p in tests["p_fdr"]],
         w["p_spans"]: tests["p_spans"].map(_p),
