@@ -335,7 +335,7 @@ def check_new_id(case: str, pattern: str, configured: list, folder: Path, shown_
                                   "or edit its files")])
 
 
-def run_new_case(root: Path, config_file: str, case: str, source: str | None = None) -> str:
+def run_new_case(root: Path, config_file: str, case: str, source: str | None = None, skip_missing: bool = False) -> str:
     """``casebook new-case``: write the case folder, then add the id to the configuration; return what to print."""
     from analysis.exchange.refi_commands import load_codebook
     from analysis.exchange.refi_import import import_qdpx, write_case
@@ -372,7 +372,7 @@ def run_new_case(root: Path, config_file: str, case: str, source: str | None = N
         coders = config.get("coders") if isinstance(config.get("coders"), dict) else {}
         book_path = configured_paths(config)["codebook"]
         result = import_qdpx(Path(source), case, load_codebook(root, root / book_path), book_path,
-                             set(coders.get("known") or []), {*map(str, configured), case})
+                             set(coders.get("known") or []), {*map(str, configured), case}, skip_missing=skip_missing)
     else:
         files = case_templates(case, schemas, config_file)
         result = CaseImport(case, {k: v.encode("utf-8") for k, v in files.items()}, [], [])

@@ -182,7 +182,8 @@ def cmd_import_qdpx(args) -> int:
 
     limits = Limits(max_members=args.max_members, max_bytes=args.max_mib * 2**20, max_elements=args.max_elements)
     return _exchange(run_import, root=Path(args.root), config_file=args.config, file=Path(args.file), case=args.case,
-                     dest=args.dest, codebook=args.codebook, force=args.force, limits=limits, update=args.update)
+                     dest=args.dest, codebook=args.codebook, force=args.force, limits=limits, update=args.update,
+                     skip_missing=args.skip_missing)
 
 
 def cmd_export_qdpx(args) -> int:
@@ -209,7 +210,8 @@ def cmd_import_segments(args) -> int:
 def cmd_new_case(args) -> int:
     from analysis.casework.new_case import run_new_case
 
-    return _exchange(run_new_case, root=Path(args.root), config_file=args.config, case=args.id, source=args.source)
+    return _exchange(run_new_case, root=Path(args.root), config_file=args.config, case=args.id, source=args.source,
+                     skip_missing=args.skip_missing)
 
 
 def cmd_recover(args) -> int:
@@ -292,7 +294,13 @@ def _case_parsers(sub) -> None:
     new.add_argument("id", help="the new case id (a letter, then letters, digits, '_' or '-')")
     new.add_argument("--from", dest="source", default=None, metavar="FILE.qdpx",
                      help="fill the folder from a REFI-QDA project instead of templates")
+    new.add_argument("--skip-missing", action="store_true", help=SKIP_MISSING_HELP)
     _config_option(new)
+
+
+#: The help of --skip-missing, shared by import-qdpx and new-case --from.
+SKIP_MISSING_HELP = ("when the archive lacks some source texts, import the sources it has and list the ones left out "
+                     "(without it every missing source is named and nothing is written)")
 
 
 def _refi_parsers(sub) -> None:
@@ -308,6 +316,7 @@ def _refi_parsers(sub) -> None:
     imp.add_argument("--update", action="store_true",
                      help="coding back from a QDA program: replace only segments.csv of the existing case, from a "
                           "project made by export-qdpx (its transcripts must be unchanged)")
+    imp.add_argument("--skip-missing", action="store_true", help=SKIP_MISSING_HELP)
     imp.add_argument("--max-mib", type=int, default=MAX_BYTES // 2**20, help="cap on the bytes decompressed, in MiB")
     imp.add_argument("--max-members", type=int, default=MAX_MEMBERS, help="cap on the members of the archive")
     imp.add_argument("--max-elements", type=int, default=MAX_ELEMENTS, help="cap on the XML elements of project.qde")

@@ -58,7 +58,7 @@ def _paths(root: Path, config: dict) -> dict:
 
 
 def run_import(root: Path, config_file: str, file: Path, case: str, dest: str | None = None, codebook: str | None = None,
-               force: bool = False, limits: Limits = Limits(), update: bool = False) -> str:
+               force: bool = False, limits: Limits = Limits(), update: bool = False, skip_missing: bool = False) -> str:
     """``casebook import-qdpx``: import, write the case folder (or, with ``update``, only its segments), and say what was done."""
     root = Path(root)
     config = load_config(root, config_file)
@@ -67,7 +67,7 @@ def run_import(root: Path, config_file: str, file: Path, case: str, dest: str | 
     book = load_codebook(root, codebook_path)
     coders = config.get("coders") if isinstance(config.get("coders"), dict) else {}
     result = import_qdpx(Path(file), case, book, codebook if codebook else paths["codebook"],
-                         set(coders.get("known") or []), set(configured_cases(root, config)), limits)
+                         set(coders.get("known") or []), set(configured_cases(root, config)), limits, skip_missing)
     if update:
         return _run_update(result, Path(dest) if dest else root / paths["cases"], case, set(coders.get("known") or []), file)
     target = write_case(result, Path(dest) if dest else root / paths["cases"], force)

@@ -188,7 +188,7 @@ def _check_case_id(case: str) -> None:
 
 def import_qdpx(path: Path, case: str, codebook: dict, codebook_shown: str = "data/codebook.yaml",
                 known_coders: set[str] | frozenset = frozenset(), configured_cases: set[str] | frozenset = frozenset(),
-                limits: Limits = Limits()) -> CaseImport:
+                limits: Limits = Limits(), skip_missing: bool = False) -> CaseImport:
     """Turn a REFI-QDA project into the files of one case folder; write nothing.
 
     Parameters
@@ -203,6 +203,9 @@ def import_qdpx(path: Path, case: str, codebook: dict, codebook_shown: str = "da
         ``coders.known`` and ``cases`` of ``config.yaml``, to say what to add there.
     limits : Limits
         Caps on the archive (:mod:`analysis.exchange.qdpx_safety`).
+    skip_missing : bool
+        Import the sources that can be placed when the archive lacks some texts, instead of stopping
+        (every missing one is named either way); what was left out is in the summary and TODO.md.
 
     Returns
     -------
@@ -214,7 +217,7 @@ def import_qdpx(path: Path, case: str, codebook: dict, codebook_shown: str = "da
         added) and ``TODO.md`` to their bytes.
     """
     _check_case_id(case)
-    project = read_project(path, limits)
+    project = read_project(path, limits, skip_missing)
     ctx = _Context(project, case, choose_convention(project), map_coders(project, set(known_coders)),
                    map_codes(project, codebook), map_documents(project, case), map_participants(project, case))
     rows = build_segments(ctx)
@@ -255,6 +258,8 @@ def _todo(ctx: _Context, rows: list[dict], known: set[str], configured: set[str]
                      f"{UNKNOWN_CODER}: the file names no user for their coding; write the coder's id")
     items.append("station.yaml: fill in " + ", ".join(_STATION_FIELDS) + " (a REFI-QDA project does not record them)")
     items += ctx.todo
+    items += [f"the source '{o['source']}' ({o['kind']}, line {o['line']} of the project) was left out with its "
+              f"{o['codings']} coding(s): {o['why']}" for o in ctx.project.left_out]
     if ctx.codes.added:
         n = sum(1 for a in ctx.codes.added if a["id"] != IMPORTED_THEME)
         items.append(f"{ADDITIONS_FILE}: {n} code(s) match no code of {codebook_shown}; merge them into it and fill in "
@@ -292,6 +297,9 @@ def _summary(ctx: _Context, rows: list[dict]) -> list[str]:
              "participants: " + (_some(f"case '{rc.name}' -> {ctx.people[rc.guid][0]}" for rc in project.cases)
                                  or "none (the project has no cases)"),
              f"memos: {ctx.memos} segment(s) carry a memo"]
+    if project.left_out:
+        lines.append(f"sources left out: {len(project.left_out)}, holding {sum(o['codings'] for o in project.left_out):,} "
+                     "coding(s): " + _some(f"'{o['source']}' ({o['kind']}, {o['codings']} coding(s))" for o in project.left_out))
     lines += [f"ambiguous code: {a}; added instead" for a in ctx.codes.ambiguous[:LISTED]]
     skipped = list(dict.fromkeys(project.skipped + ctx.skipped))
     lines += [f"skipped: {s}" for s in skipped[:LISTED]] or ["skipped: nothing"]

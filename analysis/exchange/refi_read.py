@@ -308,6 +308,8 @@ class RefiProject:
     sources: list[RefiSource] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)  # guid -> text
     skipped: list[str] = field(default_factory=list)
+    #: sources not imported: {source, kind, line, codings, why}
+    left_out: list[dict] = field(default_factory=list)
 
 
 def _required(node: Node, name: str, shown: str) -> str:
@@ -362,34 +364,57 @@ def _decode_text(data: bytes, shown: str) -> str:
         raise InputError(problems) from None
 
 
+class _MissingText(Exception):
+    """A source's text file is not in the archive (collected, so that every missing source is named at once)."""
+
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
 def _member_text(archive: SafeArchive, node: Node, path: str, project: RefiProject) -> str:
-    """The text behind a ``plainTextPath``; only ``internal://`` files inside the archive are read."""
+    """The text behind a ``plainTextPath``, read only from inside the archive.
+
+    ``internal://name`` (NVivo, ATLAS.ti, MAXQDA, QualCoder) names a file of the archive's sources
+    folder. A relative path, which the schema allows and the qualitative-coding (qc) tool writes, is
+    looked up in that folder too (``Sources/`` or ``sources/``, any case), and as written from the
+    archive's root. Any other scheme, an absolute path or one that climbs out of the archive is refused.
+    """
     where = f"line {node.line} ({node.tag} '{node.attrs.get('name', '')}')"
     scheme, sep, rest = path.partition("://")
-    if not sep or scheme.casefold() != "internal":
+    if sep and scheme.casefold() != "internal" or not sep and (path.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", path)):
         raise InputError([Problem(project.qde, where, f"the text is in a file outside the project ({path})",
                                   "export the project again with its sources inside the .qdpx file (internal://)")])
+    rest = rest if sep else path.replace("\\", "/")
     reason = unsafe_member(rest)
-    member = None if reason else archive.find(f"sources/{rest}")
-    if reason or member is None:
-        what = (f"the plainTextPath '{path}' is unsafe: {reason}" if reason else
-                f"the source file '{rest}' is not in the archive's sources/ folder")
-        raise InputError([Problem(project.qde, where, what,
+    if reason:
+        raise InputError([Problem(project.qde, where, f"the plainTextPath '{path}' is unsafe: {reason}",
                                   "export the project again from the QDA program; the archive is incomplete or was altered")])
+    tries = [f"sources/{rest}"] + ([] if sep else [rest])
+    member = next((found for found in map(archive.find, tries) if found), None)
+    if member is None:
+        raise _MissingText(f"its text file '{rest}' is not in the archive's sources/ folder")
     return _decode_text(archive.read(member), f"{project.shown}:{member}")
 
 
 def _text_content(archive: SafeArchive, node: Node, project: RefiProject, required: bool = True) -> str:
     """A TextSource's or Note's text: inline ``PlainTextContent``, else the ``plainTextPath`` file.
 
-    A source without either is an error; a note without either is empty.
+    A source without either is an error; a note without either is empty. A file missing from the
+    archive raises :class:`_MissingText` for a source and leaves a note empty (said in ``skipped``).
     """
     inline = node.first("PlainTextContent")
     if inline is not None:
         return inline.text
     path = node.attrs.get("plainTextPath")
     if path:
-        return _member_text(archive, node, path, project)
+        if required:
+            return _member_text(archive, node, path, project)
+        try:
+            return _member_text(archive, node, path, project)
+        except _MissingText as missing:
+            project.skipped.append(f"{node.tag} '{node.attrs.get('name', '')}' (line {node.line}): {missing.what}")
+            return ""
     if not required:
         return ""
     raise InputError([Problem(project.qde, f"line {node.line}", f"the {node.tag} '{node.attrs.get('name', '')}' has no text "
@@ -416,24 +441,43 @@ def _read_selection(node: Node, project: RefiProject) -> RefiSelection:
                          _note_refs(node), codings)
 
 
-def _read_sources(sources: Node | None, archive: SafeArchive, project: RefiProject) -> None:
+def _read_sources(sources: Node | None, archive: SafeArchive, project: RefiProject, skip_missing: bool = False) -> None:
+    """Every text source with its text. Sources of other kinds (PDF, picture, audio, video) are left
+    out with the number of codings they held; text sources whose file the archive lacks are all named
+    in one error, or, with ``skip_missing``, left out the same way."""
     seen: set[str] = set()
+    missing: list[Problem] = []
     for node in sources.children if sources is not None else []:
         if node.ns != NS_PROJECT:
             continue
         name = node.attrs.get("name", "")
+        held = sum(1 for _ in node.walk("Coding"))
         if node.tag != "TextSource":
-            project.skipped.append(f"{node.tag} '{name}' (line {node.line}): only text sources can become transcripts")
+            project.left_out.append({"source": name, "kind": node.tag, "line": node.line, "codings": held,
+                                     "why": "only text sources can become transcripts"})
             continue
         guid = _norm_guid(_required(node, "guid", project.qde))
         if guid in seen:
             raise InputError([Problem(project.qde, f"line {node.line}", f"two sources have the guid {guid}",
                                       "export the project again from the QDA program; every source needs its own guid")])
         seen.add(guid)
+        try:
+            text = _text_content(archive, node, project)
+        except _MissingText as gone:
+            if skip_missing:
+                project.left_out.append({"source": name, "kind": node.tag, "line": node.line, "codings": held,
+                                         "why": gone.what})
+            else:
+                missing.append(Problem(project.qde, f"line {node.line} (TextSource '{name}', {held} coding(s))", gone.what,
+                                       "export the project again with every text inside, or import the rest with "
+                                       "--skip-missing (the sources left out are listed)"))
+            continue
         project.sources.append(RefiSource(
-            guid, name, node.line, SourceText(_text_content(archive, node, project)),
+            guid, name, node.line, SourceText(text),
             _text_of(node.first("Description")), _note_refs(node), _values(node),
             [_read_selection(s, project) for s in node.all("PlainTextSelection")], len(node.all("Coding"))))
+    if missing:
+        raise InputError(missing)
 
 
 def _check_root(root: Node, project: RefiProject) -> None:
@@ -460,7 +504,7 @@ def _find_qde(archive: SafeArchive) -> str:
                               "give a REFI-QDA project file (.qdpx) exported by a QDA program")])
 
 
-def read_project(path: Path, limits: Limits = Limits()) -> RefiProject:
+def read_project(path: Path, limits: Limits = Limits(), skip_missing: bool = False) -> RefiProject:
     """Read a ``.qdpx`` file: users, code tree, variables, cases, text sources with their text, notes.
 
     Raises :class:`InputError` for anything that stops the import (see
@@ -485,7 +529,7 @@ def read_project(path: Path, limits: Limits = Limits()) -> RefiProject:
                                           case.line, _values(case),
                                           [_norm_guid(r.attrs.get("targetGUID")) for r in case.all("SourceRef")],
                                           [_norm_guid(r.attrs.get("targetGUID")) for r in case.all("SelectionRef")]))
-        _read_sources(root.first("Sources"), archive, project)
+        _read_sources(root.first("Sources"), archive, project, skip_missing)
         notes = root.first("Notes")
         for note in notes.all("Note") if notes is not None else []:
             text = _text_content(archive, note, project, required=False).strip()

@@ -1,0 +1,93 @@
+"""REFI-QDA projects as particular tools write them (issue: real projects from every QDA tool).
+
+Each fixture is written here from the REFI-QDA project schema (tests/reference/REFI-QDA-Project.xsd)
+to reproduce what a tool's export holds: the qualitative-coding (qc) tool's relative
+``plainTextPath``, an ATLAS.ti project with media sources and a text missing from the archive.
+The helpers come from tests/test_refi.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.inputs.problems import InputError
+from test_refi import (ANNA, SOCIAL, WANG, attrs, coding, guid, qde_xml, run_import, segments, selection, text_source,
+                       write_qdpx)
+
+BOARD = "董事会会议记录：社工站汇报了本季度的服务。\n村民代表认为服务很有用。\n"
+
+
+def _span(text: str, sub: str) -> tuple[int, int]:
+    k = text.index(sub)
+    return k, k + len(sub)
+
+
+# ---------------------------------------------------------------------------- qc: a relative plainTextPath
+
+
+@pytest.mark.parametrize("folder", ["sources", "Sources"])
+def test_a_relative_plain_text_path_is_found_in_the_sources_folder(tmp_path, folder):
+    sel = selection(11, _span(BOARD, "服务很有用"), [coding(21, SOCIAL, ANNA)])
+    src = text_source(10, "board_2017", [sel], path="board_2017.txt")
+    path = write_qdpx(tmp_path / "qc.qdpx", qde_xml("qualitative-coding", [src]),
+                      {f"{folder}/board_2017.txt": BOARD.encode("utf-8")})
+    rows = segments(run_import(path))
+    assert [r["text"] for r in rows] == ["服务很有用"]
+
+
+@pytest.mark.parametrize("where", ["../board_2017.txt", "/etc/board_2017.txt", "C:\\board_2017.txt",
+                                   "file:///board_2017.txt"])
+def test_a_path_that_leaves_the_archive_is_still_refused(tmp_path, where):
+    src = text_source(10, "board_2017", [], path=where)
+    path = write_qdpx(tmp_path / "out.qdpx", qde_xml("qualitative-coding", [src]),
+                      {"sources/board_2017.txt": BOARD.encode("utf-8")})
+    with pytest.raises(InputError) as err:
+        run_import(path)
+    assert "outside the project" in str(err.value) or "unsafe" in str(err.value)
+
+
+# ---------------------------------------------------------------------------- ATLAS.ti: media sources, a missing text
+
+
+def _media(tag: str, n: int, name: str, selection_tag: str, n_codings: int, extra: str) -> str:
+    codings = "".join(coding(500 + 10 * n + k, SOCIAL, WANG) for k in range(n_codings))
+    return (f"<{tag} {attrs(guid=guid(n), name=name, path=f'internal://{guid(n)}.bin')}>"
+            f"<{selection_tag} {attrs(guid=guid(n + 1), name='sel', **extra)}>{codings}</{selection_tag}></{tag}>")
+
+
+def atlas_project(tmp_path):
+    here = text_source(30, "访谈 A", [selection(31, _span(BOARD, "服务很有用"), [coding(32, SOCIAL, ANNA)])],
+                       path=f"internal://{guid(30)}.txt")
+    gone_coded = text_source(40, "Simon.docx", [selection(41, (0, 3), [coding(42, SOCIAL, ANNA), coding(43, SOCIAL, WANG)])],
+                             path=f"internal://{guid(40)}.txt")
+    gone_plain = text_source(50, "notes_2018", [], path=f"internal://{guid(50)}.txt")
+    pdf = _media("PDFSource", 60, "report.pdf", "PDFSelection", 3,
+                 {"page": 1, "firstX": 0, "firstY": 0, "secondX": 9, "secondY": 9})
+    video = _media("VideoSource", 70, "videos_10_selected", "VideoSelection", 2, {"begin": 0, "end": 1000})
+    picture = _media("PictureSource", 80, "map.png", "PictureSelection", 1,
+                     {"firstX": 0, "firstY": 0, "secondX": 9, "secondY": 9})
+    qde = qde_xml("ATLAS.ti 8.4.24 (Mac)", [here, gone_coded, pdf, gone_plain, video, picture])
+    return write_qdpx(tmp_path / "atlas.qdpx", qde, {f"sources/{guid(30)}.txt": BOARD.encode("utf-8")})
+
+
+def test_every_missing_text_is_named_in_one_message(tmp_path):
+    with pytest.raises(InputError) as err:
+        run_import(atlas_project(tmp_path))
+    problems = err.value.problems
+    assert len(problems) == 2
+    assert "Simon.docx" in problems[0].where and "2 coding(s)" in problems[0].where
+    assert "notes_2018" in problems[1].where and "0 coding(s)" in problems[1].where
+    assert all("--skip-missing" in p.fix for p in problems)
+
+
+def test_skip_missing_imports_what_can_be_placed_and_lists_what_was_left_out(tmp_path):
+    result = run_import(atlas_project(tmp_path), skip_missing=True)
+    assert [r["text"] for r in segments(result)] == ["服务很有用"]
+    left = next(line for line in result.summary if line.startswith("sources left out"))
+    assert left.startswith("sources left out: 5, holding 8 coding(s)")
+    for shown in ("'Simon.docx' (TextSource, 2 coding(s))", "'report.pdf' (PDFSource, 3 coding(s))",
+                  "'videos_10_selected' (VideoSource, 2 coding(s))", "'map.png' (PictureSource, 1 coding(s))"):
+        assert shown in left
+    todo = result.files["TODO.md"].decode("utf-8")
+    assert "'notes_2018' (TextSource" in todo and "left out with its 0 coding(s)" in todo
+    assert "'report.pdf' (PDFSource" in todo and "only text sources can become transcripts" in todo
