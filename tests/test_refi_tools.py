@@ -91,3 +91,52 @@ def test_skip_missing_imports_what_can_be_placed_and_lists_what_was_left_out(tmp
     todo = result.files["TODO.md"].decode("utf-8")
     assert "'notes_2018' (TextSource" in todo and "left out with its 0 coding(s)" in todo
     assert "'report.pdf' (PDFSource" in todo and "only text sources can become transcripts" in todo
+
+
+# ---------------------------------------------------------------------------- what the file said, kept
+
+
+def test_the_import_log_keeps_source_names_note_titles_users_and_every_code(tmp_path):
+    import yaml
+
+    note = f'<Notes><Note {attrs(guid=guid(90), name="Memo on Simon")}><PlainTextContent>a memo</PlainTextContent></Note></Notes>'
+    qde = qde_xml("ATLAS.ti 8.4.24 (Mac)", [text_source(30, "Simon.docx", [
+        selection(31, _span(BOARD, "服务很有用"), [coding(32, SOCIAL, ANNA)])], content=BOARD)], notes=note)
+    result = run_import(write_qdpx(tmp_path / "a.qdpx", qde))
+    log = yaml.safe_load(result.files["import-log.yaml"].decode("utf-8"))
+    assert log["file"] == "a.qdpx" and log["origin"].startswith("ATLAS.ti")
+    assert [(s["name"], s["document_id"], s["segments"]) for s in log["sources"]] == [("Simon.docx", "K9-D01", 1)]
+    assert log["notes"] == [{"guid": guid(90), "title": "Memo on Simon"}]
+    assert {c["name"] for c in log["coders"]} == {"Anna Li", "王芳"}  # every user of the project
+    assert len(log["codes"]) == 5 and {c["how"] for c in log["codes"]} == {"matched", "added"}
+    assert log["summary"] == result.summary
+    assert result.files["import-log.yaml"].decode("utf-8").startswith("# What a.qdpx said")
+
+
+def test_the_summary_counts_and_shows_a_few_examples_for_a_large_codebook(tmp_path):
+    from test_refi import USERS
+
+    many = "".join(f'<Code guid="{guid(1000 + k)}" name="Kód {k} érték" isCodable="true"/>' for k in range(262))
+    sels = [selection(2000 + k, (k % 10, k % 10 + 2), [coding(3000 + k, guid(1000 + k), ANNA)]) for k in range(262)]
+    qde = qde_xml("NVivo 12.6", [text_source(30, "Simon.docx", sels, content=BOARD)])
+    qde = qde.replace(qde[qde.index("<CodeBook>"):qde.index("</CodeBook>") + len("</CodeBook>")],
+                      f"<CodeBook><Codes>{many}</Codes></CodeBook>")
+    assert USERS in qde
+    result = run_import(write_qdpx(tmp_path / "many.qdpx", qde))
+    codes = next(line for line in result.summary if line.startswith("codes:"))
+    assert codes.startswith("codes: 262 in the project; 0 matched; 262 added under 'imported'")
+    assert "and 259 more" in codes and max(len(line) for line in result.summary) < 400
+    assert result.summary[-1] == "everything above in full: import-log.yaml in the case folder"
+
+
+def test_empty_sources_are_warned_about_and_listed_to_do(tmp_path):
+    # an NVivo for Mac export whose two sources came out without text
+    sources = [text_source(30, "Interview 1", [], content=""), text_source(40, "Interview 2", [], content="  \n"),
+               text_source(50, "Interview 3", [selection(51, _span(BOARD, "服务很有用"), [coding(52, SOCIAL, ANNA)])],
+                           content=BOARD)]
+    result = run_import(write_qdpx(tmp_path / "mac.qdpx", qde_xml("NVivo for Mac 15", sources)))
+    empty = next(line for line in result.summary if line.startswith("empty sources"))
+    assert empty.startswith("empty sources: 2 source(s)") and "'Interview 1' -> K9-D01" in empty
+    todo = result.files["TODO.md"].decode("utf-8")
+    assert "transcripts/K9-D01.md is empty" in todo and "transcripts/K9-D02.md is empty" in todo
+    assert "K9-D03.md is empty" not in todo

@@ -33,6 +33,7 @@ from analysis.exchange.refi_map import (
 from analysis.exchange.refi_read import (
     _ID,
     ADDITIONS_FILE,
+    IMPORT_LOG_FILE,
     IMPORTED_THEME,
     PROJECT_MEMOS_FILE,
     TODO_FILE,
@@ -239,7 +240,41 @@ def import_qdpx(path: Path, case: str, codebook: dict, codebook_shown: str = "da
     summary = _summary(ctx, rows)
     if loose:
         summary.append(f"project memos: {len(loose)} note(s) attached to no source or coding, written to {PROJECT_MEMOS_FILE}")
+    files[IMPORT_LOG_FILE] = _import_log(ctx, rows, Path(path).name, summary)
     return CaseImport(case, {k: v.encode("utf-8") for k, v in files.items()}, summary, todo)
+
+
+def _empty_sources(ctx: _Context) -> list:
+    return [s for s in ctx.project.sources if not s.text.body.strip()]
+
+
+def _import_log(ctx: _Context, rows: list[dict], file_name: str, summary: list[str]) -> str:
+    """What the project said, in full, so that a later reader can trace each transcript, code and coder
+    back to the QDA project; the printed summary only counts and shows a few of each."""
+    project = ctx.project
+    by_doc: dict[str, int] = {}
+    for r in rows:
+        by_doc[r["document_id"]] = by_doc.get(r["document_id"], 0) + 1
+    log = {
+        "file": file_name, "origin": project.origin, "case": ctx.case, "offsets": ctx.placement.note,
+        "sources": [{"document_id": ctx.docs[s.guid], "name": s.name, "guid": s.guid,
+                     "segments": by_doc.get(ctx.docs[s.guid], 0), "characters": len(s.text.body),
+                     **({"empty": True} if not s.text.body.strip() else {})} for s in project.sources],
+        "left_out": project.left_out,
+        "codes": [{"name": c.name, "guid": c.guid, "code_id": ctx.codes.ids[c.guid],
+                   "how": "added" if ctx.codes.ids[c.guid].startswith(IMPORTED_THEME + ".") else "matched"}
+                  for c in project.codes],
+        "coders": [{"guid": g, "coder_id": c, "name": project.users.get(g, ("", ""))[0]}
+                   for g, c in sorted(ctx.coders.items(), key=lambda kv: kv[1])],
+        "notes": [{"guid": g, "title": t} for g, t in project.note_names.items()],
+        "skipped": list(dict.fromkeys(project.skipped + ctx.skipped)),
+        "summary": summary,
+    }
+    head = (f"# What {file_name} said, kept by `casebook import-qdpx` so that every transcript, code and coder\n"
+            "# can be traced back to the QDA project. CONFIDENTIAL: `coders` holds the users' names as the\n"
+            "# project recorded them. Keep this file with the case folder's other confidential files; the\n"
+            "# pipeline never reads it, so nothing in it reaches a result or the book.\n")
+    return head + yaml.safe_dump(log, allow_unicode=True, sort_keys=False, width=100)
 
 
 def _todo(ctx: _Context, rows: list[dict], known: set[str], configured: set[str], codebook_shown: str) -> list[str]:
@@ -258,6 +293,9 @@ def _todo(ctx: _Context, rows: list[dict], known: set[str], configured: set[str]
                      f"{UNKNOWN_CODER}: the file names no user for their coding; write the coder's id")
     items.append("station.yaml: fill in " + ", ".join(_STATION_FIELDS) + " (a REFI-QDA project does not record them)")
     items += ctx.todo
+    items += [f"transcripts/{ctx.docs[s.guid]}.md is empty: the source '{s.name}' held no text in the export; "
+              "export its text again from the QDA program, or delete the transcript and its line in participants.csv"
+              for s in _empty_sources(ctx)]
     items += [f"the source '{o['source']}' ({o['kind']}, line {o['line']} of the project) was left out with its "
               f"{o['codings']} coding(s): {o['why']}" for o in ctx.project.left_out]
     if ctx.codes.added:
@@ -278,36 +316,46 @@ def _project_memos(notes: list[str], file_name: str) -> str:
 
 
 def _summary(ctx: _Context, rows: list[dict]) -> list[str]:
+    """What the import did, as counts with a few examples; the whole mapping is in the import log."""
     project = ctx.project
     by_coder: dict[str, int] = {}
     for r in rows:
         by_coder[r["coder_id"]] = by_coder.get(r["coder_id"], 0) + 1
+    added = [c for c in project.codes if ctx.codes.ids[c.guid].startswith(IMPORTED_THEME + ".")]
     lines = [f"sources: {len(project.sources)} text source(s) -> "
-             + (_some(f"'{s.name}' -> {ctx.docs[s.guid]}" for s in project.sources) or "none"),
+             + (_some((f"'{s.name}' -> {ctx.docs[s.guid]}" for s in project.sources), EXAMPLES) or "none"),
              f"offsets: {ctx.placement.note}",
-             f"codes: {len(ctx.codes.matched)} matched"
-             + (" (" + _some(f"'{n}' -> {i}" for n, i in ctx.codes.matched) + ")" if ctx.codes.matched else "")
-             + f"; {sum(a['id'] != IMPORTED_THEME for a in ctx.codes.added)} added under '{IMPORTED_THEME}'"
-             + (" (" + _some(f"'{c.name}' -> {ctx.codes.ids[c.guid]}" for c in project.codes
-                             if ctx.codes.ids[c.guid].startswith(IMPORTED_THEME + ".")) + f"; see {ADDITIONS_FILE})"
-                if ctx.codes.added else ""),
+             f"codes: {len(project.codes)} in the project; {len(ctx.codes.matched)} matched"
+             + (" (" + _some((f"'{n}' -> {i}" for n, i in ctx.codes.matched), EXAMPLES) + ")" if ctx.codes.matched else "")
+             + f"; {len(added)} added under '{IMPORTED_THEME}'"
+             + (" (" + _some((f"'{c.name}' -> {ctx.codes.ids[c.guid]}" for c in added), EXAMPLES)
+                + f"; see {ADDITIONS_FILE})" if added else ""),
              f"segments: {len(rows)}" + (" (" + _some(f"{c}: {n}" for c, n in sorted(by_coder.items())) + ")" if rows else ""),
-             "coders: " + (_some(f"'{project.users.get(g, ('', ''))[0] or '(not in Users)'}' ({g}) -> {c}"
-                                 for g, c in sorted(ctx.coders.items(), key=lambda kv: kv[1])) or "none"),
-             "participants: " + (_some(f"case '{rc.name}' -> {ctx.people[rc.guid][0]}" for rc in project.cases)
+             "coders: " + (_some((f"'{project.users.get(g, ('', ''))[0] or '(not in Users)'}' ({g}) -> {c}"
+                                  for g, c in sorted(ctx.coders.items(), key=lambda kv: kv[1])), EXAMPLES) or "none"),
+             "participants: " + (_some((f"case '{rc.name}' -> {ctx.people[rc.guid][0]}" for rc in project.cases), EXAMPLES)
                                  or "none (the project has no cases)"),
              f"memos: {ctx.memos} segment(s) carry a memo"]
+    empty = _empty_sources(ctx)
+    if empty:
+        lines.append(f"empty sources: {len(empty)} source(s) hold no text and became empty transcripts: "
+                     + _some((f"'{s.name}' -> {ctx.docs[s.guid]}" for s in empty), EXAMPLES))
     if project.left_out:
         lines.append(f"sources left out: {len(project.left_out)}, holding {sum(o['codings'] for o in project.left_out):,} "
                      "coding(s): " + _some(f"'{o['source']}' ({o['kind']}, {o['codings']} coding(s))" for o in project.left_out))
-    lines += [f"ambiguous code: {a}; added instead" for a in ctx.codes.ambiguous[:LISTED]]
+    lines += [f"ambiguous code: {a}; added instead" for a in ctx.codes.ambiguous[:EXAMPLES]]
+    if len(ctx.codes.ambiguous) > EXAMPLES:
+        lines.append(f"ambiguous code: and {len(ctx.codes.ambiguous) - EXAMPLES:,} more")
     skipped = list(dict.fromkeys(project.skipped + ctx.skipped))
     lines += [f"skipped: {s}" for s in skipped[:LISTED]] or ["skipped: nothing"]
     if len(skipped) > LISTED:
         lines.append(f"skipped: and {len(skipped) - LISTED:,} more")
+    lines.append(f"everything above in full: {IMPORT_LOG_FILE} in the case folder")
     return lines
 
 
+#: Examples shown per kind in the printed summary (sources, codes, coders, participants).
+EXAMPLES = 3
 #: At most this many items of one kind are listed in what an import prints (the files keep them all).
 LISTED = 20
 

@@ -66,6 +66,8 @@ UNKNOWN_CODER = "UNKNOWN"
 TODO_FILE = "TODO.md"
 ADDITIONS_FILE = "codebook-additions.yaml"
 PROJECT_MEMOS_FILE = "project-memos.md"
+#: What the project said (source names, note titles, users, the whole code mapping, the summary).
+IMPORT_LOG_FILE = "import-log.yaml"
 
 _ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _DOC_ID = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -307,6 +309,7 @@ class RefiProject:
     cases: list[RefiCase] = field(default_factory=list)
     sources: list[RefiSource] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)  # guid -> text
+    note_names: dict[str, str] = field(default_factory=dict)  # guid -> the note's title
     skipped: list[str] = field(default_factory=list)
     #: sources not imported: {source, kind, line, codings, why}
     left_out: list[dict] = field(default_factory=list)
@@ -533,7 +536,9 @@ def read_project(path: Path, limits: Limits = Limits(), skip_missing: bool = Fal
         notes = root.first("Notes")
         for note in notes.all("Note") if notes is not None else []:
             text = _text_content(archive, note, project, required=False).strip()
-            project.notes[_norm_guid(_required(note, "guid", project.qde))] = unsafe_cell(text)
+            key = _norm_guid(_required(note, "guid", project.qde))
+            project.notes[key] = unsafe_cell(text)
+            project.note_names[key] = note.attrs.get("name", "")
         for tag in ("Links", "Sets", "Graphs"):
             if root.first(tag) is not None:
                 project.skipped.append(f"{tag}: the compendium's data model has no place for them")
