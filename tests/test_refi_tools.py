@@ -140,3 +140,29 @@ def test_empty_sources_are_warned_about_and_listed_to_do(tmp_path):
     todo = result.files["TODO.md"].decode("utf-8")
     assert "transcripts/K9-D01.md is empty" in todo and "transcripts/K9-D02.md is empty" in todo
     assert "K9-D03.md is empty" not in todo
+
+
+# ---------------------------------------------------------------------------- round trips
+
+
+def test_a_coder_keeps_the_same_id_through_export_and_re_import(project, tmp_path):
+    # The coder U2951 came from an earlier import (an NVivo user's guid) and is not in coders.known.
+    import csv
+    import io
+
+    import yaml
+
+    from analysis.exchange.refi_export import export_qdpx
+    from analysis.exchange.refi_import import import_qdpx
+
+    seg = project / "data/cases/K01/segments.csv"
+    rows = list(csv.DictReader(io.StringIO(seg.read_text(encoding="utf-8"))))
+    with open(seg, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows([r | {"coder_id": "U2951"} if r["coder_id"] == "C2" else r for r in rows])
+    codebook = yaml.safe_load((project / "data/codebook.yaml").read_text(encoding="utf-8"))
+    data, _ = export_qdpx(project, "data/cases", "K01", codebook)
+    (tmp_path / "k.qdpx").write_bytes(data)
+    back = segments(import_qdpx(tmp_path / "k.qdpx", "K01", codebook, known_coders={"C1", "C2"}))
+    assert sorted(r["coder_id"] for r in back) == sorted("U2951" if r["coder_id"] == "C2" else r["coder_id"] for r in rows)

@@ -121,11 +121,13 @@ def _mismatch_problems(project: RefiProject, fits: dict, informative: set) -> li
 def map_coders(project: RefiProject, known: set[str]) -> dict[str, str]:
     """Coder id for every user guid that created a coding or selection, or is listed in ``Users``.
 
-    A user keeps a known coder id (``config.yaml`` ``coders.known``) when its
-    guid is the one :func:`export_qdpx` writes for that id, or its ``id`` or
-    ``name`` is that id; any other user gets ``U`` and the first hex digits of
-    its guid (four, more if two users would clash): short, the same in every
-    import, and free of the person's name.
+    A user whose guid is the one :func:`export_qdpx` writes for the coder id in
+    its ``id`` or ``name`` keeps that id, known or not (a round trip through a QDA
+    program gives every coder back the id it left with). A user keeps a known
+    coder id (``config.yaml`` ``coders.known``) when its ``id`` or ``name`` is
+    that id; any other user gets ``U`` and the first hex digits of its guid (four,
+    more if two users would clash): short, the same in every import (user guids
+    are stable), and free of the person's name.
 
     Examples
     --------
@@ -141,7 +143,10 @@ def map_coders(project: RefiProject, known: set[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for guid in sorted(users):
         name, ident = users[guid]
-        out[guid] = by_guid.get(guid) or next((v for v in (ident.strip(), name.strip()) if v in known), "")
+        # our own export writes each coder as a user whose guid is derived from the coder id: that user
+        # keeps the id, known or not, so the same person keeps the same id through export and re-import
+        ours = next((v for v in (ident.strip(), name.strip()) if _ID.match(v) and stable_guid("coder", v) == guid), "")
+        out[guid] = by_guid.get(guid) or ours or next((v for v in (ident.strip(), name.strip()) if v in known), "")
     taken = set(out.values())
     for guid in sorted(users):
         if not out[guid]:
