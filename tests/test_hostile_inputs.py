@@ -601,7 +601,9 @@ def test_an_import_of_many_sources_prints_a_bounded_summary(project, capsys):
     assert main(["--root", str(project), "import-qdpx", str(project / "in.qdpx"), "--case", "K09",
                  "--dest", str(project / "scratch")]) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
-    assert len(out.splitlines()) < 80 and "skipped: and 4,980 more" in out
+    assert len(out.splitlines()) < 80 and "sources left out: 5,000, holding 0 coding(s)" in out and "and 4,980 more" in out
+    todo = (project / "scratch/K09/TODO.md").read_text(encoding="utf-8")
+    assert "5,000 PDFSource(s) left out with their 0 coding(s)" in todo and len(todo.splitlines()) < 40
 
 
 def test_formula_protection_does_not_pile_up_over_imports_and_round_trips(project, capsys):

@@ -90,7 +90,7 @@ def test_skip_missing_imports_what_can_be_placed_and_lists_what_was_left_out(tmp
         assert shown in left
     todo = result.files["TODO.md"].decode("utf-8")
     assert "'notes_2018' (TextSource" in todo and "left out with its 0 coding(s)" in todo
-    assert "'report.pdf' (PDFSource" in todo and "only text sources can become transcripts" in todo
+    assert "1 PDFSource(s) left out with their 3 coding(s) (only text sources can become transcripts): 'report.pdf'" in todo
 
 
 # ---------------------------------------------------------------------------- what the file said, kept
@@ -166,3 +166,58 @@ def test_a_coder_keeps_the_same_id_through_export_and_re_import(project, tmp_pat
     (tmp_path / "k.qdpx").write_bytes(data)
     back = segments(import_qdpx(tmp_path / "k.qdpx", "K01", codebook, known_coders={"C1", "C2"}))
     assert sorted(r["coder_id"] for r in back) == sorted("U2951" if r["coder_id"] == "C2" else r["coder_id"] for r in rows)
+
+
+def test_an_imported_case_exports_right_away_and_comes_back_to_the_same_codes(project, tmp_path, capsys):
+    # A Hungarian NVivo project: its codes match nothing in the codebook and have no Chinese label.
+    import csv
+    import io
+
+    import yaml
+
+    from analysis.cli.commands import main
+    from analysis.exchange.refi_import import import_qdpx
+
+    text = "Simon: a szociális munkás sokat segített.\nA falu összefogott. 😀 Köszönöm.\n"
+    codes = (f'<CodeBook><Codes><Code guid="{guid(700)}" name="Közösség" isCodable="false">'
+             f'<Code guid="{guid(701)}" name="Összefogás" isCodable="true"/>'
+             f'<Code guid="{guid(702)}" name="Segítség" isCodable="true"/></Code></Codes></CodeBook>')
+    sels = [selection(711, _span(text, "sokat segített"), [coding(721, guid(702), ANNA)]),
+            selection(712, _span(text, "A falu összefogott"), [coding(722, guid(701), WANG)])]
+    qde = qde_xml("NVivo 12.6", [text_source(710, "Simon.docx", sels, content=text)])
+    qde = qde.replace(qde[qde.index("<CodeBook>"):qde.index("</CodeBook>") + len("</CodeBook>")], codes)
+    source = write_qdpx(tmp_path / "hu.qdpx", qde)
+    assert main(["--root", str(project), "new-case", "K9", "--from", str(source)]) == 0
+    case = project / "data/cases/K9"
+    before = list(csv.DictReader(io.StringIO((case / "segments.csv").read_text(encoding="utf-8"))))
+    assert {r["code_id"] for r in before} == {"imported.kozosseg.osszefogas", "imported.kozosseg.segitseg"}
+    out = tmp_path / "back.qdpx"
+    assert main(["--root", str(project), "export-qdpx", "--case", "K9", "--out", str(out)]) == 0  # nothing edited
+    assert "codebook-additions.yaml (not yet merged" in capsys.readouterr().out
+    codebook = yaml.safe_load((project / "data/codebook.yaml").read_text(encoding="utf-8"))
+    back = segments(import_qdpx(out, "K9", codebook, known_coders={"C1", "C2"}))
+    key = lambda r: (r["document_id"], r["start"], r["end"], r["code_id"], r["coder_id"])  # noqa: E731
+    assert sorted(map(key, back)) == sorted(map(key, before))
+
+
+def test_a_code_with_one_language_falls_back_and_is_marked_untranslated():
+    from analysis.methods.codebook import codebook_frame
+    from analysis.report.tables import codebook_table
+    from analysis.inputs.schemas import load_schemas
+    from analysis.inputs.validate import check_codebook
+
+    from test_refi import ROOT
+
+    empty = {"zh": "", "en": ""}
+    book = {"version": 1, "codes": [
+        {"id": "imported", "parent": None, "label": {"zh": "导入的代码", "en": "Imported codes"}, "definition": empty,
+         "when_to_use": empty, "when_not_to_use": empty, "example": empty},
+        {"id": "imported.kod", "parent": "imported", "label": {"zh": "", "en": "Kód érték"},
+         "definition": {"zh": "", "en": "Egy kód."}, "when_to_use": empty, "when_not_to_use": empty, "example": empty}]}
+    schema = load_schemas(ROOT / "workflow" / "schemas")["codebook"]
+    assert check_codebook(book, "codebook.yaml", schema) == []
+    nameless = {**book, "codes": [book["codes"][0], {**book["codes"][1], "label": empty}]}
+    assert check_codebook(nameless, "codebook.yaml", schema)  # a code needs a name in some language
+    table = codebook_table(codebook_frame(book), book, "zh")
+    assert table.iloc[1].tolist()[1:3] == ["Kód érték（未译）", "Kód érték"]
+    assert table.iloc[1].tolist()[-1] == "Egy kód."

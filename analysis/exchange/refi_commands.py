@@ -86,8 +86,12 @@ def run_export_qdpx(root: Path, config_file: str, case: str, out: str, codebook:
     paths = _paths(root, config)
     _check_case_id(case)
     book = load_codebook(root, Path(codebook) if codebook else root / paths["codebook"])
+    book, added = with_case_additions(root, book, root / paths["cases"] / case / ADDITIONS_FILE)
     names = _all_names(root, paths["cases"], config)
     data, summary = export_qdpx(root, paths["cases"], case, book, labels or config.get("labels", "zh"), names)
+    if added:
+        summary.append(f"codes: {added} code(s) of the case's {ADDITIONS_FILE} (not yet merged into the codebook) "
+                       "exported with the rest")
     if xsd and not Path(xsd).is_file():
         raise InputError([Problem(str(xsd), "", "the schema file does not exist", "give --xsd the path of REFI-QDA-Project.xsd")])
     if xsd:
@@ -98,6 +102,17 @@ def run_export_qdpx(root: Path, config_file: str, case: str, out: str, codebook:
     write_atomic(Path(out), data)
     checked = f"; project.qde fits {xsd}" if xsd else ""
     return "\n".join([f"casebook: exported case {case} to {out} ({len(data):,} bytes{checked})", *(f"  {s}" for s in summary)])
+
+
+def with_case_additions(root: Path, book: dict, additions: Path) -> tuple[dict, int]:
+    """The codebook with the codes of a case's ``codebook-additions.yaml`` (an import not yet merged),
+    so that a case can be exported right after ``new-case --from``; and how many were added."""
+    if not additions.is_file():
+        return book, 0
+    extra = load_codebook(root, additions)
+    known = {c["id"] for c in book["codes"]}
+    new = [c for c in extra["codes"] if c["id"] not in known]
+    return {**book, "codes": [*book["codes"], *new]}, len(new)
 
 
 def run_export_qdc(root: Path, config_file: str, out: str, codebook: str | None = None, labels: str | None = None) -> str:

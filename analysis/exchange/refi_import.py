@@ -296,8 +296,16 @@ def _todo(ctx: _Context, rows: list[dict], known: set[str], configured: set[str]
     items += [f"transcripts/{ctx.docs[s.guid]}.md is empty: the source '{s.name}' held no text in the export; "
               "export its text again from the QDA program, or delete the transcript and its line in participants.csv"
               for s in _empty_sources(ctx)]
+    gone = [o for o in ctx.project.left_out if o["kind"] == "TextSource"]
     items += [f"the source '{o['source']}' ({o['kind']}, line {o['line']} of the project) was left out with its "
-              f"{o['codings']} coding(s): {o['why']}" for o in ctx.project.left_out]
+              f"{o['codings']} coding(s): {o['why']}" for o in gone]
+    media: dict[str, list[dict]] = {}
+    for o in ctx.project.left_out:
+        if o["kind"] != "TextSource":
+            media.setdefault(o["kind"], []).append(o)
+    items += [f"{len(found):,} {kind}(s) left out with their {sum(o['codings'] for o in found):,} coding(s) (only text "
+              f"sources can become transcripts): {_some((repr(o['source']) for o in found), EXAMPLES)}; all in {IMPORT_LOG_FILE}"
+              for kind, found in media.items()]
     if ctx.codes.added:
         n = sum(1 for a in ctx.codes.added if a["id"] != IMPORTED_THEME)
         items.append(f"{ADDITIONS_FILE}: {n} code(s) match no code of {codebook_shown}; merge them into it and fill in "
@@ -341,7 +349,7 @@ def _summary(ctx: _Context, rows: list[dict]) -> list[str]:
         lines.append(f"empty sources: {len(empty)} source(s) hold no text and became empty transcripts: "
                      + _some((f"'{s.name}' -> {ctx.docs[s.guid]}" for s in empty), EXAMPLES))
     if project.left_out:
-        lines.append(f"sources left out: {len(project.left_out)}, holding {sum(o['codings'] for o in project.left_out):,} "
+        lines.append(f"sources left out: {len(project.left_out):,}, holding {sum(o['codings'] for o in project.left_out):,} "
                      "coding(s): " + _some(f"'{o['source']}' ({o['kind']}, {o['codings']} coding(s))" for o in project.left_out))
     lines += [f"ambiguous code: {a}; added instead" for a in ctx.codes.ambiguous[:EXAMPLES]]
     if len(ctx.codes.ambiguous) > EXAMPLES:

@@ -222,7 +222,13 @@ def map_codes(project: RefiProject, codebook: dict) -> CodeMap:
     out = CodeMap({}, [], [], [])
     new_ids: set[str] = set()
     parent_code = {c["id"]: c.get("parent") for c in codebook["codes"]}
+    ours = stable_guid("code", IMPORTED_THEME)  # the theme our own export writes for the imported codes
     for code in project.codes:
+        if code.guid == ours and IMPORTED_THEME not in codebook_ids:
+            # re-importing our own export: its 'imported' theme is the theme itself, not a code beneath it,
+            # so the imported codes come back to the same ids
+            out.ids[code.guid] = IMPORTED_THEME
+            continue
         found = _candidates(code, codebook)
         if len(found) > 1 and code.parent in out.ids:
             found = [c for c in found if parent_code.get(c["id"]) == out.ids[code.parent]] or found

@@ -38,6 +38,9 @@ def themes_of(code_ids: pd.Series) -> pd.Series:
 def codebook_frame(codebook: dict) -> pd.DataFrame:
     """The codebook as a table: id, parent, labels, depth, theme (root ancestor), leaf flag.
 
+    A code with a label in one language only (imported from a QDA project) takes that label in both
+    columns, and ``untranslated`` names the language that was missing ("" when both are given).
+
     Examples
     --------
     >>> cb = {"codes": [
@@ -45,10 +48,15 @@ def codebook_frame(codebook: dict) -> pd.DataFrame:
     ...     {"id": "inst.policy", "parent": "inst", "label": {"zh": "政策", "en": "Policy"}}]}
     >>> codebook_frame(cb)[["code_id", "theme", "depth", "is_leaf"]].to_dict("records")
     [{'code_id': 'inst', 'theme': 'inst', 'depth': 0, 'is_leaf': False}, {'code_id': 'inst.policy', 'theme': 'inst', 'depth': 1, 'is_leaf': True}]
+    >>> one = {"codes": [{"id": "imported.kod", "parent": None, "label": {"zh": "", "en": "Kód érték"}}]}
+    >>> codebook_frame(one)[["label_zh", "label_en", "untranslated"]].values.tolist()
+    [['Kód érték', 'Kód érték', 'zh']]
     """
     rows = [{
         "code_id": c["id"], "parent": c.get("parent"), "order": order,
-        "label_zh": c["label"]["zh"], "label_en": c["label"]["en"],
+        "label_zh": c["label"]["zh"].strip() or c["label"]["en"].strip(),
+        "label_en": c["label"]["en"].strip() or c["label"]["zh"].strip(),
+        "untranslated": "zh" if not c["label"]["zh"].strip() else "en" if not c["label"]["en"].strip() else "",
     } for order, c in enumerate(codebook["codes"])]
     frame = pd.DataFrame(rows)
     chains = ancestors(frame)

@@ -32,6 +32,7 @@ ACTOR_LABELS = {
 WORDS = {
     "zh": {"test": "检验", "chi2": "卡方检验", "monte_carlo": "蒙特卡洛精确检验", "none": "—", "n_with": "含该编码的片段",
            "statistic": "χ²", "p": "p", "p_fdr": "FDR 校正 p", "over": "显著偏多（置换 z）", "kappa": "Cohen κ",
+           "untranslated": "（未译）",
            "p_perm": "置换检验 p", "p_spans": "视片段独立时的 p", "perm_statistic": "Σz²（置换）",
            "ac1": "Gwet AC1", "flag": "判断", "reliable": "可靠", "tentative": "暂可接受", "unreliable": "不可靠",
            "undefined": "无法计算", "scope": "范围", "pooled": "全部站点", "interviews": "访谈数", "base_codes": "基线编码数",
@@ -109,6 +110,7 @@ WORDS = {
            "share_of": "{label}：支持占比"},
     "en": {"test": "Test", "chi2": "chi-square", "monte_carlo": "Monte Carlo exact", "none": "—", "n_with": "Spans with code",
            "statistic": "χ²", "p": "p", "p_fdr": "FDR-adjusted p", "over": "Over-represented (permutation z)",
+           "untranslated": " (untranslated)",
            "p_perm": "Permutation p", "p_spans": "p if spans were independent", "perm_statistic": "Σz² (permutation)",
            "kappa": "Cohen's κ", "ac1": "Gwet's AC1", "flag": "Reading", "reliable": "reliable", "tentative": "tentative",
            "unreliable": "unreliable", "undefined": "undefined", "scope": "Scope", "pooled": "All stations",

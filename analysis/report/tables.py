@@ -135,13 +135,16 @@ def framework_table(matrix: pd.DataFrame, propositions: dict, lang: str) -> pd.D
 
 
 def codebook_table(codes: pd.DataFrame, codebook: dict, lang: str) -> pd.DataFrame:
-    """The full codebook: id, both labels, parent and definition in ``lang``."""
-    h = HEADERS[lang]
-    definition = {c["id"]: c["definition"][lang] for c in codebook["codes"]}
+    """The full codebook: id, both labels, parent and definition in ``lang`` (the other language's when
+    only that one is given). A label taken from the other language is marked untranslated."""
+    h, w = HEADERS[lang], WORDS[lang]
+    other = "en" if lang == "zh" else "zh"
+    definition = {c["id"]: (c["definition"][lang] or c["definition"][other]) for c in codebook["codes"]}
+    missing = codes.get("untranslated", pd.Series("", index=codes.index)).fillna("")
     return pd.DataFrame({
         h["code_id"]: "`" + codes["code_id"] + "`",
-        h["label_zh"]: codes["label_zh"],
-        h["label_en"]: codes["label_en"],
+        h["label_zh"]: codes["label_zh"] + missing.eq("zh").map({True: w["untranslated"], False: ""}),
+        h["label_en"]: codes["label_en"] + missing.eq("en").map({True: w["untranslated"], False: ""}),
         h["parent"]: codes["parent"].fillna("").map(lambda p: f"`{p}`" if p else "—"),
         h["definition"]: codes["code_id"].map(definition),
     })
