@@ -221,3 +221,51 @@ def test_a_code_with_one_language_falls_back_and_is_marked_untranslated():
     table = codebook_table(codebook_frame(book), book, "zh")
     assert table.iloc[1].tolist()[1:3] == ["Kód érték（未译）", "Kód érték"]
     assert table.iloc[1].tolist()[-1] == "Egy kód."
+
+
+# ---------------------------------------------------------------------------- who coded what, and comments
+
+
+def test_the_coder_is_the_codings_creator_and_the_selections_creator_is_recorded(tmp_path):
+    # NVivo: WANG made the selection, ANNA the coding on it
+    import yaml
+
+    sel = selection(11, _span(BOARD, "服务很有用"), [coding(21, SOCIAL, ANNA)], user=WANG, name="")
+    result = run_import(write_qdpx(tmp_path / "n.qdpx", qde_xml("NVivo 12.6", [text_source(10, "d", [sel], content=BOARD)])))
+    (row,) = segments(result)
+    log = yaml.safe_load(result.files["import-log.yaml"].decode("utf-8"))
+    coder_of = {c["name"]: c["coder_id"] for c in log["coders"]}
+    assert row["coder_id"] == coder_of["Anna Li"]
+    assert log["selected_by_another_user"] == [{"segment_id": row["segment_id"], "coder_id": coder_of["Anna Li"],
+                                                "selected_by": coder_of["王芳"]}]
+    assert any(line.startswith("selections: 1 segment(s) were selected by another user") for line in result.summary)
+
+
+def test_a_group_code_stays_non_codable_through_import_and_export(tmp_path):
+    import yaml
+
+    from analysis.exchange.refi_export import export_qdc
+
+    codes = (f'<CodeBook><Codes><Code guid="{guid(700)}" name="Közösség" isCodable="false">'
+             f'<Code guid="{guid(701)}" name="Összefogás" isCodable="true"/></Code></Codes></CodeBook>')
+    sel = selection(11, _span(BOARD, "服务很有用"), [coding(21, guid(701), ANNA)])
+    qde = qde_xml("NVivo 12.6", [text_source(10, "d", [sel], content=BOARD)])
+    qde = qde.replace(qde[qde.index("<CodeBook>"):qde.index("</CodeBook>") + len("</CodeBook>")], codes)
+    added = yaml.safe_load(run_import(write_qdpx(tmp_path / "g.qdpx", qde)).files["codebook-additions.yaml"].decode())
+    flags = {c["id"]: c.get("codable", True) for c in added["codes"]}
+    assert flags == {"imported": True, "imported.kozosseg": False, "imported.kozosseg.osszefogas": True}
+    qdc = export_qdc(added).decode("utf-8")
+    assert 'name="Közösség" isCodable="false"' in qdc and 'name="Összefogás" isCodable="true"' in qdc
+
+
+def test_a_comment_on_an_uncoded_selection_is_kept_at_its_place(tmp_path):
+    # ATLAS.ti: a quotation with a comment and no code
+    commented = selection(11, _span(BOARD, "村民代表认为"), [], description="这里语气很犹豫")
+    coded = selection(12, _span(BOARD, "服务很有用"), [coding(21, SOCIAL, ANNA)])
+    result = run_import(write_qdpx(tmp_path / "c.qdpx", qde_xml("ATLAS.ti 8.4", [text_source(10, "d", [commented, coded],
+                                                                                              content=BOARD)])))
+    memos = result.files["project-memos.md"].decode("utf-8")
+    start, end = _span(BOARD, "村民代表认为")
+    assert f"### K9-D01, {start}-{end}" in memos and "> 村民代表认为" in memos and "这里语气很犹豫" in memos
+    assert any(line.startswith("memos on uncoded text: 1 comment(s)") for line in result.summary)
+    assert len(segments(result)) == 1

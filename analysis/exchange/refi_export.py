@@ -66,7 +66,7 @@ def _code_tree(parent: ET.Element, codebook: dict, labels: str) -> None:
     while stack:
         holder, code = stack.pop()
         node = _el(holder, "Code", guid=code_guid(code), name=_label(code, "label", labels) or code["id"],
-                   isCodable="true", color=code.get("colour"))
+                   isCodable="false" if code.get("codable") is False else "true", color=code.get("colour"))
         definition = "\n\n".join(t for t in (_label(code, "definition", labels), _label(code, "definition", "en" if labels == "zh" else "zh")) if t)
         if definition:
             _el(node, "Description", definition)

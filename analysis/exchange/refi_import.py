@@ -235,11 +235,14 @@ def import_qdpx(path: Path, case: str, codebook: dict, codebook_shown: str = "da
     todo = _todo(ctx, rows, known_coders, configured_cases, codebook_shown)
     files[TODO_FILE] = _todo_text(case, todo, Path(path).name)
     loose = [text for guid, text in ctx.project.notes.items() if guid not in ctx.used_notes and text]
-    if loose:  # project memos that no source or coding points to: kept beside the case, never dropped
-        files[PROJECT_MEMOS_FILE] = _project_memos(loose, Path(path).name)
+    if loose or ctx.position_memos:  # memos that no coding carries: kept beside the case, never dropped
+        files[PROJECT_MEMOS_FILE] = _project_memos(loose, ctx.position_memos, Path(path).name)
     summary = _summary(ctx, rows)
     if loose:
         summary.append(f"project memos: {len(loose)} note(s) attached to no source or coding, written to {PROJECT_MEMOS_FILE}")
+    if ctx.position_memos:
+        summary.append(f"memos on uncoded text: {len(ctx.position_memos)} comment(s) on selections without a coding, "
+                       f"kept with their document and offsets in {PROJECT_MEMOS_FILE}")
     files[IMPORT_LOG_FILE] = _import_log(ctx, rows, Path(path).name, summary)
     return CaseImport(case, {k: v.encode("utf-8") for k, v in files.items()}, summary, todo)
 
@@ -267,6 +270,9 @@ def _import_log(ctx: _Context, rows: list[dict], file_name: str, summary: list[s
         "coders": [{"guid": g, "coder_id": c, "name": project.users.get(g, ("", ""))[0]}
                    for g, c in sorted(ctx.coders.items(), key=lambda kv: kv[1])],
         "notes": [{"guid": g, "title": t} for g, t in project.note_names.items()],
+        # the coder of a segment is the coding's creator; where another user made the selection, it is here
+        "selected_by_another_user": [{"segment_id": r["segment_id"], "coder_id": r["coder_id"],
+                                      "selected_by": r["_selected_by"]} for r in rows if r.get("_selected_by")],
         "skipped": list(dict.fromkeys(project.skipped + ctx.skipped)),
         "summary": summary,
     }
@@ -313,11 +319,18 @@ def _todo(ctx: _Context, rows: list[dict], known: set[str], configured: set[str]
     return items
 
 
-def _project_memos(notes: list[str], file_name: str) -> str:
-    """The project's free-standing notes (memos not attached to a source or a coding), as Markdown."""
+def _project_memos(notes: list[str], placed: list[tuple], file_name: str) -> str:
+    """The project's memos that no coding carries, as Markdown: comments on selections nobody coded,
+    each under its document, offsets (as in segments.csv) and text; then the free-standing notes."""
     parts = [f"# Project memos imported from {file_name}", "",
-             "Notes of the QDA project that no source or coding refers to. They are kept here as written; "
+             "Memos of the QDA project that no coding carries. They are kept here as written; "
              "the pipeline does not read this file.", ""]
+    if placed:
+        parts += ["## Comments on uncoded text", "",
+                  "Each comment was made on a selection that carries no code; its place is given as in segments.csv "
+                  "(document, start and end in characters of the transcript body).", ""]
+        for doc, start, end, text, memo in placed:
+            parts += [f"### {doc}, {start}-{end}", "", "> " + text.replace("\n", "\n> "), "", memo, ""]
     for number, text in enumerate(notes, start=1):
         parts += [f"## Memo {number}", "", text, ""]
     return "\n".join(parts)
@@ -344,6 +357,10 @@ def _summary(ctx: _Context, rows: list[dict]) -> list[str]:
              "participants: " + (_some((f"case '{rc.name}' -> {ctx.people[rc.guid][0]}" for rc in project.cases), EXAMPLES)
                                  or "none (the project has no cases)"),
              f"memos: {ctx.memos} segment(s) carry a memo"]
+    others = sum(1 for r in rows if r.get("_selected_by"))
+    if others:
+        lines.append(f"selections: {others} segment(s) were selected by another user than the one who coded them; the "
+                     f"coder is the coding's creator, the selection's creator is in {IMPORT_LOG_FILE}")
     empty = _empty_sources(ctx)
     if empty:
         lines.append(f"empty sources: {len(empty)} source(s) hold no text and became empty transcripts: "

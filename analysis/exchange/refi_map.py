@@ -12,6 +12,7 @@ from analysis.exchange.refi_read import (
     _DOC_ID,
     _ID,
     IMPORTED_THEME,
+    PROJECT_MEMOS_FILE,
     UNKNOWN_CODER,
     Convention,
     RefiCode,
@@ -259,6 +260,8 @@ def _added_code(ident: str, parent: str, code: RefiCode) -> dict:
     colour = _colour(code.color)
     if colour:
         entry["colour"] = colour
+    if not code.codable:
+        entry["codable"] = False
     entry["guid"] = code.guid
     return entry
 
@@ -406,6 +409,8 @@ class _Context:
     skipped: list[str] = field(default_factory=list)
     memos: int = 0
     used_notes: set[str] = field(default_factory=set)
+    #: comments on selections without a coding, kept at their place: (document, start, end, text, memo)
+    position_memos: list[tuple] = field(default_factory=list)
 
 
 def _memo(ctx: _Context, parts: list[str], refs: list[str]) -> list[str]:
@@ -438,11 +443,14 @@ def build_segments(ctx: _Context) -> list[dict]:
     project, speakers, rows, problems, uncoded = ctx.project, _speakers(ctx), [], [], 0
     for i, source in enumerate(project.sources):
         for j, sel in enumerate(source.selections):
-            if not sel.codings:
-                uncoded += 1
-                continue
             start, end = ctx.placement.spans[(i, j)]
             base = _memo(ctx, [sel.description], sel.notes)
+            if not sel.codings:
+                uncoded += 1
+                if base:  # a comment on text nobody coded (an ATLAS.ti quotation comment): kept where it was made
+                    ctx.position_memos.append((ctx.docs[source.guid], start, end, source.text.body[start:end],
+                                               "\n\n".join(base)))
+                continue
             for coding in sel.codings:
                 if coding.code not in ctx.codes.ids:
                     problems.append(Problem(project.qde, f"line {coding.line} (Coding {coding.guid})",
@@ -454,10 +462,15 @@ def build_segments(ctx: _Context) -> list[dict]:
                 rows.append({"document_id": ctx.docs[source.guid], "participant_id": speakers.get(sel.guid, ""),
                              "start": start, "end": end, "code_id": ctx.codes.ids[coding.code],
                              "coder_id": ctx.coders.get(coding.user or sel.user, UNKNOWN_CODER),
+                             # who made the selection, when another user made the coding (kept in the import log)
+                             "_selected_by": ctx.coders.get(sel.user, "") if coding.user and sel.user and sel.user != coding.user else "",
                              "text": source.text.body[start:end], "memo": memo,
                              "_where": f"line {coding.line} (selection {sel.guid} in '{source.name}')"})
     if uncoded:
-        ctx.skipped.append(f"{uncoded} selection(s) carry no coding: a segment is a coded span")
+        kept = len(ctx.position_memos)
+        ctx.skipped.append(f"{uncoded} selection(s) carry no coding: a segment is a coded span"
+                           + (f" ({kept} of them carry a comment, kept as a memo at its place in "
+                              f"{PROJECT_MEMOS_FILE})" if kept else ""))
     problems += _overlap_problems(rows, project.qde)
     if problems:
         raise InputError(problems)

@@ -284,6 +284,7 @@ class RefiCode:
     color: str
     parent: str | None
     line: int
+    codable: bool = True  # isCodable="false": a group node, which holds codes but is not applied itself
 
 
 @dataclass
@@ -430,8 +431,9 @@ def _read_codes(book: Node | None, project: RefiProject) -> None:
     while stack:
         node, parent = stack.pop()
         guid = _norm_guid(_required(node, "guid", project.qde))
+        codable = node.attrs.get("isCodable", "true").strip().lower() != "false"
         project.codes.append(RefiCode(guid, _required(node, "name", project.qde).strip(), _text_of(node.first("Description")),
-                                      node.attrs.get("color", ""), parent, node.line))
+                                      node.attrs.get("color", ""), parent, node.line, codable))
         stack.extend((c, guid) for c in reversed(node.all("Code")))
 
 
