@@ -269,3 +269,52 @@ def test_a_comment_on_an_uncoded_selection_is_kept_at_its_place(tmp_path):
     assert f"### K9-D01, {start}-{end}" in memos and "> 村民代表认为" in memos and "这里语气很犹豫" in memos
     assert any(line.startswith("memos on uncoded text: 1 comment(s)") for line in result.summary)
     assert len(segments(result)) == 1
+
+
+# ---------------------------------------------------------------------------- offsets for the program that reads the export
+
+
+@pytest.mark.parametrize("target", ["standard", "nvivo", "atlasti", "maxqda", "qualcoder"])
+def test_an_export_for_each_program_round_trips(project, tmp_path, target):
+    # An emoji and a character outside the BMP before the coded text, on a later line than the first:
+    # NVivo's UTF-16 count and CRLF line ends then differ from the characters of the body.
+    import csv
+    import io
+    import re
+    import zipfile
+
+    import yaml
+
+    from analysis.exchange.refi_export import export_qdpx
+    from analysis.exchange.refi_import import import_qdpx
+    from analysis.inputs.io import read_transcript
+
+    case = project / "data/cases/K01"
+    doc = case / "transcripts/K01-D01.md"
+    doc.write_text(doc.read_text(encoding="utf-8").replace("**访谈者**：", "**访谈者**：😀𠀀\n", 1), encoding="utf-8")
+    body = read_transcript(doc, []).body
+    rows = list(csv.DictReader(io.StringIO((case / "segments.csv").read_text(encoding="utf-8"))))
+    with open(case / "segments.csv", "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            k = body.index(r["text"])
+            writer.writerow(r | {"start": k, "end": k + len(r["text"])})
+    rows = list(csv.DictReader(io.StringIO((case / "segments.csv").read_text(encoding="utf-8"))))
+    codebook = yaml.safe_load((project / "data/codebook.yaml").read_text(encoding="utf-8"))
+    data, summary = export_qdpx(project, "data/cases", "K01", codebook, target=target)
+    (tmp_path / "x.qdpx").write_bytes(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+        text = next(zf.read(n) for n in zf.namelist() if n.startswith("sources/")).decode("utf-8")
+    starts = sorted({int(m) for m in re.findall(r'startPosition="(\d+)"', qde)})
+    first = min(int(r["start"]) for r in rows)
+    if target == "nvivo":  # 😀 and 𠀀 are two UTF-16 units each (one more apiece), and each CRLF counts two
+        assert "\r\n" in text and starts[0] == first + 2 + body[:first].count("\n")
+    elif target == "atlasti":
+        assert "\r\n" in text and starts[0] == first + body[:first].count("\n")
+    else:
+        assert "\r\n" not in text and starts[0] == first
+    back = segments(import_qdpx(tmp_path / "x.qdpx", "K01", codebook, known_coders={"C1", "C2"}))
+    key = lambda r: (r["document_id"], int(r["start"]), int(r["end"]), r["code_id"], r["coder_id"], r["text"])  # noqa: E731
+    assert sorted(map(key, back)) == sorted(map(key, rows))

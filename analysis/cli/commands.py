@@ -190,7 +190,7 @@ def cmd_export_qdpx(args) -> int:
     from analysis.exchange.refi_commands import run_export_qdpx
 
     return _exchange(run_export_qdpx, root=Path(args.root), config_file=args.config, case=args.case, out=args.out,
-                     codebook=args.codebook, labels=args.labels, xsd=args.xsd)
+                     codebook=args.codebook, labels=args.labels, xsd=args.xsd, target=args.target)
 
 
 def cmd_export_qdc(args) -> int:
@@ -324,6 +324,10 @@ def _refi_parsers(sub) -> None:
     exp.add_argument("--case", required=True, help="the case to export")
     exp.add_argument("--out", required=True, help="the .qdpx file to write")
     exp.add_argument("--xsd", default=None, help="check project.qde against this REFI-QDA-Project.xsd before writing")
+    exp.add_argument("--for", dest="target", default="standard",
+                     choices=["standard", "nvivo", "atlasti", "maxqda", "qualcoder"],
+                     help="the program that will read the export: how it counts positions and the line ends its "
+                          "text files get (default: the REFI-QDA standard, Unicode characters over LF text)")
     qdc = sub.add_parser("export-qdc", help="export the codebook as a REFI-QDA codebook (.qdc)")
     qdc.add_argument("--out", required=True, help="the .qdc file to write")
     for command in (exp, qdc):

@@ -79,7 +79,7 @@ def run_import(root: Path, config_file: str, file: Path, case: str, dest: str | 
 
 
 def run_export_qdpx(root: Path, config_file: str, case: str, out: str, codebook: str | None = None,
-                    labels: str | None = None, xsd: str | None = None) -> str:
+                    labels: str | None = None, xsd: str | None = None, target: str = "standard") -> str:
     """``casebook export-qdpx``: export one case, optionally check it against the XSD, write it atomically."""
     root = Path(root)
     config = load_config(root, config_file)
@@ -88,7 +88,7 @@ def run_export_qdpx(root: Path, config_file: str, case: str, out: str, codebook:
     book = load_codebook(root, Path(codebook) if codebook else root / paths["codebook"])
     book, added = with_case_additions(root, book, root / paths["cases"] / case / ADDITIONS_FILE)
     names = _all_names(root, paths["cases"], config)
-    data, summary = export_qdpx(root, paths["cases"], case, book, labels or config.get("labels", "zh"), names)
+    data, summary = export_qdpx(root, paths["cases"], case, book, labels or config.get("labels", "zh"), names, target)
     if added:
         summary.append(f"codes: {added} code(s) of the case's {ADDITIONS_FILE} (not yet merged into the codebook) "
                        "exported with the rest")

@@ -11,9 +11,11 @@ from xml.etree import ElementTree as ET
 
 from analysis.exchange.refi_read import (
     _XML_BAD,
+    CONVENTIONS,
     NS_CODEBOOK,
     NS_PROJECT,
     ORIGIN,
+    SourceText,
     _norm_guid,
     stable_guid,
 )
@@ -238,13 +240,17 @@ def _cases(root: ET.Element, ex: _Export) -> None:
             _el(node, "SelectionRef", targetGUID=stable_guid("selection", ":".join(map(str, key))))
 
 
-def _sources(root: ET.Element, ex: _Export, code_guids: dict[str, str]) -> tuple[dict[str, bytes], list[tuple[str, str]]]:
+def _sources(root: ET.Element, ex: _Export, code_guids: dict[str, str],
+             target: str = "standard") -> tuple[dict[str, bytes], list[tuple[str, str]]]:
     members, notes = {}, []
     holder = _el(root, "Sources")
+    convention, newline, _ = TARGETS[target]
     for doc in sorted(ex.bodies):
         guid = stable_guid("document", doc)
         source = _el(holder, "TextSource", guid=guid, name=doc, plainTextPath=f"internal://{guid}.txt")
-        members[f"sources/{guid}.txt"] = ex.bodies[doc].encode("utf-8")
+        text = ex.bodies[doc].replace("\n", newline)
+        members[f"sources/{guid}.txt"] = text.encode("utf-8")
+        at = SourceText(text).table(CONVENTIONS[convention])  # body offset -> the program's position
         header = ex.headers.get(doc, {})
         if header.get("note"):
             _el(source, "Description", safe_cell(str(header["note"])))  # a QDA program may export it to a spreadsheet
@@ -256,7 +262,7 @@ def _sources(root: ET.Element, ex: _Export, code_guids: dict[str, str]) -> tuple
             rows = sorted(groups[key], key=lambda r: (r["coder_id"], r["code_id"], r["segment_id"]))
             coders = {r["coder_id"] for r in rows}
             sel = _el(source, "PlainTextSelection", guid=stable_guid("selection", ":".join(map(str, key))),
-                      name=ex.bodies[doc][key[1]:key[2]], startPosition=str(key[1]), endPosition=str(key[2]),
+                      name=ex.bodies[doc][key[1]:key[2]], startPosition=str(at[key[1]]), endPosition=str(at[key[2]]),
                       creatingUser=stable_guid("coder", next(iter(coders))) if len(coders) == 1 else None)
             for row in rows:
                 coding = _el(sel, "Coding", guid=stable_guid("coding", f"{doc}:{row['segment_id']}:{row['code_id']}"),
@@ -270,6 +276,19 @@ def _sources(root: ET.Element, ex: _Export, code_guids: dict[str, str]) -> tuple
             if name in header:
                 _value(source, name, header[name])
     return members, notes
+
+
+#: How each program that reads an export counts positions, and the line ends its text files get:
+#: the REFI-QDA standard counts Unicode characters (code points); NVivo counts UTF-16 code units with
+#: every line end as CRLF; ATLAS.ti counts characters with line ends as they stand in the text (its
+#: Windows exports carry CRLF); MAXQDA and QualCoder count characters over LF text.
+TARGETS = {
+    "standard": ("chars", "\n", "the REFI-QDA standard (Unicode characters, LF line ends)"),
+    "nvivo": ("utf16-crlf", "\r\n", "NVivo (UTF-16 code units, line ends as CRLF)"),
+    "atlasti": ("chars", "\r\n", "ATLAS.ti (Unicode characters, CRLF line ends counted as they stand)"),
+    "maxqda": ("chars", "\n", "MAXQDA (Unicode characters, LF line ends)"),
+    "qualcoder": ("chars", "\n", "QualCoder (Unicode characters, LF line ends)"),
+}
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -286,7 +305,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
 
 
 def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: str = "zh",
-                names=None) -> tuple[bytes, list[str]]:
+                names=None, target: str = "standard") -> tuple[bytes, list[str]]:
     """A case as a REFI-QDA project (``.qdpx`` bytes), and a summary.
 
     The project holds the codebook (themes as parent codes), the coders as
@@ -295,7 +314,8 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
     code-point offsets, the span's text as its name) with one ``Coding`` per
     segment, the participants as cases (their non-confidential columns as
     variables, their documents and spoken selections as references) and the
-    segment memos as notes. Every form of every confidential name and alias
+    segment memos as notes. ``target`` (:data:`TARGETS`) picks how positions are counted and which
+    line ends the source files get, for the program that will read the export. Every form of every confidential name and alias
     (``names``, by default those of every case folder) is masked in the bodies
     first, as ingest does, then in every other text the project carries (notes,
     descriptions, variable values, code memos); before anything is returned the
@@ -319,7 +339,7 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
     _users_and_codebook(project, ex, codebook)
     _variables(project, ex)
     _cases(project, ex)
-    members, notes = _sources(project, ex, {c["id"]: code_guid(c) for c in codebook["codes"]})
+    members, notes = _sources(project, ex, {c["id"]: code_guid(c) for c in codebook["codes"]}, target)
     if notes:
         holder = _el(project, "Notes")
         for guid, text in sorted(notes):
@@ -330,7 +350,8 @@ def export_qdpx(root: Path, cases_dir: str, case: str, codebook: dict, labels: s
     leaks = scan_member("export.qdpx", archive, names, "the exported project")
     if leaks:
         raise InputError(leak_problems(leaks))
-    summary = [f"sources: {len(bodies)} transcript(s)", f"codes: {len(codebook['codes'])}",
+    summary = [f"sources: {len(bodies)} transcript(s)", f"offsets: counted for {TARGETS[target][2]}",
+               f"codes: {len(codebook['codes'])}",
                f"segments: {len(rows)} in {sum(1 for _ in project.iter('PlainTextSelection'))} selection(s)",
                f"coders: {', '.join(sorted({r['coder_id'] for r in rows})) or 'none'}",
                f"participants: {len(people)} case(s)", f"memos: {len(notes)} note(s)",
