@@ -253,10 +253,21 @@ def test_a_wrong_origin_is_overruled_by_the_selected_text_and_said(tmp_path):
     assert "Unicode characters" in summary.split("offsets: ")[1].split(":")[0]
 
 
-def test_without_recorded_text_the_origin_decides_and_that_is_said(tmp_path):
+def test_without_recorded_text_the_selections_edges_are_checked_and_that_is_said(tmp_path):
+    # NVivo writes name="" on selections: the edges decide. Under UTF-16 with CRLF, 4 of the 6 edges of
+    # S1-S3 lie on a boundary (S1 starts after 的, S2 ends before 都); under characters only 1 of 6.
     result = run_import(nvivo_project(tmp_path, names=False))
     assert [r["text"] for r in segments(result)][0] == S1
-    assert "not checked: none of the 3 selections records its text" in "\n".join(result.summary)
+    offsets = next(line for line in result.summary if line.startswith("offsets"))
+    assert "no selection records its text, so checked by the selections' edges: 67% of them" in offsets
+    assert "17% under Unicode characters" in offsets
+
+
+def test_without_recorded_text_clean_edges_overrule_a_wrong_origin(tmp_path):
+    result = run_import(nvivo_project(tmp_path, names=False, origin="ATLAS.ti 9"))
+    assert [r["text"] for r in segments(result)][0] == S1
+    offsets = next(line for line in result.summary if line.startswith("offsets"))
+    assert offsets.startswith("offsets: UTF-16 code units") and "that overrules the convention expected" in offsets
 
 
 def test_codes_are_matched_by_label_or_id_and_the_rest_added_under_imported(tmp_path):

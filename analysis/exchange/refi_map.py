@@ -78,9 +78,23 @@ def choose_convention(project: RefiProject) -> Placement:
     n_sel = sum(len(s.selections) for s in project.sources)
     origin = f"origin '{project.origin}'" if project.origin else "no origin given"
     if not informative:
-        checked = f"not checked: none of the {n_sel} selections records its text" if n_sel else "no selections"
-        note = f"{best.describe()} ({origin}); {checked}"
-        if best != order[0]:
+        # No selection records its text (NVivo writes name=""), so the selections' edges are the evidence:
+        # under the right count they fall where a coder would put them (line and sentence ends, between
+        # words); a wrong count shifts them into words. A clear difference overrules the expectation.
+        share = {conv.key: boundary_share(project, tried[conv.key][0]) for conv in valid}
+        clean = max(valid, key=lambda conv: share[conv.key])
+        if share[clean.key] >= share[best.key] + BOUNDARY_MARGIN:
+            best = clean
+        if not n_sel:
+            note = f"{best.describe()} ({origin}); no selections"
+        else:
+            others = "; ".join(f"{share[c.key]:.0%} under {c.describe()}" for c in valid if c != best)
+            note = (f"{best.describe()} ({origin}); no selection records its text, so checked by the selections' edges: "
+                    f"{share[best.key]:.0%} of them fall on a line, sentence or word boundary"
+                    + (f" ({others})" if others else ""))
+            if best != order[0] and order[0] in valid:
+                note += f"; that overrules the convention expected ({order[0].describe()})"
+        if best != order[0] and order[0] not in valid:
             note += f"; the expected convention ({order[0].describe()}) could not place every selection"
     elif best == order[0]:
         note = f"{best.describe()} (as expected for {origin}); checked: the recorded text of {len(informative)} of {n_sel} selections fits"
@@ -90,6 +104,32 @@ def choose_convention(project: RefiProject) -> Placement:
                 + (why[order[0] in qualified] if order[0] in valid else "cannot place every selection")
                 + f"; the recorded text of {len(informative)} of {n_sel} selections fits this one")
     return Placement(best, tried[best.key][0], note)
+
+
+#: How much larger the share of clean selection edges must be under another convention than under
+#: the expected one before it overrules the expectation (when no selection records its text).
+BOUNDARY_MARGIN = 0.2
+_STOPS = set(" \t\n\u3000。，、；：？！…·—“”‘’（）()《》〈〉【】「」『』.,;:?!\"'")
+
+
+def boundary_share(project: RefiProject, spans: dict) -> float:
+    """The share of selection edges on a boundary: a start at the text's start or after a space,
+    line end or punctuation mark, an end at the text's end, before one, or just after a punctuation
+    mark. Counted over every selection placed (``spans``: (source, selection) -> body offsets).
+
+    >>> from analysis.exchange.refi_read import RefiSelection, RefiSource, SourceText
+    >>> src = RefiSource("g", "d", 1, SourceText("我们很好。大家都来了。"), "", [], {}, [], 0)
+    >>> p = RefiProject("f", "f", "", sources=[src])
+    >>> boundary_share(p, {(0, 0): (5, 11)}), boundary_share(p, {(0, 0): (6, 9)})
+    (1.0, 0.0)
+    """
+    edges = ok = 0
+    for (i, _), (start, end) in spans.items():
+        body = project.sources[i].text.body
+        ok += start == 0 or body[start - 1] in _STOPS or body[start] in _STOPS
+        ok += end == len(body) or body[end] in _STOPS or body[end - 1] in _STOPS
+        edges += 2
+    return ok / edges if edges else 0.0
 
 
 def _placement_problems(project: RefiProject, order: list[Convention], failures: list[tuple]) -> list[Problem]:
