@@ -59,7 +59,8 @@ def code_for(script):
 
 
 #: The priority of the analyses whose jobs take longest at a province's size (the models, the
-#: co-occurrence tests, the evidence matrices, reliability and its disagreements, the coding tables):
+#: co-occurrence tests, the evidence matrices, reliability with its coverage check and its
+#: disagreements, the coding tables):
 #: once the corpus is there they start first, and the many short figure and table jobs fill the
 #: cores beside them, instead of one long job running alone at the end of the build.
 LONG_JOB = 10
