@@ -88,7 +88,9 @@ def choose_convention(project: RefiProject) -> Placement:
         if not n_sel:
             note = f"{best.describe()} ({origin}); no selections"
         else:
-            others = "; ".join(f"{share[c.key]:.0%} under {c.describe()}" for c in valid if c != best)
+            # beside it, the expected convention and the next cleanest (the rest are in no doubt)
+            rest = sorted((c for c in valid if c != best), key=lambda c: (c != order[0], -share[c.key]))[:2]
+            others = "; ".join(f"{share[c.key]:.0%} under {c.describe()}" for c in rest)
             note = (f"{best.describe()} ({origin}); no selection records its text, so checked by the selections' edges: "
                     f"{share[best.key]:.0%} of them fall on a line, sentence or word boundary"
                     + (f" ({others})" if others else ""))
