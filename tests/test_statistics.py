@@ -176,12 +176,14 @@ def test_shuffles_keep_every_stratums_labels():
     assert len({tuple(d) for d in draws}) > 1  # something does move
 
 
-def test_a_speaker_with_two_actor_types_is_refused():
+@pytest.mark.parametrize("column, value, message", [("actor_type", "cadre", "more than one category"),
+                                                    ("case_id", "S2", "more than one station")])
+def test_a_speaker_with_two_actor_types_or_in_two_stations_is_refused(column, value, message):
     from analysis.methods.coding import code_by_category
 
     unit = _two_speaker_strata()
-    unit.loc[0, "actor_type"] = "cadre"
-    with pytest.raises(ValueError, match="more than one category"):
+    unit.loc[0, column] = value
+    with pytest.raises(ValueError, match=message):
         code_by_category(unit, unit["actor_type"], ["a"], {}, ["resident", "cadre"], seed=7,
                          cluster=unit["participant_id"], stratum=unit["case_id"], labels_belong_to="cluster",
                          n_permutations=99)
@@ -197,14 +199,8 @@ def test_adjusted_residuals_match_agrestis_party_identification_table():
     assert resid[0].tolist() == pytest.approx([4.50, 0.70, -5.32], abs=0.005)
 
 
-def test_a_speaker_in_two_stations_and_a_single_station_are_refused_or_undefined():
-    from analysis.methods.coding import clustered_wilson, code_by_category
+def test_a_single_station_leaves_the_clustered_interval_undefined():
+    from analysis.methods.coding import clustered_wilson
 
-    unit = _two_speaker_strata()
-    unit.loc[0, "case_id"] = "S2"
-    with pytest.raises(ValueError, match="more than one station"):
-        code_by_category(unit, unit["actor_type"], ["a"], {}, ["resident", "cadre"], seed=7,
-                         cluster=unit["participant_id"], stratum=unit["case_id"], labels_belong_to="cluster",
-                         n_permutations=99)
     deff, lo, hi = clustered_wilson(np.array([[2.0]]), np.array([4.0]))
     assert np.isnan(deff[0]) and np.isnan(lo[0]) and np.isnan(hi[0])
