@@ -492,7 +492,8 @@ def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
             label = names[kind] + (f" M{k}" if len(models) > 1 else "")
             if kind == "intermediate" and model.get("from"):
                 label += f" ({', '.join(model['from'])})"  # the conservative and parsimonious models it came from
-            rows.append({"solution": label, "term": f"**{model['expression']}**", "incl": model["incl"],
+            # in code spans, so that a solution's '*' is not read as Markdown emphasis
+            rows.append({"solution": label, "term": f"**`{model['expression']}`**", "incl": model["incl"],
                          "pri": model["pri"], "cov": model["cov"], "cov_u": float("nan")})
             rows += [{"solution": "", "term": f"`{t['term']}`", "incl": t["incl"], "pri": t["pri"], "cov": t["cov"],
                       "cov_u": t["cov_u"]} for t in model["terms"]]
