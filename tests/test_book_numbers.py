@@ -88,3 +88,17 @@ def test_a_study_without_double_coding_runs_the_whole_reliability_stage(project,
     assert len(listed) == 0 and disagreement_numbers(listed)["n_disagreements"] == "0"
     out = reliability_numbers(overall, per_code, tables["codes"], len(documents), THRESHOLDS, "zh")
     assert out["reliability_note"].startswith("**本节无法计算。**")
+
+
+def test_the_solutions_and_necessity_sentences_in_the_book_say_each_case_in_words():
+    # the three solutions the same (the synthetic study's case) are said once, not three times
+    solved = {"status": {"computed": True, "n_cases": 15, "min_cases": 6, "adjusted": []},
+              "solutions": {k: [{"expression": "inst*cap + inst*inc", "incl": 0.9, "cov": 0.8, "terms": [], "easy": [],
+                                 "from": ["C1P1"]}] for k in ("conservative", "parsimonious", "intermediate")},
+              "checks": {}}
+    necessity = pd.DataFrame({"condition": ["inst", "cap"], "incl": [0.95, 0.6]})
+    out = qca_numbers(solved, necessity, "zh", 0.9)
+    assert out["qca_solutions_sentence"] == "三种解相同：`inst*cap + inst*inc`"
+    assert out["qca_necessity_sentence"] == "只有 `inst` 的一致性达到 0.90（0.95）"
+    none = qca_numbers(solved, necessity.assign(incl=[0.5, 0.6]), "zh", 0.9)["qca_necessity_sentence"]
+    assert none == "没有条件的一致性达到 0.90，最高的是 `cap`（0.60）"

@@ -210,7 +210,22 @@ def frequency_numbers(freq: pd.DataFrame, lang: str) -> dict[str, str]:
         "top_theme": top[f"label_{lang}"], "top_theme_segments": fmt_int(top["n_segments"]),
         "bottom_theme": bottom[f"label_{lang}"], "bottom_theme_segments": fmt_int(bottom["n_segments"]),
         "n_codes_unused": fmt_int((freq["n_segments"] == 0).sum()),
+        "unused_codes_sentence": unused_sentence(freq.loc[freq["n_segments"] == 0, f"label_{lang}"].tolist()),
     }
+
+
+def unused_sentence(labels: list[str]) -> str:
+    """The codes nobody applied, in words for none, one and several (at most three named).
+
+    >>> unused_sentence([]), unused_sentence(["内生动力"]), unused_sentence(["甲", "乙", "丙", "丁"])
+    ('每个编码都至少用过一次', '只有“内生动力”一个编码未被使用', '有 4 个编码未被使用（“甲”“乙”“丙”等）')
+    """
+    if not labels:
+        return "每个编码都至少用过一次"
+    if len(labels) == 1:
+        return f"只有“{labels[0]}”一个编码未被使用"
+    named = "".join(f"“{x}”" for x in labels[:3])
+    return f"有 {fmt_int(len(labels))} 个编码未被使用（{named}{'等' if len(labels) > 3 else ''}）"
 
 
 def framework_numbers(matrix: pd.DataFrame) -> dict[str, str]:
@@ -281,6 +296,7 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
         for key in ("conservative", "parsimonious", "intermediate"):
             out[f"qca_{key}"] = note
         out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note,
+                "qca_solutions_sentence": note, "qca_necessity_sentence": note,
                 "qca_top_necessity": note, "qca_sympy": note, "qca_easy": note,
                 "qca_note": (f"**本节未计算。** {note}（配置项 `qca.min_cases`）；下文的解、一致性与覆盖度均显示为未计算，"
                              "校准与真值表只列出已有的站点。" if zh else
@@ -289,6 +305,8 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
         return out
     out["qca_status"] = "已完成" if zh else "computed"
     out["qca_note"] = ""
+    out["qca_solutions_sentence"] = solutions_sentence(result["solutions"], lang)
+    out["qca_necessity_sentence"] = necessity_sentence(necessity, necessity_incl, lang)
     for key, models in result["solutions"].items():
         out[f"qca_{key}"] = "；".join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "none")
     first = result["solutions"]["intermediate"][0] if result["solutions"]["intermediate"] else None
@@ -357,6 +375,98 @@ def sympy_sentence(checks: dict, lang: str) -> str:
             "solution: check it")
 
 
+def solutions_sentence(solutions: dict, lang: str) -> str:
+    """The three solutions in one clause, each said once: when two or three are the same model(s),
+    the sentence says so instead of repeating them; a solution type without a model says "no solution".
+
+    Examples
+    --------
+    >>> same = [{"expression": "A*B"}]
+    >>> solutions_sentence({"conservative": same, "parsimonious": same, "intermediate": same}, "zh")
+    '三种解相同：`A*B`'
+    >>> solutions_sentence({"conservative": [{"expression": "A*B*C"}], "parsimonious": [{"expression": "A"}],
+    ...                     "intermediate": same}, "zh")
+    '保守解 `A*B*C`，简约解 `A`，中间解 `A*B`'
+    >>> solutions_sentence({"conservative": [{"expression": "A*B*C"}], "parsimonious": same,
+    ...                     "intermediate": same}, "en")
+    'conservative solution `A*B*C`; the parsimonious and intermediate solutions are the same: `A*B`'
+    >>> solutions_sentence({"conservative": [], "parsimonious": [], "intermediate": []}, "zh")
+    '三种解都没有模型（没有组态通过一致性门槛）'
+    """
+    zh = lang == "zh"
+    kinds = ["conservative", "parsimonious", "intermediate"]
+    names = ({"conservative": "保守解", "parsimonious": "简约解", "intermediate": "中间解"} if zh else
+             {"conservative": "conservative solution", "parsimonious": "parsimonious solution",
+              "intermediate": "intermediate solution"})
+
+    def shown(models):
+        return ("；" if zh else "; ").join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "no solution")
+
+    text = {k: shown(solutions.get(k) or []) for k in kinds}
+    if not any(solutions.get(k) for k in kinds):
+        return "三种解都没有模型（没有组态通过一致性门槛）" if zh else "none of the three solutions has a model (no configuration passed the consistency cut)"
+    if len(set(text.values())) == 1:
+        return f"三种解相同：{text['conservative']}" if zh else f"the three solutions are the same: {text['conservative']}"
+    groups: dict[str, list[str]] = {}
+    for k in kinds:
+        groups.setdefault(text[k], []).append(k)
+    parts = []
+    for value, members in groups.items():
+        if len(members) == 1:
+            parts.append(f"{names[members[0]]} {value}")
+        elif zh:
+            parts.append("、".join(names[m] for m in members) + f"相同：{value}")
+        else:
+            parts.append("the " + " and ".join(names[m].split()[0] for m in members) + f" solutions are the same: {value}")
+    return ("，" if zh else "; ").join(parts)
+
+
+def signs_sentence(positive: int, negative: int) -> str:
+    """How many coefficients are significantly positive and negative after the FDR correction, in words
+    for none, one side only, and both.
+
+    Examples
+    --------
+    >>> signs_sentence(0, 0), signs_sentence(3, 0), signs_sentence(0, 1), signs_sentence(2, 1)
+    ('没有一个显著', '显著为正的有 3 个，没有显著为负的', '没有显著为正的，显著为负的有 1 个', '显著为正的有 2 个，显著为负的有 1 个')
+    """
+    if not positive and not negative:
+        return "没有一个显著"
+    pos = f"显著为正的有 {fmt_int(positive)} 个" if positive else "没有显著为正的"
+    neg = f"显著为负的有 {fmt_int(negative)} 个" if negative else "没有显著为负的"
+    return f"{pos}，{neg}"
+
+
+def necessity_sentence(necessity: pd.DataFrame, cut: float, lang: str) -> str:
+    """Which conditions reach the necessity cut, worded for none, one and several.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"condition": ["inst", "~cap"], "incl": [0.93, 0.71]})
+    >>> necessity_sentence(t, 0.9, "zh")
+    '只有 `inst` 的一致性达到 0.90（0.93）'
+    >>> necessity_sentence(t, 0.95, "zh")
+    '没有条件的一致性达到 0.95，最高的是 `inst`（0.93）'
+    >>> necessity_sentence(t.assign(incl=[0.93, 0.92]), 0.9, "en")
+    '2 conditions reach a consistency of 0.90: `inst` (0.93), `~cap` (0.92)'
+    """
+    zh = lang == "zh"
+    strong = necessity[necessity["incl"] >= cut].sort_values("incl", ascending=False)
+    listed = [f"`{c}`（{v:.2f}）" if zh else f"`{c}` ({v:.2f})" for c, v in zip(strong["condition"], strong["incl"])]
+    if not len(strong):
+        if not len(necessity):
+            return "没有可检验的条件" if zh else "there is no condition to test"
+        best = necessity.sort_values("incl", ascending=False).iloc[0]
+        return (f"没有条件的一致性达到 {cut:.2f}，最高的是 `{best['condition']}`（{best['incl']:.2f}）" if zh else
+                f"no condition reaches a consistency of {cut:.2f}; the highest is `{best['condition']}` ({best['incl']:.2f})")
+    if len(strong) == 1:
+        c, v = strong.iloc[0]["condition"], strong.iloc[0]["incl"]
+        return f"只有 `{c}` 的一致性达到 {cut:.2f}（{v:.2f}）" if zh else f"only `{c}` reaches a consistency of {cut:.2f} ({v:.2f})"
+    if zh:
+        return f"{fmt_int(len(strong))} 个条件的一致性达到 {cut:.2f}：" + "、".join(listed)
+    return f"{fmt_int(len(strong))} conditions reach a consistency of {cut:.2f}: " + ", ".join(listed)
+
+
 def easy_sentence(intermediate: list[dict], lang: str) -> str:
     """How many easy counterfactuals the intermediate models used, and which pairs gave them.
 
@@ -403,6 +513,8 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_param
     out["n_mech_coefs"] = fmt_int(len(mech))
     out["n_mech_coefs_positive"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] > 1)).sum())
     out["n_mech_coefs_negative"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
+    out["mech_signs_sentence"] = signs_sentence(int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] > 1)).sum()),
+                                                int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum()))
     out["models_voice_note"] = voice_note(pd.concat([link, outcomes], ignore_index=True))
     out["clusters_per_parameter"] = f"{clusters_per_parameter:g}"
     return out
