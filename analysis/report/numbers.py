@@ -151,7 +151,6 @@ def cross_tab_numbers(tests: pd.DataFrame, cells: pd.DataFrame, prefix: str, fdr
     return {f"{prefix}_n_tested": fmt_int(len(tested)),
             f"{prefix}_n_significant": fmt_int((tested["p_fdr"] < fdr).sum()),
             f"{prefix}_n_significant_spans": fmt_int((tested["p_spans_fdr"] < fdr).sum()),
-            f"{prefix}_n_monte_carlo": fmt_int((tested["spans_method"] == "monte_carlo").sum()),
             f"{prefix}_n_spans": fmt_int(tests["n_spans"].max() if len(tests) else 0),
             f"{prefix}_n_clusters": fmt_int(tests["n_clusters"].max() if len(tests) else 0),
             f"{prefix}_n_cells": fmt_int(len(defined)),
@@ -209,7 +208,6 @@ def frequency_numbers(freq: pd.DataFrame, lang: str) -> dict[str, str]:
     return {
         "top_theme": top[f"label_{lang}"], "top_theme_segments": fmt_int(top["n_segments"]),
         "bottom_theme": bottom[f"label_{lang}"], "bottom_theme_segments": fmt_int(bottom["n_segments"]),
-        "n_codes_unused": fmt_int((freq["n_segments"] == 0).sum()),
         "unused_codes_sentence": unused_sentence(freq.loc[freq["n_segments"] == 0, f"label_{lang}"].tolist()),
     }
 
@@ -293,11 +291,8 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     if not status["computed"]:
         note = (f"站点数（{status['n_cases']}）少于设定的最少案例数（{status['min_cases']}），未做定性比较分析"
                 if zh else f"{status['n_cases']} stations, fewer than the {status['min_cases']} the analysis needs: QCA not run")
-        for key in ("conservative", "parsimonious", "intermediate"):
-            out[f"qca_{key}"] = note
-        out |= {"qca_status": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0", "qca_necessary": note,
-                "qca_solutions_sentence": note, "qca_necessity_sentence": note,
-                "qca_top_necessity": note, "qca_sympy": note, "qca_easy": note,
+        out |= {"qca_status": note, "qca_intermediate": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0",
+                "qca_solutions_sentence": note, "qca_necessity_sentence": note, "qca_sympy": note, "qca_easy": note,
                 "qca_note": (f"**本节未计算。** {note}（配置项 `qca.min_cases`）；下文的解、一致性与覆盖度均显示为未计算，"
                              "校准与真值表只列出已有的站点。" if zh else
                              f"**Not computed.** {note} (setting `qca.min_cases`); the solutions, consistency and "
@@ -307,20 +302,19 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     out["qca_note"] = ""
     out["qca_solutions_sentence"] = solutions_sentence(result["solutions"], lang)
     out["qca_necessity_sentence"] = necessity_sentence(necessity, necessity_incl, lang)
-    for key, models in result["solutions"].items():
-        out[f"qca_{key}"] = "；".join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "none")
+    out["qca_intermediate"] = _models_text(result["solutions"]["intermediate"], zh)
     first = result["solutions"]["intermediate"][0] if result["solutions"]["intermediate"] else None
     out["qca_incl"] = "—" if first is None else f"{first['incl']:.3f}"
     out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
     out["qca_n_models"] = fmt_int(len(result["solutions"]["intermediate"]))
     out["qca_sympy"] = sympy_sentence(result.get("checks", {}), lang)
     out["qca_easy"] = easy_sentence(result["solutions"]["intermediate"], lang)
-    strong = necessity[(necessity["incl"] >= necessity_incl)]
-    out["qca_necessary"] = ("、".join(f"`{c}`（{v:.2f}）" for c, v in zip(strong["condition"], strong["incl"]))
-                            if len(strong) else ("没有" if zh else "none"))
-    best = necessity.sort_values("incl", ascending=False).iloc[0]
-    out["qca_top_necessity"] = f"`{best['condition']}`（{best['incl']:.3f}）" if zh else f"`{best['condition']}` ({best['incl']:.3f})"
     return out
+
+
+def _models_text(models: list[dict], zh: bool) -> str:
+    """A solution's models as code spans, or the words for no solution."""
+    return ("；" if zh else "; ").join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "none")
 
 
 def robustness_numbers(table: pd.DataFrame, shift: float, lang: str) -> dict[str, str]:
@@ -377,7 +371,7 @@ def sympy_sentence(checks: dict, lang: str) -> str:
 
 def solutions_sentence(solutions: dict, lang: str) -> str:
     """The three solutions in one clause, each said once: when two or three are the same model(s),
-    the sentence says so instead of repeating them; a solution type without a model says "no solution".
+    the sentence says so instead of repeating them; a solution type without a model says so ("无解"/"none").
 
     Examples
     --------
@@ -399,10 +393,7 @@ def solutions_sentence(solutions: dict, lang: str) -> str:
              {"conservative": "conservative solution", "parsimonious": "parsimonious solution",
               "intermediate": "intermediate solution"})
 
-    def shown(models):
-        return ("；" if zh else "; ").join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "no solution")
-
-    text = {k: shown(solutions.get(k) or []) for k in kinds}
+    text = {k: _models_text(solutions.get(k) or [], zh) for k in kinds}
     if not any(solutions.get(k) for k in kinds):
         return "三种解都没有模型（没有组态通过一致性门槛）" if zh else "none of the three solutions has a model (no configuration passed the consistency cut)"
     if len(set(text.values())) == 1:
@@ -511,10 +502,9 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_param
     out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
     out["n_outcome_models_failed"] = fmt_int(outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique())
     out["n_mech_coefs"] = fmt_int(len(mech))
-    out["n_mech_coefs_positive"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] > 1)).sum())
-    out["n_mech_coefs_negative"] = fmt_int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum())
-    out["mech_signs_sentence"] = signs_sentence(int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] > 1)).sum()),
-                                                int(((mech["p_fdr"] < 0.05) & (mech["odds_ratio"] < 1)).sum()))
+    significant = mech["p_fdr"] < 0.05
+    out["mech_signs_sentence"] = signs_sentence(int((significant & (mech["odds_ratio"] > 1)).sum()),
+                                                int((significant & (mech["odds_ratio"] < 1)).sum()))
     out["models_voice_note"] = voice_note(pd.concat([link, outcomes], ignore_index=True))
     out["clusters_per_parameter"] = f"{clusters_per_parameter:g}"
     return out
