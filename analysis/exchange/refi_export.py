@@ -24,6 +24,7 @@ from analysis.inputs.io import configured_cases, read_case
 from analysis.inputs.names import name_sources, read_names
 from analysis.inputs.problems import InputError, Problem
 from analysis.inputs.writers import safe_cell
+from analysis.methods.codebook import in_language
 from analysis.report.leaks import leak_problems, scan_member
 
 # ---------------------------------------------------------------------------- export
@@ -52,12 +53,6 @@ def code_guid(code: dict) -> str:
     return guid if _GUID_FORM.match(guid) else stable_guid("code", code["id"])
 
 
-def _label(code: dict, field_name: str, labels: str) -> str:
-    text = code.get(field_name) or {}
-    other = "en" if labels == "zh" else "zh"
-    return (text.get(labels) or text.get(other) or "").strip()
-
-
 def _code_tree(parent: ET.Element, codebook: dict, labels: str) -> None:
     """``Codes``: themes as top-level codes, each child nested in its parent, in codebook order."""
     children: dict[str | None, list[dict]] = {}
@@ -67,9 +62,10 @@ def _code_tree(parent: ET.Element, codebook: dict, labels: str) -> None:
     stack = [(codes, c) for c in reversed(children.get(None, []))]
     while stack:
         holder, code = stack.pop()
-        node = _el(holder, "Code", guid=code_guid(code), name=_label(code, "label", labels) or code["id"],
+        node = _el(holder, "Code", guid=code_guid(code), name=in_language(code.get("label"), labels) or code["id"],
                    isCodable="false" if code.get("codable") is False else "true", color=code.get("colour"))
-        definition = "\n\n".join(t for t in (_label(code, "definition", labels), _label(code, "definition", "en" if labels == "zh" else "zh")) if t)
+        definition = "\n\n".join(t for t in (in_language(code.get("definition"), labels),
+                                              in_language(code.get("definition"), "en" if labels == "zh" else "zh")) if t)
         if definition:
             _el(node, "Description", definition)
         stack.extend((node, c) for c in reversed(children.get(code["id"], [])))

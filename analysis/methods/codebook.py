@@ -35,6 +35,18 @@ def themes_of(code_ids: pd.Series) -> pd.Series:
     return code_ids.map({code: code.split(".")[0] for code in code_ids.unique()})
 
 
+def in_language(text: dict | None, lang: str) -> str:
+    """A bilingual text (``{zh, en}``) in ``lang``, or in the other language when ``lang``'s is empty
+    (a code imported from a QDA project keeps the one language it came in).
+
+    >>> in_language({"zh": "", "en": "Kód"}, "zh"), in_language({"zh": "甲", "en": "A"}, "en"), in_language(None, "zh")
+    ('Kód', 'A', '')
+    """
+    text = text or {}
+    other = "en" if lang == "zh" else "zh"
+    return (text.get(lang) or "").strip() or (text.get(other) or "").strip()
+
+
 def codebook_frame(codebook: dict) -> pd.DataFrame:
     """The codebook as a table: id, parent, labels, depth, theme (root ancestor), leaf flag.
 
@@ -54,8 +66,7 @@ def codebook_frame(codebook: dict) -> pd.DataFrame:
     """
     rows = [{
         "code_id": c["id"], "parent": c.get("parent"), "order": order,
-        "label_zh": c["label"]["zh"].strip() or c["label"]["en"].strip(),
-        "label_en": c["label"]["en"].strip() or c["label"]["zh"].strip(),
+        "label_zh": in_language(c["label"], "zh"), "label_en": in_language(c["label"], "en"),
         "untranslated": "zh" if not c["label"]["zh"].strip() else "en" if not c["label"]["en"].strip() else "",
     } for order, c in enumerate(codebook["codes"])]
     frame = pd.DataFrame(rows)

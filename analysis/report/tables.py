@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.inputs.writers import write_csv
-from analysis.methods.codebook import code_labels
+from analysis.methods.codebook import code_labels, in_language
 from analysis.report.labels import ACTOR_LABELS, HEADERS, WORDS
 
 
@@ -138,8 +138,7 @@ def codebook_table(codes: pd.DataFrame, codebook: dict, lang: str) -> pd.DataFra
     """The full codebook: id, both labels, parent and definition in ``lang`` (the other language's when
     only that one is given). A label taken from the other language is marked untranslated."""
     h, w = HEADERS[lang], WORDS[lang]
-    other = "en" if lang == "zh" else "zh"
-    definition = {c["id"]: (c["definition"][lang] or c["definition"][other]) for c in codebook["codes"]}
+    definition = {c["id"]: in_language(c["definition"], lang) for c in codebook["codes"]}
     missing = codes.get("untranslated", pd.Series("", index=codes.index)).fillna("")
     return pd.DataFrame({
         h["code_id"]: "`" + codes["code_id"] + "`",
