@@ -221,6 +221,9 @@ def test_a_code_with_one_language_falls_back_and_is_marked_untranslated():
     table = codebook_table(codebook_frame(book), book, "zh")
     assert table.iloc[1].tolist()[1:3] == ["Kód érték（未译）", "Kód érték"]
     assert table.iloc[1].tolist()[-1] == "Egy kód."
+    from analysis.exchange.refi_export import export_qdc
+
+    assert export_qdc(book).decode("utf-8").count("Egy kód.") == 1  # one language: written once, not twice
 
 
 # ---------------------------------------------------------------------------- who coded what, and comments

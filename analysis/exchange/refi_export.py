@@ -64,8 +64,9 @@ def _code_tree(parent: ET.Element, codebook: dict, labels: str) -> None:
         holder, code = stack.pop()
         node = _el(holder, "Code", guid=code_guid(code), name=in_language(code.get("label"), labels) or code["id"],
                    isCodable="false" if code.get("codable") is False else "true", color=code.get("colour"))
-        definition = "\n\n".join(t for t in (in_language(code.get("definition"), labels),
-                                              in_language(code.get("definition"), "en" if labels == "zh" else "zh")) if t)
+        # both languages, the export's own first; a definition given in one language only is written once
+        definition = "\n\n".join(dict.fromkeys(t for t in (in_language(code.get("definition"), labels),
+                                                            in_language(code.get("definition"), "en" if labels == "zh" else "zh")) if t))
         if definition:
             _el(node, "Description", definition)
         stack.extend((node, c) for c in reversed(children.get(code["id"], [])))
