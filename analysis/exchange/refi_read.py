@@ -412,11 +412,11 @@ def _text_content(archive: SafeArchive, node: Node, project: RefiProject, requir
         return inline.text
     path = node.attrs.get("plainTextPath")
     if path:
-        if required:
-            return _member_text(archive, node, path, project)
         try:
             return _member_text(archive, node, path, project)
         except _MissingText as missing:
+            if required:
+                raise
             project.skipped.append(f"{node.tag} '{node.attrs.get('name', '')}' (line {node.line}): {missing.what}")
             return ""
     if not required:

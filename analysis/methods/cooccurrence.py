@@ -75,6 +75,15 @@ def _pairs(matrix: np.ndarray, codes: list[str]) -> pd.DataFrame:
     return out
 
 
+def _group_counts(group: np.ndarray, matrix: np.ndarray, n_groups: int) -> np.ndarray:
+    """Groups x codes: how many units of each group (``group``: each unit's group number) carry
+    each code (``matrix``: units x codes, 0/1)."""
+    out = np.zeros((n_groups, matrix.shape[1]), dtype=int)
+    for column in range(matrix.shape[1]):
+        out[:, column] = np.bincount(group, weights=matrix[:, column], minlength=n_groups)
+    return out
+
+
 def within_document_p(a: np.ndarray, b: np.ndarray, doc_index: np.ndarray) -> float:
     """Exact P(n12 >= observed) when each code's spans are permuted within documents.
 
@@ -154,9 +163,7 @@ def segment_cooccurrence(segments: pd.DataFrame, codes: list[str]) -> pd.DataFra
     # Per document: its passages and each code's passages; per pair: the passages both codes are on.
     _, doc_index = np.unique(pd.factorize(units["document_id"])[0], return_inverse=True)
     n = np.bincount(doc_index)
-    per_doc = np.zeros((len(n), len(codes)), dtype=int)
-    for column in range(len(codes)):
-        per_doc[:, column] = np.bincount(doc_index, weights=matrix[:, column], minlength=len(n))
+    per_doc = _group_counts(doc_index, matrix, len(n))
     both = _both(matrix)
     out["p_value"] = [_within_p(int(both[i, j]), n, per_doc[:, i], per_doc[:, j])
                       for i, j in combinations(range(len(codes)), 2)]
@@ -185,9 +192,8 @@ def document_cooccurrence(segments: pd.DataFrame, codes: list[str], documents: l
     station = pd.factorize(pd.Series(stations if stations is not None else [""] * n, dtype=object))[0]
     if (station < 0).any():
         raise ValueError("a document has no station (case_id); every document must belong to one")
-    per_station = np.zeros((station.max() + 1 if n else 0, len(codes)), dtype=int)
-    np.add.at(per_station, station, matrix)
     size = np.bincount(station)
+    per_station = _group_counts(station, matrix, len(size))
     out["p_value"] = [_within_p(int(r.n_ab), size, per_station[:, i], per_station[:, j])
                       for r, (i, j) in zip(out.itertuples(), combinations(range(len(codes)), 2))]
     out["p_fdr"] = fdr_adjust(out["p_value"])

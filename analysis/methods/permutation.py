@@ -131,10 +131,9 @@ def permutation_test(counts: np.ndarray, totals: np.ndarray, labels: np.ndarray,
     Returns
     -------
     dict
-        ``observed`` (C, K) first rows, ``col`` (K,), ``z`` (C, K), ``t`` (C,), ``p`` (C,),
-        ``p_cell`` (C, K), and, as descriptions that take spans as independent, Pearson's ``x2`` (C,)
-        and the adjusted residuals ``resid`` (C, K); plus ``r`` and ``n``. Codes must be carried by
-        some spans but not all (``0 < r < n``).
+        ``z`` (C, K), ``t`` (C,), ``p`` (C,), ``p_cell`` (C, K), and, as descriptions that take spans
+        as independent, Pearson's ``x2`` (C,) and the adjusted residuals ``resid`` (C, K). Codes must
+        be carried by some spans but not all (``0 < r < n``).
     """
     # Single precision halves the memory the products stream through; every partial sum is a whole
     # number of spans, exact in float32 while the spans number fewer than 2**24.
@@ -172,7 +171,7 @@ def permutation_test(counts: np.ndarray, totals: np.ndarray, labels: np.ndarray,
     as_big = (t_b >= t - 1e-9 * np.maximum(1.0, t)).sum(0)
     as_far = (np.abs(shuffled - mean) >= far - 1e-9).sum(0)
     testable = moves.any(-1)
-    return {"observed": observed, "col": col, "x2": x2, "resid": resid, "r": r, "n": n, "z": z,
+    return {"x2": x2, "resid": resid, "z": z,
             "t": np.where(testable, t, np.nan),
             "p": np.where(testable, (1 + as_big) / (1 + n_permutations), np.nan),
             "p_cell": np.where(moves, (1 + as_far) / (1 + n_permutations), np.nan)}

@@ -217,6 +217,7 @@ def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: 
     draws = rng.integers(0, n_docs, size=(n_boot, n_docs))
     stats = coefficients(resampled_sums(counts, draws), n_coders)
     tail = (1 - level) / 2
+    jack = None  # BCa's leave-one-document-out estimates; with one document there are none
     if method == "bca":
         total = counts.sum(0)
         point = coefficients(total, n_coders)
@@ -225,7 +226,7 @@ def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: 
         raise ValueError(f"bootstrap method must be 'percentile' or 'bca', not {method!r}")
     out = {}
     for name, values in stats.items():
-        if method == "bca" and jack is not None:
+        if jack is not None:
             out[name] = _bca(values, point[name], jack[name], tail)
         else:
             out[name] = _quantiles(values, tail, 1 - tail)
