@@ -321,3 +321,13 @@ def test_an_export_for_each_program_round_trips(project, tmp_path, target):
     back = segments(import_qdpx(tmp_path / "x.qdpx", "K01", codebook, known_coders={"C1", "C2"}))
     key = lambda r: (r["document_id"], int(r["start"]), int(r["end"]), r["code_id"], r["coder_id"], r["text"])  # noqa: E731
     assert sorted(map(key, back)) == sorted(map(key, rows))
+
+
+def test_the_commands_for_choices_are_the_exports_targets():
+    from analysis.cli.commands import build_parser
+    from analysis.exchange.refi_export import TARGETS
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command" or getattr(a, "choices", None) and "export-qdpx" in a.choices)
+    option = next(a for a in sub.choices["export-qdpx"]._actions if a.dest == "target")
+    assert list(option.choices) == list(TARGETS)

@@ -324,6 +324,7 @@ def _refi_parsers(sub) -> None:
     exp.add_argument("--case", required=True, help="the case to export")
     exp.add_argument("--out", required=True, help="the .qdpx file to write")
     exp.add_argument("--xsd", default=None, help="check project.qde against this REFI-QDA-Project.xsd before writing")
+    # the keys of refi_export.TARGETS, kept equal by a test: importing it here would slow every command's start
     exp.add_argument("--for", dest="target", default="standard",
                      choices=["standard", "nvivo", "atlasti", "maxqda", "qualcoder"],
                      help="the program that will read the export: how it counts positions and the line ends its "
