@@ -168,8 +168,9 @@ def _station(case: str) -> str:
 
 def _additions(ctx: _Context, codebook_shown: str) -> str:
     head = (f"# Codes of {Path(ctx.project.shown).name} that match no code of {codebook_shown}, under the theme "
-            f"'{IMPORTED_THEME}'.\n# Merge them into the codes of {codebook_shown}, fill in every empty field "
-            "(casebook validate lists them), or recode their segments to existing codes; then delete this file.\n")
+            f"'{IMPORTED_THEME}'.\n# Merge them into the codes of {codebook_shown} (empty fields may stay empty: a code "
+            "keeps the language it came in, and the other one falls back to it), or recode their segments to existing "
+            "codes; then delete this file. Until then, export-qdpx takes them along.\n")
     body = yaml.safe_dump({"version": 1, "codes": ctx.codes.added}, allow_unicode=True, sort_keys=False, width=10**9)
     return head + body
 
@@ -314,8 +315,8 @@ def _todo(ctx: _Context, rows: list[dict], known: set[str], configured: set[str]
               for kind, found in media.items()]
     if ctx.codes.added:
         n = sum(1 for a in ctx.codes.added if a["id"] != IMPORTED_THEME)
-        items.append(f"{ADDITIONS_FILE}: {n} code(s) match no code of {codebook_shown}; merge them into it and fill in "
-                     "their empty fields, or recode their segments to existing codes; then delete the file")
+        items.append(f"{ADDITIONS_FILE}: {n} code(s) match no code of {codebook_shown}; merge them into it (a translation "
+                     "and the empty fields can wait), or recode their segments to existing codes; then delete the file")
     return items
 
 
