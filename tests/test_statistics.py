@@ -113,7 +113,7 @@ def test_benjamini_hochberg_on_their_own_worked_example():
     assert np.allclose(fdr_adjust(p + [float("nan")])[:15], adjusted)
 
 
-def _two_speaker_strata(category_on="speaker"):
+def _two_speaker_strata():
     # Stations S1 and S2, each with one resident and one cadre. S1's resident: 3 spans, all with code a;
     # S1's cadre: 3 spans without. S2: resident 2 spans with a, cadre 2 without.
     rows = []

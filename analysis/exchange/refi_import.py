@@ -259,11 +259,12 @@ def _import_log(ctx: _Context, rows: list[dict], file_name: str, summary: list[s
     by_doc: dict[str, int] = {}
     for r in rows:
         by_doc[r["document_id"]] = by_doc.get(r["document_id"], 0) + 1
+    empty = {s.guid for s in _empty_sources(ctx)}
     log = {
         "file": file_name, "origin": project.origin, "case": ctx.case, "offsets": ctx.placement.note,
         "sources": [{"document_id": ctx.docs[s.guid], "name": s.name, "guid": s.guid,
                      "segments": by_doc.get(ctx.docs[s.guid], 0), "characters": len(s.text.body),
-                     **({"empty": True} if not s.text.body.strip() else {})} for s in project.sources],
+                     **({"empty": True} if s.guid in empty else {})} for s in project.sources],
         "left_out": project.left_out,
         "codes": [{"name": c.name, "guid": c.guid, "code_id": ctx.codes.ids[c.guid],
                    "how": "added" if ctx.codes.ids[c.guid].startswith(IMPORTED_THEME + ".") else "matched"}
