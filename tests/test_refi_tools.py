@@ -8,6 +8,9 @@ The helpers come from tests/test_refi.py.
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from analysis.inputs.problems import InputError
@@ -20,6 +23,24 @@ BOARD = "董事会会议记录：社工站汇报了本季度的服务。\n村民
 def _span(text: str, sub: str) -> tuple[int, int]:
     k = text.index(sub)
     return k, k + len(sub)
+
+
+def _with_codes(qde: str, codes: str) -> str:
+    """A project.qde whose CodeBook is replaced by ``codes`` (a whole <CodeBook> element)."""
+    return qde.replace(qde[qde.index("<CodeBook>"):qde.index("</CodeBook>") + len("</CodeBook>")], codes)
+
+
+def _segments_file(path) -> list[dict]:
+
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def _write_segments(path, rows: list[dict]) -> None:
+
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 # ---------------------------------------------------------------------------- qc: a relative plainTextPath
@@ -119,8 +140,7 @@ def test_the_summary_counts_and_shows_a_few_examples_for_a_large_codebook(tmp_pa
     many = "".join(f'<Code guid="{guid(1000 + k)}" name="Kód {k} érték" isCodable="true"/>' for k in range(262))
     sels = [selection(2000 + k, (k % 10, k % 10 + 2), [coding(3000 + k, guid(1000 + k), ANNA)]) for k in range(262)]
     qde = qde_xml("NVivo 12.6", [text_source(30, "Simon.docx", sels, content=BOARD)])
-    qde = qde.replace(qde[qde.index("<CodeBook>"):qde.index("</CodeBook>") + len("</CodeBook>")],
-                      f"<CodeBook><Codes>{many}</Codes></CodeBook>")
+    qde = _with_codes(qde, f"<CodeBook><Codes>{many}</Codes></CodeBook>")
     assert USERS in qde
     result = run_import(write_qdpx(tmp_path / "many.qdpx", qde))
     codes = next(line for line in result.summary if line.startswith("codes:"))
@@ -147,8 +167,6 @@ def test_empty_sources_are_warned_about_and_listed_to_do(tmp_path):
 
 def test_a_coder_keeps_the_same_id_through_export_and_re_import(project, tmp_path):
     # The coder U2951 came from an earlier import (an NVivo user's guid) and is not in coders.known.
-    import csv
-    import io
 
     import yaml
 
@@ -156,11 +174,8 @@ def test_a_coder_keeps_the_same_id_through_export_and_re_import(project, tmp_pat
     from analysis.exchange.refi_import import import_qdpx
 
     seg = project / "data/cases/K01/segments.csv"
-    rows = list(csv.DictReader(io.StringIO(seg.read_text(encoding="utf-8"))))
-    with open(seg, "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows([r | {"coder_id": "U2951"} if r["coder_id"] == "C2" else r for r in rows])
+    rows = _segments_file(seg)
+    _write_segments(seg, [r | {"coder_id": "U2951"} if r["coder_id"] == "C2" else r for r in rows])
     codebook = yaml.safe_load((project / "data/codebook.yaml").read_text(encoding="utf-8"))
     data, _ = export_qdpx(project, "data/cases", "K01", codebook)
     (tmp_path / "k.qdpx").write_bytes(data)
@@ -170,8 +185,6 @@ def test_a_coder_keeps_the_same_id_through_export_and_re_import(project, tmp_pat
 
 def test_an_imported_case_exports_right_away_and_comes_back_to_the_same_codes(project, tmp_path, capsys):
     # A Hungarian NVivo project: its codes match nothing in the codebook and have no Chinese label.
-    import csv
-    import io
 
     import yaml
 
@@ -185,11 +198,11 @@ def test_an_imported_case_exports_right_away_and_comes_back_to_the_same_codes(pr
     sels = [selection(711, _span(text, "sokat segített"), [coding(721, guid(702), ANNA)]),
             selection(712, _span(text, "A falu összefogott"), [coding(722, guid(701), WANG)])]
     qde = qde_xml("NVivo 12.6", [text_source(710, "Simon.docx", sels, content=text)])
-    qde = qde.replace(qde[qde.index("<CodeBook>"):qde.index("</CodeBook>") + len("</CodeBook>")], codes)
+    qde = _with_codes(qde, codes)
     source = write_qdpx(tmp_path / "hu.qdpx", qde)
     assert main(["--root", str(project), "new-case", "K9", "--from", str(source)]) == 0
     case = project / "data/cases/K9"
-    before = list(csv.DictReader(io.StringIO((case / "segments.csv").read_text(encoding="utf-8"))))
+    before = _segments_file(case / "segments.csv")
     assert {r["code_id"] for r in before} == {"imported.kozosseg.osszefogas", "imported.kozosseg.segitseg"}
     out = tmp_path / "back.qdpx"
     assert main(["--root", str(project), "export-qdpx", "--case", "K9", "--out", str(out)]) == 0  # nothing edited
@@ -253,7 +266,7 @@ def test_a_group_code_stays_non_codable_through_import_and_export(tmp_path):
              f'<Code guid="{guid(701)}" name="Összefogás" isCodable="true"/></Code></Codes></CodeBook>')
     sel = selection(11, _span(BOARD, "服务很有用"), [coding(21, guid(701), ANNA)])
     qde = qde_xml("NVivo 12.6", [text_source(10, "d", [sel], content=BOARD)])
-    qde = qde.replace(qde[qde.index("<CodeBook>"):qde.index("</CodeBook>") + len("</CodeBook>")], codes)
+    qde = _with_codes(qde, codes)
     added = yaml.safe_load(run_import(write_qdpx(tmp_path / "g.qdpx", qde)).files["codebook-additions.yaml"].decode())
     flags = {c["id"]: c.get("codable", True) for c in added["codes"]}
     assert flags == {"imported": True, "imported.kozosseg": False, "imported.kozosseg.osszefogas": True}
@@ -281,8 +294,6 @@ def test_a_comment_on_an_uncoded_selection_is_kept_at_its_place(tmp_path):
 def test_an_export_for_each_program_round_trips(project, tmp_path, target):
     # An emoji and a character outside the BMP before the coded text, on a later line than the first:
     # NVivo's UTF-16 count and CRLF line ends then differ from the characters of the body.
-    import csv
-    import io
     import re
     import zipfile
 
@@ -296,14 +307,10 @@ def test_an_export_for_each_program_round_trips(project, tmp_path, target):
     doc = case / "transcripts/K01-D01.md"
     doc.write_text(doc.read_text(encoding="utf-8").replace("**访谈者**：", "**访谈者**：😀𠀀\n", 1), encoding="utf-8")
     body = read_transcript(doc, []).body
-    rows = list(csv.DictReader(io.StringIO((case / "segments.csv").read_text(encoding="utf-8"))))
-    with open(case / "segments.csv", "w", encoding="utf-8", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        for r in rows:
-            k = body.index(r["text"])
-            writer.writerow(r | {"start": k, "end": k + len(r["text"])})
-    rows = list(csv.DictReader(io.StringIO((case / "segments.csv").read_text(encoding="utf-8"))))
+    moved = [r | {"start": str(k), "end": str(k + len(r["text"]))}
+             for r in _segments_file(case / "segments.csv") for k in [body.index(r["text"])]]
+    _write_segments(case / "segments.csv", moved)
+    rows = _segments_file(case / "segments.csv")
     codebook = yaml.safe_load((project / "data/codebook.yaml").read_text(encoding="utf-8"))
     data, summary = export_qdpx(project, "data/cases", "K01", codebook, target=target)
     (tmp_path / "x.qdpx").write_bytes(data)
