@@ -212,30 +212,36 @@ def bootstrap(counts: np.ndarray, n_coders: int, n_boot: int, seed: int, level: 
     (Krippendorff 2004, 2011: the probability q of failing to reach the smallest
     acceptable alpha).
     """
-    rng = np.random.default_rng(seed)
-    n_docs = counts.shape[0]
-    draws = rng.integers(0, n_docs, size=(n_boot, n_docs))
-    stats = coefficients(resampled_sums(counts, draws), n_coders)
-    tail = (1 - level) / 2
-    jack = None  # BCa's leave-one-document-out estimates; with one document there are none
-    if method == "bca":
-        total = counts.sum(0)
-        point = coefficients(total, n_coders)
-        jack = coefficients(total[None] - counts, n_coders) if n_docs > 1 else None
-    elif method != "percentile":
-        raise ValueError(f"bootstrap method must be 'percentile' or 'bca', not {method!r}")
-    out = {}
-    for name, values in stats.items():
-        if jack is not None:
-            out[name] = _bca(values, point[name], jack[name], tail)
-        else:
-            out[name] = _quantiles(values, tail, 1 - tail)
+    stats = _replicates(counts, n_coders, n_boot, seed)
+    out = _intervals(stats, counts, n_coders, level, method)
     alpha = stats["krippendorff_alpha"]
     defined = np.isfinite(alpha).sum(0)
     for key, minimum in (below or {}).items():
         with np.errstate(invalid="ignore", divide="ignore"):
             out[f"q_{key}"] = np.where(defined > 0, (np.nan_to_num(alpha, nan=np.inf) < minimum).sum(0) / defined, np.nan)
     return out
+
+
+def _replicates(counts: np.ndarray, n_coders: int, n_boot: int, seed: int) -> dict[str, np.ndarray]:
+    """Every coefficient on ``n_boot`` resamples of the documents (with replacement, seeded)."""
+    n_docs = counts.shape[0]
+    draws = np.random.default_rng(seed).integers(0, n_docs, size=(n_boot, n_docs))
+    return coefficients(resampled_sums(counts, draws), n_coders)
+
+
+def _intervals(stats: dict, counts: np.ndarray, n_coders: int, level: float, method: str) -> dict:
+    """Each coefficient's interval from its replicates ``stats``: percentile, or BCa (which needs the
+    estimate and the jackknife over the documents of ``counts``; with one document it falls back)."""
+    tail = (1 - level) / 2
+    jack = None  # BCa's leave-one-document-out estimates; with one document there are none
+    if method == "bca":
+        total = counts.sum(0)
+        point = coefficients(total, n_coders)
+        jack = coefficients(total[None] - counts, n_coders) if counts.shape[0] > 1 else None
+    elif method != "percentile":
+        raise ValueError(f"bootstrap method must be 'percentile' or 'bca', not {method!r}")
+    return {name: _bca(values, point[name], jack[name], tail) if jack is not None else _quantiles(values, tail, 1 - tail)
+            for name, values in stats.items()}
 
 
 def resampled_sums(counts: np.ndarray, draws: np.ndarray) -> np.ndarray:
@@ -298,19 +304,30 @@ def interval_coverage(counts: np.ndarray, n_coders: int, n_runs: int, n_boot: in
     and the share whose lower bound lay above the truth (the miss that matters for flags read from
     the lower bound); NaN where alpha is undefined. Run r's own bootstrap uses the seed ``seed + 1 + r``.
     """
+    return _coverage(counts, n_coders, n_runs, n_boot, seed, level, (method,))[method]
+
+
+def _coverage(counts: np.ndarray, n_coders: int, n_runs: int, n_boot: int, seed: int, level: float,
+              methods: tuple[str, ...]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """:func:`interval_coverage` of several kinds of interval at once: each run's resamples are drawn
+    once and every kind of interval is built from them."""
     rng = np.random.default_rng(seed)
     truth = coefficients(counts.sum(0), n_coders)["krippendorff_alpha"]
-    covered, high, counted = (np.zeros(np.shape(truth)) for _ in range(3))
+    tally = {m: [np.zeros(np.shape(truth)) for _ in range(3)] for m in methods}  # covered, above, counted
     n_docs = counts.shape[0]
     for run in range(n_runs):
         sample = counts[rng.integers(0, n_docs, n_docs)]
-        lo, hi = bootstrap(sample, n_coders, n_boot, seed + 1 + run, level, method=method)["krippendorff_alpha"]
-        has = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(truth)
-        covered += has & (lo <= truth) & (truth <= hi)
-        high += has & (lo > truth)
-        counted += has
+        stats = {"krippendorff_alpha": _replicates(sample, n_coders, n_boot, seed + 1 + run)["krippendorff_alpha"]}
+        for method in methods:
+            lo, hi = _intervals(stats, sample, n_coders, level, method)["krippendorff_alpha"]
+            has = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(truth)
+            covered, high, counted = tally[method]
+            covered += has & (lo <= truth) & (truth <= hi)
+            high += has & (lo > truth)
+            counted += has
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counted > 0, covered / counted, np.nan), np.where(counted > 0, high / counted, np.nan)
+        return {m: (np.where(c > 0, cov / c, np.nan), np.where(c > 0, hi / c, np.nan))
+                for m, (cov, hi, c) in tally.items()}
 
 
 def coverage_check(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[str], coders: list[str],
@@ -325,11 +342,11 @@ def coverage_check(segments: pd.DataFrame, documents: pd.DataFrame, codes: list[
     docs, counts = pattern_counts(segments, documents, codes, coders)
     out = {"runs": n_runs, "bootstrap": n_boot, "level": level, "n_documents": len(docs),
            "mc_se": float(np.sqrt(level * (1 - level) / n_runs))}
+    kinds = ("percentile", "bca")
     if len(docs) < 2:
-        return out | {m: None for m in ("percentile", "bca")}
+        return out | {m: None for m in kinds}
     both = np.concatenate([counts, counts.sum(1, keepdims=True)], axis=1)  # the last column: pooled
-    for method in ("percentile", "bca"):
-        cover, high = interval_coverage(both, len(coders), n_runs, n_boot, seed, level, method)
+    for method, (cover, high) in _coverage(both, len(coders), n_runs, n_boot, seed, level, kinds).items():
         per_code = cover[:-1][np.isfinite(cover[:-1])]
         out[method] = {"pooled": float(cover[-1]), "pooled_lower_above": float(high[-1]),
                        "per_code_median": float(np.median(per_code)) if len(per_code) else None,

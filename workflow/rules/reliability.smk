@@ -36,7 +36,7 @@ rule reliability_coverage:
         coders=config["coders"]["independent"],
         reliability=config["reliability"],
         seed=config["seeds"]["coverage"],
-    priority: LONG_JOB + 2  # the longest analysis at a province's size (37 s at 1,940 stations): it starts first
+    priority: LONG_JOB + 2  # the longest analysis at a province's size (21 s at 1,940 stations): it starts first
     run:
         run_rule_script("reliability_coverage", input, output, params, wildcards, log)
 
