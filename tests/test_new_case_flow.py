@@ -59,6 +59,9 @@ def joined(tmp_path_factory):
     text = re.sub(r"(?m)^cases: .*$", "cases: [S01, S06]", text)
     # Built as a team with real data would build it: the book must not depend on the synthetic design.
     text = re.sub(r"(?m)^  synthetic_data: true$", "  synthetic_data: false", text)
+    # ... and states its design, which the workflow asks for once the data are real
+    for part in ("sampling", "fieldwork", "interview_guide", "consent", "ethics_review"):
+        text = re.sub(rf"(?m)^    {part}: null\b.*$", f"    {part}: 测试用的{part}说明。", text)
     config.write_text(text, encoding="utf-8")
     return repo, qdpx, config
 

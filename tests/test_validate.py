@@ -328,3 +328,16 @@ def test_a_case_list_that_is_neither_a_list_of_ids_nor_all_says_which(project, v
     (project / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     problem = only(problems_of(project), fragment)
     assert "`all`" in problem.fix
+
+
+def test_real_data_without_a_design_statement_names_each_empty_part(project):
+    from analysis.inputs.validate import DESIGN_PARTS, check_setup
+
+    config = yaml.safe_load((project / "config.yaml").read_text(encoding="utf-8"))
+    config["study"]["synthetic_data"] = False
+    config["study"]["design"] = {"sampling": "按服务年限分层选取站点。", "consent": "  "}
+    problems = check_setup(project, config, "config.yaml", SCHEMAS)
+    assert [p.where for p in problems] == [f"key study.design.{part}" for part in DESIGN_PARTS if part != "sampling"]
+    assert all(p.file == "config.yaml" and "synthetic_data is false" in p.what for p in problems)
+    config["study"]["design"] = dict.fromkeys(DESIGN_PARTS, "已写明。")
+    assert check_setup(project, config, "config.yaml", SCHEMAS) == []

@@ -406,6 +406,7 @@ def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> li
     if problems:
         return problems
     fill_defaults(config, schemas["config"])
+    problems += check_design(config, config_file)
     problems += resolve_cases(root, config, config_file)
     paths = config["paths"]
     for key in SHARED_FILES:
@@ -418,6 +419,22 @@ def check_setup(root: Path, config: dict, config_file: str, schemas: dict) -> li
             problems.append(Problem(show_path(folder, root), "", f"the folder of case {case} does not exist",
                                     f"create it (see data/README.md) or remove {case} from `cases` in config.yaml"))
     return problems
+
+
+#: The parts of a real study's design that ``study.design`` holds and the design chapter reports.
+DESIGN_PARTS = ("sampling", "fieldwork", "interview_guide", "consent", "ethics_review")
+
+
+def check_design(config: dict, config_file: str) -> list[Problem]:
+    """With real data, each part of ``study.design`` the design chapter reports must be written."""
+    study = config["study"]
+    if study["synthetic_data"]:
+        return []
+    design = study.get("design") or {}
+    return [Problem(config_file, f"key study.design.{part}", "is empty, but study.synthetic_data is false and the design "
+                    "chapter reports this part of a real study's design",
+                    f"write it (in Chinese, one or two sentences) under study.design.{part}")
+            for part in DESIGN_PARTS if not str(design.get(part) or "").strip()]
 
 
 def resolve_cases(root: Path, config: dict, config_file: str) -> list[Problem]:

@@ -35,6 +35,7 @@ def numbers_corpus(i, p, w):
     t = _tables(i)
     return (made_by(bn.corpus_numbers, t["stations"], t["participants"], t["documents"], t["segments"], t["codes"], p.coder)
             | made_by(bn.context_numbers, t["context"]) | made_by(bn.data_notice, p.study["synthetic_data"])
+            | made_by(bn.design_numbers, p.study, t["participants"])
             | made_by(bn.method_numbers, p.coding, p.reliability) | made_by(bn.station_view, len(t["stations"]), p.report))
 
 

@@ -29,6 +29,16 @@ def fmt_int(n) -> str:
     return f"{int(n):,}"
 
 
+def zh_date(value) -> str:
+    """A date as Chinese prose writes it (the book keeps ISO dates for tables and files).
+
+    >>> zh_date("2021-06-07"), zh_date(pd.Timestamp("2022-11-30"))
+    ('2021 年 6 月 7 日', '2022 年 11 月 30 日')
+    """
+    day = pd.Timestamp(value)
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
 def corpus_numbers(stations: pd.DataFrame, participants: pd.DataFrame, documents: pd.DataFrame,
                    segments: pd.DataFrame, codes: pd.DataFrame, primary: str) -> dict[str, str]:
     """Size of the corpus and of the coding."""
@@ -44,8 +54,8 @@ def corpus_numbers(stations: pd.DataFrame, participants: pd.DataFrame, documents
         "n_themes": fmt_int((codes["depth"] == 0).sum()),
         "n_leaf_codes": fmt_int(codes["is_leaf"].sum()),
         "n_characters": fmt_int(documents["n_chars"].sum()),
-        "first_date": str(documents["date"].min()),
-        "last_date": str(documents["date"].max()),
+        "first_date": zh_date(documents["date"].min()),
+        "last_date": zh_date(documents["date"].max()),
     }
     counts = documents["kind"].value_counts()
     for kind, key in KIND_KEYS.items():
@@ -249,14 +259,64 @@ def context_numbers(context: pd.DataFrame) -> dict[str, str]:
 
 
 def data_notice(synthetic: bool) -> dict[str, str]:
-    """The sentence every results page opens with, saying whose data it shows."""
+    """The notices the pages open with, saying whose data each kind of number on the page is.
+
+    ``data_notice`` opens the results pages, which show what the pipeline computed from the corpus;
+    ``data_notice_context`` opens the pages that also state public facts (the introduction, the design),
+    which are real whatever the corpus is.
+    """
+    real = ("出自公开资料的背景事实（望城区的区划与人口、全国与各地社会工作站的数量等）是真实数据，"
+            "每一项的来源与查阅日期列在“研究设计”一章的公开背景数据表中")
     if synthetic:
-        text = ("本页所有数字、图表和引文均来自仓库自带的合成示例语料（由生成器编写，非真实访谈），"
-                "仅用于演示分析流程，不是本研究的发现。The numbers, figures and quotations on this page "
-                "come from the repository's SYNTHETIC illustrative corpus; they are not the study's findings.")
+        text = ("本页由流程从语料算出的数字、图表和引文均来自仓库自带的合成示例语料（由生成器编写，非真实访谈），"
+                "仅用于演示分析流程，不是本研究的发现；本页若提及公开背景事实，则为真实数据，来源见“研究设计”一章的公开背景数据表。"
+                "The numbers, figures and quotations this page computes from the corpus come from the repository's "
+                "SYNTHETIC illustrative corpus; they are not the study's findings. Public context facts are real "
+                "and sourced.")
+        context = (f"本页有两类数字。{real}。关于资料、编码与分析的数字（站点、受访者、文本与编码片段的数目等）"
+                   "来自仓库自带的合成示例语料（由生成器编写，非真实访谈），或是配置文件中的方法设定，"
+                   "不是本研究的发现。This page holds two kinds of numbers: public context facts, which are real and "
+                   "sourced, and counts of the SYNTHETIC illustrative corpus, which are not the study's findings.")
     else:
-        text = "本页数字、图表和引文来自本研究经匿名化处理的访谈资料。"
-    return {"data_notice": text, "data_is_synthetic": "是" if synthetic else "否"}
+        text = "本页数字、图表和引文来自本研究经匿名化处理的访谈资料；公开背景事实的来源见“研究设计”一章的公开背景数据表。"
+        context = f"{real}；关于资料、编码与分析的数字来自本研究经匿名化处理的访谈资料。"
+    return {"data_notice": text, "data_notice_context": context, "data_is_synthetic": "是" if synthetic else "否"}
+
+
+#: What the book says of each part of the design (:data:`~analysis.inputs.validate.DESIGN_PARTS`)
+#: while the corpus is synthetic.
+NOT_APPLICABLE = {
+    "sampling": "不适用：示例语料为合成数据，站点与受访者由生成器按站点层面的预设参数生成，没有抽样。",
+    "fieldwork": "不适用：没有进行田野工作，文本的日期、地点与发言人均由生成器设定。",
+    "interview_guide": "不适用：没有访谈提纲，生成器的语句库按编码簿的编码组织（`analysis/casework/synthetic/`）。",
+    "consent": "不适用：语料不涉及任何真实的人，无需知情同意。",
+    "ethics_review": "不适用：语料不涉及人类受试者，无需伦理审查。",
+}
+
+
+def design_numbers(study: dict, participants: pd.DataFrame) -> dict[str, str]:
+    """The research design as the design chapter reports it: for real data, the configuration's
+    ``study.design`` texts (the workflow refuses to start while one is empty); for the synthetic corpus,
+    a statement that each part does not apply. The informants by actor type come from the data either way.
+
+    >>> people = pd.DataFrame({"actor_type": ["resident", "social_worker", "resident"]})
+    >>> design_numbers({"synthetic_data": True}, people)["design_consent"]
+    '不适用：语料不涉及任何真实的人，无需知情同意。'
+    >>> out = design_numbers({"synthetic_data": False, "design": dict.fromkeys(NOT_APPLICABLE, "见伦理批件。")}, people)
+    >>> out["design_ethics_review"], out["informants_by_type"]
+    ('见伦理批件。', '社工 1 名、居民 2 名')
+    """
+    from analysis.inputs.validate import DESIGN_PARTS
+    from analysis.report.labels import ACTOR_LABELS
+
+    written = study.get("design") or {}
+    out = {f"design_{part}": (NOT_APPLICABLE[part] if study["synthetic_data"] else str(written[part]).strip())
+           for part in DESIGN_PARTS}
+    labels = ACTOR_LABELS["zh"]
+    counts = participants["actor_type"].value_counts()
+    out["informants_by_type"] = "、".join(f"{labels.get(kind, kind)} {fmt_int(counts[kind])} 名"
+                                          for kind in [k for k in labels if k in counts] + sorted(set(counts.index) - set(labels)))
+    return out
 
 
 def station_view(n_stations: int, report: dict) -> dict[str, str]:
