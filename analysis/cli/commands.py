@@ -22,6 +22,10 @@ Subcommands (``casebook --help`` lists them):
   (analysis/casework/new_case.py).
 - ``recover``: release the lock a killed build left behind, when no Snakemake
   process runs in the folder (``workflow/run.sh build`` runs it first).
+- ``diff OLD NEW``: every number, table and figure that differs between two
+  built results folders or two commits, with old and new values and the pages
+  of the book that use it (analysis/cli/diff.py); it exits as diff(1) does: 0
+  when nothing changed, 1 when something did, 2 on trouble.
 
 Every command exits 0 when it has done its work; 2 on bad input (or a state the
 user must change first, such as a build still running), with a message naming the
@@ -214,6 +218,15 @@ def cmd_new_case(args) -> int:
                      skip_missing=args.skip_missing)
 
 
+def cmd_diff(args) -> int:
+    from analysis.cli.diff import run_diff
+
+    report, status = run_diff(Path(args.root), args.old, args.new, paper=args.paper, fmt=args.format,
+                              cap=args.max_cells)
+    sys.stdout.write(report)
+    return status
+
+
 def cmd_recover(args) -> int:
     """Release the lock a killed build left in .snakemake/locks, when no Snakemake runs in the folder."""
     from analysis.cli.jobs import stale_lock
@@ -237,7 +250,7 @@ def cmd_recover(args) -> int:
 
 COMMANDS = {"recover": cmd_recover, "validate": cmd_validate, "synth": cmd_synth, "reliability": cmd_reliability, "qca": cmd_qca,
             "import-qdpx": cmd_import_qdpx, "export-qdpx": cmd_export_qdpx, "export-qdc": cmd_export_qdc,
-            "import-segments": cmd_import_segments, "new-case": cmd_new_case}
+            "import-segments": cmd_import_segments, "new-case": cmd_new_case, "diff": cmd_diff}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -269,7 +282,23 @@ def build_parser() -> argparse.ArgumentParser:
     qca.add_argument("--dir-exp", default=None, help="directional expectations for the intermediate solution, e.g. A=1,B=0,C=-")
     _refi_parsers(sub)
     _case_parsers(sub)
+    _diff_parser(sub)
     return parser
+
+
+def _diff_parser(sub) -> None:
+    diff = sub.add_parser("diff", help="every number, table and figure that changed between two builds, with the "
+                                       "pages of the book that use it (exit 0: none, 1: some, 2: trouble)")
+    for side in ("old", "new"):
+        diff.add_argument(side, help=f"the {side.upper()} build: a built results folder (or the project folder "
+                                     "holding it), or a git commit, branch or tag (checked out into a temporary "
+                                     "worktree and built there)")
+    diff.add_argument("--paper", default=None, metavar="DIR",
+                      help="the chapters whose pages are named (default: NEW's paper/, else the repository's)")
+    diff.add_argument("--format", choices=["text", "markdown", "json"], default="text",
+                      help="plain text grouped by page (default), Markdown, or JSON")
+    diff.add_argument("--max-cells", type=int, default=10, metavar="N",
+                      help="list at most N changed cells (rows, lines) of each table, and count the rest (default 10)")
 
 
 def _config_option(command) -> None:
@@ -370,4 +399,5 @@ def main(argv: list[str] | None = None) -> int:
 
         print(failure_text(err).replace("its log has the traceback", "the traceback is below"), file=sys.stderr)
         traceback.print_exc()
-        return INTERNAL_ERROR
+        # diff's 1 says "something changed", as diff(1)'s does; its trouble of every kind is 2
+        return BAD_INPUT if args.command == "diff" else INTERNAL_ERROR
