@@ -95,6 +95,8 @@ def test_the_text_report_is_grouped_by_page_in_the_book_s_order(pair, capsys):
     code, out, err = _run(capsys, old, new)
     assert code == 1
     sections = out.split("\n\n")
+    assert sections[0].splitlines()[-1] == (
+        "  changed: numbers 3 (1 added, 1 removed, 1 changed); tables 1 (1 changed); figures 1 (1 changed)")
     assert sections[1].splitlines() == [
         "== 结果：4 个站点 (results.html) ==",
         "  number n_cases (line 1, 9): 3 → 4",
@@ -308,3 +310,28 @@ def test_an_unexpected_failure_exits_two_not_one_which_means_changed(pair, capsy
     monkeypatch.setattr(diff_module, "diff_figures", broken)
     code, out, err = _run(capsys, old, new)
     assert code == 2 and out == "" and "RuntimeError: a bug" in err
+
+
+def test_one_commit_named_twice_is_checked_out_and_built_once(repo, capsys, monkeypatch):
+    root, scratch = repo
+    (root / "README").write_text("x\n", encoding="utf-8")
+    _commit_all(root, "one commit")
+    built = []
+
+    def build(tree, log):
+        built.append(tree)
+        _results(tree, OLD_NUMBERS, OLD_ROWS)
+        return 0
+
+    monkeypatch.setattr(diff_module, "build_tree", build)
+    code = main(["--root", str(root), "diff", "HEAD", _git(root, "rev-parse", "HEAD")])
+    out, _ = capsys.readouterr()
+    assert code == 0 and len(built) == 1 and "no number, table or figure changed" in out
+    assert list(scratch.iterdir()) == []
+
+
+def test_an_unreadable_table_is_named_with_the_fix(pair, capsys):
+    old, new = pair
+    (old / "tables" / "counts.csv").write_bytes(b"site,n\n\xff\xfe,1\n")
+    code, _, err = _run(capsys, old, new)
+    assert code == 2 and "counts.csv: the table cannot be read" in err and "Traceback" not in err

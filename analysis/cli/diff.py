@@ -101,7 +101,10 @@ def _folder_side(spec: str, folder: Path) -> Side:
 
 
 def _git(top: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True)
+    try:
+        return subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True)
+    except FileNotFoundError:  # no git on this machine: no commit can be named
+        return subprocess.CompletedProcess(["git", *args], 127, "", "git is not installed")
 
 
 def _repository(root: Path) -> Path | None:
@@ -166,9 +169,10 @@ def _remove_worktree(top: Path, tree: Path, scratch: Path) -> None:
     _git(top, "worktree", "prune")
 
 
-def resolve(spec: str, root: Path, stack: ExitStack, builder=None, say=None) -> Side:
+def resolve(spec: str, root: Path, stack: ExitStack, builder=None, say=None, seen: dict | None = None) -> Side:
     """OLD or NEW as a :class:`Side`: a folder when ``spec`` names one, else a commit of the
-    repository at ``root``, built by ``builder(tree, log)`` (:func:`build_tree` by default)."""
+    repository at ``root``, built by ``builder(tree, log)`` (:func:`build_tree` by default);
+    ``seen`` holds the commits already checked out, by hash, so one named twice is built once."""
     builder = builder or build_tree
     say = say or (lambda text: print(f"casebook: {text}", file=sys.stderr))
     folder = Path(spec)
@@ -180,7 +184,10 @@ def resolve(spec: str, root: Path, stack: ExitStack, builder=None, say=None) -> 
         where = f"a commit of the repository at {top}" if top else f"a commit ({root} is not in a git repository)"
         raise InputError([Problem(spec, "", f"neither a folder nor {where}",
                                   "give a built results folder (such as results/) or a commit, branch or tag")])
-    return _commit_side(spec, top, sha, stack, builder, say)
+    seen = {} if seen is None else seen
+    if sha not in seen:
+        seen[sha] = _commit_side(spec, top, sha, stack, builder, say)
+    return seen[sha]
 
 
 # --- numbers, tables, figures --------------------------------------------------------------------
@@ -234,10 +241,26 @@ def _read_rows(path: Path) -> list[list[str]]:
         import pandas as pd
 
         frame = pd.read_parquet(path)
-        return [[str(c) for c in frame.columns],
-                *([("" if v is None or v != v else str(v)) for v in row] for row in frame.itertuples(index=False))]
+        return [[str(c) for c in frame.columns], *([_cell(v, pd) for v in row] for row in frame.itertuples(index=False))]
     with path.open(encoding="utf-8-sig", newline="") as stream:
         return list(csv.reader(stream))
+
+
+def _cell(value, pd) -> str:
+    """A Parquet cell as the text a CSV would hold: a missing value is empty."""
+    try:
+        missing = bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or array in the cell
+        missing = False
+    return "" if missing else str(value)
+
+
+def _rows_of(path: Path) -> list[list[str]]:
+    try:
+        return _read_rows(path)
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as err:
+        raise InputError([Problem(str(path), "", f"the table cannot be read ({type(err).__name__}: {err})",
+                                  f"rebuild it: {_BUILD_FIX}")]) from None
 
 
 def _unique_names(header: list[str]) -> list[str]:
@@ -353,7 +376,7 @@ def diff_tables(old_results: Path, new_results: Path, cap: int) -> list[Change]:
             continue
         data = next((n for n in differ if n in old_files and n in new_files and not n.endswith(".md")), None)
         if data:
-            details = diff_rows(_read_rows(old_files[data]), _read_rows(new_files[data]), cap)
+            details = diff_rows(_rows_of(old_files[data]), _rows_of(new_files[data]), cap)
         elif any(n.endswith(".md") and n in old_files and n in new_files for n in differ):
             md = name + ".md"
             details = diff_lines(old_files[md].read_text(encoding="utf-8"), new_files[md].read_text(encoding="utf-8"), cap)
@@ -664,7 +687,7 @@ def _summary_line(report: dict) -> str:
         n = sum(counts.values())
         if n:
             said = ", ".join(f"{v} {s}" for s, v in counts.items() if v)
-            parts.append(f"{n} {kind} ({said})")
+            parts.append(f"{kind} {n} ({said})")
     return "changed: " + "; ".join(parts) if parts else "no number, table or figure changed"
 
 
@@ -727,7 +750,8 @@ def run_diff(root: Path, old: str, new: str, paper: str | None = None, fmt: str 
         if not any(paper_dir.glob("*.md")):
             raise InputError([Problem(paper, "", "holds no chapters (*.md)", "give the book's folder, such as paper/")])
     with ExitStack() as stack:
-        sides = [resolve(spec, root, stack, builder, say) for spec in (old, new)]
+        seen: dict[str, Side] = {}
+        sides = [resolve(spec, root, stack, builder, say, seen) for spec in (old, new)]
         repository = root / "paper"
         report = compare(*sides, paper=paper_dir, cap=cap, fallback=repository if any(repository.glob("*.md")) else None)
     return RENDERERS[fmt](report), DIFFERENT if report["changed"] else SAME
