@@ -86,8 +86,8 @@ def write_project(root: Path) -> Path:
     (root / "data" / "codebook.yaml").write_text(yaml.safe_dump(CODEBOOK, allow_unicode=True), encoding="utf-8")
     (root / "data" / "process_tracing.yaml").write_text(yaml.safe_dump(EVIDENCE, allow_unicode=True), encoding="utf-8")
     write_csv(root / "data/context/context_facts.csv",
-              ["fact_id", "date", "scope", "indicator", "value", "unit", "qualifier", "note", "source"],
-              [["units", "2015", "District", "units", "15", "units", "", "", "http://example.org/x"]])
+              ["fact_id", "date", "scope", "indicator", "value", "unit", "qualifier", "note", "source", "accessed"],
+              [["units", "2015", "District", "units", "15", "units", "", "", "http://example.org/x", "2026-12-03"]])
     case = root / "data" / "cases" / "K01"
     (case / "transcripts").mkdir(parents=True)
     (case / "station.yaml").write_text(
