@@ -61,7 +61,7 @@ def joined(tmp_path_factory):
     text = re.sub(r"(?m)^  synthetic_data: true$", "  synthetic_data: false", text)
     # ... and states its design, which the workflow asks for once the data are real
     for part in ("sampling", "fieldwork", "interview_guide", "consent", "ethics_review"):
-        text = re.sub(rf"(?m)^    {part}: null\b.*$", f"    {part}: 测试用的{part}说明。", text)
+        text = re.sub(rf'(?m)^    {part}: ""$', f"    {part}: 测试用的{part}说明。", text)
     config.write_text(text, encoding="utf-8")
     return repo, qdpx, config
 

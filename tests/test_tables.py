@@ -83,8 +83,9 @@ def test_numbers_of_models_that_all_failed():
                            "code_id": ["x"]})
     numbers = model_numbers(failed, failed)
     assert numbers["link_or"] == "—" and numbers["n_outcome_models_failed"] == "1"
+    assert numbers["outcome_models_fitted_sentence"] == "这个模型因完全分离无法估计（表中写明），没有机制系数可供检验"
     result = {"status": {"computed": False}, "solutions": {"intermediate": []}}
-    assert recovery_numbers(result, failed, {"rule": "r", "mechanism_boost": 0.1}, "en")["recovery_link"] == "no"
+    assert recovery_numbers(result, failed, {"rule": "r", "mechanism_boost": 0.1}, "en")["recovery_link"].startswith("the odds ratio's interval is not")
 
 
 def test_a_large_study_gets_quartiles_and_extremes_and_its_csv_keeps_every_station(tmp_path):

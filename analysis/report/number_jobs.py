@@ -36,6 +36,7 @@ def numbers_corpus(i, p, w):
     return (made_by(bn.corpus_numbers, t["stations"], t["participants"], t["documents"], t["segments"], t["codes"], p.coder)
             | made_by(bn.context_numbers, t["context"]) | made_by(bn.data_notice, p.study["synthetic_data"])
             | made_by(bn.design_numbers, p.study, t["participants"])
+            | made_by(bn.chapter_titles, p.study["synthetic_data"])
             | made_by(bn.method_numbers, p.coding, p.reliability) | made_by(bn.station_view, len(t["stations"]), p.report))
 
 
@@ -67,7 +68,8 @@ def numbers_mechanisms(i, p, w):
     return (made_by(bn.framework_numbers, t["matrix"])
             | made_by(bn.cooccurrence_numbers, t["pairs"], p.cooccurrence["fdr"], labels)
             | made_by(bn.model_numbers, t["link"], t["outcome_models"], p.models["clusters_per_parameter"])
-            | made_by(bn.tracing_numbers, t["pt_summary"]))
+            | made_by(bn.tracing_numbers, t["pt_summary"])
+            | made_by(bn.mechanism_balance, t["pooled"], t["pt_items"], labels))
 
 
 def numbers_qca(i, p, w):
@@ -80,7 +82,8 @@ def numbers_qca(i, p, w):
     design = load_yaml_text(Path(i.design).read_text(encoding="utf-8")) if p.study["synthetic_data"] else None
     return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"])
             | made_by(bn.robustness_numbers, t["robustness"], p.qca["robustness_shift"], p.lang)
-            | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang))
+            | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang)
+            | made_by(bn.qca_core_numbers, qca, code_labels(t["codes"], p.lang)))
 
 
 def numbers_provenance(i, p, w):

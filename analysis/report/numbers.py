@@ -283,6 +283,21 @@ def data_notice(synthetic: bool) -> dict[str, str]:
     return {"data_notice": text, "data_notice_context": context, "data_is_synthetic": "是" if synthetic else "否"}
 
 
+#: The findings chapters' themes, by proposition.
+CHAPTER_THEMES = {"p1": ("一", "制度框架与合法性"), "p2": ("二", "主体能力互补与组织韧性"), "p3": ("三", "持续激励与内生动力")}
+
+
+def chapter_titles(synthetic: bool) -> dict[str, str]:
+    """The titles of the three findings chapters: findings with real data; while the corpus is
+    synthetic, tests of the propositions, since what the pipeline finds in it is not a finding.
+
+    >>> chapter_titles(True)["chapter_p2"], chapter_titles(False)["chapter_p2"]
+    ('命题二的检验：主体能力互补与组织韧性', '发现二：主体能力互补与组织韧性')
+    """
+    return {f"chapter_{key}": (f"命题{numeral}的检验：{theme}" if synthetic else f"发现{numeral}：{theme}")
+            for key, (numeral, theme) in CHAPTER_THEMES.items()}
+
+
 #: What the book says of each part of the design (:data:`~analysis.inputs.validate.DESIGN_PARTS`)
 #: while the corpus is synthetic.
 NOT_APPLICABLE = {
@@ -472,6 +487,22 @@ def solutions_sentence(solutions: dict, lang: str) -> str:
     return ("，" if zh else "; ").join(parts)
 
 
+def fitted_sentence(models: int, failed: int, coefficients: int) -> str:
+    """How many of the outcome models could be estimated, and how many mechanism coefficients the
+    others give, in words for none, some and all failing.
+
+    Examples
+    --------
+    >>> fitted_sentence(5, 0, 20), fitted_sentence(5, 2, 12), fitted_sentence(1, 1, 0)
+    ('全部 5 个模型都得以估计，共 20 个机制系数', '其中 2 个模型因完全分离无法估计（表中写明），其余 3 个模型共有 12 个机制系数', '这个模型因完全分离无法估计（表中写明），没有机制系数可供检验')
+    """
+    if failed == models:
+        return ("这个模型" if models == 1 else f"全部 {fmt_int(models)} 个模型都") + "因完全分离无法估计（表中写明），没有机制系数可供检验"
+    head = ("这个模型得以估计" if models == 1 else f"全部 {fmt_int(models)} 个模型都得以估计") if not failed else \
+        f"其中 {fmt_int(failed)} 个模型因完全分离无法估计（表中写明），其余 {fmt_int(models - failed)} 个模型"
+    return f"{head}，共 {fmt_int(coefficients)} 个机制系数" if not failed else f"{head}共有 {fmt_int(coefficients)} 个机制系数"
+
+
 def signs_sentence(positive: int, negative: int) -> str:
     """How many coefficients are significantly positive and negative after the FDR correction, in words
     for none, one side only, and both.
@@ -560,7 +591,9 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_param
         out |= {k: "—" for k in ("link_or", "link_or_lo", "link_or_hi", "link_p", "link_n")}
     mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
     out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
-    out["n_outcome_models_failed"] = fmt_int(outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique())
+    failed = outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique()
+    out["n_outcome_models_failed"] = fmt_int(failed)
+    out["outcome_models_fitted_sentence"] = fitted_sentence(outcomes["code_id"].nunique(), failed, len(mech))
     out["n_mech_coefs"] = fmt_int(len(mech))
     significant = mech["p_fdr"] < 0.05
     out["mech_signs_sentence"] = signs_sentence(int((significant & (mech["odds_ratio"] > 1)).sum()),
@@ -608,6 +641,85 @@ def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+def mechanism_balance(pooled: pd.DataFrame, items: pd.DataFrame, labels: dict) -> dict[str, str]:
+    """What the mechanism chapter needs to set the support shares beside process tracing: the range of
+    the mechanisms' pooled support shares, how many have more contrary than supporting segments, and
+    which of the mechanism's evidence items the posterior counts.
+
+    Examples
+    --------
+    >>> pooled = pd.DataFrame({"claim": ["P1", "m.a", "m.b"], "kind": ["proposition", "mechanism", "mechanism"],
+    ...                        "n_support": [5, 34, 48], "n_contrary": [1, 66, 52]})
+    >>> items = pd.DataFrame({"hypothesis": ["M", "M"], "item": ["M-E1", "M-E2"], "test": ["hoop", "smoking_gun"],
+    ...                       "weight": [1, 0], "decibans": [2.3, 7.0]})
+    >>> out = mechanism_balance(pooled, items, {"m.a": "甲", "m.b": "乙"})
+    >>> out["mech_support_range"], out["mech_contrary_sentence"]
+    ('34%–48%', '每个要素的反证都多于支持')
+    >>> out["pt_m_counted_sentence"]
+    '后验只计入其中 1 条（M-E1，环箍检验，+2.3 分贝班），另 1 条因所据编码信度不足或与计入的条目共用编码而不计'
+    """
+    from analysis.report.labels import WORDS
+
+    mech = pooled[pooled["kind"] == "mechanism"]
+    shares = (mech["n_support"] / (mech["n_support"] + mech["n_contrary"])).dropna()
+    low, high = (f"{shares.min():.0%}", f"{shares.max():.0%}") if len(shares) else ("—", "—")
+    more = mech[mech["n_contrary"] > mech["n_support"]]
+    if len(more) == len(mech) and len(mech):
+        contrary = "每个要素的反证都多于支持" if len(mech) > 1 else "这一要素的反证多于支持"
+    elif not len(more):
+        contrary = "每个要素的支持都不少于反证"
+    else:
+        contrary = f"{fmt_int(len(more))} 个要素的反证多于支持（{'、'.join(labels.get(c, c) for c in more['claim'])}）"
+    m = items[items["hypothesis"] == "M"]
+    counted, left = m[m["weight"] > 0], m[m["weight"] <= 0]
+    words = WORDS["zh"]
+    shown = "；".join(f"{r.item}，{words.get(r.test, r.test)}，{r.decibans:+.1f} 分贝班" for r in counted.itertuples())
+    if not len(m):
+        sentence = "证据文件没有为引领机制列出证据条目"
+    elif not len(counted):
+        sentence = f"后验没有计入其中任何一条（{fmt_int(len(m))} 条都因所据编码信度不足或与其他条目共用编码而不计），后验即先验"
+    elif not len(left):
+        sentence = f"后验计入了全部 {fmt_int(len(m))} 条（{shown}）"
+    else:
+        sentence = (f"后验只计入其中 {fmt_int(len(counted))} 条（{shown}），另 {fmt_int(len(left))} 条"
+                    "因所据编码信度不足或与计入的条目共用编码而不计")
+    return {"mech_support_range": low if low == high else f"{low}–{high}", "mech_contrary_sentence": contrary,
+            "pt_m_n_items": fmt_int(len(m)), "pt_m_counted_sentence": sentence}
+
+
+def qca_core_sentence(result: dict, labels: dict) -> str:
+    """Which conditions every path of the intermediate solution shares (present, not negated), in words
+    for a solution not computed, one path, shared conditions and none.
+
+    Examples
+    --------
+    >>> two = {"status": {"computed": True}, "solutions": {"intermediate": [
+    ...     {"terms": [{"term": "inst*cap"}, {"term": "inst*inc"}]}]}}
+    >>> qca_core_sentence(two, {"inst": "制度框架"})
+    '中间解的每一条路径都包含制度框架：在这些站点中，其他条件只有与它结合才指向较高的社区韧性'
+    >>> qca_core_sentence({"status": {"computed": True}, "solutions": {"intermediate": [{"terms": [{"term": "cap*~inc"}]}]}}, {})
+    '中间解只有一条路径（cap*~inc），它本身就是全部的充分组态'
+    >>> qca_core_sentence({"status": {"computed": True}, "solutions": {"intermediate": [
+    ...     {"terms": [{"term": "cap"}, {"term": "inc"}]}]}}, {})
+    '中间解的各条路径没有共同的条件：较高的社区韧性在这些站点中有不止一种互不相同的来路'
+    """
+    if not result["status"]["computed"] or not result["solutions"].get("intermediate"):
+        return "定性比较分析没有得到中间解，这里无从比较"
+    terms = [t["term"] for model in result["solutions"]["intermediate"] for t in model["terms"]]
+    if len(set(terms)) == 1:
+        return f"中间解只有一条路径（{terms[0]}），它本身就是全部的充分组态"
+    shared = set.intersection(*[{c for c in term.split("*") if not c.startswith("~")} for term in terms])
+    if not shared:
+        return "中间解的各条路径没有共同的条件：较高的社区韧性在这些站点中有不止一种互不相同的来路"
+    names = "、".join(labels.get(c, c) for c in sorted(shared))
+    return f"中间解的每一条路径都包含{names}：在这些站点中，其他条件只有与它结合才指向较高的社区韧性"
+
+
+def qca_core_numbers(result: dict, labels: dict) -> dict[str, str]:
+    """The cross-case chapter's closing: what the paths of the intermediate solution share."""
+    return {"qca_core_sentence": qca_core_sentence(result, labels)}
+
+
 def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang: str) -> dict[str, str]:
     """Does the analysis recover the synthetic generator's planted structure? Said plainly, or n/a for real data."""
     zh = lang == "zh"
@@ -621,10 +733,18 @@ def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang
     row = link.reindex(columns=["term", "odds_ratio", "or_lo"])
     row = row[row["term"] == "mech_before"]
     link_ok = bool(len(row)) and row.iloc[0]["odds_ratio"] > 1 and row.iloc[0]["or_lo"] > 1
-    yes, no = ("是", "否") if zh else ("yes", "no")
-    qca = (yes if qca_ok else no) if result["status"]["computed"] else ("未计算（站点过少）" if zh else "not computed (too few stations)")
+    if not result["status"]["computed"]:
+        qca = "定性比较分析因站点过少未计算，无从检验" if zh else "the QCA was not computed (too few stations), so this cannot be checked"
+    elif qca_ok:
+        qca = "中间解与预设规则相同，分析找回了预设的条件组合" if zh else "the intermediate solution is the planted rule"
+    else:
+        qca = "中间解与预设规则不同，分析没有找回预设的条件组合" if zh else "the intermediate solution differs from the planted rule"
+    if link_ok:
+        link_text = "优势比的区间下限大于一，分析找回了预设的联系" if zh else "the odds ratio's lower bound exceeds one"
+    else:
+        link_text = "优势比的区间没有整体高于一，分析没有找回预设的联系" if zh else "the odds ratio's interval is not above one"
     return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": qca,
-            "recovery_link": yes if link_ok else no, "recovery_boost": f"{design['mechanism_boost']:.2f}"}
+            "recovery_link": link_text, "recovery_boost": f"{design['mechanism_boost']:.2f}"}
 
 
 def shard_numbers(ingest: dict) -> dict[str, str]:
