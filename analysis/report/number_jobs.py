@@ -4,7 +4,7 @@
 Each function takes the job's input files (``i``), its parameters (``p``) and wildcards (``w``)
 and returns the numbers of its topic through :func:`made_by`, which records the function that
 computed each one; :func:`write` adds the rule and writes ``results/numbers/<topic>.json``
-(``{key: {"value", "rule", "function"}}``). The book's extension merges the topics and stops on
+(``{key: {"value", "rule", "function", "inputs"}}``). The book's extension merges the topics and stops on
 a key two topics both define, or one a chapter uses and no topic defines.
 """
 
@@ -99,6 +99,17 @@ def numbers_provenance(i, p, w):
 NUMBERS = {name: fn for name, fn in dict(globals()).items() if name.startswith("numbers_") and callable(fn)}
 
 
+def input_files(i) -> list[str]:
+    """Every file a job read, in the order the registry names them (a list of files flattened).
+
+    >>> input_files({"codes": "a.parquet", "rules": ["Snakefile", "b.smk"]})
+    ['a.parquet', 'Snakefile', 'b.smk']
+    """
+    return [str(f) for _, value in i.items() for f in ([value] if isinstance(value, str) else value)]
+
+
 def write(name: str, i, p, w, output: str) -> None:
-    """Compute the numbers of function ``name`` for one job and write them with their rule and function."""
-    write_json(output, {key: {**record, "rule": name} for key, record in NUMBERS[name](i, p, w).items()})
+    """Compute the numbers of function ``name`` for one job and write them with their rule, function
+    and the files the rule read (the book shows them on hovering over a number)."""
+    inputs = input_files(i)
+    write_json(output, {key: {**record, "rule": name, "inputs": inputs} for key, record in NUMBERS[name](i, p, w).items()})

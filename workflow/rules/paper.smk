@@ -1,5 +1,8 @@
 # Stage 6: the reproducibility appendix's inputs, and the Jupyter Book (HTML; PDF on request).
 # The book reads only files the rules above wrote.
+from analysis.report.audit import (SYSTEM_PACKAGES, package_versions, registry_lines, repository_commit, rule_records,
+                                   segment_list_keys)
+from analysis.report.registry import REGISTRY_FILE
 
 
 rule rulegraph:
@@ -53,6 +56,118 @@ rule table_checksums:
         run_rule_script("table_checksums", input, output, params, wildcards, log)
 
 
+# The book's provenance: the segments behind each count, the digests of what the book shows, the
+# build's commit, seeds and system packages, every rule's definition and files, and the Snakemake report.
+SEGMENT_KEYS = segment_list_keys(config["propositions"])
+PROVENANCE = {
+    "segments": "results/provenance/segment_lists.json",
+    "digests": "results/provenance/output_digests.json",
+    "build": "results/provenance/build.json",
+    "rules": "results/provenance/rules.json",
+    "report": "paper/_build/report.html",
+}
+
+
+def commit_now(wildcards):
+    """The repository's commit when the DAG is built (a new commit reruns build_facts)."""
+    return repository_commit(".")
+
+
+def packages_now(wildcards):
+    """The system packages' versions when the DAG is built (an upgrade reruns build_facts)."""
+    return package_versions(SYSTEM_PACKAGES)
+
+
+def rules_now(wildcards):
+    """Every rule as Snakemake parsed it, with the registry entry each generated rule comes from."""
+    lines = registry_lines(Path(REGISTRY_FILE).read_text(encoding="utf-8"))
+    entries = REGISTRY.figures + REGISTRY.tables + REGISTRY.numbers
+    return rule_records(workflow.rules, {e.rule: lines[(e.kind, e.name)] for e in entries if e.generated},
+                        workflow.linemaps)
+
+
+rule segment_lists:
+    input:
+        segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
+        frequencies="results/coding/code_frequencies.parquet",
+        numbers=["results/numbers/mechanisms.json", "results/numbers/coding.json"],
+    output:
+        index=PROVENANCE["segments"],
+        **{key: f"results/provenance/segments/{key}.csv" for key in SEGMENT_KEYS},
+    log:
+        "logs/paper/segment_lists.log",
+    params:
+        code=code_for("segment_lists"),
+        coder=PRIMARY_CODER,
+        propositions=config["propositions"],
+        lang=LANG,
+    run:
+        run_rule_script("segment_lists", input, output, params, wildcards, log)
+
+
+rule output_digests:
+    # Reads what the book shows and nothing the book makes: the book depends on it, never the reverse.
+    input:
+        tables=expand("results/tables/{name}.{ext}", name=TABLES, ext=("md", "csv")),
+        figures=expand("results/figures/{name}.png", name=FIGURES),
+    output:
+        summary=PROVENANCE["digests"],
+        csv="results/provenance/output_digests.csv",
+    log:
+        "logs/paper/output_digests.log",
+    params:
+        code=code_for("output_digests"),
+    run:
+        run_rule_script("output_digests", input, output, params, wildcards, log)
+
+
+rule build_facts:
+    output:
+        facts=PROVENANCE["build"],
+    log:
+        "logs/paper/build_facts.log",
+    params:
+        code=code_for("build_facts"),
+        commit=commit_now,
+        packages=packages_now,
+        seeds=config["seeds"],
+    run:
+        run_rule_script("build_facts", input, output, params, wildcards, log)
+
+
+rule rule_index:
+    input:
+        snakefile="Snakefile",
+        rules=sorted(str(p) for p in Path("workflow/rules").glob("*.smk")),
+        registry=REGISTRY_FILE,
+    output:
+        index=PROVENANCE["rules"],
+    log:
+        "logs/paper/rule_index.log",
+    params:
+        code=code_for("rule_index"),
+        rules=rules_now,
+    run:
+        run_rule_script("rule_index", input, output, params, wildcards, log)
+
+
+rule snakemake_report:
+    # Beside the book, not in it: the report records run times, so it differs from build to build,
+    # and the book (and results/) must not. The book links it as ../report.html.
+    input:
+        figures=expand("results/figures/{name}.png", name=FIGURES),
+    output:
+        report=PROVENANCE["report"],
+    log:
+        "logs/paper/snakemake_report.log",
+    params:
+        code=code_for("snakemake_report"),
+        configfile=CONFIG_NAME,
+    run:
+        run_rule_script("snakemake_report", input, output, params, wildcards, log)
+
+
 rule book:
     input:
         sources=book_sources(),
@@ -63,7 +178,9 @@ rule book:
             "results/reliability/disagreements.csv",
             "results/provenance/locked_packages.csv",
             "results/tables/raw_checksums.csv",
+            "results/provenance/output_digests.csv",
         ],
+        provenance=list(PROVENANCE.values()),
     output:
         html="paper/_build/html/index.html",
     log:
@@ -95,6 +212,7 @@ rule latex_pdf:
         numbers=expand("results/numbers/{topic}.json", topic=NUMBER_TOPICS),
         figures=expand("results/figures/{name}.png", name=FIGURES),
         tables=expand("results/tables/{name}.md", name=TABLES),
+        provenance=[path for name, path in PROVENANCE.items() if name != "report"],
     output:
         pdf="paper/_build/latex/book.pdf",
     log:
