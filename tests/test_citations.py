@@ -113,7 +113,7 @@ def test_no_chinese_name_in_the_book_stands_next_to_et_al_or_and():
 
 def test_the_paper_itself_is_listed_with_its_chinese_authors_and_journal():
     text = str(gbt.format_reference(BIB["pan2022"]))
-    assert text.startswith("潘莉, 孙洁, 王晔安, 2022. ")
+    assert text.startswith("潘莉, 孙洁, 王晔安, 2022. 合作生产视角下乡镇社会工作站促建社区韧性的机制研究[J]")
     assert text.endswith("[J]. 社会工作与管理, 22(4): 75-85.")
 
 

@@ -57,3 +57,10 @@ def test_only_outermost_blocks_are_set_once(tmp_path):
     doc += nodes.section("", nodes.title("", "第一 章"), table_cell)
     cjk.set_doctree(None, doc)
     assert doc.astext().split("\n\n") == ["第一章", "共 12 个"]
+
+
+def test_the_reference_list_keeps_its_titles_as_published():
+    doc = nodes.document(None, None)
+    doc += nodes.citation("", _paragraph(nodes.Text("Taking the“He Project”in A 市")))
+    cjk.set_doctree(None, doc)
+    assert doc.astext() == "Taking the“He Project”in A 市"

@@ -9,7 +9,7 @@ Chinese and Latin text):
 
 * no space between two Chinese characters, or next to Chinese (full-width) punctuation;
 * one space between a Chinese character and a Latin letter or an Arabic numeral;
-* inline code, math and raw markup are never changed.
+* inline code, math and raw markup are never changed, nor are the entries of the reference list.
 
 The rules run on ``doctree-resolved``, once numbered references ("表 3") and citations have
 their text, and look across node boundaries: "见{numref}`tab`与" and "见 {numref}`tab` 与"
@@ -126,8 +126,10 @@ def set_block(block: nodes.Node) -> None:
 
 
 def set_doctree(app, doctree, docname=None) -> None:
+    """Set every outermost paragraph-like element, except the reference list's entries, whose titles
+    print as their works published them."""
     for block in list(doctree.findall(lambda n: isinstance(n, BLOCKS))):
-        if not any(isinstance(up, BLOCKS) for up in _ancestors(block, None)):
+        if not any(isinstance(up, (*BLOCKS, nodes.citation)) for up in _ancestors(block, None)):
             set_block(block)
 
 
