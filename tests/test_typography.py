@@ -22,6 +22,7 @@ import casebook_cjk as cjk  # noqa: E402
     ("与", "3", "", " 与"),                                          # the space goes to the later run only
     (" ", "和", "图", ""),                                            # a blank run between two characters
     ("覆盖率56%的", "", "", "覆盖率 56% 的"),
+    ("the “He Project” in 见 “禾计划” 一", "", "", "the “He Project” in 见“禾计划”一"),  # quotes are shared
 ])
 def test_set_text(text, before, after, expected):
     assert cjk.set_text(text, before, after) == expected

@@ -25,8 +25,12 @@ from docutils import nodes
 #: Chinese ideographs (with the compatibility block).
 IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: CJK and full-width punctuation, and the curly quotation marks, dash and ellipsis used with Chinese.
-PUNCTUATION = "\u3000-\u303f\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026"
-CJK = IDEOGRAPH + PUNCTUATION
+PUNCTUATION = "\u3000-\u303f\uff00-\uffef"
+#: Curly quotation marks, the dash and the ellipsis: shared by Chinese and English text, so they only
+#: lose a neighbouring space when their other neighbour is Chinese.
+SHARED = "\u201c\u201d\u2018\u2019\u2014\u2026"
+CJK = IDEOGRAPH + PUNCTUATION + SHARED
+IS_OWN = re.compile(f"[{IDEOGRAPH}{PUNCTUATION}]")
 IS_IDEOGRAPH = re.compile(f"[{IDEOGRAPH}]")
 IS_PUNCTUATION = re.compile(f"[{PUNCTUATION}]")
 IS_CJK = re.compile(f"[{CJK}]")
@@ -42,8 +46,8 @@ BLOCKS = (nodes.paragraph, nodes.caption, nodes.title, nodes.term, nodes.rubric,
 
 def _drop(left: str, right: str) -> bool:
     """Whether blanks between ``left`` and ``right`` are removed."""
-    return bool((IS_CJK.match(left) and IS_CJK.match(right)) or IS_PUNCTUATION.match(left)
-                or IS_PUNCTUATION.match(right))
+    return bool((IS_CJK.match(left) and IS_CJK.match(right) and (IS_OWN.match(left) or IS_OWN.match(right)))
+                or IS_PUNCTUATION.match(left) or IS_PUNCTUATION.match(right))
 
 
 def cjk_latin(left: str, right: str) -> bool:
@@ -82,7 +86,7 @@ def set_text(text: str, before: str = "", after: str = "") -> str:
         right = text[blank.end()] if blank.end() < len(text) else after
         if not (right and _drop(last, right)) and last:
             # kept: a single space next to Chinese, as written between Latin words
-            out.append(" " if IS_CJK.match(last) or IS_CJK.match(right or "") else blank.group())
+            out.append(" " if IS_OWN.match(last) or IS_OWN.match(right or "") else blank.group())
             last = " "
         elif not last:
             out.append(blank.group())
