@@ -17,8 +17,8 @@ import pandas as pd
 
 from analysis.inputs.io import read_code_labels, read_json
 from analysis.inputs.provenance import parse_rulegraph, rule_stages
+from analysis.inputs.yaml_bounded import load_yaml_text
 from analysis.methods.codebook import code_labels
-from analysis.methods.cooccurrence import strongest_links
 from analysis.methods.qca import parse_term, term_membership
 from analysis.report import figures as draw_
 from analysis.report.labels import ACTOR_LABELS
@@ -32,12 +32,26 @@ def fig_alpha_forest(i, p, w):
                               p.words[p.lang])
 
 
+def _children(codes: pd.DataFrame, theme: str) -> list[str]:
+    """The leaf codes under ``theme``, in codebook order."""
+    return list(codes.loc[codes["is_leaf"] & (codes["theme"] == theme), "code_id"])
+
+
 def fig_analytic_framework(i, p, w):
-    """The analytic framework (conditions -> resilience, led by the station), from the configuration."""
-    label = read_code_labels(i.codes, p.lang)
+    """The analytic framework from the configuration and the codebook: conditions -> direct results
+    -> the station's mechanisms -> the dimensions of resilience, with the phases of co-production
+    and the barriers (the configured contrary codes) running through them."""
+    codes = pd.read_parquet(i.codes)
+    label = code_labels(codes, p.lang)
+    order = list(codes["code_id"])
     conditions = [(prop, label[spec["condition"]], label[spec["outcome"]]) for prop, spec in p.propositions.items()]
-    return draw_.analytic_framework(conditions, [label[m] for m in p.mechanisms], label[p.models["outcome_theme"]],
-                                    p.words[p.lang])
+    contrary = {c for spec in p.propositions.values() for c in spec.get("contrary", [])}
+    contrary |= {c for codes_ in p.mechanisms.values() for c in codes_} | set(p.models.get("outcome_contrary", []))
+    words = p.words[p.lang]
+    return draw_.analytic_framework(conditions, [label[m] for m in p.mechanisms],
+                                    [label[c] for c in _children(codes, p.models["outcome_theme"])],
+                                    [label[c] for c in _children(codes, p.phase_theme)],
+                                    [label[c] for c in sorted(contrary, key=order.index)], words)
 
 
 def fig_code_by_actor(i, p, w):
@@ -49,20 +63,28 @@ def fig_code_by_actor(i, p, w):
     fdr = dict(zip(tests["code_id"], tests["p_fdr"] < p.fdr))
     words = p.words[p.lang]
     return draw_.residual_heatmap(pd.read_parquet(i.cells), rows, cols, words["columns"], words["scale"], fdr=fdr,
-                                  cell_fdr=p.fdr)
+                                  cell_fdr=p.fdr, clip=p.clip)
 
 
-def fig_cooccurrence_network(i, p, w):
-    """The strongest links between co-production codes and resilience outcomes."""
+def fig_cooccurrence_heatmap(i, p, w):
+    """The segment-level c-coefficient of every pair of a co-production code (phase or mechanism) and a
+    resilience outcome, the pairs that survive the FDR correction framed."""
     codes = pd.read_parquet(i.codes)
-    leaf = codes[codes["is_leaf"]]
     label = code_labels(codes, p.lang)
-    left = [c for c in leaf["code_id"] if c.split(".")[0] in p.left_themes]
-    right = [c for c in leaf["code_id"] if c.split(".")[0] == p.models["outcome_theme"]]
+    left = [c for theme in p.left_themes for c in _children(codes, theme)]
+    right = _children(codes, p.models["outcome_theme"])
     pairs = pd.read_parquet(i.pairs).query("level == 'segment'")
-    links = strongest_links(pairs, left, right, p.fdr, p.top)
-    return draw_.cooccurrence_network(links, {c: label[c] for c in left}, {c: label[c] for c in right},
-                                      p.words[p.lang])
+    c = pd.DataFrame(0.0, index=left, columns=right)
+    significant = pd.DataFrame(False, index=left, columns=right)
+    for r in pairs.itertuples():
+        for a, b in ((r.code_a, r.code_b), (r.code_b, r.code_a)):
+            if a in c.index and b in c.columns:
+                c.loc[a, b] = r.c
+                significant.loc[a, b] = bool(r.p_fdr < p.fdr)
+    names = {code: label[code] for code in left + right}
+    words = {key: text.format(fdr=p.fdr) for key, text in p.words[p.lang].items()}
+    return draw_.cooccurrence_heatmap(c.rename(index=names, columns=names), significant.rename(index=names, columns=names),
+                                      words)
 
 
 def fig_evidence(i, p, w):
@@ -97,9 +119,15 @@ def fig_mechanism_diagram(i, p, w):
 
 
 def fig_pt_logodds(i, p, w):
-    """The cumulative log-odds (decibans) of each hypothesis over its evidence."""
-    names = {h: f"{h}: {spec['label'][p.lang]}" for h, spec in p.propositions.items()}
-    return draw_.logodds_steps(pd.read_parquet(i.evidence_items), p.priors, names, p.words[p.lang])
+    """The cumulative log-odds (decibans) of each hypothesis over its evidence; the legend names each
+    hypothesis: a proposition by its configured label, any other (the mechanism, M) by the statement
+    in the process-tracing evidence file."""
+    evidence = load_yaml_text(Path(i.evidence).read_text(encoding="utf-8"))["hypotheses"]
+    statements = {h: spec["statement"].get(p.lang) or spec["statement"]["zh"] for h, spec in evidence.items()}
+    statements |= {h: spec["label"][p.lang] for h, spec in p.propositions.items()}
+    colon = "：" if p.lang == "zh" else ": "
+    return draw_.logodds_steps(pd.read_parquet(i.evidence_items), p.priors,
+                               {h: f"{h}{colon}{text}" for h, text in statements.items()}, p.words[p.lang])
 
 
 def fig_qca_xy(i, p, w):
@@ -108,7 +136,9 @@ def fig_qca_xy(i, p, w):
     data = pd.read_parquet(i.calibrated)
     conditions, outcome = result["conditions"], result["outcome"]
     models = result["solutions"]["intermediate"]
-    fill = {"outcome": outcome, "n_cases": result["status"]["n_cases"], "min_cases": result["status"]["min_cases"]}
+    label = read_code_labels(i.codes, p.lang)
+    fill = {"outcome": label.get(outcome, outcome), "n_cases": result["status"]["n_cases"],
+            "min_cases": result["status"]["min_cases"]}
     words = {key: text.format(**fill) for key, text in p.words[p.lang].items()}
     if not models:
         return draw_.qca_xy(np.array([]), np.array([]), [], None, words)
@@ -117,15 +147,26 @@ def fig_qca_xy(i, p, w):
     return draw_.qca_xy(solution, data[outcome].to_numpy(), list(data["case"]), models[0], words, p.detail)
 
 
-#: The colour of each stage of the workflow in the rule graph.
-STAGE_COLOURS = {"ingest": "#e8eef3", "coding": "#e3f0e0", "reliability": "#f1ecd9", "mechanisms": "#f6e8d8",
-                 "figures": "#efe3f1", "paper": "#f3e1e1", "Snakefile": "#dddddd"}
+#: The colour of each stage of the workflow in the rule graph. "figures" holds the rules made from the
+#: registry in a loop (workflow/rules/report.smk), which no ``rule <name>:`` line names.
+STAGE_COLOURS = {"ingest": "#dbe6f0", "coding": "#d9ecd3", "reliability": "#efe6c4", "mechanisms": "#f4dcc2",
+                 "figures": "#e6d6ec", "paper": "#f0d3d3", "Snakefile": "#d6d6d6"}
+#: A stage file whose rules the rule graph shows with another stage's colour.
+STAGE_OF_FILE = {"report": "figures", "gate": "paper"}
 
 
 def fig_rulegraph(i, p, w):
-    """The workflow's rules as a figure, from ``snakemake --rulegraph``."""
+    """The workflow's rules as a figure, from ``snakemake --rulegraph``: each rule the registry makes
+    (``fig_*``, ``table_*``, ``numbers_*``) folded into one node per kind, which says how many it holds."""
     nodes, edges = parse_rulegraph(Path(i.dot).read_text(encoding="utf-8"))
-    return draw_.rule_graph(nodes, edges, rule_stages(i.rules), STAGE_COLOURS, p.words[p.lang])
+    stages = {rule: STAGE_OF_FILE.get(stage, stage) for rule, stage in rule_stages(i.rules).items()}
+    generated = [rule for rule in nodes.values() if rule not in stages]
+    kinds = {rule: rule.split("_")[0] for rule in generated}
+    counts = {kind: list(kinds.values()).count(kind) for kind in kinds.values()}
+    folded = {rule: p.words[p.lang]["group"].format(prefix=kind, n=counts[kind]) for rule, kind in kinds.items()}
+    stages |= {name: "figures" for name in folded.values()}
+    return draw_.rule_graph({key: folded.get(rule, rule) for key, rule in nodes.items()}, edges, stages, STAGE_COLOURS,
+                            p.words[p.lang])
 
 
 def fig_saturation(i, p, w):
@@ -138,6 +179,7 @@ def fig_saturation(i, p, w):
 
 def fig_station_themes(i, p, w):
     """Coded segments per theme in each station: one small panel per theme, on a shared scale."""
+    import matplotlib.ticker
     from matplotlib.figure import Figure
 
     themes = pd.read_parquet(i.by_station).query("depth == 0")
@@ -149,16 +191,25 @@ def fig_station_themes(i, p, w):
         titles = dict(zip(themes["code_id"], themes[f"label_{p.lang}"]))
         return draw_.distribution_panels({titles[c]: counts[c].to_numpy(dtype=float) for c in names}, words["segments"],
                                          words["stations"])
-    figure = Figure(figsize=(2.2 * len(names) + 1, 0.28 * len(stations) + 1.4))
-    axes = figure.subplots(1, len(names), sharey=True, sharex=True, squeeze=False)[0]
-    for ax, code in zip(axes, names):
+    cols = min(4, len(names))
+    rows_of_panels = -(-len(names) // cols)
+    figure = Figure(figsize=(6.2, rows_of_panels * (0.2 * len(stations) + 0.75) + 0.5))
+    axes = figure.subplots(rows_of_panels, cols, sharey=True, squeeze=False)
+    top = float(themes["n_segments"].max()) * 1.05
+    for ax, code in zip(axes.flat, names):
         rows = themes[themes["code_id"] == code].set_index("case_id").reindex(stations)
         ax.barh(range(len(stations)), rows["n_segments"].fillna(0), color="#4c72b0")
-        ax.set_title(rows[f"label_{p.lang}"].dropna().iloc[0], fontsize=9)
-        ax.set_xlabel(words["segments"], fontsize=8)
-    axes[0].invert_yaxis()  # the first station on top; the panels share the axis
-    axes[0].set_yticks(range(len(stations)), stations, fontsize=7)
-    axes[0].set_ylabel(words["station"])
+        ax.set_title(rows[f"label_{p.lang}"].dropna().iloc[0], fontsize=8.5)
+        ax.set_xlim(0, top)  # one scale for every panel
+        ax.tick_params(axis="x", labelsize=7.5)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3, integer=True))
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    axes[0][0].invert_yaxis()  # the first station on top; the panels share the axis
+    for row in axes:
+        row[0].set_yticks(range(len(stations)), stations, fontsize=7.5)
+    figure.supylabel(words["station"], fontsize=8.5)
+    figure.supxlabel(words["segments"], fontsize=8.5)
     figure.tight_layout()
     return figure
 
@@ -173,12 +224,26 @@ def fig_theme_frequencies(i, p, w):
 FIGURES = {name: fn for name, fn in dict(globals()).items() if name.startswith("fig_") and callable(fn)}
 
 
-def draw(name: str, i, p, w, output: str) -> None:
-    """Draw the figure of function ``name`` for one job and save it to ``output`` (PNG at ``p.dpi``, no timestamp)."""
-    import matplotlib.pyplot as plt
+#: The stamp on every figure drawn from synthetic data (a figure whose registry entry takes the
+#: setting ``synthetic: study.synthetic_data``, while it is true).
+SYNTHETIC_MARK = {"zh": "合成数据 · 仅作方法示范", "en": "Synthetic data · illustration only"}
 
+
+def make(name: str, i, p, w):
+    """The figure of function ``name`` for one job, stamped :data:`SYNTHETIC_MARK` when its data are synthetic."""
     draw_.use_cjk_font()
     figure = FIGURES[name](i, p, w)
+    if getattr(p, "synthetic", False):
+        draw_.mark_synthetic(figure, SYNTHETIC_MARK[p.lang])
+    return figure
+
+
+def draw(name: str, i, p, w, output: str) -> None:
+    """Draw the figure of function ``name`` for one job (:func:`make`) and save it to ``output`` (PNG at
+    ``p.dpi``, no timestamp)."""
+    import matplotlib.pyplot as plt
+
+    figure = make(name, i, p, w)
     try:
         figure.savefig(output, dpi=p.dpi, metadata={"Software": None})
     finally:

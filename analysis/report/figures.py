@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
+import matplotlib.transforms  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
@@ -93,6 +94,163 @@ def use_cjk_font() -> str:
     return family
 
 
+#: The book's text column: 570 CSS pixels (about 15 cm) at 96 pixels to the inch. A figure shown at
+#: ``:width: 80%`` is printed 0.8 of this wide, whatever its own size.
+BOOK_TEXT_WIDTH_IN = 570 / 96
+#: The smallest text a reader of the printed figure should have to read, in points.
+MIN_PRINTED_PT = 6.5
+
+
+def _drawn_texts(fig) -> list:
+    """Every text artist that a draw of ``fig`` actually puts on the canvas (tick labels outside the
+    view, empty and hidden texts are skipped by matplotlib itself), in drawing order."""
+    from matplotlib.text import Text
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(fig.canvas, "get_renderer"):  # a Figure made without pyplot has no canvas to draw on yet
+        FigureCanvasAgg(fig)
+    drawn, original = [], Text.draw
+
+    def recording(self, renderer):
+        if self.get_visible() and self.get_text().strip():
+            drawn.append(self)
+        return original(self, renderer)
+
+    Text.draw = recording
+    try:
+        fig.canvas.draw()
+    finally:
+        Text.draw = original
+    return drawn
+
+
+def text_problems(fig, printed_width_in: float, min_pt: float = MIN_PRINTED_PT, tolerance_px: float = 1.0) -> list[str]:
+    """What keeps a reader from reading the text of ``fig`` when it is printed ``printed_width_in`` wide.
+
+    Three kinds of problem, each one line: two texts whose bounding boxes overlap by more than
+    ``tolerance_px`` printed pixels (at 96 to the inch) in both directions, a text smaller than
+    ``min_pt`` points once the figure is scaled to its printed width, and a text cut off at the
+    figure's edge. An empty list: every text is readable.
+
+    Examples
+    --------
+    >>> fig, ax = plt.subplots(figsize=(6, 2))
+    >>> ax.set_axis_off()
+    >>> _ = ax.text(0.5, 0.5, "resilience", fontsize=9); _ = ax.text(0.5, 0.5, "co-production", fontsize=9)
+    >>> text_problems(fig, 6.0)
+    ["overlap: 'resilience' and 'co-production' overlap by 53 x 12 px"]
+    >>> text_problems(fig, 2.0)[0]
+    "too small: 'resilience' is 3.0 pt at the printed width (9 pt in a figure 6.0 in wide)"
+    >>> plt.close(fig)
+    """
+    texts = _drawn_texts(fig)
+    renderer = fig.canvas.get_renderer()
+    width_in = fig.get_figwidth()
+    scale = printed_width_in / width_in
+    to_printed = printed_width_in * 96 / (width_in * fig.dpi)  # canvas pixels -> printed pixels
+    canvas = fig.bbox
+    boxes = [(t, t.get_window_extent(renderer)) for t in texts]
+    problems = []
+    for t, box in boxes:
+        size = t.get_fontsize() * scale
+        if size < min_pt - 1e-9:
+            problems.append(f"too small: {t.get_text()!r} is {size:.1f} pt at the printed width "
+                            f"({t.get_fontsize():g} pt in a figure {width_in:.1f} in wide)")
+        outside = max(canvas.x0 - box.x0, box.x1 - canvas.x1, canvas.y0 - box.y0, box.y1 - canvas.y1) * to_printed
+        if outside > tolerance_px:
+            problems.append(f"cut off: {t.get_text()!r} reaches {outside:.0f} px past the figure's edge")
+    for k, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[k + 1:]:
+            dx = (min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)) * to_printed
+            dy = (min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)) * to_printed
+            if dx > tolerance_px and dy > tolerance_px:
+                problems.append(f"overlap: {a.get_text()!r} and {b.get_text()!r} overlap by {dx:.0f} x {dy:.0f} px")
+    return problems
+
+
+def mark_synthetic(fig, text: str, strip_in: float = 0.3) -> None:
+    """Stamp ``text`` (that the figure is drawn from synthetic data) in a strip added above the figure.
+
+    The figure grows by ``strip_in`` and everything already drawn keeps its size and place, so the
+    stamp covers nothing and moves no label.
+    """
+    width, height = fig.get_size_inches()
+    keep = height / (height + strip_in)
+    for ax in fig.axes:
+        box = ax.get_position()
+        ax.set_position([box.x0, box.y0 * keep, box.width, box.height * keep])
+    for t in fig.texts:
+        if t.get_transform() == fig.transFigure:
+            x, y = t.get_position()
+            t.set_position((x, y * keep))
+    fig.set_size_inches(width, height + strip_in)
+    fig.text(1 - 0.1 / width, 1 - strip_in / 2 / (height + strip_in), text, ha="right", va="center", fontsize=8.5,
+             color="#8c2b1e", bbox=dict(boxstyle="round,pad=0.25", facecolor="#fbeeea", edgecolor="#d9a79c", linewidth=0.6))
+
+
+def _box_overlaps(box, others, pad: float = 0.0) -> bool:
+    return any(box.x0 < o.x1 + pad and o.x0 < box.x1 + pad and box.y0 < o.y1 + pad and o.y0 < box.y1 + pad for o in others)
+
+
+#: Where a point's label may go, tried in order: offsets in points and the alignment that keeps the
+#: label clear of its point.
+LABEL_SPOTS = [(4, 2, "left", "bottom"), (4, -2, "left", "top"), (-4, 2, "right", "bottom"), (-4, -2, "right", "top"),
+               (0, 5, "center", "bottom"), (0, -5, "center", "top"), (6, 0, "left", "center"), (-6, 0, "right", "center")]
+
+
+def place_labels(ax, xs, ys, labels, fontsize: float = 8, colours=None, point_pt: float = 3.0, avoid=()) -> list:
+    """Label each point (``xs``, ``ys`` in data coordinates) next to it, where the label overlaps no
+    label placed before, no point, none of the artists in ``avoid`` and nothing outside the axes; a
+    label with no free spot nearby goes further out, joined to its point by a thin line. Call once
+    the figure's layout is final.
+
+    Returns the labels' text artists.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    to_px = fig.dpi / 72
+    points = [ax.transData.transform((x, y)) for x, y in zip(xs, ys)]
+    r = point_pt * to_px
+    blocked = [matplotlib.transforms.Bbox([[px - r, py - r], [px + r, py + r]]) for px, py in points]
+    blocked += [artist.get_window_extent(renderer) for artist in avoid]
+    frame = ax.get_window_extent(renderer)
+    spots = LABEL_SPOTS + [(dx * f, dy * f, ha, va) for f in (3, 5, 8) for dx, dy, ha, va in LABEL_SPOTS]
+    placed = []
+    for k, (x, y, text) in enumerate(zip(xs, ys, labels)):
+        colour = colours[k] if colours is not None else "#222222"
+        for n, (dx, dy, ha, va) in enumerate(spots):
+            far = n >= len(LABEL_SPOTS)
+            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=fontsize,
+                                color=colour, arrowprops=dict(arrowstyle="-", color="#999999", linewidth=0.5) if far else None)
+            box = label.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not _box_overlaps(box, blocked, pad=1):
+                break
+            if n < len(spots) - 1:
+                label.remove()
+        blocked.append(box)
+        placed.append(label)
+    return placed
+
+
+def wrap_label(label: str, width: int = 4) -> str:
+    """A Chinese label broken into lines of at most ``width`` characters, at its parentheses when it
+    has them (a column label read across, not turned on its side); a label with spaces is left whole.
+
+    >>> wrap_label("志愿者与社会组织"), wrap_label("村（社区）干部"), wrap_label("居民"), wrap_label("Residents and cadres")
+    ('志愿者与\\n社会组织', '村（社区）\\n干部', '居民', 'Residents and cadres')
+    """
+    if " " in label or len(label) <= width:
+        return label
+    if "）" in label and label.index("）") < len(label) - 1:
+        head, tail = label.split("）", 1)
+        return head + "）\n" + wrap_label(tail, width)
+    lines = -(-len(label) // width)
+    step = -(-len(label) // lines)
+    return "\n".join(label[k:k + step] for k in range(0, len(label), step))
+
+
 def theme_frequency_bars(freq: pd.DataFrame, label: str = "label_zh", xlabel: str = "编码片段数") -> plt.Figure:
     """Ranked horizontal bars of segments per theme (roll-up of its codes).
 
@@ -100,9 +258,9 @@ def theme_frequency_bars(freq: pd.DataFrame, label: str = "label_zh", xlabel: st
     ``depth == 0`` are the themes.
     """
     themes = freq[freq["depth"] == 0].sort_values("n_segments")
-    fig, ax = plt.subplots(figsize=(6.4, 0.45 * len(themes) + 1.2))
+    fig, ax = plt.subplots(figsize=(5.0, 0.4 * len(themes) + 1.0))
     bars = ax.barh(themes[label], themes["n_segments"], color="#3b6e8f")
-    ax.bar_label(bars, padding=3, fontsize=8)
+    ax.bar_label(bars, padding=3, fontsize=8.5)
     ax.set_xlabel(xlabel)
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(x=0.12)
@@ -110,25 +268,33 @@ def theme_frequency_bars(freq: pd.DataFrame, label: str = "label_zh", xlabel: st
     return fig
 
 
+def _cell_text_colour(value: float, low: float, high: float) -> str:
+    """White on the dark ends of a diverging scale, black in its pale middle."""
+    middle = (low + high) / 2
+    return "white" if abs(value - middle) > 0.6 * (high - low) / 2 else "black"
+
+
 def framework_heatmap(matrix: pd.DataFrame, row_label: str, col_label: str, cbar_label: str) -> plt.Figure:
     """Heat map of a stations x propositions table of shares in [0, 1] (NaN shown blank)."""
     values = matrix.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(1.2 * matrix.shape[1] + 2.5, 0.32 * matrix.shape[0] + 1.4))
+    fig, ax = plt.subplots(figsize=(0.85 * matrix.shape[1] + 1.9, 0.27 * matrix.shape[0] + 1.2))
     image = ax.imshow(np.ma.masked_invalid(values), cmap="RdBu", vmin=0, vmax=1, aspect="auto")
-    ax.set_xticks(range(matrix.shape[1]), matrix.columns)
-    ax.set_yticks(range(matrix.shape[0]), matrix.index)
-    ax.set_xlabel(col_label)
-    ax.set_ylabel(row_label)
+    ax.set_xticks(range(matrix.shape[1]), matrix.columns, fontsize=9)
+    ax.set_yticks(range(matrix.shape[0]), matrix.index, fontsize=8.5)
+    ax.set_xlabel(col_label, fontsize=9)
+    ax.set_ylabel(row_label, fontsize=9)
     for (i, j), v in np.ndenumerate(values):
         if not np.isnan(v):
-            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=7, color="white" if abs(v - 0.5) > 0.3 else "black")
-    fig.colorbar(image, ax=ax, label=cbar_label, fraction=0.05)
+            ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8, color=_cell_text_colour(v, 0, 1))
+    bar = fig.colorbar(image, ax=ax, fraction=0.08)
+    bar.set_label(cbar_label, fontsize=9)
+    bar.ax.tick_params(labelsize=8.5)
     fig.tight_layout()
     return fig
 
 
 def residual_heatmap(cells: pd.DataFrame, row_labels: dict, col_labels: dict, xlabel: str,
-                     cbar_label: str, fdr: dict | None = None, cell_fdr: float | None = None) -> plt.Figure:
+                     cbar_label: str, fdr: dict | None = None, cell_fdr: float | None = None, clip: float = 4.0) -> plt.Figure:
     """Codes x categories heat map of the cells' permutation z-scores.
 
     ``cells`` is the long table of :func:`analysis.methods.coding.code_by_category`;
@@ -136,26 +302,30 @@ def residual_heatmap(cells: pd.DataFrame, row_labels: dict, col_labels: dict, xl
     cell shows the row share (%); codes whose test survives the false-discovery-rate
     correction (``fdr``: code -> bool) are starred, and cells whose own permutation
     p-value survives the correction over all cells (``p_fdr`` below ``cell_fdr``) are framed.
+    The colour scale stops at +-``clip``; the colour bar's arrows show that stronger cells take its end
+    colours (``cbar_label`` may say so with ``{clip}``).
     """
     resid = cells.pivot(index="code_id", columns="category", values="perm_z").reindex(
         index=list(row_labels), columns=list(col_labels))
     share = cells.pivot(index="code_id", columns="category", values="row_share").reindex_like(resid)
     kept = (cells.pivot(index="code_id", columns="category", values="p_fdr").reindex_like(resid) < cell_fdr
             if cell_fdr is not None else pd.DataFrame(False, index=resid.index, columns=resid.columns))
-    fig, ax = plt.subplots(figsize=(0.95 * len(col_labels) + 3.6, 0.27 * len(row_labels) + 1.6))
-    image = ax.imshow(np.ma.masked_invalid(resid.to_numpy(dtype=float)), cmap="RdBu_r", vmin=-4, vmax=4, aspect="auto")
-    ax.set_xticks(range(len(col_labels)), list(col_labels.values()), rotation=30, ha="right")
+    fig, ax = plt.subplots(figsize=(0.62 * len(col_labels) + 2.9, 0.25 * len(row_labels) + 1.5))
+    image = ax.imshow(np.ma.masked_invalid(resid.to_numpy(dtype=float)), cmap="RdBu_r", vmin=-clip, vmax=clip, aspect="auto")
+    ax.set_xticks(range(len(col_labels)), [wrap_label(v) for v in col_labels.values()], fontsize=8.5)
     names = [row_labels[c] + (" *" if fdr and fdr.get(c) else "") for c in row_labels]
     ax.set_yticks(range(len(row_labels)), names, fontsize=8)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(xlabel, fontsize=9)
     for (i, j), v in np.ndenumerate(share.to_numpy(dtype=float)):
         if not np.isnan(v):
             r = resid.iat[i, j]
-            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=6,
-                    color="white" if not np.isnan(r) and abs(r) > 2.5 else "black")
+            ax.text(j, i, f"{v:.0%}", ha="center", va="center", fontsize=7.5,
+                    color="white" if not np.isnan(r) and abs(r) > 0.6 * clip else "black")
         if kept.iat[i, j]:
             ax.add_patch(plt.Rectangle((j - 0.46, i - 0.42), 0.92, 0.84, fill=False, edgecolor="black", linewidth=1.0))
-    fig.colorbar(image, ax=ax, label=cbar_label, fraction=0.04)
+    bar = fig.colorbar(image, ax=ax, fraction=0.06, extend="both")
+    bar.set_label(cbar_label.format(clip=f"{clip:g}"), fontsize=8.5)
+    bar.ax.tick_params(labelsize=8)
     fig.tight_layout()
     return fig
 
@@ -168,7 +338,7 @@ def alpha_forest(per_code: pd.DataFrame, overall: dict, labels: dict, thresholds
     undefined is listed with the word in ``words["undefined"]`` instead of a point.
     """
     rows = per_code.sort_values(["krippendorff_alpha", "code_id"], na_position="first").reset_index(drop=True)
-    fig, ax = plt.subplots(figsize=(6.6, 0.24 * len(rows) + 1.8))
+    fig, ax = plt.subplots(figsize=(5.3, 0.22 * len(rows) + 1.6))
     y = np.arange(len(rows))
     defined = rows["krippendorff_alpha"].notna().to_numpy()
     lo = (rows["krippendorff_alpha"] - rows["krippendorff_alpha_lo"]).clip(lower=0)
@@ -176,7 +346,7 @@ def alpha_forest(per_code: pd.DataFrame, overall: dict, labels: dict, thresholds
     ax.errorbar(rows.loc[defined, "krippendorff_alpha"], y[defined], xerr=[lo[defined], hi[defined]],
                 fmt="o", color="#3b6e8f", ecolor="#9bb8cc", markersize=4, capsize=2)
     for i in y[~defined]:
-        ax.text(0.02, i, words["undefined"], va="center", fontsize=7, color="#888888")
+        ax.text(0.02, i, words["undefined"], va="center", fontsize=8, color="#777777")
     top = len(rows) + 0.8
     if overall.get("krippendorff_alpha") is not None:
         ax.errorbar([overall["krippendorff_alpha"]], [top],
@@ -187,7 +357,8 @@ def alpha_forest(per_code: pd.DataFrame, overall: dict, labels: dict, thresholds
     for value, style in ((thresholds["tentative"], ":"), (thresholds["reliable"], "--")):
         ax.axvline(value, color="#555555", linestyle=style, linewidth=0.8)
     ax.set_xlim(min(0.0, float(np.nanmin(rows["krippendorff_alpha_lo"].fillna(0)))) - 0.02, 1.02)
-    ax.set_xlabel(words["xlabel"])
+    ax.set_xlabel(words["xlabel"], fontsize=9)
+    ax.tick_params(axis="x", labelsize=8.5)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
@@ -196,69 +367,79 @@ def alpha_forest(per_code: pd.DataFrame, overall: dict, labels: dict, thresholds
 def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, words: dict) -> plt.Figure:
     """Cumulative distinct codes by interview, and each run's share of new information.
 
-    The run's bar stands at the run's last interview; the dashed line is the
-    threshold and the vertical line marks the saturation point when reached.
-    Past a few hundred interviews (a province pooled) the markers and bars would merge into ink
-    and cost minutes to draw: the curve is a plain line and the runs' shares a step line.
+    The base interviews are shaded. While some run brings new codes, each run's share stands as a
+    bar at its last interview on a second axis, with the threshold dashed; when no run after the base
+    brings any new code, that axis would be empty, so the figure has none and says so in words
+    (``words["none_new"]``, which may name ``{base}`` and ``{runs}``). The vertical line marks the
+    saturation point when reached. Past a few hundred interviews (a province pooled) the markers and
+    bars would merge into ink and cost minutes to draw: the curve is a plain line and the shares a step line.
     """
     many = len(curve) > 300
-    fig, ax = plt.subplots(figsize=(7.0, 3.6))
-    ax.plot(curve["position"], curve["cumulative"], marker=None if many else "o", markersize=3, color="#3b6e8f",
+    fig, ax = plt.subplots(figsize=(5.4, 3.0))
+    base = int(result.get("base", 0) or 0)
+    if base:
+        ax.axvspan(0.5, base + 0.5, color="#eeeeee", zorder=0)
+        ax.annotate(words["base"], (base + 0.5, 0.98), xycoords=("data", "axes fraction"), xytext=(-3, 0),
+                    textcoords="offset points", ha="right", va="top", fontsize=8, color="#555555")
+    ax.plot(curve["position"], curve["cumulative"], marker=None if many else "o", markersize=2.5, color="#3b6e8f",
             label=words["cumulative"])
-    ax.set_xlabel(words["xlabel"])
-    ax.set_ylabel(words["cumulative"])
-    ax.set_ylim(0, max(1, curve["cumulative"].max()) * 1.1)
-    right = ax.twinx()
-    if len(runs) and many:
-        right.step(runs["last"], runs["share_new"], where="mid", alpha=0.6, linewidth=0.8, color="#b03a2e",
-                   label=words["share"])
+    ax.set_xlabel(words["xlabel"], fontsize=9)
+    ax.set_ylabel(words["cumulative"], fontsize=9)
+    ax.tick_params(labelsize=8.5)
+    ax.set_ylim(0, max(1, curve["cumulative"].max()) * 1.15)
+    new_information = len(runs) and float(runs["share_new"].max()) > 0
+    if new_information:
+        right = ax.twinx()
+        if many:
+            right.step(runs["last"], runs["share_new"], where="mid", alpha=0.6, linewidth=0.8, color="#b03a2e",
+                       label=words["share"])
+        else:
+            right.bar(runs["last"], runs["share_new"], width=0.6, alpha=0.35, color="#b03a2e", label=words["share"])
+        right.axhline(result["threshold"], color="#b03a2e", linestyle="--", linewidth=0.8)
+        right.set_ylabel(words["share"], fontsize=9)
+        right.set_ylim(0, max(result["threshold"] * 2, float(runs["share_new"].max()) * 1.15))
+        right.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        right.tick_params(labelsize=8.5)
+        right.spines[["top"]].set_visible(False)
     elif len(runs):
-        right.bar(runs["last"], runs["share_new"], width=0.6, alpha=0.35, color="#b03a2e", label=words["share"])
-    right.axhline(result["threshold"], color="#b03a2e", linestyle="--", linewidth=0.8)
-    right.set_ylabel(words["share"])
-    right.set_ylim(0, max(0.3, float(runs["share_new"].max()) * 1.15 if len(runs) else 0.3))
-    right.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+        ax.text(0.97, 0.45, words["none_new"].format(base=base, runs=len(runs)), transform=ax.transAxes, ha="right",
+                va="center", multialignment="center", fontsize=8.5, color="#8c2b1e",
+                bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="#cccccc", linewidth=0.6))
     if result.get("reached"):
         ax.axvline(result["point"], color="#333333", linewidth=0.8)
-        ax.annotate(words["point"], (result["point"], ax.get_ylim()[1] * 0.05), xytext=(4, 0),
-                    textcoords="offset points", fontsize=8)
-    ax.spines[["top"]].set_visible(False)
+        ax.annotate(words["point"], (result["point"], 0.12), xycoords=("data", "axes fraction"), xytext=(4, 0),
+                    textcoords="offset points", fontsize=8.5)
+    ax.spines[["top"] if new_information else ["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
 
-def cooccurrence_network(links: pd.DataFrame, left: dict, right: dict, words: dict) -> plt.Figure:
-    """Bipartite network of the strongest links: co-production codes (left) to resilience outcomes (right).
+def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict) -> plt.Figure:
+    """Heat map of the c-coefficients between co-production codes (rows) and resilience outcomes
+    (columns), each cell's value written in it; a frame marks the pairs whose co-occurrence test
+    survives the false-discovery-rate correction.
 
-    Positions are fixed (two columns in codebook order), so the figure is the
-    same on every run; edge width follows the c-coefficient.
+    ``c`` and ``significant`` are frames of the same shape, indexed and labelled as the axes show
+    them; a pair that never co-occurs has c = 0, written "0" (a pair that does shows two decimals). ``words`` names the axes, the colour bar and the frame.
     """
-    import networkx as nx
-
-    graph = nx.Graph()
-    graph.add_nodes_from(left, side=0)
-    graph.add_nodes_from(right, side=1)
-    for r in links.itertuples():
-        graph.add_edge(r.code_a, r.code_b, weight=r.c, significant=bool(getattr(r, "significant", True)))
-    pos = {c: (0.0, -i) for i, c in enumerate(left)} | {c: (1.0, -i * (len(left) - 1) / max(1, len(right) - 1))
-                                                        for i, c in enumerate(right)}
-    fig, ax = plt.subplots(figsize=(7.2, 0.42 * max(len(left), len(right)) + 1.4))
-    for flag, style, colour in ((True, "solid", "#3b6e8f"), (False, "dashed", "#bbbbbb")):
-        edges = [(u, v) for u, v in graph.edges if graph[u][v]["significant"] == flag]
-        nx.draw_networkx_edges(graph, pos, edgelist=edges, ax=ax, width=[1 + 14 * graph[u][v]["weight"] for u, v in edges],
-                               edge_color=colour, style=style, alpha=0.85)
-    nx.draw_networkx_nodes(graph, pos, nodelist=list(left), ax=ax, node_color="#3b6e8f", node_size=120)
-    nx.draw_networkx_nodes(graph, pos, nodelist=list(right), ax=ax, node_color="#b03a2e", node_size=120)
-    for c, (x, y) in pos.items():
-        ax.text(x + (-0.04 if x == 0 else 0.04), y, (left | right)[c], ha="right" if x == 0 else "left", va="center", fontsize=8)
-    for u, v in graph.edges:
-        (x1, y1), (x2, y2) = pos[u], pos[v]
-        ax.text((x1 + x2) / 2, (y1 + y2) / 2, f"{graph[u][v]['weight']:.2f}", fontsize=6, color="#555555", ha="center")
-    if not len(links):
-        ax.text(0.5, 0.5, words["none"], ha="center", va="center", transform=ax.transAxes)
-    ax.set_title(f"{words['left']} → {words['right']}（{words['legend']}）", fontsize=9)
-    ax.set_xlim(-0.9, 1.9)
-    ax.axis("off")
+    values = c.to_numpy(dtype=float)
+    high = max(0.05, float(np.nanmax(values)) if values.size else 0.05)
+    fig, ax = plt.subplots(figsize=(0.62 * c.shape[1] + 2.6, 0.34 * c.shape[0] + 1.6))
+    image = ax.imshow(values, cmap="Blues", vmin=0, vmax=high, aspect="auto")
+    ax.set_xticks(range(c.shape[1]), [wrap_label(v) for v in c.columns], fontsize=8.5)
+    ax.set_yticks(range(c.shape[0]), list(c.index), fontsize=8.5)
+    ax.set_xlabel(words["right"], fontsize=9)
+    ax.set_ylabel(words["left"], fontsize=9)
+    for (i, j), v in np.ndenumerate(values):
+        ax.text(j, i, f"{v:.2f}" if v else "0", ha="center", va="center", fontsize=8,  # 0: the pair never co-occurs
+                color="white" if v > 0.6 * high else "black")
+        if significant.iat[i, j]:
+            ax.add_patch(plt.Rectangle((j - 0.45, i - 0.42), 0.9, 0.84, fill=False, edgecolor="#b03a2e", linewidth=1.6))
+    bar = fig.colorbar(image, ax=ax, fraction=0.07)
+    bar.set_label(words["scale"], fontsize=8.5)
+    bar.ax.tick_params(labelsize=8)
+    n = int(significant.to_numpy().sum())
+    ax.set_title(words["marked"] if n else words["none_marked"], fontsize=8.5, color="#8c2b1e" if n else "#555555")
     fig.tight_layout()
     return fig
 
@@ -266,115 +447,153 @@ def cooccurrence_network(links: pd.DataFrame, left: dict, right: dict, words: di
 def qca_xy(solution: np.ndarray, outcome: np.ndarray, cases: list[str], fit: dict | None, words: dict,
            label_up_to: int = 30) -> plt.Figure:
     """XY plot: membership in the solution against membership in the outcome, with the diagonal;
-    each point names its station while there are at most ``label_up_to``."""
-    fig, ax = plt.subplots(figsize=(4.8, 4.8))
+    each point names its station (placed clear of the others) while there are at most ``label_up_to``."""
+    fig, ax = plt.subplots(figsize=(3.8, 3.8))
     ax.plot([0, 1], [0, 1], color="#999999", linewidth=0.8, linestyle="--")
-    if fit is None:
-        ax.text(0.5, 0.5, words["none"], ha="center", va="center", wrap=True)
-    else:
-        many = not lists_each_station(len(cases), label_up_to)
-        ax.scatter(solution, outcome, color="#3b6e8f", s=6 if many else 22, alpha=0.35 if many else 1.0, zorder=3)
-        for x, y, c in ([] if many else zip(solution, outcome, cases)):  # too many stations to name each
-            ax.annotate(c, (x, y), xytext=(3, 2), textcoords="offset points", fontsize=7)
-        ax.text(0.02, 0.97, f"{words['incl']} {fit['incl']:.3f}\n{words['cov']} {fit['cov']:.3f}", va="top", fontsize=8,
-                transform=ax.transAxes)
-    ax.set_xlim(-0.02, 1.02)
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel(words["x"])
-    ax.set_ylabel(words["y"])
+    ax.set_xlim(-0.02, 1.05)
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_xlabel(words["x"], fontsize=8.5)
+    ax.set_ylabel(words["y"], fontsize=8.5)
+    ax.tick_params(labelsize=8)
     ax.set_aspect("equal")
+    if fit is None:
+        ax.text(0.5, 0.5, words["none"], ha="center", va="center", wrap=True, fontsize=8.5)
+        fig.tight_layout()
+        return fig
+    many = not lists_each_station(len(cases), label_up_to)
+    ax.scatter(solution, outcome, color="#3b6e8f", s=6 if many else 16, alpha=0.35 if many else 1.0, zorder=3)
+    note = ax.text(0.03, 0.97, f"{words['incl']} {fit['incl']:.3f}\n{words['cov']} {fit['cov']:.3f}", va="top", fontsize=8,
+                   transform=ax.transAxes)
     fig.tight_layout()
+    if not many:  # too many stations to name each
+        fig.canvas.draw()
+        place_labels(ax, solution, outcome, cases, fontsize=7.5, avoid=[note])
     return fig
 
 
 def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) -> plt.Figure:
-    """Cumulative log-odds (decibans) of each hypothesis as its evidence items come in."""
-    fig, ax = plt.subplots(figsize=(6.6, 3.8))
-    for k, (hyp, grp) in enumerate(items.groupby("hypothesis", sort=False)):
+    """Cumulative log-odds (decibans) of each hypothesis as its evidence items come in.
+
+    Each line ends in its hypothesis's id, placed clear of the other ids; the legend below the plot
+    gives every id's full statement (``labels``: id -> text).
+    """
+    fig, ax = plt.subplots(figsize=(5.0, 2.9 + 0.2 * items["hypothesis"].nunique()))
+    ends = []
+    for hyp, grp in items.groupby("hypothesis", sort=False):
         prior = priors.get(hyp, priors.get("default", 0.5))
         start = 10 * np.log10(prior / (1 - prior))
         y = [start, *(start + grp["cumulative_decibans"]).tolist()]
         x = list(range(len(y)))
-        ax.step(x, y, where="post", marker="o", markersize=3, label=labels.get(hyp, hyp))
-        ax.annotate(hyp, (x[-1], y[-1]), xytext=(4, 0), textcoords="offset points", fontsize=8)
+        (line,) = ax.step(x, y, where="post", marker="o", markersize=3, label=labels.get(hyp, hyp))
+        ends.append((x[-1], y[-1], hyp, line.get_color()))
     ax.axhline(0, color="#999999", linewidth=0.8)
-    ax.set_xlabel(words["x"])
-    ax.set_ylabel(words["y"])
-    ax.legend(fontsize=7, loc="best")
+    ax.set_xlabel(words["x"], fontsize=9)
+    ax.set_ylabel(words["y"], fontsize=9)
+    ax.tick_params(labelsize=8.5)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.margins(x=0.12, y=0.12)
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(-0.12, -0.2), frameon=False, ncol=1)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+    fig.canvas.draw()
+    place_labels(ax, [e[0] for e in ends], [e[1] for e in ends], [e[2] for e in ends], fontsize=8.5,
+                 colours=[e[3] for e in ends])
     return fig
+
+
+def _connect(ax, source, target, **style):
+    """An arrow from one boxed text to another that starts and ends at the boxes' edges."""
+    return ax.annotate("", xy=(0.5, 0.5), xycoords=target, xytext=(0.5, 0.5), textcoords=source,
+                       arrowprops=dict(arrowstyle="-|>", patchA=source.get_bbox_patch(), patchB=target.get_bbox_patch(),
+                                       shrinkA=1, shrinkB=1, **style))
 
 
 def mechanism_diagram(nodes: dict[str, list[tuple[str, str]]], edges: pd.DataFrame, words: dict) -> plt.Figure:
-    """Conditions -> the station's mechanisms -> outcomes; edge width is the link's weight,
-    solid when the evidence supports the link and dashed grey when it does not.
+    """Conditions -> the station's mechanisms -> outcomes, drawing only the links the evidence supports.
 
-    ``nodes`` maps each layer ("conditions", "mechanisms", "outcomes") to
-    (id, label) pairs; ``edges`` has ``source, target, weight, supported``.
+    ``nodes`` maps each layer ("conditions", "mechanisms", "outcomes") to (id, label) pairs;
+    ``edges`` has ``source, target, weight, supported``. A supported link is a solid arrow whose
+    width and label give its c-coefficient; the unsupported ones are not drawn, and a note under the
+    diagram counts, for each pair of layers, how many links of how many tested are supported
+    (``words["summary"]`` with ``{supported}``, ``{tested}`` and the two layers' names).
     """
     layers = ["conditions", "mechanisms", "outcomes"]
-    pos = {}
+    layer_of = {n: layer for layer in layers for n, _ in nodes[layer]}
+    tallest = max(len(nodes[layer]) for layer in layers)
+    fig, ax = plt.subplots(figsize=(6.0, 0.5 * tallest + 1.6))
+    colours = {"conditions": "#e8eef3", "mechanisms": "#f6e8d8", "outcomes": "#f3e1e1"}
+    boxes = {}
     for x, layer in enumerate(layers):
         items = nodes[layer]
-        for i, (node, _) in enumerate(items):
-            pos[node] = (x, (len(items) - 1) / 2 - i)
-    label = {n: lab for layer in layers for n, lab in nodes[layer]}
-    fig, ax = plt.subplots(figsize=(8.4, 4.6))
-    for r in edges.itertuples():
-        (x1, y1), (x2, y2) = pos[r.source], pos[r.target]
-        style = dict(color="#3b6e8f", linestyle="-", alpha=0.85) if r.supported else dict(color="#bbbbbb", linestyle="--", alpha=0.9)
-        ax.plot([x1 + 0.12, x2 - 0.12], [y1, y2], linewidth=0.6 + 6 * max(r.weight, 0), **style, zorder=1)
-    colours = {"conditions": "#e8eef3", "mechanisms": "#f6e8d8", "outcomes": "#f3e1e1"}
-    for layer in layers:
-        for node, _ in nodes[layer]:
-            x, y = pos[node]
-            ax.text(x, y, label[node], ha="center", va="center", fontsize=8, zorder=3,
-                    bbox=dict(boxstyle="round,pad=0.35", facecolor=colours[layer], edgecolor="#666666", linewidth=0.6))
-    for x, layer in enumerate(layers):
-        ax.text(x, max(p[1] for p in pos.values()) + 0.8, words[layer], ha="center", fontsize=9, fontweight="bold")
-    ax.plot([], [], color="#3b6e8f", label=words["supported"])
-    ax.plot([], [], color="#bbbbbb", linestyle="--", label=words["unsupported"])
-    ax.legend(loc="lower center", fontsize=7, ncol=2, frameon=False, bbox_to_anchor=(0.5, -0.08))
-    ax.set_xlim(-0.5, 2.5)
+        for i, (node, label) in enumerate(items):
+            boxes[node] = ax.text(x, (len(items) - 1) / 2 - i, label, ha="center", va="center", fontsize=8.5, zorder=3,
+                                  bbox=dict(boxstyle="round,pad=0.35", facecolor=colours[layer], edgecolor="#666666",
+                                            linewidth=0.6))
+        ax.text(x, (tallest - 1) / 2 + 0.85, words[layer], ha="center", va="center", fontsize=9, fontweight="bold")
+    ax.set_xlim(-0.55, 2.55)
+    ax.set_ylim(-(tallest - 1) / 2 - 0.6, (tallest - 1) / 2 + 1.15)
     ax.axis("off")
-    fig.tight_layout()
+    supported = edges[edges["supported"].astype(bool)]
+    for r in supported.itertuples():
+        arrow = _connect(ax, boxes[r.source], boxes[r.target], color="#3b6e8f", linewidth=1.2 + 12 * max(r.weight, 0),
+                         mutation_scale=16)
+        arrow.set_zorder(2)
+        (x1, y1), (x2, y2) = boxes[r.source].get_position(), boxes[r.target].get_position()
+        ax.text((x1 + x2) / 2, (y1 + y2) / 2 + 0.12, f"c = {r.weight:.2f}", ha="center", va="bottom", fontsize=8,
+                color="#3b6e8f", bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"), zorder=4)
+    lines = []
+    for a, b in zip(layers, layers[1:]):
+        tested = edges[edges["source"].map(layer_of).eq(a) & edges["target"].map(layer_of).eq(b)]
+        lines.append(words["summary"].format(source=words[a], target=words[b], tested=len(tested),
+                                             supported=int(tested["supported"].astype(bool).sum())))
+    height = fig.get_figheight()
+    note = (0.17 * (len(lines) + 1) + 0.2) / height  # the note's share of the figure's height
+    fig.text(0.5, 0.1 / height, "\n".join([words["legend"], *lines]), ha="center", va="bottom", multialignment="left",
+             fontsize=8, color="#333333", linespacing=1.4)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=note, top=0.99)
     return fig
 
 
-def analytic_framework(conditions: list[tuple[str, str, str]], mechanisms: list[str], resilience: str,
-                       words: dict) -> plt.Figure:
+def analytic_framework(conditions: list[tuple[str, str, str]], mechanisms: list[str], dimensions: list[str],
+                       phases: list[str], barriers: list[str], words: dict) -> plt.Figure:
     """The study's analytic framework, drawn from the configuration (no data).
 
-    ``conditions`` lists (proposition, condition label, outcome label) triples:
-    each condition of co-production leads, by its proposition, to one dimension
-    of community resilience. The station's leading mechanisms sit above the
-    conditions, since the station steers co-production as a whole.
+    ``conditions`` lists (proposition, condition label, direct-result label) triples: each condition
+    of co-production brings, by its proposition, one direct result; through the station's leading
+    mechanisms (``mechanisms``) the results become community resilience, whose dimensions are
+    ``dimensions``. Two bands under the layers name what runs through all of them: the phases of
+    co-production and the barriers coded as contrary evidence. Every arrow ends at a box's edge.
     """
-    fig, ax = plt.subplots(figsize=(8.4, 4.8))
     n = len(conditions)
+    fig, ax = plt.subplots(figsize=(5.8, 0.6 * max(n, 3) + 2.2))
+    box = dict(boxstyle="round,pad=0.4", linewidth=0.7, edgecolor="#555555")
+    xs = {"conditions": 0.0, "results": 1.45, "mechanisms": 2.95, "dimensions": 4.45}
     ys = [(n - 1) / 2 - i for i in range(n)]
-    box = dict(boxstyle="round,pad=0.45", linewidth=0.7, edgecolor="#555555")
-    arrow = dict(arrowstyle="-|>", color="#3b6e8f", linewidth=1.1, shrinkA=4, shrinkB=4)
-    for (prop, condition, outcome), y in zip(conditions, ys):
-        ax.annotate("", xy=(1.55, y), xytext=(0.45, y), arrowprops=arrow)
-        ax.text(1.0, y + 0.14, prop, ha="center", va="bottom", fontsize=8, color="#3b6e8f")
-        ax.annotate("", xy=(2.62, 0), xytext=(2.45, y), arrowprops=dict(arrow, color="#8f3b3b"))
-        ax.text(0, y, condition, ha="center", va="center", fontsize=9, bbox=dict(box, facecolor="#e8eef3"))
-        ax.text(2.0, y, outcome, ha="center", va="center", fontsize=9, bbox=dict(box, facecolor="#f3e1e1"))
-    ax.text(3.05, 0, resilience, ha="center", va="center", fontsize=10, fontweight="bold",
-            bbox=dict(box, facecolor="#f3e1e1", linewidth=1.2))
-    top = ys[0] + 1.35
-    ax.text(1.0, top, words["station"] + "\n" + "  ·  ".join(mechanisms), ha="center", va="center", fontsize=9,
-            bbox=dict(box, facecolor="#f6e8d8"))
-    ax.annotate("", xy=(0, ys[0] + 0.35), xytext=(0.55, top - 0.3), arrowprops=dict(arrow, color="#a0692c"))
-    ax.text(0.12, top - 0.5, words["leads"], ha="right", va="center", fontsize=8, color="#a0692c")
-    for x, key in ((0, "conditions"), (2.0, "outcomes")):
-        ax.text(x, ys[-1] - 0.85, words[key], ha="center", va="center", fontsize=9, fontweight="bold")
-    ax.set_xlim(-0.7, 3.6)
-    ax.set_ylim(ys[-1] - 1.1, top + 0.55)
+    size = 8.5
+    mech = ax.text(xs["mechanisms"], 0, "\n".join(mechanisms), ha="center", va="center", fontsize=size, linespacing=1.5,
+                   bbox=dict(box, facecolor="#f6e8d8"))
+    res = ax.text(xs["dimensions"], 0, "\n".join(dimensions), ha="center", va="center", fontsize=size, linespacing=1.5,
+                  bbox=dict(box, facecolor="#f3e1e1", linewidth=1.1))
+    for (prop, condition, result), y in zip(conditions, ys):
+        left = ax.text(xs["conditions"], y, condition, ha="center", va="center", fontsize=size, bbox=dict(box, facecolor="#e8eef3"))
+        mid = ax.text(xs["results"], y, result, ha="center", va="center", fontsize=size, bbox=dict(box, facecolor="#eef3e8"))
+        _connect(ax, left, mid, color="#3b6e8f", linewidth=1.1)
+        ax.text((xs["conditions"] + xs["results"]) / 2 + 0.05, y + 0.1, prop, ha="center", va="bottom", fontsize=8,
+                color="#3b6e8f")
+        _connect(ax, mid, mech, color="#8f6b3b", linewidth=1.0)
+    _connect(ax, mech, res, color="#8f3b3b", linewidth=1.6)
+    top = max(ys[0], 1.3) + 0.55
+    for key, x in (("conditions", xs["conditions"]), ("results", xs["results"]), ("mechanisms", xs["mechanisms"]),
+                   ("outcomes", xs["dimensions"])):
+        ax.text(x, top, words[key], ha="center", va="center", fontsize=8.5, fontweight="bold")
+    bottom = min(ys[-1], -1.3) - 0.75
+    bands = ((words["phases"] + " → ".join(phases), "#eef0f6"), (words["barriers"] + " · ".join(barriers), "#f6eeee"))
+    for k, (text, colour) in enumerate(bands):
+        ax.text(2.2, bottom - 0.55 * k, text, ha="center", va="center", fontsize=8, bbox=dict(box, facecolor=colour, linewidth=0.5))
+    ax.set_xlim(-0.6, 5.05)
+    ax.set_ylim(bottom - 0.55 * len(bands) + 0.15, top + 0.3)
     ax.axis("off")
-    fig.tight_layout()
+    fig.tight_layout(pad=0.3)
     return fig
 
 
@@ -388,17 +607,17 @@ def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_lab
     to draw station by station) the left panel is the histogram of the stations' support shares.
     """
     rows = max(len(by_station) if each_station else 8, len(by_actor))
-    fig, axes = plt.subplots(1, 2, figsize=(8.6, 0.28 * rows + 1.8), gridspec_kw={"width_ratios": [1.25, 1]})
+    fig, axes = plt.subplots(1, 2, figsize=(5.3, 0.25 * rows + 1.6), gridspec_kw={"width_ratios": [1, 1]})
     panels = [(axes[1], by_actor, actor_labels, words["by_actor"])]
     if each_station:
         panels.insert(0, (axes[0], by_station, None, words["by_station"]))
     else:
         shares = by_station["support_share"].to_numpy(dtype=float)
         axes[0].hist(shares[np.isfinite(shares)], bins=np.linspace(0, 1, 21), color="#3b6e8f")
-        axes[0].set_title(words["station_share"], fontsize=9)
+        axes[0].set_title(words["station_share"], fontsize=8.5)
         axes[0].set_xlabel(words["share"], fontsize=8)
         axes[0].set_ylabel(words["stations"], fontsize=8)
-        axes[0].tick_params(labelsize=7)
+        axes[0].tick_params(labelsize=7.5)
     for ax, frame, labels, title in panels:
         names = [labels.get(i, i) if labels else i for i in frame.index]
         y = np.arange(len(frame))[::-1]
@@ -406,11 +625,12 @@ def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_lab
         ax.barh(y, -frame["n_contrary"], color="#c26a4a", label=words["contrary"])
         ax.axvline(0, color="#333333", linewidth=0.6)
         ax.set_yticks(y, names, fontsize=8)
-        ax.set_title(title, fontsize=9)
-        ax.set_xlabel(words["xlabel"], fontsize=8)
+        ax.set_title(title, fontsize=8.5)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
-        ax.tick_params(axis="x", labelsize=7)
-    axes[0 if each_station else 1].legend(fontsize=7, frameon=False, loc="lower left")
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, integer=True))
+        ax.tick_params(axis="x", labelsize=7.5)
+    fig.supxlabel(words["xlabel"], fontsize=8)
+    axes[1].legend(fontsize=7.5, frameon=False, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -419,56 +639,65 @@ def distribution_panels(values: dict[str, np.ndarray], xlabel: str, ylabel: str,
                         value_range: tuple[float, float] | None = None) -> plt.Figure:
     """One histogram per measure, side by side on a shared scale: how a per-station measure is
     spread over many stations (the book's view of a study too large to draw station by station)."""
-    fig, axes = plt.subplots(1, len(values), figsize=(2.4 * len(values) + 1, 2.9), sharex=True, sharey=True,
-                             squeeze=False)
+    cols = min(4, len(values))
+    rows = -(-len(values) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.45 * cols + 0.5, 1.9 * rows + 0.4), sharey=True, squeeze=False)
     finite = [v[np.isfinite(v)] for v in values.values()]
     low, high = value_range or (min((v.min() for v in finite if v.size), default=0.0),
                                 max((v.max() for v in finite if v.size), default=1.0))
     bins = np.linspace(low, high if high > low else low + 1, 21)
-    for ax, (title, v) in zip(axes[0], zip(values, finite)):
+    for ax, (title, v) in zip(axes.flat, zip(values, finite)):
         ax.hist(v, bins=bins, color="#4c72b0")
-        ax.set_title(title, fontsize=9)
-        ax.set_xlabel(xlabel, fontsize=8)
-        ax.tick_params(labelsize=7)
-    axes[0][0].set_ylabel(ylabel)
+        ax.set_title(title, fontsize=8)
+        ax.set_xlim(bins[0], bins[-1])
+        ax.tick_params(labelsize=7.5)
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
+    for ax in list(axes.flat)[len(values):]:
+        ax.set_visible(False)
+    fig.supxlabel(xlabel, fontsize=8)
+    fig.supylabel(ylabel, fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def rule_graph(nodes: dict[str, str], edges: list[tuple[str, str]], stage_of: dict[str, str], colours: dict[str, str],
-               words: dict) -> plt.Figure:
-    """The workflow's rules as a layered graph: each rule in the column of its longest path from the raw data.
+               words: dict, per_row: int = 4) -> plt.Figure:
+    """The workflow's rules as a layered graph read from top to bottom: each rule in the row of its
+    longest path from the raw data, a layer wider than ``per_row`` rules wrapped over several rows.
 
-    ``stage_of`` maps a rule to its stage (the .smk file it lives in), which
-    picks its colour from ``colours``; the legend names the stages with ``words``.
+    ``stage_of`` maps a rule to its stage, which picks its colour from ``colours``; the legend
+    names the stages with ``words``. A node's label may hold a line break (a group of rules).
     """
     import networkx as nx
 
     graph = nx.DiGraph()
     graph.add_nodes_from(nodes.values())
-    graph.add_edges_from((nodes[a], nodes[b]) for a, b in edges)
+    graph.add_edges_from((nodes[a], nodes[b]) for a, b in edges if nodes[a] != nodes[b])
     depth: dict[str, int] = {}
     for rule in nx.topological_sort(graph):
         depth[rule] = max((depth[p] + 1 for p in graph.predecessors(rule)), default=0)
-    columns: dict[int, list[str]] = {}
-    for rule in sorted(graph, key=lambda r: (stage_of.get(r, ""), r)):
-        columns.setdefault(depth[rule], []).append(rule)
-    tallest = max(len(c) for c in columns.values())
-    pos = {rule: (x, (len(col) - 1) / 2 - i) for x, col in columns.items() for i, rule in enumerate(col)}
-    fig, ax = plt.subplots(figsize=(2.0 * len(columns) + 1, 0.34 * tallest + 1.4))
+    order = list(colours)
+    layers: dict[int, list[str]] = {}
+    for rule in sorted(graph, key=lambda r: (order.index(stage_of[r]) if stage_of.get(r) in order else len(order), r)):
+        layers.setdefault(depth[rule], []).append(rule)
+    rows = [layer[k:k + per_row] for _, layer in sorted(layers.items()) for k in range(0, len(layer), per_row)]
+    fig, ax = plt.subplots(figsize=(6.2, 0.42 * len(rows) + 0.9))
+    boxes = {}
+    for r, row in enumerate(rows):
+        shift = 0.5 if r % 2 and len(row) < per_row else 0.0  # stagger short rows so edges pass between boxes
+        for k, rule in enumerate(row):
+            x = k - (len(row) - 1) / 2 + (shift if len(row) > 1 else 0.0)
+            boxes[rule] = ax.text(x, -r, rule, ha="center", va="center", fontsize=7.5, zorder=3, linespacing=1.1,
+                                  bbox=dict(boxstyle="round,pad=0.25", facecolor=colours.get(stage_of.get(rule, ""), "#eeeeee"),
+                                            edgecolor="#666666", linewidth=0.5))
+    ax.set_xlim(-per_row / 2, per_row / 2)
+    ax.set_ylim(-len(rows) + 0.5, 0.5)
+    ax.axis("off")
     for a, b in graph.edges:
-        (x1, y1), (x2, y2) = pos[a], pos[b]
-        ax.annotate("", xy=(x2 - 0.32, y2), xytext=(x1 + 0.32, y1),
-                    arrowprops=dict(arrowstyle="-|>", color="#9a9a9a", linewidth=0.5, shrinkA=0, shrinkB=0), zorder=1)
-    for rule, (x, y) in pos.items():
-        ax.text(x, y, rule, ha="center", va="center", fontsize=6.2, zorder=3,
-                bbox=dict(boxstyle="round,pad=0.25", facecolor=colours.get(stage_of.get(rule, ""), "#eeeeee"),
-                          edgecolor="#666666", linewidth=0.5))
+        _connect(ax, boxes[a], boxes[b], color="#a0a0a0", linewidth=0.5, mutation_scale=6).set_zorder(1)
     for stage, colour in colours.items():
         ax.scatter([], [], marker="s", s=40, color=colour, edgecolor="#666666", label=words.get(stage, stage))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=len(colours), fontsize=7, frameon=False)
-    ax.set_xlim(-0.6, len(columns) - 0.4)
-    ax.set_ylim(-tallest / 2 - 0.2, tallest / 2 + 0.2)
-    ax.axis("off")
-    fig.tight_layout()
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(len(colours), 4), fontsize=8, frameon=False,
+              handletextpad=0.3, columnspacing=1.2)
+    fig.tight_layout(pad=0.3)
     return fig
