@@ -41,6 +41,41 @@ BROKEN_IMAGES = """() => Array.from(document.images)
 UNRESOLVED = """() => Array.from(document.querySelectorAll('.xref, .problematic'))
   .filter((el) => !el.closest('a')).map((el) => el.textContent.trim())"""
 LINKS = """() => Array.from(document.querySelectorAll('a[href]')).map((a) => a.getAttribute('href'))"""
+#: The text a reader sees in each paragraph-like element of the article (not code, not the page's frame).
+PROSE = """() => Array.from(document.querySelectorAll(
+    'article p, article li, article caption, article td, article th, article h1, article h2, article h3, '
+    + 'article dt, article dd, article figcaption'))
+  .filter((el) => !el.closest('pre, code, .highlight') && !el.querySelector('p, li'))
+  .map((el) => el.innerText)"""
+#: Tables wider than the text column, and cells so narrow that their text stands one character a line.
+TABLE_FIT = """() => {
+  const out = [];
+  document.querySelectorAll('article table').forEach((table, n) => {
+    const caption = (table.querySelector('caption') || {innerText: 'table ' + (n + 1)}).innerText.slice(0, 40);
+    const column = table.closest('article').clientWidth;
+    const wide = Math.ceil(table.getBoundingClientRect().width);
+    if (wide > column + 1) out.push(`table wider than the text column (${wide} px > ${column} px): ${caption}`);
+    const narrow = [];
+    table.querySelectorAll('td, th').forEach((cell) => {
+      const text = cell.innerText.trim();
+      const style = getComputedStyle(cell);
+      const size = parseFloat(style.fontSize);
+      const inner = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      if (text.length >= 3 && !/[ \\n]/.test(text) && inner < 1.6 * size && cell.clientHeight > 2.5 * size) narrow.push(text);
+    });
+    if (narrow.length)
+      out.push(`${narrow.length} cell(s) one character per line (first: '${narrow[0].slice(0, 12)}') in: ${caption}`);
+  });
+  return out;
+}"""
+#: Emphasis inside a table cell that touches a letter or digit: an asterisk of a formula (``a*b + c*d``)
+#: read as Markdown emphasis.
+TABLE_EMPHASIS = """() => Array.from(document.querySelectorAll('article td em, article td strong, article th em, article th strong'))
+  .filter((el) => {
+    const before = el.previousSibling && el.previousSibling.textContent || '';
+    const after = el.nextSibling && el.nextSibling.textContent || '';
+    return /[A-Za-z0-9~]$/.test(before) || /^[A-Za-z0-9]/.test(after);
+  }).map((el) => el.closest('td, th').innerText.slice(0, 40))"""
 
 
 def chromium() -> str:
@@ -109,6 +144,26 @@ def missing_glyphs(text: str, fonts: list[dict]) -> str:
     return "".join(sorted({c for c in text if ord(c) > 0x20 and ord(c) not in covered and not c.isspace()}))
 
 
+#: Chinese characters and punctuation; full-width punctuation alone (it carries its own spacing).
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d\u2018\u2019\u2014\u2026"
+_FULL = "\u3000-\u303f\uff00-\uffef"
+STRAY = re.compile(rf"[{_CJK}][ \u00a0]+[{_CJK}]|[{_FULL}][ \u00a0]+\S|\S[ \u00a0]+[{_FULL}]")
+
+
+def stray_spaces(texts: list[str]) -> list[str]:
+    """Each space a reader sees between two Chinese characters or next to full-width punctuation,
+    with a few characters around it.
+
+    >>> stray_spaces(["表格和 图都由", "共 12 个，见表 3。", "、 2,611", "P1 and P2"])
+    ['表格和 图都由', '、 2,611']
+    """
+    found = []
+    for text in texts:
+        for line in text.splitlines():
+            found += [line[max(0, m.start() - 4):m.end() + 4] for m in STRAY.finditer(line)]
+    return found
+
+
 def link_problem(page: Path, href: str, root: Path) -> str | None:
     """Why an internal link on ``page`` is broken, or None when its target page and anchor exist inside ``root``."""
     parts = urlsplit(href)
@@ -167,6 +222,10 @@ def check_book(html: Path, screenshot_page: str, screenshot: Path) -> tuple[list
                 if why:
                     problems.append(f"{where}: {why}")
             problems += [f"{where}: {p}" for p in _boxes(page)]
+            problems += [f"{where}: stray space in Chinese text: '{t}'" for t in stray_spaces(page.evaluate(PROSE))]
+            problems += [f"{where}: {p}" for p in page.evaluate(TABLE_FIT)]
+            problems += [f"{where}: Markdown emphasis inside a formula in a table cell: '{t}'"
+                         for t in page.evaluate(TABLE_EMPHASIS)]
             if page_file.name == screenshot_page:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(screenshot), full_page=True)
