@@ -237,6 +237,19 @@ def test_no_text_of_a_book_figure_overlaps_or_is_too_small_at_its_printed_width(
         plt.close(figure)
 
 
+@pytest.mark.parametrize("name", sorted(n for n, (entry, _) in registry_jobs().items()
+                                         if "detail" in entry.spec.get("settings", {}) and n in book_figures()))
+def test_the_large_study_view_of_a_figure_is_readable_too(name, demo):
+    import matplotlib.pyplot as plt
+
+    # past report.station_detail stations a figure shows distributions instead of a row per station
+    figure = draw_figure(name, demo, detail=2, top_k=2)
+    try:
+        assert text_problems(figure, book_figures()[name]) == []
+    finally:
+        plt.close(figure)
+
+
 def test_the_check_finds_overprinted_and_tiny_text():
     import matplotlib.pyplot as plt
 

@@ -1,9 +1,13 @@
-"""Figures: a CJK font found at run time, and one function per figure.
+"""Figures: a CJK font found at run time, one function per figure, and the check that a figure's
+text can be read where the book prints it.
 
 Every figure function takes frames and returns a :class:`matplotlib.figure.Figure`;
 the workflow scripts save it. :func:`use_cjk_font` must be called first; it stops
 with a clear message when no installed font can draw Chinese, so a figure never
-shows boxes in place of characters.
+shows boxes in place of characters. :func:`text_problems` lists the texts of a figure that
+overlap, are cut off or are smaller than :data:`MIN_PRINTED_PT` at its printed width (the book
+prints a figure at its ``:width:`` share of :data:`BOOK_TEXT_WIDTH_IN`), and
+:func:`mark_synthetic` stamps a figure drawn from synthetic data.
 """
 
 from __future__ import annotations
@@ -650,7 +654,7 @@ def distribution_panels(values: dict[str, np.ndarray], xlabel: str, ylabel: str,
         ax.hist(v, bins=bins, color="#4c72b0")
         ax.set_title(title, fontsize=8)
         ax.set_xlim(bins[0], bins[-1])
-        ax.tick_params(labelsize=7.5)
+        ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(3))
     for ax in list(axes.flat)[len(values):]:
         ax.set_visible(False)
