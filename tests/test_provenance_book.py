@@ -28,13 +28,19 @@ CHAPTER = """# 章
 
 共有 {{ n_x }} 个片段，最多的主题是{{ label }}。
 
-:::{table} 证据。生成：规则 `table_x`，代码 `analysis/report/table_jobs.py`；计算：规则 `count_x`。
+:::{table} 证据（{{ n_x }} 条）。生成：规则 `table_x`，代码 `analysis/report/table_jobs.py`；计算：规则 `count_x`。
 :name: tab-x
 
 | a |
 |---|
-| b |
+| 共 {{ n_x }} 条 |
 :::
+
+```{admonition} 说明
+提示框里也有 {{ n_x }} 个。
+```
+
+## 小节 {{ n_x }}
 
 ```{figure} x.png
 :name: fig-x
@@ -123,6 +129,10 @@ def test_a_number_links_to_its_entry_with_its_provenance_in_the_title(book):
     assert "规则 numbers_t" in title and "analysis.report.numbers.t_numbers" in title and "results/x.parquet" in title
     entry = (book["html"] / "appendix_numbers.html").read_text(encoding="utf-8")
     assert 'id="number-n-x"' in entry
+    # in a table's caption and cells and in an admonition the number is a link too; in a heading
+    # (and so in the table of contents) it is text with the title
+    assert page.count('href="appendix_numbers.html#number-n-x"') == 4
+    assert re.search(r'<abbr class="casebook-number" title="n_x = 1,234[^"]*">1,234</abbr>', page)
     # words stay words: a label is not made a link
     assert "最多的主题是障碍与反证" in re.sub(r"<[^>]+>", "", page)
     assert not re.search(r"<a [^>]*>障碍与反证</a>", page)
@@ -159,6 +169,7 @@ def test_the_pdf_gets_the_same_links_as_labels_it_defines(book):
     refs = set(re.findall(r"\\hyperref\[\\detokenize\{(appendix_(?:numbers|source):[^}]+)\}\]", tex))
     labels = set(re.findall(r"\\label\{\\detokenize\{(appendix_(?:numbers|source):[^}]+)\}\}", tex))
     assert "appendix_numbers:number-n-x" in refs
+    assert re.search(r"\\sphinxcaption\{证据（1,234 条）", tex), "the number in a table's caption is lost in the PDF"
     caption = re.search(r"\\caption\{计数。(.*)", tex).group(1)
     assert "appendix_source:rule-count-x" in caption and "appendix_source:source-analysis-report-table-jobs-py" in caption
     assert refs <= labels, f"links without a target in the PDF: {sorted(refs - labels)}"

@@ -283,3 +283,28 @@ def registry_lines(text: str) -> dict[str, int]:
         elif section and line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(":"):
             out[(section, line.strip()[:-1])] = number
     return out
+
+
+def commit_now(wildcards=None) -> dict:
+    """The project's commit when Snakemake builds the DAG (rule build_facts' params: a new commit reruns it)."""
+    return repository_commit(".")
+
+
+def packages_now(wildcards=None) -> dict[str, str]:
+    """The system packages' versions when Snakemake builds the DAG (an upgrade reruns build_facts)."""
+    return package_versions(SYSTEM_PACKAGES)
+
+
+class RuleIndex:
+    """Rule rule_index's params: every rule as Snakemake parsed it, read when the DAG is built (when
+    every rules file has been read), with the registry entry each generated rule is made from."""
+
+    def __init__(self, workflow, registry, registry_file: str):
+        self.workflow, self.registry, self.registry_file = workflow, registry, registry_file
+
+    def __call__(self, wildcards=None) -> list[dict]:
+        lines = registry_lines(Path(self.registry_file).read_text(encoding="utf-8"))
+        entries = self.registry.figures + self.registry.tables + self.registry.numbers
+        made = {e.rule: lines[(e.kind, e.name)] for e in entries if e.generated}
+        return rule_records(self.workflow.rules, made, self.workflow.linemaps)
+

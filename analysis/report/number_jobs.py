@@ -49,6 +49,8 @@ def numbers_coding(i, p, w):
     return (made_by(bn.frequency_numbers, t["frequencies"], p.lang)
             | made_by(bn.cross_tab_numbers, t["actor_tests"], t["actor_cells"], "actor", p.fdr)
             | made_by(bn.cross_tab_numbers, t["phase_tests"], t["phase_cells"], "phase", p.fdr)
+            | made_by(bn.untested_codes_numbers, t["actor_tests"], "actor", p.min_segments)
+            | made_by(bn.untested_codes_numbers, t["phase_tests"], "phase", p.min_segments)
             | made_by(bn.saturation_numbers, t["saturation"], describe(pooled, p.lang)))
 
 
@@ -111,5 +113,5 @@ def input_files(i) -> list[str]:
 def write(name: str, i, p, w, output: str) -> None:
     """Compute the numbers of function ``name`` for one job and write them with their rule, function
     and the files the rule read (the book shows them on hovering over a number)."""
-    inputs = input_files(i)
-    write_json(output, {key: {**record, "rule": name, "inputs": inputs} for key, record in NUMBERS[name](i, p, w).items()})
+    read = {"inputs": input_files(i)} if i else {}  # a job without input files (a test's probe) records none
+    write_json(output, {key: {**record, "rule": name, **read} for key, record in NUMBERS[name](i, p, w).items()})

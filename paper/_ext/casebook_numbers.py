@@ -112,10 +112,14 @@ def number_role(name, rawtext, text, lineno, inliner, options=None, content=None
     return [nodes.inline(value, value, classes=["casebook-number"], casebook_key=text)], []
 
 
-def _inside(node: nodes.Node, kinds) -> bool:
+def _unlinkable(node: nodes.Node) -> bool:
+    """Whether a number sits where a link cannot: inside another link, or in a heading (whose text
+    the table of contents copies into a link of its own). A table's caption takes links."""
     up = node.parent
     while up is not None:
-        if isinstance(up, kinds):
+        if isinstance(up, (nodes.reference, addnodes.toctree)):
+            return True
+        if isinstance(up, nodes.title) and isinstance(up.parent, (nodes.section, nodes.document, nodes.topic)):
             return True
         up = up.parent
     return False
@@ -132,7 +136,7 @@ def link_numbers(app, doctree, docname) -> None:
             continue
         title = provenance_title(key, records[key])
         children = [child.deepcopy() for child in node.children]
-        if not linkable or _inside(node, (nodes.reference, nodes.title, addnodes.toctree)):
+        if not linkable or _unlinkable(node):
             # no link inside a heading or another link: in HTML the text keeps the title (the PDF
             # would print an abbreviation's explanation, so there it stays plain text)
             if app.builder.format == "html":

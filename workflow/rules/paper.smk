@@ -1,7 +1,6 @@
 # Stage 6: the reproducibility appendix's inputs, and the Jupyter Book (HTML; PDF on request).
 # The book reads only files the rules above wrote.
-from analysis.report.audit import (SYSTEM_PACKAGES, package_versions, registry_lines, repository_commit, rule_records,
-                                   segment_list_keys)
+from analysis.report.audit import RuleIndex, commit_now, packages_now, segment_list_keys
 from analysis.report.registry import REGISTRY_FILE
 
 
@@ -68,24 +67,6 @@ PROVENANCE = {
 }
 
 
-def commit_now(wildcards):
-    """The repository's commit when the DAG is built (a new commit reruns build_facts)."""
-    return repository_commit(".")
-
-
-def packages_now(wildcards):
-    """The system packages' versions when the DAG is built (an upgrade reruns build_facts)."""
-    return package_versions(SYSTEM_PACKAGES)
-
-
-def rules_now(wildcards):
-    """Every rule as Snakemake parsed it, with the registry entry each generated rule comes from."""
-    lines = registry_lines(Path(REGISTRY_FILE).read_text(encoding="utf-8"))
-    entries = REGISTRY.figures + REGISTRY.tables + REGISTRY.numbers
-    return rule_records(workflow.rules, {e.rule: lines[(e.kind, e.name)] for e in entries if e.generated},
-                        workflow.linemaps)
-
-
 rule segment_lists:
     input:
         segments="results/ingest/segments.parquet",
@@ -147,7 +128,7 @@ rule rule_index:
         "logs/paper/rule_index.log",
     params:
         code=code_for("rule_index"),
-        rules=rules_now,
+        rules=RuleIndex(workflow, REGISTRY, REGISTRY_FILE),
     run:
         run_rule_script("rule_index", input, output, params, wildcards, log)
 
