@@ -115,3 +115,19 @@ def test_a_figure_that_fails_in_the_drawing_process_says_why_in_words(tmp_path):
         assert "Traceback" in failed.value.details and not (tmp_path / "figure.png").exists()
     finally:
         drawer.close()
+
+
+def _caption(entry) -> str:
+    caption = entry.caption()
+    return caption if isinstance(caption, str) else caption({entry.each[0]: entry.each[1][0]})
+
+
+@pytest.mark.parametrize("synthetic", [True, False])
+def test_report_captions_of_figures_drawn_from_the_corpus_say_when_it_is_synthetic(synthetic):
+    from analysis.report.registry import SYNTHETIC_CAPTION
+
+    config = {**CONFIG, "study": {**CONFIG["study"], "synthetic_data": synthetic}}
+    marked = {e.name for e in Registry(ROOT, config).figures if _caption(e).startswith(SYNTHETIC_CAPTION)}
+    # the framework and the rule graph draw the design and the pipeline, not the corpus
+    drawn_from_data = {e.name for e in REGISTRY.figures} - {"analytic_framework", "rulegraph"}
+    assert marked == (drawn_from_data if synthetic else set())

@@ -125,9 +125,15 @@ class Entry:
         function of the wildcards when the text names one."""
         made = f" Made by rule ``{self.rule}`` (function ``{self.function}`` in ``{self.module}``)."
         text = self.spec["caption"]
+        if self.params().get("synthetic"):  # drawn from the corpus while it is the synthetic one
+            text = SYNTHETIC_CAPTION + text
         if "{" not in text:
             return text + made
         return lambda wildcards: text.format(**wildcards) + made
+
+
+#: What a caption of a figure drawn from the synthetic corpus opens with (the image carries the same mark).
+SYNTHETIC_CAPTION = "**Synthetic illustrative data (合成示例数据), not the study's findings.** "
 
 
 class Registry:
