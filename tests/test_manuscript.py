@@ -139,3 +139,23 @@ def test_no_heading_sits_inside_an_only_block():
                 inside = False
             elif inside:
                 assert not line.startswith("#"), f"{chapter.name}, line {number}: use a {{rubric}} inside {{only}}"
+
+
+def test_synthetic_marks_skip_only_captions_that_exist_and_mark_the_rest():
+    import sys
+
+    from docutils import nodes
+
+    sys.path.insert(0, str(PAPER / "_ext"))
+    import casebook_synthetic
+
+    keep = yaml.safe_load((PAPER / "_config.yml").read_text(encoding="utf-8"))["sphinx"]["config"]["casebook_not_synthetic"]
+    labels = set(re.findall(r"(?m)^:name: (\S+)$", "\n".join(c.read_text(encoding="utf-8") for c in PAPER.glob("*.md"))))
+    assert set(keep) <= labels, f"casebook_not_synthetic names captions no chapter has: {set(keep) - labels}"
+    doc = nodes.document(None, None)
+    for label in sorted(labels):
+        kind = nodes.figure("", nodes.caption("", "说明。"), names=[label]) if label.startswith("fig-") else \
+            nodes.table("", nodes.title("", "说明。"), names=[label])
+        doc += kind
+    assert set(casebook_synthetic.mark_captions(doc, set(keep))) == labels - set(keep)
+    assert casebook_synthetic.mark_captions(doc, set(keep)) == []  # marked once only
