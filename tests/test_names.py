@@ -343,6 +343,11 @@ def test_the_leak_gate_reads_a_tree_and_passes_clean_outputs(matcher, tmp_path):
     (tmp_path / "results/tables/b.md").write_text("ok\nSima Lanfang", encoding="utf-8")
     count, leaks = scan_files([tmp_path / "results"], matcher, root=tmp_path)
     assert count == 3 and [(leak.file, leak.where) for leak in leaks] == [("results/tables/b.md", "line 2")]
+    # a single file, such as the Snakemake report beside the book, is read as it is
+    report = tmp_path / "report.html"
+    report.write_text("<p>Sima <b>Lanfang</b></p>", encoding="utf-8")
+    count, leaks = scan_files([report], matcher, root=tmp_path)
+    assert count == 1 and [leak.file for leak in leaks] == ["report.html"]
 
 
 def test_a_file_name_holding_a_name_is_masked_in_messages(project, capsys):

@@ -121,15 +121,19 @@ def scan_member(name: str, data: bytes, matcher: NameMatcher, shown: str | None 
 
 def scan_files(folders: list[Path], matcher: NameMatcher, exclude: set[Path] = frozenset(),
                root: Path | None = None) -> tuple[int, list[Leak]]:
-    """Scan every file under ``folders`` (a missing folder is skipped), except those in or under ``exclude``;
-    return how many files were read and the leaks."""
+    """Scan every file under ``folders`` (a folder, or a single file; a missing one is skipped), except those
+    in or under ``exclude``; return how many files were read and the leaks."""
     exclude = {Path(p).resolve() for p in exclude}
     count, leaks = 0, []
     for folder in folders:
         folder = Path(folder)
-        if not folder.is_dir():
+        if folder.is_file():
+            files = [folder]
+        elif folder.is_dir():
+            files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+        else:
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        for path in files:
             real = path.resolve()
             if real in exclude or any(real.is_relative_to(e) for e in exclude):
                 continue

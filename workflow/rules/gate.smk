@@ -5,6 +5,7 @@
 rule leak_gate:
     input:
         book="paper/_build/html/index.html",
+        snakemake_report=PROVENANCE["report"],
         names=NAMES_INDEX,
     output:
         report="results/leak_gate/book.json",
@@ -12,7 +13,7 @@ rule leak_gate:
         "logs/gate/leak_gate.log",
     params:
         code=code_for("leak_gate"),
-        folders={"results": "results", "book": "paper/_build/html", "logs": "logs"},
+        folders={"results": "results", "book": "paper/_build/html", "report": PROVENANCE["report"], "logs": "logs"},
         deid=config["deid"],
     run:
         run_rule_script("leak_gate", input, output, params, wildcards, log)
