@@ -214,7 +214,7 @@ def span_codes(segments: pd.DataFrame, keys: list[str]) -> list[list[str]]:
 def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[str], chains: dict,
                      categories: list[str], seed: int, *, cluster: pd.Series, stratum: pd.Series,
                      labels_belong_to: str, n_permutations: int = 9999, n_resamples: int = 9999,
-                     min_expected: float = 5.0) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     min_expected: float = 5.0, min_with_code: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Is each code's use independent of a category of the span (actor type, phase)?
 
     For every code, a 2 x K table crosses spans that carry the code (or a code beneath it) against
@@ -231,6 +231,10 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     For comparison each code also gets the test that treats spans as independent draws, as the
     pipeline did before: Pearson's chi-square, or a seeded Monte Carlo test over tables with the
     same margins (scipy's ``MonteCarloMethod``) when an expected count is below ``min_expected``.
+
+    A code carried by fewer than ``min_with_code`` spans (the configuration's
+    ``coding.min_segments_for_test``) is not tested: one or two spans cannot show a dependence, and
+    leaving them out keeps them out of the false-discovery-rate correction too.
 
     Parameters
     ----------
@@ -258,7 +262,8 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
         ``code_id, n_spans, n_with_code, n_clusters, statistic`` (the sum of the cells' squared
         permutation z-scores), ``p_value, p_fdr, method`` (the clustered permutation test), and, with
         spans taken as independent, ``x2, dof, p_spans, spans_method, p_spans_fdr``.
-        A code never used, used on every span, in a table with a single category, or none of whose
+        A code never used, used on fewer than ``min_with_code`` spans (its ``method`` is
+        ``"too_few_spans"``), used on every span, in a table with a single category, or none of whose
         cells any shuffle can change, has no test.
     """
     from analysis.methods.multiplicity import fdr_adjust
@@ -278,7 +283,7 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     units = _permutation_units(carries, cat, who, stratum[keep].astype(str).to_numpy(), labels_belong_to)
     r, n = carries.sum(0), len(cat)
     several = (np.bincount(cat, minlength=len(categories)) > 0).sum() > 1
-    tested = (r > 0) & (r < n) & several
+    tested = (r > 0) & (r >= min_with_code) & (r < n) & several
     k = len(categories)
     perm = (permutation_test(units["counts"][:, tested], units["totals"], units["labels"], units["strata"], k,
                              n_permutations, np.random.default_rng(seed)) if tested.any() else None)
@@ -298,7 +303,8 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     tests = pd.DataFrame({"code_id": codes, "n_spans": n, "n_with_code": r.astype(int),
                           "n_clusters": len(np.unique(who)), "statistic": t, "x2": x2,
                           "dof": np.where(tested, dof, np.nan), "p_value": p,
-                          "method": np.where(movable, f"{labels_belong_to}_permutation", "none")})
+                          "method": np.where(movable, f"{labels_belong_to}_permutation",
+                                             np.where((r > 0) & (r < min_with_code), "too_few_spans", "none"))})
     tests["p_spans"], tests["spans_method"] = zip(*[
         _independent_spans_test(observed[i], col, n, rng, n_resamples, min_expected) if tested[i] else (np.nan, "none")
         for i in range(len(codes))]) if codes else ((), ())
@@ -383,4 +389,4 @@ def by_phase(segments: pd.DataFrame, codes: pd.DataFrame, settings: dict, seed: 
 
 def _test_settings(settings: dict) -> dict:
     return {"n_permutations": settings["permutations"], "n_resamples": settings["monte_carlo_resamples"],
-            "min_expected": settings["min_expected"]}
+            "min_expected": settings["min_expected"], "min_with_code": settings["min_segments_for_test"]}
