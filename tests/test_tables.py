@@ -114,3 +114,152 @@ def test_a_truth_table_row_names_at_most_k_cases_and_counts_the_rest():
     tt = pd.DataFrame({"row": ["11"], "n": [4], "incl": [0.9], "pri": [0.8], "out": ["1"], "cases": [["S1", "S2", "S3", "S4"]]})
     assert qca_truth_table(tt, ["a", "b"], "en", 2).iloc[0, -1] == "S1, S2 and 2 more"
     assert qca_truth_table(tt, ["a", "b"], "zh").iloc[0, -1] == "S1、S2、S3、S4"
+
+
+# ----------------------------------------------------------------------------- the book's tables (issue 15)
+
+LABELS = {"inst": "制度框架", "cap": "主体能力互补", "inc": "持续激励", "res": "社区韧性"}
+
+
+def test_no_qca_table_shows_a_raw_condition_id_or_a_markdown_mark():
+    """Every QCA table writes its sets by their labels, with ×, + and ¬, so no '*' or '~' reaches Markdown."""
+    import re
+
+    from analysis.report.tables import (qca_calibration_book, qca_necessity_table, qca_robustness_table,
+                                        qca_solution_table, qca_truth_table, to_list_table)
+
+    model = {"expression": "inst*cap + ~inst*inc", "incl": 0.9, "pri": 0.8, "cov": 0.7,
+             "terms": [{"term": "inst*cap", "incl": 0.9, "pri": 0.8, "cov": 0.5, "cov_u": 0.2},
+                       {"term": "~inst*inc", "incl": 0.95, "pri": 0.9, "cov": 0.4, "cov_u": 0.1}]}
+    tables = [
+        qca_solution_table({"conservative": [model], "intermediate": [model]}, "zh", LABELS),
+        qca_necessity_table(pd.DataFrame({"condition": ["inst", "~inst"], "incl": [0.9, 0.4], "cov": [0.8, 0.5],
+                                          "ron": [0.7, 0.6]}), LABELS, "zh"),
+        qca_truth_table(pd.DataFrame({"row": ["101"], "n": [2], "incl": [0.95], "pri": [0.9], "out": ["1"],
+                                      "cases": [["S1", "S2"]]}), ["inst", "cap", "inc"], "zh", labels=LABELS),
+        qca_robustness_table(pd.DataFrame({"variant": ["configured", "inst crossover 0.4"], "n_cases": [15, 15],
+                                           "models": ["inst*cap + inst*inc", "~cap*inc"], "incl": [0.9, 0.8],
+                                           "cov": [0.7, 0.6], "same_as_configured": [True, False]}), LABELS, "zh"),
+        qca_calibration_book(pd.DataFrame({"case": ["S1"], "inst": [0.7], "res": [0.6]}),
+                             pd.DataFrame({"case": ["S1"], "inst": [0.95], "res": [0.62]}), LABELS, "zh").shown,
+    ]
+    for table in tables:
+        text = to_list_table(table)
+        assert not re.search(r"\b(inst|cap|inc|res)\b", text), text
+        cells = "\n".join(map(str, [*table.columns, *table.to_numpy().ravel()]))
+        assert "*" not in cells.replace("**", "") and "~" not in cells and "incl" not in cells and "cov" not in cells
+    solutions = tables[0]
+    assert solutions.iloc[0]["组态"] == "**制度框架 × 主体能力互补 + ¬制度框架 × 持续激励**"
+    assert {"一致性", "PRI", "覆盖度", "唯一覆盖度"} <= set(solutions.columns)
+    assert tables[1]["条件"].tolist() == ["制度框架", "¬制度框架"]
+    assert list(tables[2].columns[:3]) == ["制度框架", "主体能力互补", "持续激励"]
+    assert tables[4].iloc[0].tolist() == ["S1", "0.70 → 0.95", "0.60 → 0.62"]
+
+
+FITS = pd.DataFrame({
+    "code_id": ["r.a"] * 4 + ["r.b"],
+    "term": ["Intercept", "mech_x", "mech_y", "log_spans", ""],
+    "odds_ratio": [0.1, 0.5, 3.0, 9.0, np.nan], "or_lo": [0.01, 0.2, 0.09, 2.0, np.nan],
+    "or_hi": [1.0, 1.2, 1742.21, 40.0, np.nan], "p_value": [0.01, 0.12, 0.4, 0.003, np.nan],
+    "p_fdr": [np.nan, 0.24, 0.4, np.nan, np.nan],
+    "note": ["", "", "", "", "not estimable: the fit did not converge (separation)"],
+    "reference": ["t(14)"] * 4 + [""], "n_clusters": [15] * 4 + [np.nan], "dropped": ["voice"] * 4 + [""]})
+
+
+def test_the_outcome_table_shows_readable_tested_coefficients_with_their_fdr_and_the_rest_goes_to_the_csv():
+    from analysis.report.tables import BLANK, model_book_table
+
+    table = model_book_table(FITS, {"r.a": "甲", "r.b": "乙", "mech.x": "机制一", "mech.y": "机制二"}, "zh", 100)
+    shown, full = table.shown, table.full
+    assert "FDR 校正 p" in shown.columns and "FDR 校正 p" in full.columns
+    assert shown["自变量"].tolist()[:2] == ["机制一", "无法估计：完全分离，模型不收敛"]
+    assert "0.09–1742.21" not in shown["95% 区间"].tolist() and "0.09–1742.21" in full["95% 区间"].tolist()
+    assert shown.iloc[0]["FDR 校正 p"] == "0.240"
+    last = shown.iloc[-1]
+    assert "1 个控制变量" in last.iloc[0] and "1 个机制系数的区间过宽" in last.iloc[0] and last.iloc[1] == BLANK
+    assert len(full) == 4  # every coefficient but the intercept, and the failed model
+
+
+def test_codes_below_the_minimum_are_not_tested_and_the_book_lists_only_tested_codes():
+    """A code on two spans (below a minimum of three) gets no test, stays out of the FDR correction, and
+    the book's table leaves it (and the never-used code) out while the CSV keeps every code."""
+    from analysis.methods.coding import code_by_category
+    from analysis.report.tables import cross_tab_book, cross_tab_table
+
+    rng = np.random.default_rng(3)
+    n = 60
+    category = pd.Series(rng.choice(["p1", "p2"], n))
+    codes = [["a"] if i % 2 else [] for i in range(n)]
+    codes[0], codes[2] = ["a", "rare"], ["rare"]
+    spans = pd.DataFrame({"codes": codes})
+    who = pd.Series([f"s{i % 10}" for i in range(n)])
+    cells, tests = code_by_category(spans, category, ["a", "rare", "unused"], {}, ["p1", "p2"], 1, cluster=who,
+                                    stratum=who, labels_belong_to="span", n_permutations=199, n_resamples=199,
+                                    min_with_code=3)
+    by = tests.set_index("code_id")
+    assert by.loc["rare", "method"] == "too_few_spans" and np.isnan(by.loc["rare", "p_fdr"])
+    assert by.loc["a", "p_fdr"] == by.loc["a", "p_value"]  # the only code tested: the correction is over one test
+    labels = pd.DataFrame({"code_id": ["a", "rare", "unused"], "label_zh": ["甲", "乙", "丙"], "label_en": list("ABC")})
+    book = cross_tab_book(cross_tab_table(tests, cells, labels, {"p1": "一", "p2": "二"}, "zh", 0.05), tests, "zh")
+    assert book.shown["编码"].tolist() == ["甲"] and (book.shown["片段数"] >= 3).all()
+    assert "编码号" not in book.shown.columns and len(book.full) == 3
+
+
+def test_untested_codes_are_counted_in_words():
+    from analysis.report.numbers import untested_codes_numbers
+
+    tests = pd.DataFrame({"p_value": [0.2, np.nan, np.nan], "n_with_code": [8, 1, 2]})
+    assert untested_codes_numbers(tests, "phase", 5)["phase_untested_note"].startswith("含该编码的片段少于 5 个的 2 个编码未做检验")
+
+
+def test_column_widths_give_a_short_chinese_column_its_whole_text():
+    """The browser's own layout squeezes a Chinese column to one character a line when a long column
+    is beside it; the widths keep a three-character scope whole and give the rest to the long column."""
+    from analysis.report.tables import PADDING_EM, TEXT_EM, column_widths
+
+    frame = pd.DataFrame({"范围": ["湖南省", "全国"], "说明": ["很长的一段说明文字" * 12] * 2,
+                          "来源": ["[www.example.gov.cn](https://www.example.gov.cn/a)"] * 2})
+    widths = column_widths(frame)
+    assert sum(widths) in (99, 100, 101)
+    assert widths[0] / 100 * TEXT_EM >= 3 + PADDING_EM - 0.2  # 湖南省 on one line
+    assert widths[2] / 100 * TEXT_EM >= 0.55 * len("www.example.gov.cn")  # the link's name is not broken
+    assert widths[1] == max(widths)
+
+
+def test_a_list_table_keeps_every_cell_and_its_text_cannot_start_a_list():
+    from analysis.report.tables import to_list_table
+
+    text = to_list_table(pd.DataFrame({"a": ["- 3", "x"], "b": ["1. y", ""]}))
+    assert text.startswith("```{list-table}") and ":header-rows: 1" in text
+    assert "* - \\- 3" in text and "  - 1\\. y" in text and "  - —" in text
+
+
+def test_context_facts_and_process_tracing_are_in_chinese():
+    from analysis.report.labels import CONTEXT_TERMS
+    from analysis.report.tables import context_table, pt_items_table
+    from test_refi import ROOT
+
+    facts = pd.read_csv(ROOT / "data" / "context" / "context_facts.csv", dtype=str, keep_default_na=False)
+    for column in ("scope", "indicator", "note"):
+        untranslated = {t for t in facts[column] if t and t not in CONTEXT_TERMS["zh"] and re_latin(t)}
+        assert not untranslated, f"add a Chinese label to CONTEXT_TERMS for: {sorted(untranslated)}"
+    row = pd.DataFrame({"date": ["2021-12"], "scope": ["China"], "indicator": ["spending on stations in 2021"],
+                        "value": [2.49], "unit": ["CNY billion"], "qualifier": [""], "note": [""],
+                        "source": ["https://www.gov.cn/a.htm"], "accessed": ["2026-12-03"], "released_by": ["民政部"]})
+    shown = context_table(row, "zh").iloc[0]
+    assert (shown["范围"], shown["数值"]) == ("全国", "24.9 亿元")
+    assert shown["来源"] == "民政部，[www.gov.cn](https://www.gov.cn/a.htm)，2026-12-03 查阅"
+    items = pd.DataFrame({"hypothesis": ["P1"], "item": ["P1-E1"], "description_zh": ["甲"], "test": ["hoop"],
+                          "p_e_h": [0.9], "p_e_not_h": [0.5], "observed": [True], "weight": [0],
+                          "why": ["reads inst.policy, below the reliability threshold"],
+                          "detail": ["5 actor types speak of inst.legitimacy"], "decibans": [2.6], "posterior_after": [0.5]})
+    pt = pt_items_table(items, "zh", {"inst.legitimacy": "合法性认可", "inst.policy": "政策授权"}).iloc[0]
+    assert pt["依据"] == "5 类主体谈到“合法性认可”" and pt["是否计入"] == "不计入：所据编码“政策授权”的信度低于门槛"
+    assert pt["假设"] == "命题一（P1）"
+
+
+def re_latin(text: str) -> bool:
+    """Whether ``text`` holds Latin words (a context text written in English)."""
+    import re
+
+    return bool(re.search(r"[A-Za-z]{3,}", text))

@@ -12,14 +12,14 @@ HEADERS = {
            "alpha": "Krippendorff α", "agreement": "一致率", "chars_a": "字符数", "station": "站点",
            "indicator": "指标", "scope": "范围", "date": "时间", "value": "数值", "unit": "单位",
            "source": "来源", "label_zh": "中文名", "label_en": "英文名", "definition": "定义", "parent": "上级编码",
-           "note": "说明"},
+           "note": "说明", "name": "名称（英文名）"},
     "en": {"code": "Code", "code_id": "Code id", "theme": "Theme", "segments": "Segments", "documents": "Documents",
            "participants": "Participants", "stations": "Stations", "share_documents": "Share of documents (95% CI)",
            "share_documents_clu": "Share of documents (95% CI, clustered by station)",
            "alpha": "Krippendorff's α", "agreement": "Agreement", "chars_a": "Characters", "station": "Station",
            "indicator": "Indicator", "scope": "Scope", "date": "Date", "value": "Value", "unit": "Unit",
            "source": "Source", "label_zh": "Chinese label", "label_en": "English label", "definition": "Definition",
-           "parent": "Parent", "note": "Note"},
+           "parent": "Parent", "note": "Note", "name": "Name (Chinese name)"},
 }
 
 #: Display names of the actor types.
@@ -64,7 +64,7 @@ WORDS = {
            "95_interval": "95% 区间",
            "counted": "是否计入",
            "reference_distribution": "参照分布（站点数）",
-           "voice_left_out": "（站点过少，未纳入发言主体）",
+           "voice_left_out": "；不含发言主体",
            "condition": "条件",
            "consistency": "一致性",
            "coverage": "覆盖度",
@@ -107,7 +107,14 @@ WORDS = {
            "and_more": "{shown} 等（另有 {more:,} 个）",
            "stations_summary": "各站点（共 {n:,} 个）",
            "saturation_stations": "{n:,} 个站点中 {reached:,} 个达到饱和（饱和点中位数：第 {point} 次访谈）；未达到：{rest}",
-           "share_of": "{label}：支持占比"},
+           "share_of": "{label}：支持占比",
+           "n_with_short": "片段数", "statistic_short": "Σz²", "p_perm_short": "置换 p", "p_fdr_short": "FDR p",
+           "p_spans_short": "独立 p", "over_short": "显著偏多（z）",
+           "alpha_interval": "α（95% 区间）", "coded_short": "编码文字一致率",
+           "rest_in_csv": "另有{what}，只列在 CSV 下载中",
+           "rest_controls": " {n:,} 个控制变量（文档长度、发言主体）的系数",
+           "rest_wide": " {n:,} 个机制系数的区间过宽（上限超过下限的 {ratio} 倍），无从解读",
+           "accessed": "{date} 查阅", "n_cases": "案例数", "qca_out": "结果"},
     "en": {"test": "Test", "chi2": "chi-square", "monte_carlo": "Monte Carlo exact", "none": "—", "n_with": "Spans with code",
            "statistic": "χ²", "p": "p", "p_fdr": "FDR-adjusted p", "over": "Over-represented (permutation z)",
            "untranslated": " (untranslated)",
@@ -143,7 +150,7 @@ WORDS = {
            "95_interval": "95% interval",
            "counted": "counted",
            "reference_distribution": "reference (stations)",
-           "voice_left_out": " (too few stations: voice left out)",
+           "voice_left_out": "; voice left out",
            "condition": "Condition",
            "consistency": "Consistency",
            "coverage": "Coverage",
@@ -186,5 +193,47 @@ WORDS = {
            "and_more": "{shown} and {more:,} more",
            "stations_summary": "{n:,} stations",
            "saturation_stations": "{reached:,} of {n:,} reached saturation (median point {point}); not reached: {rest}",
-           "share_of": "{label}: share supporting"},
+           "share_of": "{label}: share supporting",
+           "n_with_short": "Spans", "statistic_short": "Σz²", "p_perm_short": "Perm. p", "p_fdr_short": "FDR p",
+           "p_spans_short": "Indep. p", "over_short": "Over-represented (z)",
+           "alpha_interval": "α (95% interval)", "coded_short": "Agreement on coded text",
+           "rest_in_csv": "Only in the CSV download: {what}",
+           "rest_controls": "{n:,} coefficients of control variables (document length, voice)",
+           "rest_wide": "{n:,} mechanism coefficients whose interval is too wide to read (upper limit over {ratio} times the lower)",
+           "accessed": "read {date}", "n_cases": "n", "qca_out": "Outcome"},
+}
+
+#: The public context facts (data/context/context_facts.csv) in the book's language: each scope,
+#: indicator and note the data writes in English, by its text. A text not listed here is shown as the
+#: data writes it; a test checks that every one of the shipped facts is listed.
+CONTEXT_TERMS = {
+    "zh": {
+        # scopes
+        "China": "全国", "Hunan": "湖南省", "Fujian": "福建省", "Shandong": "山东省",
+        "Yizhang county (宜章)": "宜章县", "Jiangyong county (江永)": "江永县", "Wangcheng District (望城区)": "望城区",
+        # indicators
+        "programme launched": "项目启动", "township/street social work stations": "乡镇（街道）社工站",
+        "township/street social work stations (other report)": "乡镇（街道）社工站（另一报道）",
+        "townships named in the three-year plan": "三年计划列出的乡镇（街道）", "stations": "社工站",
+        "social workers": "社会工作者", "townships covered": "覆盖的乡镇", "person-times served": "服务人次",
+        "social workers at stations": "社工站的社会工作者", "spending on stations in 2021": "2021 年社工站投入",
+        "national coverage of townships": "乡镇（街道）覆盖率", "population (2020 census)": "人口（2020 年人口普查）",
+        "area": "面积", "township-level units after the 2015 mergers": "2015 年区划调整后的乡级单位",
+        "streets (街道)": "街道", "towns (镇)": "镇",
+        # notes
+        "He Project (禾计划) launched": "禾计划启动", "full coverage of townships and streets": "乡镇（街道）全覆盖",
+        "another reported count": "另一报道给出的数字", "six provincial departments": "六个省级部门",
+        "19 townships; operator chosen by public tender": "19 个乡镇；运营机构经公开招标选定",
+        "2 social workers per station": "每站 2 名社工", "7 provinces at full coverage": "7 个省份全覆盖",
+        "8 provinces at full coverage": "8 个省份全覆盖", "56.7% of townships": "占乡镇（街道）的 56.7%",
+        "full coverage": "全覆盖", "10 streets and 5 towns": "10 个街道、5 个镇",
+    },
+}
+
+#: The context facts' units in the book's language, with the factor their values are multiplied by.
+CONTEXT_UNITS = {
+    "zh": {"event": ("次", 1), "stations": ("个", 1), "townships": ("个", 1), "people": ("人", 1),
+           "person-times": ("人次", 1), "CNY billion": ("亿元", 10), "percent": ("%", 1), "km²": ("平方千米", 1),
+           "units": ("个", 1)},
+    "en": {"percent": ("%", 1)},
 }

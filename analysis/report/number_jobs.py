@@ -49,6 +49,8 @@ def numbers_coding(i, p, w):
     return (made_by(bn.frequency_numbers, t["frequencies"], p.lang)
             | made_by(bn.cross_tab_numbers, t["actor_tests"], t["actor_cells"], "actor", p.fdr)
             | made_by(bn.cross_tab_numbers, t["phase_tests"], t["phase_cells"], "phase", p.fdr)
+            | made_by(bn.untested_codes_numbers, t["actor_tests"], "actor", p.min_segments)
+            | made_by(bn.untested_codes_numbers, t["phase_tests"], "phase", p.min_segments)
             | made_by(bn.saturation_numbers, t["saturation"], describe(pooled, p.lang)))
 
 

@@ -171,6 +171,28 @@ def cross_tab_numbers(tests: pd.DataFrame, cells: pd.DataFrame, prefix: str, fdr
             "fdr_level": f"{fdr:.2f}"}
 
 
+def untested_codes_numbers(tests: pd.DataFrame, prefix: str, min_segments: int) -> dict[str, str]:
+    """The sentence under a code-by-category table on the codes it leaves out, because they have no
+    test: too few spans (fewer than ``min_segments``, the configuration's
+    ``coding.min_segments_for_test``), never used, or not testable otherwise.
+
+    >>> t = pd.DataFrame({"p_value": [0.1, None, None, None], "n_with_code": [9, 2, 0, 1]})
+    >>> untested_codes_numbers(t, "phase", 5)["phase_untested_note"]
+    '含该编码的片段少于 5 个的 2 个编码未做检验；1 个编码在这些片段上从未出现；它们不列入表中，只见于 CSV 下载。'
+    >>> untested_codes_numbers(t.head(1), "phase", 5)["phase_untested_note"]
+    '全部 1 个编码都做了检验。'
+    """
+    untested = tests[tests["p_value"].isna()]
+    n = untested["n_with_code"]
+    few, never = int(((n > 0) & (n < min_segments)).sum()), int((n == 0).sum())
+    other = len(untested) - few - never
+    parts = ([f"含该编码的片段少于 {fmt_int(min_segments)} 个的 {fmt_int(few)} 个编码未做检验"] if few else []) + (
+        [f"{fmt_int(never)} 个编码在这些片段上从未出现"] if never else []) + (
+        [f"{fmt_int(other)} 个编码无法检验（用在每个片段上，或打乱不改变它的任何单元格）"] if other else [])
+    note = "；".join(parts) + "；它们不列入表中，只见于 CSV 下载。" if parts else f"全部 {fmt_int(len(tests))} 个编码都做了检验。"
+    return {f"{prefix}_untested_note": note, "min_segments_for_test": fmt_int(min_segments)}
+
+
 def saturation_numbers(summary: pd.DataFrame, sentence: str) -> dict[str, str]:
     """The pooled saturation sentence and how many stations reached saturation."""
     pooled = summary[summary["scope"] == "pooled"].iloc[0]

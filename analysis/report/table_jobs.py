@@ -17,7 +17,7 @@ from analysis.inputs.io import read_code_labels, read_json
 from analysis.methods.codebook import code_labels
 from analysis.methods.saturation import describe
 from analysis.report import tables as show
-from analysis.report.labels import ACTOR_LABELS, WORDS
+from analysis.report.labels import ACTOR_LABELS, HEADERS, WORDS
 
 
 def table_context(i, p, w):
@@ -27,7 +27,8 @@ def table_context(i, p, w):
 
 def table_code_frequencies(i, p, w):
     """The code frequency table."""
-    return {"code_frequencies": show.code_frequency_table(pd.read_parquet(i.frequencies), p.lang)}
+    table = show.code_frequency_table(pd.read_parquet(i.frequencies), p.lang)
+    return {"code_frequencies": show.brief(table, drop=[HEADERS[p.lang]["code_id"]])}  # the ids: in the CSV and the codebook
 
 
 def _view(p) -> show.StationView:
@@ -42,22 +43,24 @@ def table_station_themes(i, p, w):
 
 
 def table_code_by_category(i, p, w):
-    """Each code's test of independence from the speaker's actor type or the phase."""
-    codes = pd.read_parquet(i.codes)
+    """Each code's test of independence from the speaker's actor type or the phase (the book: the codes
+    that were tested; the CSV: every code)."""
+    codes, tests = pd.read_parquet(i.codes), pd.read_parquet(i.tests)
     categories = ACTOR_LABELS[p.lang] if w.category == "actor" else code_labels(codes, p.lang)
-    table = show.cross_tab_table(pd.read_parquet(i.tests), pd.read_parquet(i.cells), codes, categories, p.lang, p.fdr)
-    return {f"code_by_{w.category}": table}
+    table = show.cross_tab_table(tests, pd.read_parquet(i.cells), codes, categories, p.lang, p.fdr)
+    return {f"code_by_{w.category}": show.cross_tab_book(table, tests, p.lang)}
 
 
 def table_reliability(i, p, w):
-    """Per-code agreement with bootstrap intervals."""
-    return {"reliability": show.reliability_table(pd.read_parquet(i.per_code), pd.read_parquet(i.codes), p.lang)}
+    """Per-code agreement with bootstrap intervals (the book: alpha's interval only)."""
+    return {"reliability": show.reliability_book_table(pd.read_parquet(i.per_code), pd.read_parquet(i.codes), p.lang)}
 
 
 def table_disagreements(i, p, w):
     """Where the coders differed, per code."""
     table = pd.read_csv(i.table, keep_default_na=False, dtype={"other_codes_there": str})
-    return {"disagreements": show.disagreement_table(table, pd.read_parquet(i.codes), p.lang)}
+    return {"disagreements": show.brief(show.disagreement_table(table, pd.read_parquet(i.codes), p.lang),
+                                        drop=[HEADERS[p.lang]["code_id"]])}
 
 
 def table_saturation(i, p, w):
@@ -85,7 +88,9 @@ def table_codebook(i, p, w):
     """The full codebook for the appendix."""
     with open(i.codebook, encoding="utf-8") as src:
         codebook = yaml.safe_load(src)
-    return {"codebook": show.codebook_table(pd.read_parquet(i.codes), codebook, p.lang)}
+    codes = pd.read_parquet(i.codes)
+    return {"codebook": show.Shown(show.codebook_table(codes, codebook, p.lang),
+                                   show.codebook_book_table(codes, codebook, p.lang))}
 
 
 def table_evidence(i, p, w):
@@ -111,32 +116,39 @@ def table_cooccurrence(i, p, w):
 
 
 def table_models(i, p, w):
-    """Odds ratios of the clustered models."""
+    """Odds ratios of the clustered models (the outcome models: the book shows the tested coefficients
+    whose interval can be read, the CSV every coefficient)."""
     label = read_code_labels(i.codes, p.lang) | {"supportive": WORDS[p.lang]["supportive"]}
-    return {"outcome_models": show.model_table(pd.read_parquet(i.outcomes), label, p.lang),
+    return {"outcome_models": show.model_book_table(pd.read_parquet(i.outcomes), label, p.lang, p.max_interval_ratio),
             "mechanism_link_model": show.model_table(pd.read_parquet(i.link), label, p.lang)}
 
 
 def table_qca(i, p, w):
-    """Calibration, necessity, truth table and solutions."""
+    """Calibration, necessity, truth table and solutions, every set by its code's label."""
     result = read_json(i.solutions)
+    labels = read_code_labels(i.codes, p.lang)
     raw, calibrated, truth = pd.read_parquet(i.raw), pd.read_parquet(i.calibrated), pd.read_parquet(i.truth_table)
     view = _view(p)
     memberships = calibrated.set_index("case")
-    memberships.columns = [WORDS[p.lang]["membership"].format(col=c) for c in memberships.columns]
-    truth_table = show.qca_truth_table(truth, result["conditions"], p.lang)
+    memberships.columns = [WORDS[p.lang]["membership"].format(col=show.qca_expression(c, labels, p.lang))
+                           for c in memberships.columns]
+    truth_table = show.qca_truth_table(truth, result["conditions"], p.lang, labels=labels)
     if not view.lists(len(calibrated)):
-        truth_table = show.Shown(truth_table, show.qca_truth_table(truth, result["conditions"], p.lang, p.top_k))
-    return {"qca_calibration": view.per_station(show.qca_calibration_table(raw, calibrated, p.lang), memberships),
-            "qca_necessity": show.qca_necessity_table(pd.read_parquet(i.necessity), p.lang),
+        truth_table = show.Shown(truth_table, show.qca_truth_table(truth, result["conditions"], p.lang, p.top_k, labels))
+    calibration = show.qca_calibration_book(raw, calibrated, labels, p.lang)
+    if not view.lists(len(calibrated)):
+        calibration = view.per_station(calibration.full, memberships)
+    return {"qca_calibration": calibration,
+            "qca_necessity": show.qca_necessity_table(pd.read_parquet(i.necessity), labels, p.lang),
             "qca_truth_table": truth_table,
-            "qca_solutions": show.qca_solution_table(result["solutions"], p.lang),
-            "qca_robustness": show.qca_robustness_table(pd.read_parquet(i.robustness), p.lang)}
+            "qca_solutions": show.qca_solution_table(result["solutions"], p.lang, labels),
+            "qca_robustness": show.qca_robustness_table(pd.read_parquet(i.robustness), labels, p.lang)}
 
 
 def table_process_tracing(i, p, w):
-    """The evidence items and the sensitivity of the posteriors."""
-    return {"pt_items": show.pt_items_table(pd.read_parquet(i.evidence_items), p.lang),
+    """The evidence items (as designed, and what the coding showed) and the sensitivity of the posteriors."""
+    items = show.pt_item_views(pd.read_parquet(i.evidence_items), p.lang, read_code_labels(i.codes, p.lang))
+    return {**items,
             "pt_sensitivity": show.pt_sensitivity_table(pd.read_parquet(i.sensitivity), p.lang),
             "pt_influence": show.pt_influence_table(pd.read_parquet(i.influence), p.lang)}
 

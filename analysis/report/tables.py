@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.inputs.writers import write_csv
 from analysis.methods.codebook import code_labels, in_language
-from analysis.report.labels import ACTOR_LABELS, HEADERS, WORDS
+from analysis.report.labels import ACTOR_LABELS, CONTEXT_TERMS, CONTEXT_UNITS, HEADERS, WORDS
 
 
 @dataclass
@@ -25,6 +25,19 @@ class Shown:
 
     full: pd.DataFrame
     shown: pd.DataFrame
+
+
+def brief(frame: pd.DataFrame, keep=None, drop=(), rename=None) -> Shown:
+    """``frame`` in full for the CSV and, for the book, only the rows ``keep`` (a boolean mask; all
+    rows when None), without the columns ``drop`` and with the headers ``rename`` (the book's short
+    headers, which a note under the table spells out).
+
+    >>> t = brief(pd.DataFrame({"a": [1, 2], "b": [3, 4]}), keep=[True, False], drop=["b"], rename={"a": "A"})
+    >>> t.shown.to_dict("list"), len(t.full)
+    ({'A': [1]}, 2)
+    """
+    shown = frame if keep is None else frame[np.asarray(keep, dtype=bool)]
+    return Shown(frame, shown.drop(columns=list(drop)).rename(columns=rename or {}).reset_index(drop=True))
 
 
 def lists_each_station(n_stations: int, detail: int) -> bool:
@@ -149,16 +162,69 @@ def codebook_table(codes: pd.DataFrame, codebook: dict, lang: str) -> pd.DataFra
     })
 
 
+def codebook_book_table(codes: pd.DataFrame, codebook: dict, lang: str) -> pd.DataFrame:
+    """The codebook as the book shows it, three columns that fit the text column: the id, the name
+    (a theme's in bold; the other language's name after it in parentheses) and the definition. The
+    parent is the id's first part, so it needs no column of its own (the CSV,
+    :func:`codebook_table`, keeps it)."""
+    full = codebook_table(codes, codebook, lang)
+    h = HEADERS[lang]
+    own, other = (h["label_zh"], h["label_en"]) if lang == "zh" else (h["label_en"], h["label_zh"])
+    name = full[own].where(codes["depth"].to_numpy() > 0, "**" + full[own] + "**")
+    gloss = [f"{n}（{o}）" if lang == "zh" else f"{n} ({o})" for n, o in zip(name, full[other])]
+    return pd.DataFrame({h["code_id"]: full[h["code_id"]], h["name"]: gloss, h["definition"]: full[h["definition"]]})
+
+
 def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The public context facts with the source beside every figure."""
+    """The public context facts with the source beside every figure, in the book's language: the
+    scope, indicator, unit and note through :data:`~analysis.report.labels.CONTEXT_TERMS` (a text it
+    does not list stays as the data has it), the value with its unit, the source as a link named by
+    its site (and the date it was read, where the data records one)."""
     h = HEADERS[lang]
     more = WORDS[lang]["more_than"]
-    value = [f"{more if q == 'more than' else ''}{v:,g}" for v, q in zip(pd.to_numeric(context["value"]), context["qualifier"].fillna(""))]
+    terms = CONTEXT_TERMS.get(lang, {})
+    value = [_context_value(v, u, more if q == "more than" else "", lang)
+             for v, u, q in zip(pd.to_numeric(context["value"]), context["unit"], context["qualifier"].fillna(""))]
+    extra = {c: (context[c].fillna("") if c in context else pd.Series("", index=context.index))
+             for c in ("accessed", "released_by")}
     return pd.DataFrame({
-        h["date"]: context["date"].fillna(""), h["scope"]: context["scope"], h["indicator"]: context["indicator"],
-        h["value"]: value, h["unit"]: context["unit"], h["note"]: context["note"].fillna(""),
-        h["source"]: [_source_link(s) for s in context["source"]],
+        h["date"]: context["date"].fillna(""), h["scope"]: context["scope"].map(lambda t: terms.get(t, t)),
+        h["indicator"]: context["indicator"].map(lambda t: terms.get(t, t)), h["value"]: value,
+        h["note"]: context["note"].fillna("").map(lambda t: terms.get(t, t)),
+        h["source"]: [_source_cell(s, a, r, lang) for s, a, r in zip(context["source"], extra["accessed"],
+                                                                     extra["released_by"])],
     })
+
+
+def _source_cell(url: str, accessed: str, released_by: str, lang: str) -> str:
+    """A fact's source: the body whose release it reports (when the data names one), the page as a link
+    named by its site, and the date the page was read.
+
+    >>> _source_cell("https://www.gov.cn/a.htm", "2026-12-03", "民政部", "zh")
+    '民政部，[www.gov.cn](https://www.gov.cn/a.htm)，2026-12-03 查阅'
+    >>> _source_cell("https://www.gov.cn/a.htm", "", "", "en")
+    '[www.gov.cn](https://www.gov.cn/a.htm)'
+    """
+    parts = [released_by, _source_link(url)] + ([WORDS[lang]["accessed"].format(date=accessed)] if accessed else [])
+    return ("，" if lang == "zh" else ", ").join(x for x in parts if x)
+
+
+def _context_value(value: float, unit: str, more: str, lang: str) -> str:
+    """A context figure with its unit in the book's language (:data:`~analysis.report.labels.CONTEXT_UNITS`
+    may rescale it, e.g. billions of yuan to 亿元).
+
+    >>> _context_value(2.49, "CNY billion", "", "zh"), _context_value(12000, "stations", "逾", "zh")
+    ('24.9 亿元', '逾 12,000 个')
+    >>> _context_value(56, "percent", "", "zh"), _context_value(40, "people", "", "en")
+    ('56%', '40 people')
+    """
+    word, factor = CONTEXT_UNITS.get(lang, {}).get(unit, (unit, 1))
+    number = f"{value * factor:,g}"
+    if word == "%":
+        return f"{more}{number}%"
+    if lang == "zh":
+        return f"{more} {number} {word}".strip() if more else f"{number} {word}"
+    return f"{more}{number} {word}"
 
 
 def _source_link(url: str) -> str:
@@ -198,6 +264,116 @@ def to_markdown(frame: pd.DataFrame) -> str:
 
 
 
+#: The book's text column in em (about 570 px at 16 px a character: 35 Chinese characters), and what a
+#: column takes besides its text (the cell's padding).
+TEXT_EM, PADDING_EM = 35.0, 1.3
+#: The fewest characters a line of a column's text holds (the CSS table layout would go down to one).
+MIN_LINE_EM = 4.0
+
+
+def _plain_text(text: str) -> str:
+    """A cell's text as drawn: a link's text only, no Markdown marks."""
+    import re
+
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", str(text)).replace("**", "").replace("`", "").replace("\\", "")
+
+
+def _em(text: str) -> float:
+    """How wide ``text`` is when drawn, in em: a Chinese character (or full-width mark) 1, another
+    character about 0.55; a link counts its text only, Markdown marks nothing.
+
+    >>> _em("湖南省"), _em("2021-12-31"), _em("[www.gov.cn](https://www.gov.cn/a)")
+    (3.0, 5.5, 5.5)
+    """
+    import unicodedata
+
+    return round(sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.55 for c in _plain_text(text)), 2)
+
+
+def _longest_word(text: str) -> float:
+    """The widest stretch of ``text`` a line cannot break (Latin letters, digits and their marks; a
+    Chinese character breaks anywhere), in em.
+
+    >>> _longest_word("湖南省民政厅，jxxfw.com，2026-12-03 查阅")
+    5.5
+    """
+    import re
+    import unicodedata
+
+    words = re.split(r"\s+", "".join(" " if unicodedata.east_asian_width(c) in "WF" else c for c in _plain_text(text)))
+    return max([_em(w) for w in words] + [0.0])
+
+
+def column_widths(frame: pd.DataFrame) -> list[int]:
+    """Relative column widths (percent) for the book's text column (:data:`TEXT_EM`), so that no column
+    is squeezed to a character per line, as the browser's own table layout does to Chinese text: each
+    column starts from the narrowest width that still holds :data:`MIN_LINE_EM` characters a line (or
+    its longest unbreakable word, or all of its text when that is shorter), and the space left is shared
+    in proportion to how much more each column's longest cell needs.
+
+    >>> column_widths(pd.DataFrame({"站点": ["S01"], "引文": ["很长的一段话" * 20]}))
+    [9, 91]
+    >>> column_widths(pd.DataFrame({"a": ["甲乙"], "b": ["丙丁"]}))
+    [50, 50]
+    """
+    cells = [[str(c)] + frame[c].astype(str).tolist() for c in frame.columns]
+    need = [max(min(_em(col[0]), MIN_LINE_EM), *(_em(v) for v in col[1:])) + PADDING_EM for col in cells]
+    floor = [min(n, max(MIN_LINE_EM, *(_longest_word(v) for v in col)) + PADDING_EM) for n, col in zip(need, cells)]
+    room, extra = TEXT_EM - sum(floor), sum(need) - sum(floor)
+    if sum(need) <= TEXT_EM:
+        width = need
+    elif room <= 0 or extra <= 0:
+        width = floor
+    else:
+        width = [f + room * (n - f) / extra for f, n in zip(floor, need)]
+    total = sum(width) or 1.0
+    return [max(1, round(100 * x / total)) for x in width]
+
+
+#: A cell left blank on purpose (a summary row's other cells); any other empty cell shows a dash.
+BLANK = "\u00a0"
+
+
+def to_list_table(frame: pd.DataFrame) -> str:
+    """A MyST ``list-table`` with :func:`column_widths`, which the browser keeps (a pipe table leaves
+    the widths to it, and it squeezes Chinese text to a character per line). Inside a chapter's
+    ``{table}`` block, it takes that block's caption and label.
+
+    Examples
+    --------
+    >>> print(to_list_table(pd.DataFrame({"a": [1], "b": [""]})))
+    ```{list-table}
+    :header-rows: 1
+    :widths: 50 50
+    <BLANKLINE>
+    * - a
+      - b
+    * - 1
+      - —
+    ```
+    """
+    shown = frame if len(frame) else pd.DataFrame([["—"] * len(frame.columns)], columns=frame.columns)
+    lines = ["```{list-table}", ":header-rows: 1", ":widths: " + " ".join(map(str, column_widths(shown))), ""]
+    for row in [list(shown.columns)] + shown.astype(str).values.tolist():
+        cells = [v if v == BLANK else (v.strip() or "—").replace("\n", " ") for v in map(str, row)]
+        lines += ["* - " + _cell_text(cells[0])] + ["  - " + _cell_text(c) for c in cells[1:]]
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def _cell_text(text: str) -> str:
+    r"""A cell's text that Markdown cannot take for the start of a list or a heading.
+
+    >>> _cell_text("- 3"), _cell_text("1. x"), _cell_text("+2.6")
+    ('\\- 3', '1\\. x', '+2.6')
+    """
+    import re
+
+    if re.match(r"^[-+*] ", text) or text.startswith("#"):
+        return "\\" + text
+    return re.sub(r"^(\d+)([.)]) ", r"\1\\\2 ", text)
+
+
 def _p(p: float) -> str:
     """A p-value as journals print it.
 
@@ -235,6 +411,16 @@ def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFram
     })
 
 
+def cross_tab_book(table: pd.DataFrame, tests: pd.DataFrame, lang: str) -> Shown:
+    """:func:`cross_tab_table` for the book: only the codes that were tested (a code with too few
+    spans, or never used, has no test and stays in the CSV only), without the id column, and with
+    short headers (the chapter's note under the table spells them out)."""
+    w = WORDS[lang]
+    short = {w["n_with"]: w["n_with_short"], w["perm_statistic"]: w["statistic_short"], w["p_perm"]: w["p_perm_short"],
+             w["p_fdr"]: w["p_fdr_short"], w["p_spans"]: w["p_spans_short"], w["over"]: w["over_short"]}
+    return brief(table, keep=tests["p_value"].notna().to_numpy(), drop=[HEADERS[lang]["code_id"]], rename=short)
+
+
 def _ci(value: float, lo: float, hi: float, undefined: str) -> str:
     """A coefficient with its interval, or a word when undefined.
 
@@ -263,6 +449,18 @@ def reliability_table(per_code: pd.DataFrame, codes: pd.DataFrame, lang: str) ->
     out[w["coded"]] = [w["undefined"] if pd.isna(p) else f"{p:.1%}" for p in merged["coded_agreement"]]
     out[w["flag"]] = merged["flag"].map(w)
     return out
+
+
+def reliability_book_table(per_code: pd.DataFrame, codes: pd.DataFrame, lang: str) -> Shown:
+    """:func:`reliability_table` for the book: alpha with its interval, kappa and AC1 as point
+    values (their intervals, and the code ids, stay in the CSV), so that the verdict column fits."""
+    h, w = HEADERS[lang], WORDS[lang]
+    full = reliability_table(per_code, codes, lang)
+    shown = full.copy()
+    for head in (w["kappa"], w["ac1"]):
+        shown[head] = shown[head].map(lambda v: v.split(" [")[0])
+    return Shown(full, brief(shown, drop=[h["code_id"]], rename={h["alpha"]: w["alpha_interval"],
+                                                                 w["coded"]: w["coded_short"]}).shown)
 
 
 def station_theme_table(by_station: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -381,7 +579,9 @@ def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int) -
 
 
 def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
-    """Odds ratios with 95% intervals; a model that could not be estimated says why."""
+    """Odds ratios with 95% intervals, the p-value and, for the coefficients the analysis corrects
+    for multiple testing (fits with a ``p_fdr`` column), the FDR-adjusted p; a model that could not be
+    estimated says why, in the book's language (:func:`model_note`)."""
     w = WORDS[lang]
     rows = fits[fits["term"] != "Intercept"]
     for col in ("odds_ratio", "or_lo", "or_hi", "p_value", "note", "code_id", "reference", "n_clusters", "dropped"):
@@ -399,39 +599,140 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
             return w["mechanism_already_mentioned"]
         return labels.get(term.replace("_", ".", 1), term)
 
-    return pd.DataFrame({
+    out = pd.DataFrame({
         w["outcome"]: rows["code_id"].map(lambda c: labels.get(c, c)),
-        w["predictor"]: [term_label(t) if t else (n or "") for t, n in zip(rows["term"], rows["note"])],
+        w["predictor"]: [term_label(t) if t else model_note(n or "", lang) for t, n in zip(rows["term"], rows["note"])],
         w["odds_ratio"]: [("—" if pd.isna(v) else f"{v:.2f}") for v in rows["odds_ratio"]],
         w["95_interval"]: [("—" if pd.isna(lo) else f"{lo:.2f}–{hi:.2f}")
                                                for lo, hi in zip(rows["or_lo"], rows["or_hi"])],
         w["p"]: rows["p_value"].map(_p),
-        w["reference_distribution"]: [
-            (f"{r}（G = {int(g)}）" if lang == "zh" else f"{r} (G = {int(g)})") + (w["voice_left_out"] if d else "")
-            if r and not pd.isna(g) else "—"
-            for r, g, d in zip(rows["reference"].fillna(""), rows["n_clusters"], rows["dropped"].fillna(""))],
     })
-
-
-def qca_calibration_table(raw: pd.DataFrame, calibrated: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Per station: each set's raw evidence share and its calibrated membership."""
-    w = WORDS[lang]
-    out = pd.DataFrame({HEADERS[lang]["station"]: raw["case"]})
-    for col in [c for c in raw.columns if c != "case"]:
-        out[w["raw_score"].format(col=col)] = raw[col].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
-        out[w["membership"].format(col=col)] = calibrated[col].map(lambda v: f"{v:.2f}")
+    if "p_fdr" in rows:
+        out[w["p_fdr"]] = rows["p_fdr"].map(_p).to_numpy()
+    out[w["reference_distribution"]] = [
+        (f"{r}，G = {int(g)}" if lang == "zh" else f"{r}, G = {int(g)}") + (w["voice_left_out"] if d else "")
+        if r and not pd.isna(g) else "—"
+        for r, g, d in zip(rows["reference"].fillna(""), rows["n_clusters"], rows["dropped"].fillna(""))]
     return out
 
 
-def qca_necessity_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+#: A failed model's note (``analysis.methods.models``) in the book's language: pattern -> text.
+MODEL_NOTES = {
+    "zh": [(r"^the outcome does not vary$", "结果编码没有变异（在每份文档中都出现或都不出现），无法估计"),
+           (r"^not estimated: (\d+) parameters for (\d+) clusters$", "未估计：{0} 个参数只有 {1} 个站点"),
+           (r"^not estimable: the fit did not converge \(separation\)$", "无法估计：完全分离，模型不收敛"),
+           (r"^not estimable: (\w+)$", "无法估计：拟合出错（{0}）")],
+}
+
+
+def model_note(note: str, lang: str) -> str:
+    """Why a model was not estimated, in ``lang`` (English notes stay as the method wrote them).
+
+    >>> model_note("not estimable: the fit did not converge (separation)", "zh")
+    '无法估计：完全分离，模型不收敛'
+    >>> model_note("not estimated: 7 parameters for 15 clusters", "zh"), model_note("odd", "zh")
+    ('未估计：7 个参数只有 15 个站点', 'odd')
+    """
+    import re
+
+    for pattern, text in MODEL_NOTES.get(lang, []):
+        found = re.match(pattern, note)
+        if found:
+            return text.format(*found.groups())
+    return note
+
+
+def model_book_table(fits: pd.DataFrame, labels: dict, lang: str, max_ratio: float) -> Shown:
+    """:func:`model_table` for the book: the coefficients the analysis tests (those with an FDR-adjusted
+    p) whose interval is finite and no wider than ``max_ratio`` (upper over lower limit), the models that
+    could not be estimated with the reason, and a last row that counts what only the CSV lists (the
+    control variables' coefficients, and tested ones with a wider interval)."""
     w = WORDS[lang]
-    return pd.DataFrame({w["condition"]: "`" + table["condition"] + "`",
+    full = model_table(fits, labels, lang)
+    rows = fits[fits["term"] != "Intercept"].reset_index(drop=True)
+    failed = rows["term"].fillna("").eq("").to_numpy()
+    tested = rows["p_fdr"].notna().to_numpy() if "p_fdr" in rows else ~failed
+    lo = pd.to_numeric(rows.get("or_lo", pd.Series(np.nan, index=rows.index)), errors="coerce").to_numpy()
+    hi = pd.to_numeric(rows.get("or_hi", pd.Series(np.nan, index=rows.index)), errors="coerce").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        narrow = np.isfinite(lo) & np.isfinite(hi) & (lo > 0) & (hi / lo <= max_ratio)
+    keep = failed | (tested & narrow)
+    shown = full[keep].reset_index(drop=True)
+    wide, controls = int((tested & ~narrow & ~failed).sum()), int((~tested & ~failed).sum())
+    if wide or controls:
+        rest = [w["rest_controls"].format(n=controls)] if controls else []
+        rest += [w["rest_wide"].format(n=wide, ratio=f"{max_ratio:g}")] if wide else []
+        line = dict.fromkeys(shown.columns, BLANK)
+        line[shown.columns[0]] = w["rest_in_csv"].format(what=("；" if lang == "zh" else "; ").join(rest))
+        shown = pd.concat([shown, pd.DataFrame([line])], ignore_index=True)
+    return Shown(full, shown)
+
+
+def _plain(text: str) -> str:
+    r"""Text that Markdown shows as it is: its emphasis and strike-through marks escaped.
+
+    >>> _plain("a*b_c~d")
+    'a\\*b\\_c\\~d'
+    """
+    for mark in ("\\", "*", "_", "~", "`"):
+        text = text.replace(mark, "\\" + mark)
+    return text
+
+
+def qca_expression(expression: str, labels: dict, lang: str) -> str:
+    """A Boolean expression of QCA (``*`` and, ``+`` or, ``~`` not) with each set's label, written
+    with ``×``, ``+`` and ``¬`` so that no ``*`` or ``~`` reaches Markdown (which would read them as
+    emphasis); every QCA table writes its conditions and solutions through this function.
+
+    >>> qca_expression("inst*cap + ~inst*inc", {"inst": "制度框架", "cap": "能力", "inc": "激励"}, "zh")
+    '制度框架 × 能力 + ¬制度框架 × 激励'
+    >>> qca_expression("", {}, "en")
+    '—'
+    """
+    if not expression.strip():
+        return "—"
+
+    def literal(text: str) -> str:
+        text = text.strip()
+        negated = text.startswith("~")
+        name = text.lstrip("~").strip()
+        return ("¬" if negated else "") + _plain(labels.get(name, name))
+
+    return " + ".join(" × ".join(literal(x) for x in term.split("*")) for term in expression.split("+"))
+
+
+def qca_calibration_table(raw: pd.DataFrame, calibrated: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
+    """Per station: each set's raw evidence share and its calibrated membership, sets by their labels."""
+    w = WORDS[lang]
+    out = pd.DataFrame({HEADERS[lang]["station"]: raw["case"]})
+    for col in [c for c in raw.columns if c != "case"]:
+        name = qca_expression(col, labels, lang)
+        out[w["raw_score"].format(col=name)] = raw[col].map(lambda v: "—" if pd.isna(v) else f"{v:.2f}")
+        out[w["membership"].format(col=name)] = calibrated[col].map(lambda v: f"{v:.2f}")
+    return out
+
+
+def qca_calibration_book(raw: pd.DataFrame, calibrated: pd.DataFrame, labels: dict, lang: str) -> Shown:
+    """:func:`qca_calibration_table` for the book: one column per set, each cell 'raw score → membership'
+    (the CSV keeps the two in columns of their own)."""
+    full = qca_calibration_table(raw, calibrated, labels, lang)
+    shown = pd.DataFrame({HEADERS[lang]["station"]: raw["case"]})
+    for col in [c for c in raw.columns if c != "case"]:
+        shown[qca_expression(col, labels, lang)] = [("—" if pd.isna(r) else f"{r:.2f}") + f" → {m:.2f}"
+                                                    for r, m in zip(raw[col], calibrated[col])]
+    return Shown(full, shown)
+
+
+def qca_necessity_table(table: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
+    """Each condition and its negation (¬) as a necessary condition: consistency, coverage, RoN."""
+    w = WORDS[lang]
+    return pd.DataFrame({w["condition"]: table["condition"].map(lambda c: qca_expression(c, labels, lang)),
                          w["consistency"]: table["incl"].map(lambda v: f"{v:.3f}"),
                          w["coverage"]: table["cov"].map(lambda v: f"{v:.3f}"),
                          w["relevance_ron"]: table["ron"].map(lambda v: f"{v:.3f}")})
 
 
-def qca_robustness_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def qca_robustness_table(table: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
     """The intermediate solution under each anchor variant (:func:`analysis.methods.qca.anchor_robustness`)."""
     zh = lang == "zh"
 
@@ -439,13 +740,14 @@ def qca_robustness_table(table: pd.DataFrame, lang: str) -> pd.DataFrame:
         if text == "configured":
             return "配置的锚点" if zh else "anchors as configured"
         name, _, value = text.partition(" crossover ")
-        return f"`{name}` 的交叉点改为 {value}" if zh else f"`{name}` crossover at {value}"
+        name = qca_expression(name, labels, lang)
+        return f"{name}的交叉点改为 {value}" if zh else f"{name} crossover at {value}"
 
     return pd.DataFrame({
         "锚点" if zh else "anchors": table["variant"].map(variant),
         "案例数" if zh else "cases": table["n_cases"].map(lambda n: f"{int(n):,}"),
         "中间解" if zh else "intermediate solution": table["models"].map(
-            lambda m: "；".join(f"`{x}`" for x in m.split(" | ")) if m else ("无解" if zh else "none")),
+            lambda m: "；".join(qca_expression(x, labels, lang) for x in m.split(" | ")) if m else ("无解" if zh else "none")),
         "一致性" if zh else "consistency": table["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}"),
         "覆盖度" if zh else "coverage": table["cov"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}"),
         "与配置相同" if zh else "same as configured": table["same_as_configured"].map(
@@ -468,19 +770,21 @@ def _some_cases(cases, most: int | None, lang: str) -> str:
     return WORDS[lang]["and_more"].format(shown=joined.join(cases[:most]), more=len(cases) - most)
 
 
-def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str, most: int | None = None) -> pd.DataFrame:
-    """The truth table; with ``most``, each row names at most that many of its cases."""
+def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str, most: int | None = None,
+                    labels: dict | None = None) -> pd.DataFrame:
+    """The truth table, conditions by their labels; with ``most``, each row names at most that many of
+    its cases."""
     w = WORDS[lang]
-    out = pd.DataFrame({c: tt["row"].str[i] for i, c in enumerate(conditions)})
-    out["n"] = tt["n"]
-    out["incl"] = tt["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
+    out = pd.DataFrame({qca_expression(c, labels or {}, lang): tt["row"].str[i] for i, c in enumerate(conditions)})
+    out[w["n_cases"]] = tt["n"]
+    out[w["consistency"]] = tt["incl"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
     out["PRI"] = tt["pri"].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
-    out["OUT"] = tt["out"]
+    out[w["qca_out"]] = tt["out"]
     out[w["cases"]] = tt["cases"].map(lambda cs: _some_cases(cs, most, lang))
     return out
 
 
-def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
+def qca_solution_table(solutions: dict, lang: str, labels: dict | None = None) -> pd.DataFrame:
     """Every model of every solution type, term by term, with the model's own fit on its first line."""
     w = WORDS[lang]
     names = {"conservative": w["conservative"], "parsimonious": w["parsimonious"],
@@ -491,41 +795,112 @@ def qca_solution_table(solutions: dict, lang: str) -> pd.DataFrame:
             label = names[kind] + (f" M{k}" if len(models) > 1 else "")
             if kind == "intermediate" and model.get("from"):
                 label += f" ({', '.join(model['from'])})"  # the conservative and parsimonious models it came from
-            # in code spans, so that a solution's '*' is not read as Markdown emphasis
-            rows.append({"solution": label, "term": f"**`{model['expression']}`**", "incl": model["incl"],
-                         "pri": model["pri"], "cov": model["cov"], "cov_u": float("nan")})
-            rows += [{"solution": "", "term": f"`{t['term']}`", "incl": t["incl"], "pri": t["pri"], "cov": t["cov"],
-                      "cov_u": t["cov_u"]} for t in model["terms"]]
+            # by qca_expression, so that no '*' of a solution is read as Markdown emphasis
+            rows.append({"solution": label, "term": f"**{qca_expression(model['expression'], labels or {}, lang)}**",
+                         "incl": model["incl"], "pri": model["pri"], "cov": model["cov"], "cov_u": float("nan")})
+            rows += [{"solution": BLANK, "term": qca_expression(t["term"], labels or {}, lang), "incl": t["incl"],
+                      "pri": t["pri"], "cov": t["cov"], "cov_u": t["cov_u"]} for t in model["terms"]]
     frame = pd.DataFrame(rows, columns=["solution", "term", "incl", "pri", "cov", "cov_u"])
     for col in ("incl", "pri", "cov", "cov_u"):
         frame[col] = frame[col].map(lambda v: "—" if pd.isna(v) else f"{v:.3f}")
-    return frame.rename(columns={"solution": w["solution"], "term": w["term"],
-                                 "cov_u": w["unique_cov"]})
+    return frame.rename(columns={"solution": w["solution"], "term": w["term"], "incl": w["consistency"], "pri": "PRI",
+                                 "cov": w["coverage"], "cov_u": w["unique_cov"]})
 
 
-def pt_items_table(items: pd.DataFrame, lang: str) -> pd.DataFrame:
+def hypothesis_label(hypothesis: str, lang: str) -> str:
+    """A hypothesis of the process tracing as the book names it, its id after it.
+
+    >>> hypothesis_label("P2", "zh"), hypothesis_label("M", "zh"), hypothesis_label("P2", "en")
+    ('命题二（P2）', '机制（M）', 'P2')
+    """
+    if lang != "zh":
+        return hypothesis
+    numerals = "〇一二三四五六七八九"
+    if hypothesis[:1] == "P" and hypothesis[1:].isdigit() and int(hypothesis[1:]) < 10:
+        return f"命题{numerals[int(hypothesis[1:])]}（{hypothesis}）"
+    return {"M": "机制（M）"}.get(hypothesis, hypothesis)
+
+
+def pt_items_table(items: pd.DataFrame, lang: str, labels: dict | None = None) -> pd.DataFrame:
+    """Every evidence item: what it is, its test and likelihoods, whether it was observed and on what
+    basis (:func:`_basis`), its weight, whether it counts and the posterior so far. The book shows it
+    as two tables (:data:`PT_ITEM_COLUMNS`)."""
     w = WORDS[lang]
+    labels = labels or {}
     tests = {"hoop": w["hoop"], "smoking_gun": w["smoking_gun"],
              "straw_in_the_wind": w["straw_in_the_wind"], "doubly_decisive": w["doubly_decisive"]}
     return pd.DataFrame({
-        w["hypothesis"]: items["hypothesis"], w["item"]: items["item"],
+        w["hypothesis"]: items["hypothesis"].map(lambda h: hypothesis_label(h, lang)), w["item"]: items["item"],
         w["evidence"]: items["description_zh"], w["test_2"]: items["test"].map(tests),
         "P(E|H)": items["p_e_h"].map(lambda v: f"{v:.2f}"), "P(E|¬H)": items["p_e_not_h"].map(lambda v: f"{v:.2f}"),
         w["observed"]: [w["yes"] if o else w["no"] for o in items["observed"]],
-        w["basis"]: items["detail"],
+        w["basis"]: items["detail"].map(lambda d: _basis(d, labels, lang)),
         w["decibans"]: items["decibans"].map(lambda v: f"{v:+.1f}"),
-        w["counted"]: [("计入" if lang == "zh" else "counted") if wt else _why_not(why, lang)
+        w["counted"]: [("计入" if lang == "zh" else "counted") if wt else _why_not(why, lang, labels)
                        for wt, why in zip(items.get("weight", pd.Series(1, index=items.index)),
                                           items.get("why", pd.Series("", index=items.index)))],
         w["posterior_so_far"]: items["posterior_after"].map(lambda v: f"{v:.3f}"),
     })
 
 
-def _why_not(why: str, lang: str) -> str:
+#: The two tables the book makes of :func:`pt_items_table`: the items as designed, and what the coding
+#: showed (keys of :data:`~analysis.report.labels.WORDS`, or literal headers).
+PT_ITEM_COLUMNS = {"pt_items": ["item", "evidence", "test_2", "P(E|H)", "P(E|¬H)"],
+                   "pt_observations": ["item", "observed", "basis", "decibans", "counted", "posterior_so_far"]}
+
+
+def pt_item_views(items: pd.DataFrame, lang: str, labels: dict) -> dict[str, Shown]:
+    """:func:`pt_items_table` as the book's two tables (:data:`PT_ITEM_COLUMNS`), each with the full
+    table as its CSV."""
+    w = WORDS[lang]
+    full = pt_items_table(items, lang, labels)
+    return {name: Shown(full, full[[w.get(c, c) for c in columns]]) for name, columns in PT_ITEM_COLUMNS.items()}
+
+
+#: How :mod:`analysis.methods.process_tracing` states what it counted: pattern -> the book's words.
+BASIS = {
+    "zh": [(r"^(\d+) documents carry all of (.+)$", "{0} 份文档同时含{1}"),
+           (r"^(\d+) spans carry all of (.+)$", "{0} 个片段同时标有{1}"),
+           (r"^(\d+) actor types speak of (.+)$", "{0} 类主体谈到{1}"),
+           (r"^(\d+) stations have (.+)$", "{0} 个站点出现{1}")],
+}
+
+
+def _code_list(codes: str, labels: dict, lang: str) -> str:
+    """Code ids (comma-separated) by their labels.
+
+    >>> _code_list("a.x, a.y", {"a.x": "甲", "a.y": "乙"}, "zh")
+    '“甲”与“乙”'
+    """
+    names = [labels.get(c.strip(), c.strip()) for c in codes.split(",")]
+    if lang != "zh":
+        return ", ".join(names)
+    quoted = [f"“{n}”" for n in names]
+    return "与".join(quoted) if len(quoted) <= 2 else "、".join(quoted[:-1]) + "与" + quoted[-1]
+
+
+def _basis(detail: str, labels: dict, lang: str) -> str:
+    """What an item's observation rests on, in ``lang``, codes by their labels.
+
+    >>> _basis("5 actor types speak of inst.legitimacy", {"inst.legitimacy": "合法性认可"}, "zh")
+    '5 类主体谈到“合法性认可”'
+    """
+    import re
+
+    for pattern, text in BASIS.get(lang, []):
+        found = re.match(pattern, detail)
+        if found:
+            return text.format(found.group(1), _code_list(found.group(2), labels, lang))
+    return detail
+
+
+def _why_not(why: str, lang: str, labels: dict | None = None) -> str:
     """Why an item carries no weight, in the book's language.
 
     >>> _why_not("shares codes with P1-E1, which counts for both", "zh")
     '不计入：与 P1-E1 依据相同编码，只计一次'
+    >>> _why_not("reads a.x, a.y, below the reliability threshold", "zh", {"a.x": "甲"})
+    '不计入：所据编码“甲”与“a.y”的信度低于门槛'
     """
     if lang != "zh":
         return f"not counted: {why}"
@@ -533,7 +908,7 @@ def _why_not(why: str, lang: str) -> str:
         return f"不计入：与 {why.split()[3].rstrip(',')} 依据相同编码，只计一次"
     if "reliability" in why:
         codes = why.removeprefix("reads ").split(", below")[0]
-        return f"不计入：所据编码 {codes} 的信度低于门槛"
+        return f"不计入：所据编码{_code_list(codes, labels or {}, lang)}的信度低于门槛"
     return f"不计入：{why}"
 
 
@@ -544,7 +919,8 @@ def pt_influence_table(influence: pd.DataFrame, lang: str) -> pd.DataFrame:
              "all_independent": "全部证据视为相互独立" if zh else "every item as if independent",
              "unreliable_kept": "保留低信度编码的证据" if zh else "items of unreliable codes kept"}
     label = [names.get(s, (f"去掉 {i}" if zh else f"without {i}")) for s, i in zip(influence["scenario"], influence["item"])]
-    return pd.DataFrame({WORDS[lang]["hypothesis"]: influence["hypothesis"], ("设定" if zh else "choice"): label,
+    return pd.DataFrame({WORDS[lang]["hypothesis"]: influence["hypothesis"].map(lambda h: hypothesis_label(h, lang)),
+                         ("设定" if zh else "choice"): label,
                          ("后验概率" if zh else "posterior"): influence["posterior"].map(lambda v: f"{v:.3f}"),
                          ("相对本书的变化" if zh else "change"): influence["change"].map(lambda v: f"{v:+.3f}")})
 
@@ -558,6 +934,7 @@ def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:
     wide.columns = [w["prior"] + f"{p:g}" for p in wide.columns]
     wide = wide.map(lambda v: f"{v:.3f}").reset_index()
     wide["scenario"] = wide["scenario"].map(lambda s: scen.get(s, s))
+    wide["hypothesis"] = wide["hypothesis"].map(lambda h: hypothesis_label(h, lang))
     return wide.rename(columns={"hypothesis": w["hypothesis"], "scenario": w["likelihoods"]})
 
 
@@ -566,7 +943,7 @@ def write_table(frame: pd.DataFrame | Shown, markdown: str, csv_path: str) -> No
     table puts its full version in the CSV and its shorter version in the book."""
     if isinstance(frame, Shown):
         write_csv(frame.full, csv_path)
-        Path(markdown).write_text(to_markdown(frame.shown) + "\n", encoding="utf-8")
+        Path(markdown).write_text(to_list_table(frame.shown) + "\n", encoding="utf-8")
         return
     write_csv(frame, csv_path)
-    Path(markdown).write_text(to_markdown(frame) + "\n", encoding="utf-8")
+    Path(markdown).write_text(to_list_table(frame) + "\n", encoding="utf-8")
