@@ -32,7 +32,8 @@ MARK_TEXT = """() => {
     let own = '';
     el.childNodes.forEach((n) => { if (n.nodeType === 3) own += n.textContent; });
     own = own.replace(/\\s+/g, '');
-    if (own) { el.setAttribute('data-glyph-check', out.length); out.push(own); }
+    // ASCII is drawn by every font a page can fall back to: only text beyond it can become boxes
+    if (/[^\\x00-\\x7f]/.test(own)) { el.setAttribute('data-glyph-check', out.length); out.push(own); }
   });
   return out;
 }"""
@@ -41,6 +42,12 @@ BROKEN_IMAGES = """() => Array.from(document.images)
 UNRESOLVED = """() => Array.from(document.querySelectorAll('.xref, .problematic'))
   .filter((el) => !el.closest('a')).map((el) => el.textContent.trim())"""
 LINKS = """() => Array.from(document.querySelectorAll('a[href]')).map((a) => a.getAttribute('href'))"""
+#: The page's visible text without its code blocks and inline code (rendered source may hold ``{{``).
+TEXT_OUTSIDE_CODE = """() => {
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('pre, code, script, style').forEach((el) => el.remove());
+  return copy.textContent;
+}"""
 #: The text a reader sees in each paragraph-like element of the article (not code, not the page's frame).
 PROSE = """() => Array.from(document.querySelectorAll(
     'article p, article li, article caption, article td, article th, article h1, article h2, article h3, '
@@ -164,6 +171,11 @@ def stray_spaces(texts: list[str]) -> list[str]:
     return found
 
 
+#: Files the build writes beside the HTML book, in paper/_build, which the book may link to: the Snakemake
+#: report (rule snakemake_report) records run times, so it cannot sit inside the byte-reproducible book.
+BESIDE = {"report.html"}
+
+
 def link_problem(page: Path, href: str, root: Path) -> str | None:
     """Why an internal link on ``page`` is broken, or None when its target page and anchor exist inside ``root``."""
     parts = urlsplit(href)
@@ -176,6 +188,8 @@ def link_problem(page: Path, href: str, root: Path) -> str | None:
         target = target / "index.html"
     if not target.is_file():
         return f"link to a missing file: {href}"
+    if target.resolve().parent == root.parent and target.name in BESIDE:
+        return None
     if not target.resolve().is_relative_to(root):
         return f"link to a file outside the built book (it will not be published with it): {href}"
     if parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in anchors(target):
@@ -185,6 +199,7 @@ def link_problem(page: Path, href: str, root: Path) -> str | None:
 
 def check_book(html: Path, screenshot_page: str, screenshot: Path) -> tuple[list[str], int]:
     """Open every page of the built book; return the problems found and the number of pages opened."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     html = html.resolve()
@@ -210,11 +225,14 @@ def check_book(html: Path, screenshot_page: str, screenshot: Path) -> tuple[list
             failed: list[str] = []
             page.on("requestfailed", lambda r: failed.append(r.url))
             page.goto(page_file.as_uri(), wait_until="load")
-            page.wait_for_load_state("networkidle")
+            try:  # an image still loading is caught below (not complete); a page never idle is not an error
+                page.wait_for_load_state("networkidle", timeout=30_000)
+            except PlaywrightTimeout:
+                pass
             problems += [f"{where}: a resource failed to load: {u}" for u in failed if u.startswith("file:")]
             problems += [f"{where}: image not shown: {src}" for src in page.evaluate(BROKEN_IMAGES)]
             problems += [f"{where}: unresolved cross-reference: {t}" for t in page.evaluate(UNRESOLVED)]
-            body = page.inner_text("body")
+            body = page.evaluate(TEXT_OUTSIDE_CODE)
             for left in re.findall(r"\{\{[^}]*\}\}|\|[a-z_]+\|", body):
                 problems.append(f"{where}: substitution left unfilled: {left}")
             for href in page.evaluate(LINKS):

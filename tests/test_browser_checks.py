@@ -53,3 +53,17 @@ def test_a_table_wider_than_the_column_and_its_squeezed_cells_are_reported(page)
 def test_a_formula_read_as_emphasis_is_reported(page):
     _open(page, "<table><tr><td>inst<em>cap + inst</em>inc</td><td><strong>整格加粗</strong></td></tr></table>")
     assert page.evaluate(TABLE_EMPHASIS) == ["instcap + instinc\t整格加粗"[:17]]
+
+
+def test_only_the_report_beside_the_book_may_be_linked_outside_it(tmp_path):
+    from browser import link_problem
+
+    html = tmp_path / "_build" / "html"
+    html.mkdir(parents=True)
+    page = html / "appendix.html"
+    page.write_text("<p id='a'>x</p>", encoding="utf-8")
+    for name in ("report.html", "other.html"):
+        (tmp_path / "_build" / name).write_text("r", encoding="utf-8")
+    assert link_problem(page, "../report.html", html) is None
+    assert "outside the built book" in link_problem(page, "../other.html", html)
+    assert "missing anchor" in link_problem(page, "appendix.html#b", html)

@@ -35,6 +35,9 @@ LANGUAGES = {".py": "python", ".smk": "python", ".yaml": "yaml", "": "python"}
 #: The look of a number's link: it reads as part of the sentence, with a dotted line under it.
 CSS = """a.casebook-number, abbr.casebook-number { color: inherit; text-decoration: underline dotted; }
 a.casebook-number:hover { color: var(--pst-color-primary, #0a7d91); }
+/* the numbers' page: keys and dotted function names wrap, so the table fits the text column */
+table.casebook-numbers-table code, table.casebook-numbers-table code .pre { white-space: normal; overflow-wrap: anywhere; }
+table.casebook-numbers-table th { white-space: nowrap; }
 """
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from docutils import nodes
 
 #: What a caption drawn from the synthetic corpus opens with.
-MARK = "〔合成数据示例〕"
+MARK = "合成数据示例："
 
 
 def _label(node: nodes.Element) -> str:
@@ -27,7 +27,7 @@ def mark_captions(doctree: nodes.document, keep: set[str], mark: str = MARK) -> 
     >>> doc += nodes.figure("", nodes.caption("", "编码频数。"), names=["fig-a"])
     >>> doc += nodes.table("", nodes.title("", "软件版本。"), names=["tab-versions"])
     >>> mark_captions(doc, {"tab-versions"}), doc.astext()
-    (['fig-a'], '〔合成数据示例〕编码频数。\\n\\n软件版本。')
+    (['fig-a'], '合成数据示例：编码频数。\\n\\n软件版本。')
     """
     marked = []
     for node in doctree.findall(lambda n: isinstance(n, (nodes.figure, nodes.table))):
