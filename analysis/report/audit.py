@@ -260,11 +260,20 @@ def _project_path(path) -> str:
 
 
 def _files(files) -> list[str]:
-    """A rule's declared files as text: a pattern as written, a function by its name."""
+    """A rule's declared files as text: a pattern as written, a function by its name, and a file
+    named by its absolute path (``workflow.source_path``) relative to the project, so that the index
+    is the same in every folder the study is built in.
+
+    >>> import os
+    >>> _files(["results/{name}.csv", os.path.join(os.getcwd(), "config.yaml"), len])
+    ['results/{name}.csv', 'config.yaml', '<len>']
+    """
     out = []
     for item in files:
         if callable(item):
             out.append(f"<{getattr(item, '__name__', 'function')}>")
+        elif Path(str(item)).is_absolute():
+            out.append(_project_path(item))
         else:
             out.append(str(item))
     return out
