@@ -168,19 +168,27 @@ class NumbersDirective(Directive):
             keys = sorted(by_rule[rule])
             inputs = records[keys[0]].get("inputs") or []
             head = nodes.rubric("", "", nodes.target("", "", ids=[nodes.make_id(f"numbers-{rule}")]), nodes.Text(f"规则 {rule}"))
+            module = _common_module([records[k]["function"] for k in keys])
             said = nodes.paragraph()
-            said += nodes.Text(f"共 {len(keys)} 个数字，读入的文件：" if inputs else f"共 {len(keys)} 个数字。")
+            said += nodes.Text(f"共 {len(keys)} 个数字")
+            if module:
+                said += [nodes.Text("，计算函数都在 "), nodes.literal(module, module), nodes.Text(" 中")]
+            said += nodes.Text("，读入的文件：" if inputs else "。")
             for n, path in enumerate(inputs):
                 said += nodes.Text("、" if n else "")
                 said += nodes.literal(path, path)
-            out += [head, said, self._table(keys, records, lists, env.docname)]
+            if inputs:
+                said += nodes.Text("。")
+            out += [head, said, self._table(keys, records, lists, env.docname, module)]
         return out
 
-    def _table(self, keys, records, lists, docname):
-        table = nodes.table(classes=["casebook-numbers-table"])
+    def _table(self, keys, records, lists, docname, module=""):
+        # colwidths-given: Sphinx writes the widths below into the page (a key, a value that may be
+        # a sentence, a dotted function name, a file with its count)
+        table = nodes.table(classes=["casebook-numbers-table", "colwidths-given"])
         group = nodes.tgroup(cols=4)
         table += group
-        group += [nodes.colspec(colwidth=w) for w in (3, 2, 4, 3)]
+        group += [nodes.colspec(colwidth=w) for w in (4, 4, 3, 2)]
         head, body = nodes.thead(), nodes.tbody()
         head += _row([nodes.Text(t) for t in ("键", "值", "计算函数", "所计的编码片段")])
         for key in keys:
@@ -198,10 +206,22 @@ class NumbersDirective(Directive):
                 segment_cell = [link, nodes.Text(f"（{listed['n']:,} 个片段）")]
             else:
                 segment_cell = [nodes.Text("—")]
-            body += _row([key_cell, [nodes.Text(str(record["value"]))],
-                          [nodes.literal(record["function"], record["function"])], segment_cell])
+            function = record["function"].removeprefix(f"{module}.") if module else record["function"]
+            body += _row([key_cell, [nodes.Text(str(record["value"]))], [nodes.literal(function, function)], segment_cell])
         group += [head, body]
         return table
+
+
+def _common_module(functions: list[str]) -> str:
+    """The module every one of ``functions`` (dotted names) is in, or "" when they are in several.
+
+    >>> _common_module(["analysis.report.numbers.a", "analysis.report.numbers.b"])
+    'analysis.report.numbers'
+    >>> _common_module(["analysis.report.numbers.a", "analysis.report.audit.b"])
+    ''
+    """
+    modules = {f.rpartition(".")[0] for f in functions}
+    return modules.pop() if len(modules) == 1 else ""
 
 
 def _row(cells) -> nodes.row:

@@ -35,9 +35,10 @@ LANGUAGES = {".py": "python", ".smk": "python", ".yaml": "yaml", "": "python"}
 #: The look of a number's link: it reads as part of the sentence, with a dotted line under it.
 CSS = """a.casebook-number, abbr.casebook-number { color: inherit; text-decoration: underline dotted; }
 a.casebook-number:hover { color: var(--pst-color-primary, #0a7d91); }
-/* the numbers' page: keys and dotted function names wrap, so the table fits the text column */
+/* the numbers' page: keys and function names wrap, so the table fits the text column */
 table.casebook-numbers-table code, table.casebook-numbers-table code .pre { white-space: normal; overflow-wrap: anywhere; }
-table.casebook-numbers-table th { white-space: nowrap; }
+/* the columns keep the widths the directive gives them, whatever the length of a sentence in a cell */
+table.casebook-numbers-table { table-layout: fixed; width: 100%; }
 """
 
 
