@@ -37,7 +37,7 @@ CONFIG = {
     "labels": "zh",
     "propositions": {"P1": {"label": {"zh": "命题", "en": "P"}, "condition": "t", "outcome": "t.a", "contrary": ["b.x"]}},
     "mechanisms": {"t.a": ["b.x"]},
-    "cooccurrence": {"fdr": 0.05, "network_links": 5},
+    "cooccurrence": {"fdr": 0.05},
     "models": {"outcome_theme": "t", "mechanism_theme": "t", "outcome_contrary": ["b.x"]},
     "qca": {"conditions": {"t": "P1"}, "outcome": "t", "anchors": {"t": {"full": 0.7, "crossover": 0.5, "non": 0.3}},
             "incl_cut": 0.8, "pri_cut": 0.5, "n_cut": 1, "dir_exp": {"t": 1}, "min_cases": 6,

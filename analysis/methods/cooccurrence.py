@@ -199,15 +199,3 @@ def document_cooccurrence(segments: pd.DataFrame, codes: list[str], documents: l
     out["p_fdr"] = fdr_adjust(out["p_value"])
     out["p_fisher_fdr"] = fdr_adjust(out["p_fisher"])
     return out.assign(level="document")
-
-
-def strongest_links(pairs: pd.DataFrame, left: list[str], right: list[str], fdr: float, top: int) -> pd.DataFrame:
-    """The ``top`` strongest links (by c) between a code in ``left`` and one in ``right``,
-    each flagged ``significant`` when its test survives the FDR correction at ``fdr``."""
-    a = pairs["code_a"].isin(left) & pairs["code_b"].isin(right)
-    b = pairs["code_b"].isin(left) & pairs["code_a"].isin(right)
-    links = pairs[(a | b) & (pairs["n_ab"] > 0)].copy()
-    links["significant"] = links["p_fdr"] < fdr
-    swap = links["code_a"].isin(right)
-    links.loc[swap, ["code_a", "code_b"]] = links.loc[swap, ["code_b", "code_a"]].to_numpy()
-    return links.sort_values(["c", "code_a", "code_b"], ascending=[False, True, True]).head(top).reset_index(drop=True)
