@@ -333,7 +333,16 @@ def test_the_process_tracing_legend_names_every_hypothesis_in_full(demo):
 
     figure = draw_figure("pt_logodds", demo)
     legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
-    assert legend[-1].startswith("M：社会工作站通过") and all("：" in t for t in legend)
+    assert legend[-1].startswith("机制（M）：社会工作站通过") and all("：" in t for t in legend)
+    assert legend[0].startswith("命题一（P1）："), "the legend names a proposition as the tables do"
+    plt.close(figure)
+
+
+def test_the_framework_matrix_names_the_propositions_as_the_tables_do(demo):
+    import matplotlib.pyplot as plt
+
+    figure = draw_figure("framework_matrix", demo)
+    assert [t.get_text() for t in figure.axes[0].get_xticklabels()] == ["命题一（P1）", "命题二（P2）", "命题三（P3）"]
     plt.close(figure)
 
 

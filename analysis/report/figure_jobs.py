@@ -22,7 +22,7 @@ from analysis.methods.codebook import code_labels
 from analysis.methods.qca import parse_term, term_membership
 from analysis.report import figures as draw_
 from analysis.report.labels import ACTOR_LABELS
-from analysis.report.tables import lists_each_station
+from analysis.report.tables import hypothesis_label, lists_each_station
 
 
 def fig_alpha_forest(i, p, w):
@@ -97,8 +97,9 @@ def fig_evidence(i, p, w):
 
 
 def fig_framework_matrix(i, p, w):
-    """Heat map of the support share per station and proposition."""
+    """Heat map of the support share per station and proposition (named as the tables name it)."""
     matrix = pd.read_parquet(i.matrix).pivot(index="case_id", columns="proposition", values="support_share")
+    matrix = matrix.rename(columns=lambda h: hypothesis_label(h, p.lang))  # 命题一（P1）, as the tables name it
     words = p.words[p.lang]
     if not lists_each_station(len(matrix), p.detail):  # too many stations for a row each: the distribution of each proposition's shares
         return draw_.distribution_panels({c: matrix[c].to_numpy(dtype=float) for c in matrix.columns}, words["scale"],
@@ -120,14 +121,15 @@ def fig_mechanism_diagram(i, p, w):
 
 def fig_pt_logodds(i, p, w):
     """The cumulative log-odds (decibans) of each hypothesis over its evidence; the legend names each
-    hypothesis: a proposition by its configured label, any other (the mechanism, M) by the statement
-    in the process-tracing evidence file."""
+    hypothesis as the tables do (命题一（P1）, 机制（M）), then states it: a proposition by its configured
+    label, any other (the mechanism, M) by the statement in the process-tracing evidence file."""
     evidence = load_yaml_text(Path(i.evidence).read_text(encoding="utf-8"))["hypotheses"]
     statements = {h: spec["statement"].get(p.lang) or spec["statement"]["zh"] for h, spec in evidence.items()}
     statements |= {h: spec["label"][p.lang] for h, spec in p.propositions.items()}
     colon = "：" if p.lang == "zh" else ": "
     return draw_.logodds_steps(pd.read_parquet(i.evidence_items), p.priors,
-                               {h: f"{h}{colon}{text}" for h, text in statements.items()}, p.words[p.lang])
+                               {h: f"{hypothesis_label(h, p.lang)}{colon}{text}" for h, text in statements.items()},
+                               p.words[p.lang])
 
 
 def fig_qca_xy(i, p, w):
