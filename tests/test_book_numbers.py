@@ -97,8 +97,10 @@ def test_the_solutions_and_necessity_sentences_in_the_book_say_each_case_in_word
                                  "from": ["C1P1"]}] for k in ("conservative", "parsimonious", "intermediate")},
               "checks": {}}
     necessity = pd.DataFrame({"condition": ["inst", "cap"], "incl": [0.95, 0.6]})
-    out = qca_numbers(solved, necessity, "zh", 0.9)
-    assert out["qca_solutions_sentence"] == "三种解相同：`inst*cap + inst*inc`"
-    assert out["qca_necessity_sentence"] == "只有 `inst` 的一致性达到 0.90（0.95）"
-    none = qca_numbers(solved, necessity.assign(incl=[0.5, 0.6]), "zh", 0.9)["qca_necessity_sentence"]
-    assert none == "没有条件的一致性达到 0.90，最高的是 `cap`（0.60）"
+    labels = {"inst": "制度框架", "cap": "主体能力", "inc": "持续激励"}
+    out = qca_numbers(solved, necessity, "zh", 0.9, labels)
+    # each set by its label, and no '*' for Markdown to read as emphasis
+    assert out["qca_solutions_sentence"] == "三种解相同：制度框架 × 主体能力 + 制度框架 × 持续激励"
+    assert out["qca_necessity_sentence"] == "只有制度框架的一致性达到 0.90（0.95）"
+    none = qca_numbers(solved, necessity.assign(incl=[0.5, 0.6]), "zh", 0.9, labels)["qca_necessity_sentence"]
+    assert none == "没有条件的一致性达到 0.90，最高的是主体能力（0.60）"

@@ -82,10 +82,11 @@ def numbers_qca(i, p, w):
     qca = read_json(i.qca)
     # the generator's planted structure (its rule and mechanism boost), read as the generator wrote it
     design = load_yaml_text(Path(i.design).read_text(encoding="utf-8")) if p.study["synthetic_data"] else None
-    return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"])
+    labels = code_labels(t["codes"], p.lang)
+    return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"], labels)
             | made_by(bn.robustness_numbers, t["robustness"], p.qca["robustness_shift"], p.lang)
             | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang)
-            | made_by(bn.qca_core_numbers, qca, code_labels(t["codes"], p.lang)))
+            | made_by(bn.qca_core_numbers, qca, labels))
 
 
 def numbers_provenance(i, p, w):

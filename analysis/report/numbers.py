@@ -12,7 +12,7 @@ import re
 import pandas as pd
 
 from analysis.methods.codebook import code_labels
-from analysis.report.tables import lists_each_station
+from analysis.report.tables import lists_each_station, qca_expression
 
 KIND_KEYS = {"interview": "n_interviews", "focus_group": "n_focus_groups", "field_note": "n_field_notes",
              "document": "n_written_documents"}
@@ -374,8 +374,11 @@ def method_numbers(coding: dict, reliability: dict) -> dict[str, str]:
             "n_bootstrap": fmt_int(reliability["bootstrap"])}
 
 
-def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl: float = 0.9) -> dict[str, str]:
-    """The QCA's status and solutions as text; when it was not run, why."""
+def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl: float = 0.9,
+                labels: dict | None = None) -> dict[str, str]:
+    """The QCA's status and solutions as text, each set by its label in ``labels`` (a set's code id
+    where it has none; see :func:`~analysis.report.tables.qca_expression`); when it was not run, why."""
+    labels = labels or {}
     status = result["status"]
     zh = lang == "zh"
     out = {"qca_n_cases": fmt_int(status["n_cases"]), "qca_min_cases": fmt_int(status["min_cases"]),
@@ -397,9 +400,9 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
         return out
     out["qca_status"] = "已完成" if zh else "computed"
     out["qca_note"] = ""
-    out["qca_solutions_sentence"] = solutions_sentence(result["solutions"], lang)
-    out["qca_necessity_sentence"] = necessity_sentence(necessity, necessity_incl, lang)
-    out["qca_intermediate"] = _models_text(result["solutions"]["intermediate"], zh)
+    out["qca_solutions_sentence"] = solutions_sentence(result["solutions"], lang, labels)
+    out["qca_necessity_sentence"] = necessity_sentence(necessity, necessity_incl, lang, labels)
+    out["qca_intermediate"] = _models_text(result["solutions"]["intermediate"], zh, labels)
     first = result["solutions"]["intermediate"][0] if result["solutions"]["intermediate"] else None
     out["qca_incl"] = "—" if first is None else f"{first['incl']:.3f}"
     out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
@@ -409,9 +412,11 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     return out
 
 
-def _models_text(models: list[dict], zh: bool) -> str:
-    """A solution's models as code spans, or the words for no solution."""
-    return ("；" if zh else "; ").join(f"`{m['expression']}`" for m in models) if models else ("无解" if zh else "none")
+def _models_text(models: list[dict], zh: bool, labels: dict | None = None) -> str:
+    """A solution's models with each set's label (``×`` and, ``+`` or, ``¬`` not), or the words for no solution."""
+    lang = "zh" if zh else "en"
+    return (("；" if zh else "; ").join(qca_expression(m["expression"], labels or {}, lang) for m in models) if models
+            else ("无解" if zh else "none"))
 
 
 def robustness_numbers(table: pd.DataFrame, shift: float, lang: str) -> dict[str, str]:
@@ -466,7 +471,7 @@ def sympy_sentence(checks: dict, lang: str) -> str:
             "solution: check it")
 
 
-def solutions_sentence(solutions: dict, lang: str) -> str:
+def solutions_sentence(solutions: dict, lang: str, labels: dict | None = None) -> str:
     """The three solutions in one clause, each said once: when two or three are the same model(s),
     the sentence says so instead of repeating them; a solution type without a model says so ("无解"/"none").
 
@@ -474,13 +479,13 @@ def solutions_sentence(solutions: dict, lang: str) -> str:
     --------
     >>> same = [{"expression": "A*B"}]
     >>> solutions_sentence({"conservative": same, "parsimonious": same, "intermediate": same}, "zh")
-    '三种解相同：`A*B`'
+    '三种解相同：A × B'
     >>> solutions_sentence({"conservative": [{"expression": "A*B*C"}], "parsimonious": [{"expression": "A"}],
-    ...                     "intermediate": same}, "zh")
-    '保守解 `A*B*C`，简约解 `A`，中间解 `A*B`'
+    ...                     "intermediate": same}, "zh", {"A": "制度框架", "B": "能力", "C": "激励"})
+    '保守解为制度框架 × 能力 × 激励，简约解为制度框架，中间解为制度框架 × 能力'
     >>> solutions_sentence({"conservative": [{"expression": "A*B*C"}], "parsimonious": same,
     ...                     "intermediate": same}, "en")
-    'conservative solution `A*B*C`; the parsimonious and intermediate solutions are the same: `A*B`'
+    'conservative solution A × B × C; the parsimonious and intermediate solutions are the same: A × B'
     >>> solutions_sentence({"conservative": [], "parsimonious": [], "intermediate": []}, "zh")
     '三种解都没有模型（没有组态通过一致性门槛）'
     """
@@ -490,7 +495,7 @@ def solutions_sentence(solutions: dict, lang: str) -> str:
              {"conservative": "conservative solution", "parsimonious": "parsimonious solution",
               "intermediate": "intermediate solution"})
 
-    text = {k: _models_text(solutions.get(k) or [], zh) for k in kinds}
+    text = {k: _models_text(solutions.get(k) or [], zh, labels) for k in kinds}
     if not any(solutions.get(k) for k in kinds):
         return "三种解都没有模型（没有组态通过一致性门槛）" if zh else "none of the three solutions has a model (no configuration passed the consistency cut)"
     if len(set(text.values())) == 1:
@@ -501,7 +506,7 @@ def solutions_sentence(solutions: dict, lang: str) -> str:
     parts = []
     for value, members in groups.items():
         if len(members) == 1:
-            parts.append(f"{names[members[0]]} {value}")
+            parts.append(f"{names[members[0]]}为{value}" if zh else f"{names[members[0]]} {value}")
         elif zh:
             parts.append("、".join(names[m] for m in members) + f"相同：{value}")
         else:
@@ -541,31 +546,35 @@ def signs_sentence(positive: int, negative: int) -> str:
     return f"{pos}，{neg}"
 
 
-def necessity_sentence(necessity: pd.DataFrame, cut: float, lang: str) -> str:
-    """Which conditions reach the necessity cut, worded for none, one and several.
+def necessity_sentence(necessity: pd.DataFrame, cut: float, lang: str, labels: dict | None = None) -> str:
+    """Which conditions reach the necessity cut, worded for none, one and several; each condition by
+    its label in ``labels`` (``¬`` for a negated one).
 
     Examples
     --------
     >>> t = pd.DataFrame({"condition": ["inst", "~cap"], "incl": [0.93, 0.71]})
-    >>> necessity_sentence(t, 0.9, "zh")
-    '只有 `inst` 的一致性达到 0.90（0.93）'
-    >>> necessity_sentence(t, 0.95, "zh")
-    '没有条件的一致性达到 0.95，最高的是 `inst`（0.93）'
-    >>> necessity_sentence(t.assign(incl=[0.93, 0.92]), 0.9, "en")
-    '2 conditions reach a consistency of 0.90: `inst` (0.93), `~cap` (0.92)'
+    >>> necessity_sentence(t, 0.9, "zh", {"inst": "制度框架"})
+    '只有制度框架的一致性达到 0.90（0.93）'
+    >>> necessity_sentence(t, 0.95, "zh", {"inst": "制度框架"})
+    '没有条件的一致性达到 0.95，最高的是制度框架（0.93）'
+    >>> necessity_sentence(t.assign(incl=[0.93, 0.92]), 0.9, "en", {"cap": "capacity"})
+    '2 conditions reach a consistency of 0.90: inst (0.93), ¬capacity (0.92)'
     """
     zh = lang == "zh"
+    def name(condition: str) -> str:
+        return qca_expression(condition, labels or {}, lang)
+
     strong = necessity[necessity["incl"] >= cut].sort_values("incl", ascending=False)
-    listed = [f"`{c}`（{v:.2f}）" if zh else f"`{c}` ({v:.2f})" for c, v in zip(strong["condition"], strong["incl"])]
+    listed = [f"{name(c)}（{v:.2f}）" if zh else f"{name(c)} ({v:.2f})" for c, v in zip(strong["condition"], strong["incl"])]
     if not len(strong):
         if not len(necessity):
             return "没有可检验的条件" if zh else "there is no condition to test"
         best = necessity.sort_values("incl", ascending=False).iloc[0]
-        return (f"没有条件的一致性达到 {cut:.2f}，最高的是 `{best['condition']}`（{best['incl']:.2f}）" if zh else
-                f"no condition reaches a consistency of {cut:.2f}; the highest is `{best['condition']}` ({best['incl']:.2f})")
+        return (f"没有条件的一致性达到 {cut:.2f}，最高的是{name(best['condition'])}（{best['incl']:.2f}）" if zh else
+                f"no condition reaches a consistency of {cut:.2f}; the highest is {name(best['condition'])} ({best['incl']:.2f})")
     if len(strong) == 1:
         c, v = strong.iloc[0]["condition"], strong.iloc[0]["incl"]
-        return f"只有 `{c}` 的一致性达到 {cut:.2f}（{v:.2f}）" if zh else f"only `{c}` reaches a consistency of {cut:.2f} ({v:.2f})"
+        return f"只有{name(c)}的一致性达到 {cut:.2f}（{v:.2f}）" if zh else f"only {name(c)} reaches a consistency of {cut:.2f} ({v:.2f})"
     if zh:
         return f"{fmt_int(len(strong))} 个条件的一致性达到 {cut:.2f}：" + "、".join(listed)
     return f"{fmt_int(len(strong))} conditions reach a consistency of {cut:.2f}: " + ", ".join(listed)
