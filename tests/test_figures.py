@@ -328,6 +328,34 @@ def test_the_mechanism_diagram_draws_only_the_supported_links_and_counts_the_res
     plt.close(figure)
 
 
+@pytest.mark.parametrize("name", ["mechanism_diagram", "analytic_framework"])
+def test_every_arrowhead_is_drawn_above_the_boxes_and_ends_at_an_edge(demo, name):
+    """An arrow is cut at its boxes' edges as the boxes stand when it is drawn; a box drawn after the
+    arrow (a higher zorder) has not yet been placed, so the saved image showed the mechanism diagram's
+    one arrow running into its box, the head hidden beneath it."""
+    import matplotlib.pyplot as plt
+
+    figure = draw_figure(name, demo)
+    figure.canvas.draw()
+    ax = figure.axes[0]
+    boxes = {id(t.get_bbox_patch()): t for t in ax.texts if t.get_bbox_patch() is not None}
+    annotations = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert annotations
+    drawn = {id(a): n for n, a in enumerate(sorted(ax.get_children(), key=lambda a: a.get_zorder()))}  # as Axes.draw orders them
+    for annotation in annotations:
+        arrow = annotation.arrow_patch
+        for end in (arrow.patchA, arrow.patchB):
+            box = boxes[id(end)]
+            assert drawn[id(annotation)] > drawn[id(box)], f"the arrow at '{box.get_text()}' is drawn before its box"
+        shaft, _ = arrow._get_path_in_displaycoord()  # the shaft's last point is the head's tip
+        tip = shaft[0].vertices[-1]
+        target = boxes[id(arrow.patchB)].get_bbox_patch().get_window_extent()
+        assert not (target.x0 + 1 < tip[0] < target.x1 - 1 and target.y0 + 1 < tip[1] < target.y1 - 1), \
+            f"an arrowhead ends inside the box '{boxes[id(arrow.patchB)].get_text()}'"
+        assert target.padded(6).contains(*tip), "an arrowhead stops short of its box"
+    plt.close(figure)
+
+
 def test_the_process_tracing_legend_names_every_hypothesis_in_full(demo):
     import matplotlib.pyplot as plt
 

@@ -541,7 +541,9 @@ def mechanism_diagram(nodes: dict[str, list[tuple[str, str]]], edges: pd.DataFra
     for r in supported.itertuples():
         arrow = _connect(ax, boxes[r.source], boxes[r.target], color="#3b6e8f", linewidth=1.2 + 12 * max(r.weight, 0),
                          mutation_scale=16)
-        arrow.set_zorder(2)
+        # above the boxes: the arrow is clipped at the target box's edge only once the box has been
+        # drawn, so beneath it the head was hidden under the box
+        arrow.set_zorder(3.5)
         (x1, y1), (x2, y2) = boxes[r.source].get_position(), boxes[r.target].get_position()
         ax.text((x1 + x2) / 2, (y1 + y2) / 2 + 0.12, f"c = {r.weight:.2f}", ha="center", va="bottom", fontsize=8,
                 color="#3b6e8f", bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"), zorder=4)
