@@ -402,7 +402,7 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     out["qca_note"] = ""
     out["qca_solutions_sentence"] = solutions_sentence(result["solutions"], lang, labels)
     out["qca_necessity_sentence"] = necessity_sentence(necessity, necessity_incl, lang, labels)
-    out["qca_intermediate"] = _models_text(result["solutions"]["intermediate"], zh, labels)
+    out["qca_intermediate"] = _models_text(result["solutions"]["intermediate"], lang, labels)
     first = result["solutions"]["intermediate"][0] if result["solutions"]["intermediate"] else None
     out["qca_incl"] = "—" if first is None else f"{first['incl']:.3f}"
     out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
@@ -412,9 +412,9 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     return out
 
 
-def _models_text(models: list[dict], zh: bool, labels: dict | None = None) -> str:
+def _models_text(models: list[dict], lang: str, labels: dict | None = None) -> str:
     """A solution's models with each set's label (``×`` and, ``+`` or, ``¬`` not), or the words for no solution."""
-    lang = "zh" if zh else "en"
+    zh = lang == "zh"
     return (("；" if zh else "; ").join(qca_expression(m["expression"], labels or {}, lang) for m in models) if models
             else ("无解" if zh else "none"))
 
@@ -495,7 +495,7 @@ def solutions_sentence(solutions: dict, lang: str, labels: dict | None = None) -
              {"conservative": "conservative solution", "parsimonious": "parsimonious solution",
               "intermediate": "intermediate solution"})
 
-    text = {k: _models_text(solutions.get(k) or [], zh, labels) for k in kinds}
+    text = {k: _models_text(solutions.get(k) or [], lang, labels) for k in kinds}
     if not any(solutions.get(k) for k in kinds):
         return "三种解都没有模型（没有组态通过一致性门槛）" if zh else "none of the three solutions has a model (no configuration passed the consistency cut)"
     if len(set(text.values())) == 1:
