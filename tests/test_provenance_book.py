@@ -178,7 +178,8 @@ def test_the_pdf_gets_the_same_links_as_labels_it_defines(book):
 def _segments():
     codes = pd.DataFrame({"code_id": ["i", "i.a", "i.o", "b", "b.x"], "parent": [None, "i", "i", None, "b"]})
     seg = pd.DataFrame({"segment_id": [f"S{n}" for n in range(6)], "case_id": ["S1", "S1", "S1", "S2", "S2", "S2"],
-                        "document_id": "D", "participant_id": ["S1-P1", "S1-P2", None, "S2-P1", "S2-P1", "S2-P2"],
+                        "document_id": "D", "start": [0, 5, 10, 15, 20, 25], "end": [4, 9, 14, 19, 24, 29],
+                        "participant_id": ["S1-P1", "S1-P2", None, "S2-P1", "S2-P1", "S2-P2"],
                         "actor_type": ["resident", "cadre", None, "resident", "government", "resident"],
                         "code_id": ["i.a", "i.a", "i.o", "b.x", "i", "b.x"], "theme": ["i", "i", "i", "b", "i", "b"],
                         "text": list("甲乙丙丁戊己")})
@@ -197,6 +198,17 @@ def test_the_segment_lists_hold_what_the_framework_matrix_counts():
     assert list(lists["p1_support"].columns) == audit.LIST_COLUMNS
     assert lists["p1_outcome"].iloc[0]["actor_type"] == "（无发言人）"  # a segment without a speaker, in words
     assert set(audit.segment_list_keys(props)) == set(lists)
+
+
+def test_a_passage_coded_twice_for_a_proposition_is_one_row_of_its_list():
+    seg, codes, freq, props = _segments()
+    codes = pd.concat([codes, pd.DataFrame({"code_id": ["i.b"], "parent": ["i"]})], ignore_index=True)
+    twin = seg.iloc[[0]].assign(segment_id="S9", code_id="i.b")  # the span of S0, coded a second time
+    seg = pd.concat([seg, twin], ignore_index=True)
+    lists = audit.segment_lists(seg, codes, freq, props, "zh")
+    support = lists["p1_support"].set_index("segment_id")
+    assert "S9" not in support.index and support.loc["S0", "code_id"] == "i.a、i.b"
+    assert len(support) == framework_matrix(seg, codes, props, ["S1", "S2"])["n_support"].sum() == 3
 
 
 def test_a_list_that_disagrees_with_its_number_stops_the_rule():

@@ -55,9 +55,12 @@ def test_framework_matrix_counts_support_and_contrary():
     ])
     props = {"P1": {"condition": "t", "outcome": "t.b", "contrary": ["b.x"]}}
     segments.loc[len(segments)] = ("5", "d1", "p", "S1", "t.b", "A", 0, 1)
+    segments.loc[len(segments)] = ("6", "d1", "p", "S1", "t.a", "A", 2, 3)
     m = framework_matrix(segments, CODES, props, ["S1", "S2", "S3"]).set_index("case_id")
-    # the outcome code t.b lies inside the condition theme t but is never counted as its support
+    # the outcome code t.b lies inside the condition theme t but is never counted as its support; the
+    # span d1 0-1 carries t.a and t and counts once, the span d1 2-3 once more: two supporting spans
     assert m.loc["S1", ["n_support", "n_outcome", "n_contrary"]].tolist() == [2, 1, 1]
+    assert m.loc["S1", "support_share"] == pytest.approx(2 / 3)
     assert m.loc["S2", "support_share"] == 0.0
     assert np.isnan(m.loc["S3", "support_share"])
 

@@ -85,6 +85,29 @@ def test_the_planted_memberships_show_in_the_coded_evidence(proposition, conditi
     assert rho > 0.6, rho
 
 
+def test_the_evidence_matrix_and_the_framework_matrix_count_the_same_spans():
+    # the book's framework table, its mechanism table by station and the QCA scores must agree cell by
+    # cell: all count distinct coded spans, and a passage coded twice for one proposition counts once
+    from analysis.methods.evidence import claims, evidence_matrix, tag_spans
+    from analysis.methods.qca import station_scores
+
+    t = corpus()
+    primary = primary_coding(t["segments"], CONFIG["coders"]["primary"])
+    props = CONFIG["propositions"]
+    framework = framework_matrix(primary, t["codes"], props, CONFIG["cases"]).set_index(["case_id", "proposition"])
+    tagged = tag_spans(primary, claims(t["codes"], props, CONFIG["mechanisms"]))
+    by_station = evidence_matrix(tagged, "case_id", CONFIG["cases"])
+    by_station = by_station[by_station["kind"] == "proposition"].set_index(["case_id", "claim"])
+    for column in ("n_support", "n_contrary"):
+        assert by_station[column].sort_index().tolist() == framework[column].sort_index().tolist(), column
+    q = CONFIG["qca"]
+    raw = station_scores(primary, t["codes"], props, q["conditions"], q["outcome"],
+                         CONFIG["models"]["outcome_contrary"]).set_index("case")
+    for condition, prop in q["conditions"].items():
+        share = framework.xs(prop, level="proposition")["support_share"]
+        assert raw[condition].tolist() == pytest.approx(share.loc[raw.index].tolist()), condition
+
+
 def test_the_analyses_recover_the_planted_structure():
     """A recovery check on synthetic data: the QCA finds the planted rule res = inst*(cap + inc), and the
     clustered model finds the planted mechanism -> resilience link with the planted (positive) sign."""

@@ -19,23 +19,21 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.methods.codebook import ancestors
 from analysis.methods.coding import span_codes
+from analysis.methods.mechanisms import evidence_roles
 
 
 def claims(codes: pd.DataFrame, propositions: dict, mechanisms: dict) -> pd.DataFrame:
     """Codes that support or contradict each claim: ``claim, kind, code_id, role``.
 
-    A proposition's support is its condition theme's codes except its outcome
-    code; a mechanism's support is its own code; contraries come from the
-    configuration.
+    A proposition's support and contrary codes are those of
+    :func:`analysis.methods.mechanisms.evidence_roles` (its outcome code is no
+    evidence here), so these matrices count what the framework matrix counts; a
+    mechanism's support is its own code; contraries come from the configuration.
     """
-    chains = ancestors(codes)
-    rows = []
-    for name, prop in propositions.items():
-        rows += [(name, "proposition", c, "support") for c in codes["code_id"]
-                 if prop["condition"] in chains[c] and c != prop.get("outcome") and c != prop["condition"]]
-        rows += [(name, "proposition", c, "contrary") for c in prop["contrary"]]
+    roles = evidence_roles(codes, propositions)
+    roles = roles[roles["role"] != "outcome"]
+    rows = [(name, "proposition", code, role) for name, code, role in roles.itertuples(index=False)]
     for code, contrary in mechanisms.items():
         rows.append((code, "mechanism", code, "support"))
         rows += [(code, "mechanism", c, "contrary") for c in contrary]

@@ -35,35 +35,62 @@ def evidence_roles(codes: pd.DataFrame, propositions: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["proposition", "code_id", "role"])
 
 
+#: The columns that identify a coded span (a passage of a document): one span may carry several codes.
+SPAN = ["document_id", "start", "end"]
+
+
+def evidence_spans(segments: pd.DataFrame, codes: pd.DataFrame, propositions: dict) -> pd.DataFrame:
+    """The distinct coded spans that are evidence for each proposition, one row per span, proposition
+    and role (support, outcome, contrary), with the columns of ``segments`` for the span's first
+    segment (by segment id).
+
+    Every count of evidence in the study is a count of these rows: a passage coded with two
+    supporting codes of one proposition is one piece of support, not two, so the framework matrix,
+    the evidence matrices, the QCA scores and the segment lists all count the same thing.
+
+    Examples
+    --------
+    >>> codes = pd.DataFrame({"code_id": ["i", "i.a", "i.b"], "parent": [None, "i", "i"]})
+    >>> seg = pd.DataFrame({"segment_id": ["2", "1", "3"], "document_id": "d", "start": [0, 0, 5],
+    ...                     "end": [4, 4, 9], "code_id": ["i.a", "i.b", "i.a"]})
+    >>> evidence_spans(seg, codes, {"P1": {"condition": "i", "contrary": []}})["segment_id"].tolist()
+    ['1', '3']
+    """
+    tagged = segments.merge(evidence_roles(codes, propositions), on="code_id")
+    if "segment_id" in tagged:
+        tagged = tagged.sort_values("segment_id", kind="stable")
+    return tagged.drop_duplicates([*SPAN, "proposition", "role"]).reset_index(drop=True)
+
+
 def framework_matrix(segments: pd.DataFrame, codes: pd.DataFrame, propositions: dict,
                      stations: list[str]) -> pd.DataFrame:
-    """Stations x propositions: supporting, outcome and contrary segments, and the support share.
+    """Stations x propositions: supporting, outcome and contrary spans, and the support share.
 
     Returns
     -------
     DataFrame
         Long table ``case_id, proposition, n_support, n_outcome, n_contrary,
         support_share`` for every station and proposition (zeros where nothing
-        was coded). The share is supporting / (supporting + contrary) segments,
-        missing when neither kind of evidence exists; outcome segments are
-        counted apart and enter no share.
+        was coded), counted in distinct coded spans (:func:`evidence_spans`). The
+        share is supporting / (supporting + contrary) spans, missing when neither
+        kind of evidence exists; outcome spans are counted apart and enter no share.
 
     Examples
     --------
     >>> codes = pd.DataFrame({"code_id": ["i", "i.a", "i.o", "b", "b.x"], "parent": [None, "i", "i", None, "b"]})
-    >>> seg = pd.DataFrame({"case_id": ["S1"] * 4, "code_id": ["i.a", "i.a", "i.o", "b.x"], "segment_id": list("1234")})
+    >>> seg = pd.DataFrame({"case_id": ["S1"] * 4, "code_id": ["i.a", "i.a", "i.o", "b.x"], "segment_id": list("1234"),
+    ...                     "document_id": "d", "start": [0, 5, 10, 15], "end": [4, 9, 14, 19]})
     >>> props = {"P1": {"condition": "i", "outcome": "i.o", "contrary": ["b.x"]}}
     >>> framework_matrix(seg, codes, props, ["S1", "S2"]).values.tolist()
     [['S1', 'P1', 2, 1, 1, 0.6666666666666666], ['S2', 'P1', 0, 0, 0, nan]]
     """
-    roles = evidence_roles(codes, propositions)
-    tagged = segments.merge(roles, on="code_id")
-    counts = tagged.pivot_table(index=["case_id", "proposition"], columns="role", values="segment_id",
-                                aggfunc="nunique", fill_value=0)
+    spans = evidence_spans(segments, codes, propositions)
+    counts = spans.groupby(["case_id", "proposition", "role"]).size().unstack("role", fill_value=0)
     grid = pd.MultiIndex.from_product([stations, list(propositions)], names=["case_id", "proposition"])
     counts = counts.reindex(grid, fill_value=0).reindex(columns=["support", "outcome", "contrary"], fill_value=0)
     out = counts.rename(columns={"support": "n_support", "outcome": "n_outcome", "contrary": "n_contrary"}).reset_index()
     out.columns.name = None
+    out[["n_support", "n_outcome", "n_contrary"]] = out[["n_support", "n_outcome", "n_contrary"]].astype(int)
     total = out["n_support"] + out["n_contrary"]
     out["support_share"] = out["n_support"] / total.where(total > 0)
     return out

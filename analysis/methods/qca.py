@@ -371,18 +371,19 @@ def station_scores(segments: pd.DataFrame, codes: pd.DataFrame, propositions: di
     """Raw scores per station, every one counted in distinct coded spans.
 
     A condition's score is the share of its proposition's evidence that supports it: spans with a
-    supporting code / (those + spans with a contrary code), the evidence roles of
-    :func:`analysis.methods.mechanisms.evidence_roles`. The outcome's is spans coded in the
-    ``outcome`` theme / (those + spans with an ``outcome_contrary`` code). A station with neither
-    kind of evidence on a set has a missing score there.
+    supporting code / (those + spans with a contrary code), the spans of
+    :func:`analysis.methods.mechanisms.evidence_spans`, so the score is the framework matrix's share.
+    The outcome's is spans coded in the ``outcome`` theme / (those + spans with an
+    ``outcome_contrary`` code). A station with neither kind of evidence on a set has a missing score
+    there.
     """
-    from analysis.methods.mechanisms import evidence_roles
+    from analysis.methods.mechanisms import SPAN, evidence_spans
 
-    keys = ["case_id", "document_id", "start", "end"]
+    keys = ["case_id", *SPAN]
     stations = sorted(segments["case_id"].unique())
     wanted = {prop: propositions[prop] for prop in conditions.values()}
-    tagged = segments[[*keys, "code_id"]].merge(evidence_roles(codes, wanted), on="code_id")
-    tagged = tagged[tagged["role"].isin(["support", "contrary"])].drop_duplicates([*keys, "proposition", "role"])
+    tagged = evidence_spans(segments, codes, wanted)
+    tagged = tagged[tagged["role"].isin(["support", "contrary"])]
     counts = tagged.groupby(["case_id", "proposition", "role"]).size().unstack("role").reindex(
         columns=["support", "contrary"], fill_value=0).fillna(0)
     raw = pd.DataFrame(index=pd.Index(stations, name="case"))

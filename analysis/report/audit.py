@@ -65,16 +65,18 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
     Returns
     -------
     dict
-        ``{key: DataFrame}`` with :data:`LIST_COLUMNS`, one row per distinct segment, by segment id.
-        A proposition's lists are the segments of its supporting, contrary and outcome codes (as
-        :func:`analysis.methods.mechanisms.framework_matrix` counts them); a theme's, those coded at it
-        or beneath it.
+        ``{key: DataFrame}`` with :data:`LIST_COLUMNS`, by segment id. A proposition's lists are
+        the coded spans of its supporting, contrary and outcome codes, one row per span (its first
+        segment id and every code of that role it carries), as
+        :func:`analysis.methods.mechanisms.framework_matrix` counts them; a theme's, the segments
+        coded at it or beneath it, one row per segment, as the coding chapter counts them.
 
     Examples
     --------
     >>> import pandas as pd
     >>> codes = pd.DataFrame({"code_id": ["i", "i.a", "i.o", "b", "b.x"], "parent": [None, "i", "i", None, "b"]})
     >>> seg = pd.DataFrame({"segment_id": ["1", "2", "3"], "case_id": "S1", "document_id": "D1",
+    ...                     "start": [0, 5, 10], "end": [4, 9, 14],
     ...                     "participant_id": "S1-P1", "actor_type": "resident", "code_id": ["i.a", "i.o", "b.x"],
     ...                     "theme": ["i", "i", "b"], "text": ["甲", "乙", "丙"]})
     >>> freq = pd.DataFrame({"code_id": ["i", "b"], "depth": 0, "n_segments": [2, 1]})
@@ -84,12 +86,19 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
     >>> lists["p1_support"].iloc[0]["actor_type"]
     '居民'
     """
-    from analysis.methods.mechanisms import evidence_roles
+    import pandas as pd
+
+    from analysis.methods.mechanisms import SPAN, evidence_roles, evidence_spans
+    spans = evidence_spans(segments, codes, propositions)
+    # a span's codes of its role, all of them: the passage is listed once, under its first segment id
     tagged = segments.merge(evidence_roles(codes, propositions), on="code_id")
+    held = tagged.sort_values("code_id").groupby([*SPAN, "proposition", "role"])["code_id"].agg(
+        lambda c: "、".join(dict.fromkeys(c)))
+    spans["code_id"] = held.reindex(pd.MultiIndex.from_frame(spans[[*SPAN, "proposition", "role"]])).to_numpy()
     out = {}
     for prop in propositions:
         for role in ROLES:
-            chosen = tagged[(tagged["proposition"] == prop) & (tagged["role"] == role)]
+            chosen = spans[(spans["proposition"] == prop) & (spans["role"] == role)]
             out[f"{prop.lower()}_{role}"] = _listing(chosen, lang)
     themes = frequencies[frequencies["depth"] == 0].sort_values(["n_segments", "code_id"], ascending=[False, True])
     for key, end in THEME_KEYS.items():
