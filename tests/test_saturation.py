@@ -83,6 +83,11 @@ def test_a_scope_needs_two_runs_before_it_is_judged():
     docs, seg = interviews(BASE + ["u", "v"])
     one = saturation(docs, seg, base=4, run=2, threshold=0.05, min_runs=2)[2]
     assert not one["reached"] and one["reason_code"] == "too_few"
+    # a scope not judged still reports its base (20 codes) and says how many interviews a judgement needs
+    assert one["base_codes"] == 20 and one["needed"] == 7
+    assert describe(one, "zh").startswith("不作判断：访谈 6 次，少于判断所需的 7 次") and "未达到" not in describe(one, "zh")
+    assert describe(one, "en").startswith("not judged: 6 interviews, fewer than the 7 needed")
+    assert saturation(*interviews(BASE[:3]), base=4, run=2, threshold=0.05)[2]["base_codes"] is None
     assert saturation(docs, seg, base=4, run=2, threshold=0.05, min_runs=1)[2]["reason_code"] != "too_few"
     docs, seg = interviews(BASE + ["u", "v", ""])
     assert saturation(docs, seg, base=4, run=2, threshold=0.05, min_runs=2)[2]["reason_code"] != "too_few"

@@ -51,8 +51,10 @@ def saturation(documents: pd.DataFrame, segments: pd.DataFrame, base: int, run: 
         Per run: ``first, last`` (positions), ``n_new, share_new, at_or_below``.
     result : dict
         ``reached`` (bool), ``point`` (the saturation interview, or None),
-        ``n_interviews``, ``base_codes``, ``total_codes`` and ``reason`` when
-        saturation cannot be assessed (too few interviews, no codes in the base).
+        ``n_interviews``, ``needed`` (the interviews a judgement needs: the base and
+        ``min_runs`` sliding runs), ``base_codes`` (None when there are fewer interviews
+        than the base), ``total_codes`` and ``reason`` when saturation cannot be
+        assessed (too few interviews, no codes in the base).
 
     Examples
     --------
@@ -96,17 +98,17 @@ def _saturation_rows(document_ids: list, dates: list, codes_of: dict[str, set], 
         curve.append({"position": pos, "document_id": document, "date": when,
                       "n_codes": len(found), "n_new": len(new), "cumulative": len(seen)})
     n = len(order)
-    result = {"n_interviews": n, "base": base, "run": run, "threshold": threshold,
-              "total_codes": len(seen), "base_codes": 0, "reached": False, "point": None, "reason": "",
-              "reason_code": ""}
-    if n < base + run + max(0, min_runs - 1):  # runs slide by one interview
-        result["reason"] = (f"too few interviews ({n}) for a base of {base} and {max(1, min_runs)} run"
-                            f"{'s' if min_runs > 1 else ''} of {run}")
-        result["reason_code"] = "too_few"
-        return curve, [], result
+    needed = base + run + max(0, min_runs - 1)  # runs slide by one interview
     sets = [codes_of.get(d, set()) for _, d in order]
     base_codes = set().union(*sets[:base])
-    result["base_codes"] = len(base_codes)
+    result = {"n_interviews": n, "base": base, "run": run, "threshold": threshold, "min_runs": max(1, min_runs),
+              "needed": needed, "total_codes": len(seen), "base_codes": len(base_codes) if n >= base else None,
+              "reached": False, "point": None, "reason": "", "reason_code": ""}
+    if n < needed:
+        result["reason"] = (f"too few interviews ({n}) for a base of {base} and {max(1, min_runs)} run"
+                            f"{'s' if min_runs > 1 else ''} of {run}: {needed} are needed")
+        result["reason_code"] = "too_few"
+        return curve, [], result
     if not base_codes:
         result["reason"] = "no code was applied in the base interviews"
         result["reason_code"] = "empty_base"
@@ -170,20 +172,31 @@ def order_spread(sets: list[set], base: int, run: int, threshold: float, orders:
 
 
 REASONS_ZH = {
-    "too_few": "访谈数不足一个基线加一轮",
+    "too_few": "访谈过少，不作判断",
     "empty_base": "基线访谈中没有任何编码",
     "no_run": "没有一轮的新信息降到门槛以下",
 }
 
 
 def describe(result: dict, lang: str = "zh") -> str:
-    """The report sentence, in the book's language.
+    """The report sentence, in the book's language: reached, not reached, or not judged (too few
+    interviews, where the sentence says how many a judgement needs).
 
     Examples
     --------
     >>> describe({"reached": True, "point": 9, "base": 4, "run": 2, "threshold": 0.05}, "en")
     'saturation at interview 9 (base 4, run 2, ≤5%)'
+    >>> describe({"reached": False, "base": 4, "run": 2, "threshold": 0.05, "reason_code": "too_few",
+    ...           "n_interviews": 6, "needed": 7, "min_runs": 2})
+    '不作判断：访谈 6 次，少于判断所需的 7 次（基线 4 次，其后至少 2 轮、每轮 2 次，逐次滑动）'
     """
+    if result.get("reason_code") == "too_few":
+        n, needed, runs = result["n_interviews"], result.get("needed"), result.get("min_runs", 1)
+        if lang == "zh":
+            return (f"不作判断：访谈 {n:,} 次，少于判断所需的 {needed:,} 次（基线 {result['base']} 次，"
+                    f"其后至少 {runs} 轮、每轮 {result['run']} 次，逐次滑动）")
+        return (f"not judged: {n:,} interviews, fewer than the {needed:,} needed (a base of {result['base']}, "
+                f"then at least {runs} sliding run{'s' if runs > 1 else ''} of {result['run']})")
     if lang == "zh":
         params = f"基线 {result['base']} 次，每轮 {result['run']} 次，新信息 ≤{result['threshold']:.0%}"
         if result["reached"]:
@@ -228,5 +241,6 @@ def saturation_by_scope(documents: pd.DataFrame, segments: pd.DataFrame, codes: 
         rows.append({"scope": scope, **result, **spread})
     summary = pd.DataFrame(rows)
     summary["point"] = summary["point"].astype("Int64")
+    summary["base_codes"] = summary["base_codes"].astype("Int64")  # missing: fewer interviews than the base
     return (pd.DataFrame(curves, columns=[*CURVE_COLUMNS, "scope"]), pd.DataFrame(runs, columns=[*RUN_COLUMNS, "scope"]),
             summary)

@@ -374,8 +374,8 @@ def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, word
     The base interviews are shaded. While some run brings new codes, each run's share stands as a
     bar at its last interview on a second axis, with the threshold dashed; when no run after the base
     brings any new code, that axis would be empty, so the figure has none and says so in words
-    (``words["none_new"]``, which may name ``{base}`` and ``{runs}``). The vertical line marks the
-    saturation point when reached. Past a few hundred interviews (a province pooled) the markers and
+    (``words["none_new"]``, which may name ``{base}``, ``{later}``, the interviews after it, and
+    ``{runs}``). The vertical line marks the saturation point when reached. Past a few hundred interviews (a province pooled) the markers and
     bars would merge into ink and cost minutes to draw: the curve is a plain line and the shares a step line.
     """
     many = len(curve) > 300
@@ -406,7 +406,7 @@ def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, word
         right.tick_params(labelsize=8.5)
         right.spines[["top"]].set_visible(False)
     elif len(runs):
-        ax.text(0.97, 0.45, words["none_new"].format(base=base, runs=len(runs)), transform=ax.transAxes, ha="right",
+        ax.text(0.97, 0.45, words["none_new"].format(base=base, runs=len(runs), later=len(curve) - base), transform=ax.transAxes, ha="right",
                 va="center", multialignment="center", fontsize=8.5, color="#8c2b1e",
                 bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="#cccccc", linewidth=0.6))
     if result.get("reached"):

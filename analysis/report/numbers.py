@@ -205,11 +205,58 @@ def saturation_numbers(summary: pd.DataFrame, sentence: str) -> dict[str, str]:
         "saturation_base": fmt_int(pooled["base"]),
         "saturation_run": fmt_int(pooled["run"]),
         "saturation_threshold": f"{pooled['threshold']:.0%}",
-        "saturation_n_stations": fmt_int(len(stations)),
-        "saturation_n_stations_reached": fmt_int(stations["reached"].sum()),
+        "saturation_needed": fmt_int(pooled["needed"]),
+        "saturation_min_runs": fmt_int(pooled["min_runs"]),
         "saturation_orders": order_sentence(pooled),
-        "saturation_n_stations_too_few": fmt_int((stations["reason_code"] == "too_few").sum()),
+        "saturation_stations_sentence": stations_saturation_sentence(stations),
     }
+
+
+def stations_saturation_sentence(stations: pd.DataFrame) -> str:
+    """What the stations' own saturation checks found (Chinese), for none, some or all of them judged
+    and none, some or all of those saturated.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> row = {"reached": False, "reason_code": "too_few", "n_interviews": 6, "needed": 7, "base": 4, "min_runs": 2}
+    >>> stations_saturation_sentence(pd.DataFrame([row] * 3))
+    '3 个站点每站只有 6 次访谈，都少于判断所需的 7 次（基线 4 次之后至少还要 2 轮），因此不对单个站点作饱和判断，饱和只在全部站点合并的层面评估'
+    >>> ok = {**row, "reason_code": "", "n_interviews": 9, "reached": True}
+    >>> stations_saturation_sentence(pd.DataFrame([ok, ok, row]))
+    '3 个站点中，访谈达到判断所需 7 次的 2 个站点都在本站的访谈内达到饱和；另有 1 个站点访谈过少，不作判断'
+    >>> stations_saturation_sentence(pd.DataFrame([ok, {**ok, "reached": False, "reason_code": "no_run"}]))
+    '2 个站点中有 1 个在本站的访谈内达到饱和，另 1 个没有'
+    """
+    n = len(stations)
+    if not n:
+        return "没有可以逐站检验的站点"
+    too_few = (stations["reason_code"] == "too_few").to_numpy()
+    judged = stations[~too_few]
+    needed = int(stations["needed"].max())
+    if not len(judged):
+        sizes = stations["n_interviews"].astype(int)
+        each = (f"每站只有 {fmt_int(sizes.iloc[0])} 次访谈" if sizes.nunique() == 1
+                else f"每站只有 {fmt_int(sizes.min())}–{fmt_int(sizes.max())} 次访谈")
+        return (f"{fmt_int(n)} 个站点{each}，都少于判断所需的 {fmt_int(needed)} 次（基线 {fmt_int(stations['base'].iloc[0])} "
+                f"次之后至少还要 {fmt_int(stations['min_runs'].iloc[0])} 轮），因此不对单个站点作饱和判断，"
+                "饱和只在全部站点合并的层面评估")
+    reached = int(judged["reached"].astype(bool).sum())
+    k = len(judged)
+    if too_few.any():
+        whom = f"{fmt_int(n)} 个站点中，访谈达到判断所需 {fmt_int(needed)} 次的 {fmt_int(k)} 个站点"
+        tail = f"；另有 {fmt_int(int(too_few.sum()))} 个站点访谈过少，不作判断"
+    else:
+        whom, tail = f"{fmt_int(n)} 个站点", ""
+    if reached == k:
+        found = f"{whom}都在本站的访谈内达到饱和" if k > 1 else f"{whom}在本站的访谈内达到饱和"
+    elif reached == 0:
+        found = f"{whom}都没有在本站的访谈内达到饱和" if k > 1 else f"{whom}没有在本站的访谈内达到饱和"
+    elif too_few.any():
+        found = f"{whom}中有 {fmt_int(reached)} 个在本站的访谈内达到饱和"
+    else:
+        found = f"{whom}中有 {fmt_int(reached)} 个在本站的访谈内达到饱和，另 {fmt_int(k - reached)} 个没有"
+    return found + tail
 
 
 def order_sentence(row) -> str:

@@ -480,7 +480,7 @@ def saturation_table(summary: pd.DataFrame, sentences: list[str], lang: str) -> 
     return pd.DataFrame({
         w["scope"]: summary["scope"].replace({"pooled": w["pooled"]}),
         w["interviews"]: summary["n_interviews"],
-        w["base_codes"]: summary["base_codes"],
+        w["base_codes"]: [("—" if pd.isna(v) else f"{int(v):,}") for v in summary["base_codes"]],
         w["total_codes"]: summary["total_codes"],
         w["result"]: sentences,
     })
@@ -495,7 +495,9 @@ def saturation_summary_table(summary: pd.DataFrame, sentences: list[str], lang: 
     stations = summary[summary["scope"] != "pooled"]
 
     def spread(column):
-        v = stations[column].astype(float)
+        v = stations[column].astype(float).dropna()
+        if v.empty:
+            return "—"
         return f"{v.median():g}（{v.min():g}–{v.max():g}）" if lang == "zh" else f"{v.median():g} ({v.min():g}-{v.max():g})"
 
     reached = stations[stations["reached"].astype(bool)]
