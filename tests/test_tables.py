@@ -263,3 +263,21 @@ def re_latin(text: str) -> bool:
     import re
 
     return bool(re.search(r"[A-Za-z]{3,}", text))
+
+
+def test_solutions_that_coincide_are_one_block_and_a_missing_one_says_so():
+    from analysis.report.tables import qca_solution_table
+
+    def model(expression):
+        return {"expression": expression, "incl": 0.9, "pri": 0.8, "cov": 0.7, "from": ["C1P1"],
+                "terms": [{"term": t, "incl": 0.9, "pri": 0.8, "cov": 0.5, "cov_u": 0.2} for t in expression.split(" + ")]}
+
+    same = qca_solution_table({k: [model("inst*cap + inst*inc")] for k in ("conservative", "parsimonious", "intermediate")},
+                              "zh", LABELS)
+    first = same.columns[0]
+    assert same[first].tolist()[0] == "保守解 = 简约解 = 中间解" and len(same) == 3  # one model line, two terms
+    two = qca_solution_table({"conservative": [model("inst*cap")], "parsimonious": [model("inst")],
+                              "intermediate": [model("inst*cap")]}, "zh", LABELS)
+    assert [n for n in two[first] if n.strip()] == ["保守解 = 中间解", "简约解"]
+    none = qca_solution_table({"conservative": [], "parsimonious": [], "intermediate": []}, "zh", LABELS)
+    assert none.iloc[0].tolist()[:2] == ["保守解 = 简约解 = 中间解", "无解"]

@@ -85,8 +85,8 @@ def numbers_qca(i, p, w):
     labels = code_labels(t["codes"], p.lang)
     return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"], labels)
             | made_by(bn.robustness_numbers, t["robustness"], p.qca["robustness_shift"], p.lang)
-            | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang)
-            | made_by(bn.qca_core_numbers, qca, labels))
+            | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang, t["necessity"], p.qca["necessity_incl"], labels)
+            | made_by(bn.qca_core_numbers, qca, labels, t["necessity"], p.qca["necessity_incl"]))
 
 
 def numbers_provenance(i, p, w):

@@ -440,6 +440,7 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
                 if zh else f"{status['n_cases']} stations, fewer than the {status['min_cases']} the analysis needs: QCA not run")
         out |= {"qca_status": note, "qca_intermediate": note, "qca_incl": "—", "qca_cov": "—", "qca_n_models": "0",
                 "qca_solutions_sentence": note, "qca_necessity_sentence": note, "qca_sympy": note, "qca_easy": note,
+                "qca_models_note": note, "qca_truth_table_note": note,
                 "qca_note": (f"**本节未计算。** {note}（配置项 `qca.min_cases`）；下文的解、一致性与覆盖度均显示为未计算，"
                              "校准与真值表只列出已有的站点。" if zh else
                              f"**Not computed.** {note} (setting `qca.min_cases`); the solutions, consistency and "
@@ -455,8 +456,46 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     out["qca_cov"] = "—" if first is None else f"{first['cov']:.3f}"
     out["qca_n_models"] = fmt_int(len(result["solutions"]["intermediate"]))
     out["qca_sympy"] = sympy_sentence(result.get("checks", {}), lang)
-    out["qca_easy"] = easy_sentence(result["solutions"]["intermediate"], lang)
+    remainders = sum(1 for row in result.get("truth_table", []) if row.get("out") == "?")
+    out["qca_easy"] = easy_sentence(result["solutions"]["intermediate"], lang, remainders)
+    out["qca_models_note"] = models_note(result["solutions"], lang)
+    out["qca_truth_table_note"] = remainder_note(remainders, lang)
     return out
+
+
+def models_note(solutions: dict, lang: str) -> str:
+    """How many equally short models each solution type has, and how the table names them.
+
+    Examples
+    --------
+    >>> one = [{"expression": "A"}]
+    >>> models_note({"conservative": one, "parsimonious": one, "intermediate": one}, "zh")
+    '本书每种解都只有一个这样的模型'
+    >>> models_note({"conservative": one, "parsimonious": one * 2, "intermediate": one * 3}, "zh")
+    '简约解有 2 个、中间解有 3 个这样的模型，表中依次记为 M1、M2……'
+    """
+    zh = lang == "zh"
+    names = ({"conservative": "保守解", "parsimonious": "简约解", "intermediate": "中间解"} if zh else
+             {"conservative": "conservative", "parsimonious": "parsimonious", "intermediate": "intermediate"})
+    several = [(k, len(m)) for k, m in solutions.items() if len(m) > 1]
+    if not several:
+        return "本书每种解都只有一个这样的模型" if zh else "each solution here has one such model"
+    if zh:
+        return "、".join(f"{names[k]}有 {fmt_int(n)} 个" for k, n in several) + "这样的模型，表中依次记为 M1、M2……"
+    return ", ".join(f"the {names[k]} solution has {fmt_int(n)}" for k, n in several) + " (M1, M2, ... in the table)"
+
+
+def remainder_note(remainders: int, lang: str) -> str:
+    """The truth table's note on its logical remainders (rows without enough cases), for none and some.
+
+    >>> remainder_note(0, "zh"), remainder_note(2, "zh")
+    ('本表没有逻辑余项：每一行都有达到频数门槛的站点', '问号为站点数不足频数门槛的逻辑余项（2 行）')
+    """
+    if lang == "zh":
+        return ("本表没有逻辑余项：每一行都有达到频数门槛的站点" if not remainders else
+                f"问号为站点数不足频数门槛的逻辑余项（{fmt_int(remainders)} 行）")
+    return ("the table has no logical remainders: every row has enough cases" if not remainders else
+            f"a question mark is a logical remainder, a row with fewer cases than the frequency cut ({fmt_int(remainders)} rows)")
 
 
 def _models_text(models: list[dict], lang: str, labels: dict | None = None) -> str:
@@ -627,25 +666,34 @@ def necessity_sentence(necessity: pd.DataFrame, cut: float, lang: str, labels: d
     return f"{fmt_int(len(strong))} conditions reach a consistency of {cut:.2f}: " + ", ".join(listed)
 
 
-def easy_sentence(intermediate: list[dict], lang: str) -> str:
-    """How many easy counterfactuals the intermediate models used, and which pairs gave them.
+def easy_sentence(intermediate: list[dict], lang: str, remainders: int | None = None) -> str:
+    """How many easy counterfactuals the intermediate models used, and which pairs gave them; when the
+    truth table has no logical remainders (``remainders`` is 0), that there was nothing to assume.
+    The Chinese sentence follows "本书的中间解".
 
     Examples
     --------
-    >>> easy_sentence([{"easy": [], "from": ["C1P1"]}], "zh")
-    '没有可用的容易反事实（没有逻辑余项是合乎方向预期的简化假设），中间解即由观察到的组态得出'
+    >>> easy_sentence([{"easy": [], "from": ["C1P1"]}], "zh", 0)
+    '不需要任何简化假设：真值表的每一行都有达到频数门槛的站点，没有逻辑余项，因此它与保守解、简约解相同'
+    >>> easy_sentence([{"easy": [], "from": ["C1P1"]}], "zh", 3)
+    '没有用到容易反事实：3 个逻辑余项中没有一个是合乎方向预期的简化假设，中间解即由观察到的组态得出'
     >>> easy_sentence([{"easy": ["110", "111"], "from": ["C1P1", "C1P2"]}], "en")
     'it used 2 easy counterfactuals (remainders 110, 111), from the pairs C1P1, C1P2'
     """
     zh = lang == "zh"
     if not intermediate:
-        return "没有中间解" if zh else "there is no intermediate solution"
+        return "没有得到（没有组态通过一致性门槛）" if zh else "there is no intermediate solution"
     easy = sorted({r for m in intermediate for r in m.get("easy", [])})
     pairs = sorted({f for m in intermediate for f in m.get("from", [])})
+    if not easy and remainders == 0:
+        return ("不需要任何简化假设：真值表的每一行都有达到频数门槛的站点，没有逻辑余项，因此它与保守解、简约解相同" if zh else
+                "needs no simplifying assumption: every row of the truth table has enough cases, there are no "
+                "logical remainders, so it is the conservative and the parsimonious solution too")
     if not easy:
-        return ("没有可用的容易反事实（没有逻辑余项是合乎方向预期的简化假设），中间解即由观察到的组态得出" if zh else
-                "no easy counterfactual was available (no remainder is a simplifying assumption that agrees with the "
-                "directional expectations), so the intermediate solution rests on the observed configurations alone")
+        many = f"{fmt_int(remainders)} 个" if remainders else ""
+        return (f"没有用到容易反事实：{many}逻辑余项中没有一个是合乎方向预期的简化假设，中间解即由观察到的组态得出" if zh else
+                "used no easy counterfactual (no remainder is a simplifying assumption that agrees with the "
+                "directional expectations), so it rests on the observed configurations alone")
     shown = "、".join(easy) if zh else ", ".join(easy)
     count = len(easy)
     if zh:
@@ -765,18 +813,27 @@ def mechanism_balance(pooled: pd.DataFrame, items: pd.DataFrame, labels: dict) -
             "pt_m_n_items": fmt_int(len(m)), "pt_m_counted_sentence": sentence}
 
 
-def qca_core_sentence(result: dict, labels: dict) -> str:
-    """Which conditions every path of the intermediate solution shares (present, not negated), in words
-    for a solution not computed, one path, shared conditions and none.
+def qca_core_sentence(result: dict, labels: dict, necessity: pd.DataFrame | None = None, cut: float = 0.9) -> str:
+    """Which conditions every path of the intermediate solution shares (present, not negated), and
+    what that does and does not say, in words for a solution not computed, one path, shared
+    conditions and none.
+
+    A condition in every sufficient path is not thereby necessary: the sentence reads it as
+    necessary only when the necessity analysis (``necessity``: ``condition, incl``) puts its
+    consistency at or above ``cut``, and says so when it does not.
 
     Examples
     --------
     >>> two = {"status": {"computed": True}, "solutions": {"intermediate": [
     ...     {"terms": [{"term": "inst*cap"}, {"term": "inst*inc"}]}]}}
-    >>> qca_core_sentence(two, {"inst": "制度框架"})
-    '中间解的每一条路径都包含制度框架：在这些站点中，其他条件只有与它结合才指向较高的社区韧性'
-    >>> qca_core_sentence({"status": {"computed": True}, "solutions": {"intermediate": [{"terms": [{"term": "cap*~inc"}]}]}}, {})
-    '中间解只有一条路径（cap*~inc），它本身就是全部的充分组态'
+    >>> nec = pd.DataFrame({"condition": ["inst", "cap"], "incl": [0.78, 0.70]})
+    >>> qca_core_sentence(two, {"inst": "制度框架"}, nec)
+    '中间解的每一条路径都包含制度框架，但这只说明它出现在每一条充分路径中；必要性分析中制度框架的一致性为 0.78，低于 0.90，因此不能据此把它读作较高社区韧性的必要条件'
+    >>> qca_core_sentence(two, {"inst": "制度框架"}, nec.assign(incl=[0.93, 0.7]))
+    '中间解的每一条路径都包含制度框架，必要性分析中它的一致性也达到 0.90（0.93）：在这些站点中，其他条件只有与它结合才指向较高的社区韧性'
+    >>> qca_core_sentence({"status": {"computed": True}, "solutions": {"intermediate": [{"terms": [{"term": "cap*~inc"}]}]}},
+    ...                   {"cap": "能力", "inc": "激励"})
+    '中间解只有一条路径（能力 × ¬激励），它本身就是全部的充分组态'
     >>> qca_core_sentence({"status": {"computed": True}, "solutions": {"intermediate": [
     ...     {"terms": [{"term": "cap"}, {"term": "inc"}]}]}}, {})
     '中间解的各条路径没有共同的条件：较高的社区韧性在这些站点中有不止一种互不相同的来路'
@@ -785,44 +842,108 @@ def qca_core_sentence(result: dict, labels: dict) -> str:
         return "定性比较分析没有得到中间解，这里无从比较"
     terms = [t["term"] for model in result["solutions"]["intermediate"] for t in model["terms"]]
     if len(set(terms)) == 1:
-        return f"中间解只有一条路径（{terms[0]}），它本身就是全部的充分组态"
+        return f"中间解只有一条路径（{qca_expression(terms[0], labels, 'zh')}），它本身就是全部的充分组态"
     shared = set.intersection(*[{c for c in term.split("*") if not c.startswith("~")} for term in terms])
     if not shared:
         return "中间解的各条路径没有共同的条件：较高的社区韧性在这些站点中有不止一种互不相同的来路"
     names = "、".join(labels.get(c, c) for c in sorted(shared))
-    return f"中间解的每一条路径都包含{names}：在这些站点中，其他条件只有与它结合才指向较高的社区韧性"
+    incl = ({} if necessity is None or not len(necessity) else
+            dict(zip(necessity["condition"], necessity["incl"].astype(float))))
+    weak = [c for c in sorted(shared) if incl.get(c, float("nan")) < cut or c not in incl]
+    if not weak:
+        values = "、".join(f"{incl[c]:.2f}" for c in sorted(shared))
+        return (f"中间解的每一条路径都包含{names}，必要性分析中它的一致性也达到 {cut:.2f}（{values}）："
+                "在这些站点中，其他条件只有与它结合才指向较高的社区韧性")
+    found = "；".join(f"{labels.get(c, c)}的一致性为 {incl[c]:.2f}" if c in incl else f"{labels.get(c, c)}未作检验"
+                     for c in weak)
+    return (f"中间解的每一条路径都包含{names}，但这只说明它出现在每一条充分路径中；必要性分析中{found}，"
+            f"低于 {cut:.2f}，因此不能据此把它读作较高社区韧性的必要条件")
 
 
-def qca_core_numbers(result: dict, labels: dict) -> dict[str, str]:
+def qca_core_numbers(result: dict, labels: dict, necessity: pd.DataFrame | None = None,
+                     cut: float = 0.9) -> dict[str, str]:
     """The cross-case chapter's closing: what the paths of the intermediate solution share."""
-    return {"qca_core_sentence": qca_core_sentence(result, labels)}
+    return {"qca_core_sentence": qca_core_sentence(result, labels, necessity, cut)}
 
 
-def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang: str) -> dict[str, str]:
-    """Does the analysis recover the synthetic generator's planted structure? Said plainly, or n/a for real data."""
+#: The generator's planted sufficient paths (analysis/casework/synthetic/design.yaml's rule, as QCA terms).
+PLANTED_PATHS = frozenset({"inst*cap", "inst*inc"})
+
+
+def planted_rule_text(rule: str, labels: dict) -> str:
+    """The right-hand side of the generator's rule with every set named by its label.
+
+    >>> planted_rule_text("res = min(inst, max(cap, inc))", {"inst": "制度框架", "cap": "能力", "inc": "激励"})
+    'min(制度框架, max(能力, 激励))'
+    """
+    right = rule.split("=", 1)[-1].strip()
+    return re.sub(r"\b(?!min\b|max\b)[a-z_]+\b", lambda m: labels.get(m.group(0), m.group(0)), right)
+
+
+def recovery_numbers(result: dict, link: pd.DataFrame, design: dict | None, lang: str,
+                     necessity: pd.DataFrame | None = None, cut: float = 0.9,
+                     labels: dict | None = None) -> dict[str, str]:
+    """Does the analysis recover the synthetic generator's planted structure, its sufficient paths and
+    its necessary condition alike? Said plainly, or n/a for real data.
+
+    Examples
+    --------
+    >>> result = {"status": {"computed": True}, "solutions": {"intermediate": [
+    ...     {"terms": [{"term": "inst*cap"}, {"term": "inst*inc"}]}]}}
+    >>> link = pd.DataFrame({"term": ["mech_before"], "odds_ratio": [1.4], "or_lo": [1.1]})
+    >>> nec = pd.DataFrame({"condition": ["inst"], "incl": [0.78]})
+    >>> recovery_numbers(result, link, {"rule": "res = min(inst, max(cap, inc))", "mechanism_boost": 0.2}, "zh",
+    ...                  nec, 0.9, {"inst": "制度框架"})["recovery_qca"]
+    '中间解与预设规则的充分路径相同，分析找回了预设的条件组合；但预设的必要条件制度框架在必要性分析中的一致性只有 0.78，低于 0.90，分析没有把它识别为必要条件'
+    """
     zh = lang == "zh"
+    labels = labels or {}
     if design is None:
         na = "不适用（真实资料）" if zh else "not applicable (real data)"
         return {"recovery_rule": na, "recovery_qca": na, "recovery_link": na, "recovery_boost": na}
-    planted = {"inst*cap", "inst*inc"}
     models = result["solutions"]["intermediate"] if result["status"]["computed"] else []
     found = [{t["term"] for t in m["terms"]} for m in models]
-    qca_ok = any(f == planted for f in found)
+    qca_ok = any(f == PLANTED_PATHS for f in found)
     row = link.reindex(columns=["term", "odds_ratio", "or_lo"])
     row = row[row["term"] == "mech_before"]
     link_ok = bool(len(row)) and row.iloc[0]["odds_ratio"] > 1 and row.iloc[0]["or_lo"] > 1
     if not result["status"]["computed"]:
         qca = "定性比较分析因站点过少未计算，无从检验" if zh else "the QCA was not computed (too few stations), so this cannot be checked"
-    elif qca_ok:
-        qca = "中间解与预设规则相同，分析找回了预设的条件组合" if zh else "the intermediate solution is the planted rule"
     else:
-        qca = "中间解与预设规则不同，分析没有找回预设的条件组合" if zh else "the intermediate solution differs from the planted rule"
+        qca = (("中间解与预设规则的充分路径相同，分析找回了预设的条件组合" if qca_ok else
+                "中间解与预设规则的充分路径不同，分析没有找回预设的条件组合") if zh else
+               ("the intermediate solution has the planted sufficient paths" if qca_ok else
+                "the intermediate solution differs from the planted sufficient paths"))
+        qca += _planted_necessity(necessity, cut, labels, zh, contrast=qca_ok)
     if link_ok:
         link_text = "优势比的区间下限大于一，分析找回了预设的联系" if zh else "the odds ratio's lower bound exceeds one"
     else:
         link_text = "优势比的区间没有整体高于一，分析没有找回预设的联系" if zh else "the odds ratio's interval is not above one"
-    return {"recovery_rule": f"`{design['rule']}`", "recovery_qca": qca,
+    return {"recovery_rule": planted_rule_text(design["rule"], labels), "recovery_qca": qca,
             "recovery_link": link_text, "recovery_boost": f"{design['mechanism_boost']:.2f}"}
+
+
+def _planted_necessity(necessity: pd.DataFrame | None, cut: float, labels: dict, zh: bool, contrast: bool) -> str:
+    """Whether the necessity analysis finds the condition every planted path holds (a clause to append;
+    ``contrast``: the clause before it reported a success, so a failure here begins with "but")."""
+    planted = set.intersection(*[set(path.split("*")) for path in PLANTED_PATHS])
+    if necessity is None or not len(necessity) or not planted:
+        return ""
+    incl = dict(zip(necessity["condition"], necessity["incl"].astype(float)))
+    clauses = []
+    for condition in sorted(planted):
+        name, value = labels.get(condition, condition), incl.get(condition)
+        if value is None:
+            clauses.append(f"预设的必要条件{name}未作必要性检验" if zh else f"the planted necessary condition {name} was not tested")
+        elif value >= cut:
+            clauses.append(f"必要性分析也找回了预设的必要条件{name}（一致性 {value:.2f}）" if zh else
+                           f"the necessity analysis also finds the planted necessary condition {name} ({value:.2f})")
+        else:
+            clauses.append(f"{'但' if contrast else ''}预设的必要条件{name}在必要性分析中的一致性只有 {value:.2f}，低于 {cut:.2f}，"
+                           "分析没有把它识别为必要条件"
+                           if zh else f"{'but ' if contrast else ''}the planted necessary condition {name} has a consistency of only {value:.2f}, "
+                           f"below {cut:.2f}: the necessity analysis does not find it")
+    return ("；" if zh else "; ") + ("；" if zh else "; ").join(clauses)
 
 
 def shard_numbers(ingest: dict) -> dict[str, str]:

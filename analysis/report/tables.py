@@ -787,16 +787,38 @@ def qca_truth_table(tt: pd.DataFrame, conditions: list[str], lang: str, most: in
 
 
 def qca_solution_table(solutions: dict, lang: str, labels: dict | None = None) -> pd.DataFrame:
-    """Every model of every solution type, term by term, with the model's own fit on its first line."""
+    """Every model of every solution type, term by term, with the model's own fit on its first line.
+
+    Solution types whose models are the same (as when the truth table has no remainders, and the
+    three solutions coincide) are one block named by all of them, not the same rows two or three
+    times; a solution type without a model says so.
+
+    Examples
+    --------
+    >>> m = [{"expression": "A*B", "incl": 0.9, "pri": 0.8, "cov": 0.7, "from": ["C1P1"],
+    ...       "terms": [{"term": "A*B", "incl": 0.9, "pri": 0.8, "cov": 0.7, "cov_u": 0.7}]}]
+    >>> qca_solution_table({"conservative": m, "parsimonious": m, "intermediate": m}, "zh").iloc[:, 0].tolist()
+    ['保守解 = 简约解 = 中间解', '\xa0']
+    """
     w = WORDS[lang]
     names = {"conservative": w["conservative"], "parsimonious": w["parsimonious"],
              "intermediate": w["intermediate"]}
-    rows = []
+    groups: dict[tuple, list[str]] = {}
     for kind, models in solutions.items():
+        groups.setdefault(tuple(m["expression"] for m in models), []).append(kind)
+    trivial = all(len(solutions.get(k) or []) <= 1 for k in ("conservative", "parsimonious"))
+    rows = []
+    for members in groups.values():
+        name = " = ".join(names[k] for k in members)
+        models = solutions[members[0]]
+        if not models:
+            rows.append({"solution": name, "term": "无解" if lang == "zh" else "none", "incl": float("nan"),
+                         "pri": float("nan"), "cov": float("nan"), "cov_u": float("nan")})
         for k, model in enumerate(models, start=1):
-            label = names[kind] + (f" M{k}" if len(models) > 1 else "")
-            if kind == "intermediate" and model.get("from"):
-                label += f" ({', '.join(model['from'])})"  # the conservative and parsimonious models it came from
+            label = name + (f" M{k}" if len(models) > 1 else "")
+            if members == ["intermediate"] and model.get("from") and not trivial:
+                # the conservative and parsimonious models it came from (only when there is a choice of them)
+                label += f"（{'、'.join(model['from'])}）" if lang == "zh" else f" ({', '.join(model['from'])})"
             # by qca_expression, so that no '*' of a solution is read as Markdown emphasis
             rows.append({"solution": label, "term": f"**{qca_expression(model['expression'], labels or {}, lang)}**",
                          "incl": model["incl"], "pri": model["pri"], "cov": model["cov"], "cov_u": float("nan")})
