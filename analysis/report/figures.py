@@ -519,7 +519,8 @@ def mechanism_diagram(nodes: dict[str, list[tuple[str, str]]], edges: pd.DataFra
     ``edges`` has ``source, target, weight, supported``. A supported link is a solid arrow whose
     width and label give its c-coefficient; the unsupported ones are not drawn, and a note under the
     diagram counts, for each pair of layers, how many links of how many tested are supported
-    (``words["summary"]`` with ``{supported}``, ``{tested}`` and the two layers' names).
+    (``words["summary"]`` with ``{supported}``, ``{tested}`` and the two layers' names; ``summary_none``
+    and ``summary_all`` when none or all of them are).
     """
     layers = ["conditions", "mechanisms", "outcomes"]
     layer_of = {n: layer for layer in layers for n, _ in nodes[layer]}
@@ -550,8 +551,11 @@ def mechanism_diagram(nodes: dict[str, list[tuple[str, str]]], edges: pd.DataFra
     lines = []
     for a, b in zip(layers, layers[1:]):
         tested = edges[edges["source"].map(layer_of).eq(a) & edges["target"].map(layer_of).eq(b)]
-        lines.append(words["summary"].format(source=words[a], target=words[b], tested=len(tested),
-                                             supported=int(tested["supported"].astype(bool).sum())))
+        supported = int(tested["supported"].astype(bool).sum())
+        form = ("summary_none" if not supported and len(tested) else
+                "summary_all" if supported == len(tested) > 1 else "summary")
+        lines.append(words.get(form, words["summary"]).format(source=words[a], target=words[b], tested=len(tested),
+                                                               supported=supported))
     height = fig.get_figheight()
     note = (0.17 * (len(lines) + 1) + 0.2) / height  # the note's share of the figure's height
     fig.text(0.5, 0.1 / height, "\n".join([words["legend"], *lines]), ha="center", va="bottom", multialignment="left",

@@ -112,7 +112,7 @@ WORDS = {
            "p_spans_short": "独立 p", "over_short": "显著偏多（z）",
            "alpha_interval": "α（95% 区间）", "coded_short": "编码文字一致率",
            "rest_in_csv": "另有{what}，只列在 CSV 下载中",
-           "rest_controls": " {n:,} 个控制变量（文档长度、发言主体）的系数",
+           "rest_controls": " {n:,} 个控制变量（{which}）的系数", "control_length": "文档长度", "control_voice": "发言主体",
            "rest_wide": " {n:,} 个机制系数的区间过宽（上限超过下限的 {ratio} 倍），无从解读",
            "accessed": "{date} 查阅", "n_cases": "案例数", "qca_out": "结果"},
     "en": {"test": "Test", "chi2": "chi-square", "monte_carlo": "Monte Carlo exact", "none": "—", "n_with": "Spans with code",
@@ -198,7 +198,8 @@ WORDS = {
            "p_spans_short": "Indep. p", "over_short": "Over-represented (z)",
            "alpha_interval": "α (95% interval)", "coded_short": "Agreement on coded text",
            "rest_in_csv": "Only in the CSV download: {what}",
-           "rest_controls": "{n:,} coefficients of control variables (document length, voice)",
+           "rest_controls": "{n:,} coefficients of control variables ({which})", "control_length": "document length",
+           "control_voice": "voice",
            "rest_wide": "{n:,} mechanism coefficients whose interval is too wide to read (upper limit over {ratio} times the lower)",
            "accessed": "read {date}", "n_cases": "n", "qca_out": "Outcome"},
 }

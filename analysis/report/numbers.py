@@ -86,6 +86,7 @@ def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFra
         "n_codes_unreliable": fmt_int((per_code["flag"] == "unreliable").sum()),
         "n_codes_reliable_point": fmt_int((alpha >= thresholds["reliable"]).sum()),
         "n_codes_alpha_undefined": fmt_int(per_code["krippendorff_alpha"].isna().sum()),
+        "alpha_undefined_clause": _undefined_clause(int(per_code["krippendorff_alpha"].isna().sum()), lang),
         "threshold_reliable": f"{thresholds['reliable']:.3f}",
         "threshold_tentative": f"{thresholds['tentative']:.3f}",
         "reliability_note": "" if overall["n_documents"] else (
@@ -105,7 +106,8 @@ def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFra
     out["coded_agreement_overall"] = undefined if ca is None else f"{ca:.1%}"
     if len(defined):
         weakest, strongest = defined.iloc[0], defined.iloc[-1]
-        fmt = "{label}（`{code}`）" if lang == "zh" else "{label} (`{code}`)"
+        # by its label only: the codebook appendix gives every label's code id
+        fmt = "{label}"
         out["weakest_code"] = fmt.format(label=label[weakest["code_id"]], code=weakest["code_id"])
         out["weakest_alpha"] = f"{weakest['krippendorff_alpha']:.3f}"
         out["weakest_alpha_lo"] = _coef(weakest["krippendorff_alpha_lo"], undefined)
@@ -117,6 +119,18 @@ def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFra
                     "strongest_alpha"):
             out[key] = undefined
     return out
+
+
+def _undefined_clause(n: int, lang: str) -> str:
+    """The clause on codes whose α cannot be computed, or nothing when every code has one.
+
+    >>> _undefined_clause(0, "zh"), _undefined_clause(2, "zh")
+    ('', '，2 个无法计算（双编码文本中两人都未使用）')
+    """
+    if not n:
+        return ""
+    return (f"，{fmt_int(n)} 个无法计算（双编码文本中两人都未使用）" if lang == "zh" else
+            f", {fmt_int(n)} undefined (neither coder used them in the double-coded text)")
 
 
 def disagreement_numbers(table: pd.DataFrame) -> dict[str, str]:
@@ -405,9 +419,15 @@ def design_numbers(study: dict, participants: pd.DataFrame) -> dict[str, str]:
 
 def station_view(n_stations: int, report: dict) -> dict[str, str]:
     """The sentence that says how the book shows per-station measures: station by station, or, past
-    ``report.station_detail`` stations, as distributions with the highest and lowest ``report.top_k``."""
+    ``report.station_detail`` stations, as distributions with the highest and lowest ``report.top_k``.
+    When every station is listed the tables show it, and the sentence is empty, so that three chapters
+    do not say it three times.
+
+    >>> station_view(15, {"station_detail": 40, "top_k": 5})
+    {'station_view': ''}
+    """
     if lists_each_station(n_stations, report["station_detail"]):
-        return {"station_view": f"本书逐站列出全部 {fmt_int(n_stations)} 个站点。"}
+        return {"station_view": ""}
     return {"station_view": (f"站点共 {fmt_int(n_stations)} 个，多于本书逐站列出的上限（{report['station_detail']} 个），"
                              f"图表因而给出各站数值的分布（直方图，或四分位数与最高、最低各 {report['top_k']} 个站点），"
                              "逐站数值见各表的 CSV 文件。")}
@@ -748,10 +768,46 @@ def voice_note(fits: pd.DataFrame) -> str:
 def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[str, str]:
     seg, doc = pairs[pairs["level"] == "segment"], pairs[pairs["level"] == "document"]
     top = seg.sort_values(["c", "code_a"], ascending=[False, True]).iloc[0]
-    return {"cooc_n_pairs": fmt_int(len(seg)), "cooc_seg_significant": fmt_int((seg["p_fdr"] < fdr).sum()),
-            "cooc_doc_significant": fmt_int((doc["p_fdr"] < fdr).sum()),
-            "cooc_doc_significant_fisher": fmt_int((doc["p_fisher_fdr"] < fdr).sum()),
+    n_seg, n_doc = int((seg["p_fdr"] < fdr).sum()), int((doc["p_fdr"] < fdr).sum())
+    n_fisher = int((doc["p_fisher_fdr"] < fdr).sum())
+    return {"cooc_n_pairs": fmt_int(len(seg)), "cooc_seg_significant": fmt_int(n_seg),
+            "cooc_doc_significant": fmt_int(n_doc), "cooc_doc_significant_fisher": fmt_int(n_fisher),
+            "cooc_significance_sentence": cooc_significance_sentence(n_seg, n_doc, n_fisher),
             "cooc_top_pair": f"{labels[top['code_a']]}—{labels[top['code_b']]}", "cooc_top_c": f"{top['c']:.3f}"}
+
+
+def cooc_significance_sentence(n_segment: int, n_document: int, n_fisher: int) -> str:
+    """How many pairs co-occur significantly at the segment and the document level, and what the pooled
+    Fisher test would say instead, in words for none at either level (Chinese).
+
+    Examples
+    --------
+    >>> cooc_significance_sentence(6, 0, 0)
+    '片段层面有 6 对显著共现，文档层面没有（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，结果相同）'
+    >>> cooc_significance_sentence(0, 0, 3)
+    '片段层面与文档层面都没有显著共现的编码对（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，文档层面则有 3 对）'
+    >>> cooc_significance_sentence(2, 4, 0)
+    '片段层面有 2 对、文档层面有 4 对显著共现（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，文档层面则一对也没有）'
+    """
+    def level(n):
+        return f"有 {fmt_int(n)} 对" if n else "没有"
+
+    if not n_segment and not n_document:
+        head = "片段层面与文档层面都没有显著共现的编码对"
+    elif n_segment and n_document:
+        head = f"片段层面{level(n_segment)}、文档层面{level(n_document)}显著共现"
+    elif n_segment:
+        head = f"片段层面{level(n_segment)}显著共现，文档层面没有"
+    else:
+        head = f"片段层面没有显著共现的编码对，文档层面{level(n_document)}"
+    pooled = "若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，"
+    if n_fisher == n_document:
+        tail = "结果相同"
+    elif n_fisher:
+        tail = f"文档层面则有 {fmt_int(n_fisher)} 对"
+    else:
+        tail = "文档层面则一对也没有"
+    return f"{head}（{pooled}{tail}）"
 
 
 def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:

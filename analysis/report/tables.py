@@ -662,7 +662,12 @@ def model_book_table(fits: pd.DataFrame, labels: dict, lang: str, max_ratio: flo
     shown = full[keep].reset_index(drop=True)
     wide, controls = int((tested & ~narrow & ~failed).sum()), int((~tested & ~failed).sum())
     if wide or controls:
-        rest = [w["rest_controls"].format(n=controls)] if controls else []
+        # the controls the models hold: the document's length always, the voice only where it was kept
+        terms = set(rows.loc[~tested & ~failed, "term"].fillna(""))
+        which = [w["control_length"]] * ("log_spans" in terms) + [w["control_voice"]] * any(
+            t.startswith("voice=") for t in terms)
+        which += sorted(t for t in terms if t != "log_spans" and not t.startswith("voice="))
+        rest = [w["rest_controls"].format(n=controls, which=("、" if lang == "zh" else ", ").join(which))] if controls else []
         rest += [w["rest_wide"].format(n=wide, ratio=f"{max_ratio:g}")] if wide else []
         line = dict.fromkeys(shown.columns, BLANK)
         line[shown.columns[0]] = w["rest_in_csv"].format(what=("；" if lang == "zh" else "; ").join(rest))
