@@ -123,9 +123,10 @@ def test_every_results_chapter_carries_the_data_notice():
         text = chapter.read_text(encoding="utf-8")
         data = re.sub(r"\.\./results/(figures/(analytic_framework|rulegraph)|provenance|tables/(codebook|software_versions|raw_checksums))", "", text)
         if "../results/" in data:
-            assert re.search(r"\{\{ data_notice(_context)? \}\}", text), f"{chapter.name} shows results without the data notice"
+            assert re.search(r"\{\{ data_notice(_context|_design)? \}\}", text), f"{chapter.name} shows results without the data notice"
         if "{{ ctx_" in text:  # a page with real public facts says which of its numbers are real
-            assert "{{ data_notice_context }}" in text, f"{chapter.name} states public facts under the all-synthetic notice"
+            assert re.search(r"\{\{ data_notice_(context|design) \}\}", text), \
+                f"{chapter.name} states public facts under the all-synthetic notice"
 
 
 def test_the_abstract_is_in_chinese_and_english_with_keywords():

@@ -248,7 +248,9 @@ def test_context_facts_and_process_tracing_are_in_chinese():
                         "source": ["https://www.gov.cn/a.htm"], "accessed": ["2026-12-03"], "released_by": ["民政部"]})
     shown = context_table(row, "zh").iloc[0]
     assert (shown["范围"], shown["数值"]) == ("全国", "24.9 亿元")
-    assert shown["来源"] == "民政部，[www.gov.cn](https://www.gov.cn/a.htm)，2026-12-03 查阅"
+    # the body that released the figure, the page that reports it, the date it was read, in Chinese dates
+    assert shown["来源"] == "民政部发布，转引自 [www.gov.cn](https://www.gov.cn/a.htm)（2026 年 12 月 3 日查阅）"
+    assert shown["时间"] == "2021 年 12 月"
     items = pd.DataFrame({"hypothesis": ["P1"], "item": ["P1-E1"], "description_zh": ["甲"], "test": ["hoop"],
                           "p_e_h": [0.9], "p_e_not_h": [0.5], "observed": [True], "weight": [0],
                           "why": ["reads inst.policy, below the reliability threshold"],

@@ -40,7 +40,7 @@ WORDS = {
            "omissions": "其中漏编", "chars": "涉及字符", "coded": "编码文字上的一致率",
            "supportive": "韧性叙述为支持性", "raw_score": "{col}（原始）", "membership": "{col}（隶属度）",
            "more_than": "逾", "with_residual": "{label}（{r}）", "quotation": "“{text}”（{who}，{role}）",
-           "actor": "主体",
+           "actor": "主体", "mechanism_element": "机制要素",
            "supporting": "支持",
            "contrary": "反证",
            "share_supporting": "支持占比",
@@ -126,7 +126,7 @@ WORDS = {
            "omissions": "of which omitted", "chars": "Characters", "coded": "Agreement on coded text",
            "supportive": "resilience talk is supportive", "raw_score": "{col} (raw)", "membership": "{col} (membership)",
            "more_than": "more than ", "with_residual": "{label} ({r})", "quotation": "“{text}” ({who}, {role})",
-           "actor": "Actor",
+           "actor": "Actor", "mechanism_element": "Mechanism element",
            "supporting": "Supporting",
            "contrary": "Contrary",
            "share_supporting": "Share supporting",
@@ -224,6 +224,9 @@ CONTEXT_TERMS = {
         # notes
         "He Project (禾计划) launched": "禾计划启动", "full coverage of townships and streets": "乡镇（街道）全覆盖",
         "another reported count": "另一报道给出的数字", "six provincial departments": "六个省级部门",
+        "another reported count; the report gives no date": "另一报道给出的数字，报道未注明时间",
+        "not the report of the November figure: the two may not count alike":
+            "与 2021 年 11 月的数字出自不同报道，两者口径未必相同，差额不宜读作一个多月的新增",
         "19 townships; operator chosen by public tender": "19 个乡镇；运营机构经公开招标选定",
         "2 social workers per station": "每站 2 名社工", "7 provinces at full coverage": "7 个省份全覆盖",
         "8 provinces at full coverage": "8 个省份全覆盖", "56.7% of townships": "占乡镇（街道）的 56.7%",

@@ -346,7 +346,8 @@ def data_notice(synthetic: bool) -> dict[str, str]:
 
     ``data_notice`` opens the results pages, which show what the pipeline computed from the corpus;
     ``data_notice_context`` opens the pages that also state public facts (the introduction, the design),
-    which are real whatever the corpus is.
+    which are real whatever the corpus is; ``data_notice_design`` is its wording for the design chapter,
+    which holds the table of their sources.
     """
     real = ("出自公开资料的背景事实（望城区的区划与人口、全国与各地社会工作站的数量等）是真实数据，"
             "每一项的来源与查阅日期列在“研究设计”一章的公开背景数据表中")
@@ -363,7 +364,10 @@ def data_notice(synthetic: bool) -> dict[str, str]:
     else:
         text = "本页数字、图表和引文来自本研究经匿名化处理的访谈资料；公开背景事实的来源见“研究设计”一章的公开背景数据表。"
         context = f"{real}；关于资料、编码与分析的数字来自本研究经匿名化处理的访谈资料。"
-    return {"data_notice": text, "data_notice_context": context, "data_is_synthetic": "是" if synthetic else "否"}
+    # the design chapter holds the table of sources itself, so its notice points into the chapter
+    design = context.replace("列在“研究设计”一章的公开背景数据表中", "列在本章的公开背景数据表中")
+    return {"data_notice": text, "data_notice_context": context, "data_notice_design": design,
+            "data_is_synthetic": "是" if synthetic else "否"}
 
 
 #: The findings chapters' themes, by proposition.
@@ -733,8 +737,10 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_param
         r = row.iloc[0]
         out |= {"link_or": f"{r['odds_ratio']:.2f}", "link_or_lo": f"{r['or_lo']:.2f}", "link_or_hi": f"{r['or_hi']:.2f}",
                 "link_p": "< 0.001" if r["p_value"] < 0.001 else f"{r['p_value']:.3f}", "link_n": fmt_int(r["n"])}
+        out["link_p_text"] = "p < 0.001" if r["p_value"] < 0.001 else f"p = {r['p_value']:.3f}"
     else:
         out |= {k: "—" for k in ("link_or", "link_or_lo", "link_or_hi", "link_p", "link_n")}
+        out["link_p_text"] = "p：—"
     mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
     out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
     failed = outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique()
@@ -838,7 +844,7 @@ def mechanism_balance(pooled: pd.DataFrame, items: pd.DataFrame, labels: dict) -
     >>> out["mech_support_range"], out["mech_contrary_sentence"]
     ('34%–48%', '每个要素的反证都多于支持')
     >>> out["pt_m_counted_sentence"]
-    '后验只计入其中 1 条（M-E1，环箍检验，+2.3 分贝班），另 1 条因所据编码信度不足或与计入的条目共用编码而不计'
+    '后验只计入其中 1 条（条目 M-E1，环箍检验，+2.3 分贝班），另 1 条因所据编码信度不足或与计入的条目共用编码而不计'
     """
     from analysis.report.labels import WORDS
 
@@ -855,7 +861,10 @@ def mechanism_balance(pooled: pd.DataFrame, items: pd.DataFrame, labels: dict) -
     m = items[items["hypothesis"] == "M"]
     counted, left = m[m["weight"] > 0], m[m["weight"] <= 0]
     words = WORDS["zh"]
-    shown = "；".join(f"{r.item}，{words.get(r.test, r.test)}，{r.decibans:+.1f} 分贝班" for r in counted.itertuples())
+    # each counted item by what it says, its id (the appendix's row) after it
+    said = {r.item: getattr(r, "description_zh", "") or "" for r in counted.itertuples()}
+    shown = "；".join((f"“{said[r.item]}”，条目 {r.item}" if said[r.item] else f"条目 {r.item}")
+                     + f"，{words.get(r.test, r.test)}，{r.decibans:+.1f} 分贝班" for r in counted.itertuples())
     if not len(m):
         sentence = "证据文件没有为引领机制列出证据条目"
     elif not len(counted):

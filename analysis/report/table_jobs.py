@@ -80,7 +80,8 @@ def table_framework_matrix(i, p, w):
     matrix = pd.read_parquet(i.matrix)
     full = show.framework_table(matrix, p.propositions, p.lang)
     shares = matrix.pivot(index="case_id", columns="proposition", values="support_share")
-    shares.columns = [WORDS[p.lang]["share_of"].format(label=f"{c}: {p.propositions[c]['label'][p.lang]}") for c in shares.columns]
+    shares.columns = [WORDS[p.lang]["share_of"].format(label=show.proposition_heading(c, p.propositions[c]["label"][p.lang], p.lang))
+                      for c in shares.columns]
     return {"framework_matrix": _view(p).per_station(full, shares)}
 
 
@@ -102,7 +103,7 @@ def table_evidence(i, p, w):
     pooled = pd.read_parquet(i.pooled)
     mech = pooled[pooled["kind"] == "mechanism"].assign(scope=lambda f: f["claim"])
     out["evidence_mechanisms"] = show.evidence_table(mech.assign(claim="m"), "m", "scope", label, p.lang)
-    claims = {c: c for c in p.propositions} | {m: label[m] for m in p.mechanisms}
+    claims = {c: show.hypothesis_label(c, p.lang) for c in p.propositions} | {m: label[m] for m in p.mechanisms}
     by_station = pd.read_parquet(i.by_station)
     shares = by_station.pivot(index="case_id", columns="claim", values="support_share")[list(claims)]
     shares.columns = [WORDS[p.lang]["share_of"].format(label=claims[c]) for c in shares.columns]

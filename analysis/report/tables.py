@@ -139,12 +139,22 @@ def _share_column(freq: pd.DataFrame, h: dict) -> dict:
 
 def framework_table(matrix: pd.DataFrame, propositions: dict, lang: str) -> pd.DataFrame:
     """Stations x propositions: 'supporting / contrary (share supporting)' per cell."""
-    cell = matrix.assign(cell=[f"{s} / {c}" + ("" if pd.isna(r) else f" ({r:.2f})")
+    share = "（{:.2f}）" if lang == "zh" else " ({:.2f})"
+    cell = matrix.assign(cell=[f"{s} / {c}" + ("" if pd.isna(r) else share.format(r))
                                for s, c, r in zip(matrix["n_support"], matrix["n_contrary"], matrix["support_share"])])
     wide = cell.pivot(index="case_id", columns="proposition", values="cell")
-    wide.columns = [f"{p}: {propositions[p]['label'][lang]}" for p in wide.columns]
+    wide.columns = [proposition_heading(p, propositions[p]["label"][lang], lang) for p in wide.columns]
     wide.index.name = HEADERS[lang]["station"]
     return wide.reset_index()
+
+
+def proposition_heading(proposition: str, label: str, lang: str) -> str:
+    """A proposition as a column heading: its name as the book writes it, then its label.
+
+    >>> proposition_heading("P1", "制度框架保障合法性", "zh"), proposition_heading("P1", "Legitimacy", "en")
+    ('命题一（P1）：制度框架保障合法性', 'P1: Legitimacy')
+    """
+    return f"{hypothesis_label(proposition, lang)}：{label}" if lang == "zh" else f"{proposition}: {label}"
 
 
 def codebook_table(codes: pd.DataFrame, codebook: dict, lang: str) -> pd.DataFrame:
@@ -188,7 +198,8 @@ def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
     extra = {c: (context[c].fillna("") if c in context else pd.Series("", index=context.index))
              for c in ("accessed", "released_by")}
     return pd.DataFrame({
-        h["date"]: context["date"].fillna(""), h["scope"]: context["scope"].map(lambda t: terms.get(t, t)),
+        h["date"]: context["date"].fillna("").map(lambda d: _context_date(d, lang)),
+        h["scope"]: context["scope"].map(lambda t: terms.get(t, t)),
         h["indicator"]: context["indicator"].map(lambda t: terms.get(t, t)), h["value"]: value,
         h["note"]: context["note"].fillna("").map(lambda t: terms.get(t, t)),
         h["source"]: [_source_cell(s, a, r, lang) for s, a, r in zip(context["source"], extra["accessed"],
@@ -197,16 +208,39 @@ def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _source_cell(url: str, accessed: str, released_by: str, lang: str) -> str:
-    """A fact's source: the body whose release it reports (when the data names one), the page as a link
-    named by its site, and the date the page was read.
+    """A fact's source: the body whose release it reports (when the data names one) and the page that
+    reports it, as a link named by its site, with the date the page was read. A body named beside a
+    page of another site is said to be cited there, so a news site is never passed off as a ministry.
 
     >>> _source_cell("https://www.gov.cn/a.htm", "2026-12-03", "民政部", "zh")
-    '民政部，[www.gov.cn](https://www.gov.cn/a.htm)，2026-12-03 查阅'
+    '民政部发布，转引自 [www.gov.cn](https://www.gov.cn/a.htm)（2026 年 12 月 3 日查阅）'
     >>> _source_cell("https://www.gov.cn/a.htm", "", "", "en")
     '[www.gov.cn](https://www.gov.cn/a.htm)'
+    >>> _source_cell("https://www.gov.cn/a.htm", "2026-12-03", "MCA", "en")
+    'released by MCA, as reported by [www.gov.cn](https://www.gov.cn/a.htm) (read 2026-12-03)'
     """
-    parts = [released_by, _source_link(url)] + ([WORDS[lang]["accessed"].format(date=accessed)] if accessed else [])
-    return ("，" if lang == "zh" else ", ").join(x for x in parts if x)
+    link = _source_link(url)
+    read = ""
+    if accessed:
+        read = (f"（{_context_date(accessed, lang)}查阅）" if lang == "zh" else f" (read {accessed})")
+    if not released_by:
+        return link + read
+    return (f"{released_by}发布，转引自 {link}{read}" if lang == "zh" else f"released by {released_by}, as reported by {link}{read}")
+
+
+def _context_date(date: str, lang: str) -> str:
+    """A context fact's date as the book writes dates: year, month and day in words in Chinese (ISO in
+    English); a fact its report does not date says so.
+
+    >>> [_context_date(d, "zh") for d in ("2019", "2018-05", "2021-12-31", "")]
+    ['2019 年', '2018 年 5 月', '2021 年 12 月 31 日', '未注明']
+    """
+    if not date:
+        return "未注明" if lang == "zh" else "n.d."
+    if lang != "zh":
+        return date
+    parts = [int(x) for x in str(date).split("-")]
+    return " ".join(f"{v} {unit}" for v, unit in zip(parts, ("年", "月", "日")))
 
 
 def _context_value(value: float, unit: str, more: str, lang: str) -> str:
@@ -218,6 +252,8 @@ def _context_value(value: float, unit: str, more: str, lang: str) -> str:
     >>> _context_value(56, "percent", "", "zh"), _context_value(40, "people", "", "en")
     ('56%', '40 people')
     """
+    if unit == "event":  # a dated event (a launch): its date says it all, a count of one says nothing
+        return "—"
     word, factor = CONTEXT_UNITS.get(lang, {}).get(unit, (unit, 1))
     number = f"{value * factor:,g}"
     if word == "%":
@@ -532,11 +568,31 @@ def disagreement_table(table: pd.DataFrame, codes: pd.DataFrame, lang: str) -> p
 
 
 def _quote(text: str, who: str, actor: str, lang: str) -> str:
-    """A quotation attributed by pseudonymous id and actor type only."""
+    """A quotation attributed by pseudonymous id and actor type only; straight double quotes inside it
+    become single curly ones, as a quotation within a quotation is set (left alone, the book's
+    typesetter would turn a quote that follows a CJK character into a closing one).
+
+    >>> _quote('三句话不离"要回镇里开会"。', "S05-P06", "resident", "zh")
+    '“三句话不离‘要回镇里开会’。”（S05-P06，居民）'
+    >>> _quote("公告贴在村部。", "S01-D07", "none", "zh")
+    '“公告贴在村部。”（S01-D07，无发言人）'
+    """
     if not text:
         return "—"
     role = ACTOR_LABELS[lang].get(actor, actor)
-    return WORDS[lang]["quotation"].format(text=text, who=who, role=role)
+    if role.startswith("（") and role.endswith("）"):  # the label in words stands in brackets of its own
+        role = role[1:-1]
+    return WORDS[lang]["quotation"].format(text=curly_quotes(text, "‘’"), who=who, role=role)
+
+
+def curly_quotes(text: str, marks: str = "“”") -> str:
+    """Straight double quotes as the curly ``marks``, opening and closing in turn (an odd last one opens).
+
+    >>> curly_quotes('他说"好"，又说"不好"')
+    '他说“好”，又说“不好”'
+    """
+    parts = text.split('"')
+    return "".join(part + marks[k % 2] for k, part in enumerate(parts[:-1])) + parts[-1]
 
 
 def evidence_table(matrix: pd.DataFrame, claim: str, by: str, labels: dict, lang: str) -> pd.DataFrame:
@@ -545,7 +601,7 @@ def evidence_table(matrix: pd.DataFrame, claim: str, by: str, labels: dict, lang
     w = WORDS[lang]
     rows = matrix[(matrix["claim"] == claim) & ((matrix["n_support"] + matrix["n_contrary"]) > 0)]
     return pd.DataFrame({
-        (h["station"] if by == "case_id" else w["actor"]): rows[by].map(lambda v: labels.get(v, v)),
+        {"case_id": h["station"], "scope": w["mechanism_element"]}.get(by, w["actor"]): rows[by].map(lambda v: labels.get(v, v)),
         w["supporting"]: rows["n_support"],
         w["contrary"]: rows["n_contrary"],
         w["share_supporting"]: [("—" if pd.isna(v) else f"{v:.0%}") for v in rows["support_share"]],
