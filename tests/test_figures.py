@@ -356,13 +356,18 @@ def test_every_arrowhead_is_drawn_above_the_boxes_and_ends_at_an_edge(demo, name
     plt.close(figure)
 
 
-def test_the_process_tracing_legend_names_every_hypothesis_in_full(demo):
+def test_the_process_tracing_panels_name_every_hypothesis_in_full(demo):
     import matplotlib.pyplot as plt
 
     figure = draw_figure("pt_logodds", demo)
-    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
-    assert legend[-1].startswith("机制（M）：社会工作站通过") and all("：" in t for t in legend)
-    assert legend[0].startswith("命题一（P1）："), "the legend names a proposition as the tables do"
+    shown = [ax for ax in figure.axes if ax.get_visible()]
+    titles = [ax.get_title(loc="left").split("\n") for ax in shown]
+    assert titles[-1][0] == "机制（M）" and "".join(titles[-1][1:]).startswith("社会工作站通过")
+    assert titles[0][0] == "命题一（P1）", "a panel names its proposition as the tables do"
+    assert "".join(titles[0][1:]) == "制度框架保障社区韧性的合法性", "and states it in full"
+    assert not any(line[:1] in "，。、；：）" for title in titles for line in title), "no line begins with a closing mark"
+    # one path per panel, so no hypothesis's path can lie hidden under another's
+    assert all(len([l for l in ax.get_lines() if len(l.get_xdata()) > 2]) == 1 for ax in shown)
     plt.close(figure)
 
 
