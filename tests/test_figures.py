@@ -313,7 +313,13 @@ def test_the_cooccurrence_heatmap_frames_exactly_the_significant_pairs(demo):
     figure = draw_figure("cooccurrence_heatmap", demo)
     frames = [p for p in figure.axes[0].patches if not p.get_fill()]
     assert len(frames) == int((between["p_fdr"] < CONFIG["cooccurrence"]["fdr"]).sum()) > 0
-    assert len(figure.axes[0].texts) == len(left) * len(right)  # every pair has its value written
+    # every pair has its value written, but for the rows that co-occur with no outcome: those are named
+    together = set(between.loc[between["n_ab"] > 0, "code_a"]) | set(between.loc[between["n_ab"] > 0, "code_b"])
+    drawn = left & together
+    assert len(figure.axes[0].texts) == len(drawn) * len(right)
+    note = [t.get_text() for t in figure.texts if t.get_text().startswith("未画出")]
+    labels = dict(zip(codes["code_id"], codes["label_zh"]))
+    assert all(labels[c] in note[0] for c in left - drawn) if left - drawn else not note
     plt.close(figure)
 
 

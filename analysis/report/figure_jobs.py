@@ -82,7 +82,7 @@ def fig_cooccurrence_heatmap(i, p, w):
                 c.loc[a, b] = r.c
                 significant.loc[a, b] = bool(r.p_fdr < p.fdr)
     names = {code: label[code] for code in left + right}
-    words = {key: text.format(fdr=p.fdr) for key, text in p.words[p.lang].items()}
+    words = {key: text.replace("{fdr}", f"{p.fdr}") for key, text in p.words[p.lang].items()}  # {rows} the figure fills
     return draw_.cooccurrence_heatmap(c.rename(index=names, columns=names), significant.rename(index=names, columns=names),
                                       words)
 

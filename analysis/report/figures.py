@@ -424,8 +424,15 @@ def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict
     survives the false-discovery-rate correction.
 
     ``c`` and ``significant`` are frames of the same shape, indexed and labelled as the axes show
-    them; a pair that never co-occurs has c = 0, written "0" (a pair that does shows two decimals). ``words`` names the axes, the colour bar and the frame.
+    them; a pair that never co-occurs has c = 0, written "0" (a pair that does shows two decimals).
+    A row whose codes co-occur with no outcome at all would be a band of zeros: it is left out and
+    named beneath the plot (``words["omitted"]``, with ``{rows}``). ``words`` names the axes, the
+    colour bar and the frame.
     """
+    empty = (c.fillna(0).to_numpy(dtype=float) == 0).all(axis=1)
+    omitted = list(c.index[empty]) if not empty.all() else []
+    if omitted:
+        c, significant = c[~empty], significant[~empty]
     values = c.to_numpy(dtype=float)
     high = max(0.05, float(np.nanmax(values)) if values.size else 0.05)
     fig, ax = plt.subplots(figsize=(0.62 * c.shape[1] + 2.6, 0.34 * c.shape[0] + 1.6))
@@ -444,7 +451,13 @@ def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict
     bar.ax.tick_params(labelsize=8)
     n = int(significant.to_numpy().sum())
     ax.set_title(words["marked"] if n else words["none_marked"], fontsize=8.5, color="#8c2b1e" if n else "#555555")
-    fig.tight_layout()
+    if omitted:
+        fig.set_figheight(fig.get_figheight() + 0.35)
+        fig.text(0.02, 0.02, words["omitted"].format(rows="、".join(map(str, omitted))), fontsize=8, color="#555555",
+                 ha="left", va="bottom")
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
+    else:
+        fig.tight_layout()
     return fig
 
 
