@@ -26,7 +26,7 @@ import casebook_provenance  # noqa: E402
 
 CHAPTER = """# 章
 
-共有 {{ n_x }} 个片段，最多的主题是{{ label }}。
+共有 {{ n_x }} 个片段，最多的主题是{{ label }}；{{ said }}。
 
 :::{table} 证据（{{ n_x }} 条）。生成：规则 `table_x`，代码 `analysis/report/table_jobs.py`；计算：规则 `count_x`。
 :name: tab-x
@@ -83,7 +83,8 @@ def _project(root: Path) -> Path:
     numbers.mkdir(parents=True)
     common = {"rule": "numbers_t", "function": "analysis.report.numbers.t_numbers", "inputs": ["results/x.parquet"]}
     (numbers / "t.json").write_text(json.dumps({"n_x": {"value": "1,234", **common},
-                                                "label": {"value": "障碍与反证", **common}}), encoding="utf-8")
+                                                "label": {"value": "障碍与反证", **common},
+                                                "said": {"value": "片段层面有 6 对显著共现", **common}}), encoding="utf-8")
     prov = root / "results/provenance"
     (prov / "segments").mkdir(parents=True)
     (prov / "segments/n_x.csv").write_text("segment_id\nS01-C1-0001\n", encoding="utf-8")
@@ -136,6 +137,10 @@ def test_a_number_links_to_its_entry_with_its_provenance_in_the_title(book):
     # words stay words: a label is not made a link
     assert "最多的主题是障碍与反证" in re.sub(r"<[^>]+>", "", page)
     assert not re.search(r"<a [^>]*>障碍与反证</a>", page)
+    # a computed sentence with a number in it links to its entry as a whole, styled as the prose
+    sentence = re.search(r'<a class="[^"]*casebook-sentence[^"]*" href="([^"]+)" title="said = [^"]*">([^<]+)</a>', page)
+    assert sentence and sentence.groups() == ("appendix_numbers.html#number-said", "片段层面有 6 对显著共现")
+    assert (book["html"] / "_static/casebook_numbers.css").is_file()
 
 
 def test_a_counted_number_links_its_segment_list_as_a_download(book):
@@ -188,9 +193,13 @@ def _segments():
     return seg, codes, freq, props
 
 
+MODELS = {"outcome_theme": "i", "outcome_contrary": ["b.x"], "mechanism_theme": "m"}
+
+
 def test_the_segment_lists_hold_what_the_framework_matrix_counts():
     seg, codes, freq, props = _segments()
-    lists = audit.segment_lists(seg, codes, freq, props, "zh")
+    lists = audit.segment_lists(seg, codes, freq, props, "zh", pd.DataFrame({"document_id": ["D"], "kind": ["interview"]}),
+                                MODELS)
     matrix = framework_matrix(seg, codes, props, ["S1", "S2"])
     for role in audit.ROLES:
         assert len(lists[f"p1_{role}"]) == matrix[f"n_{role}"].sum()
@@ -198,6 +207,10 @@ def test_the_segment_lists_hold_what_the_framework_matrix_counts():
     assert list(lists["p1_support"].columns) == audit.LIST_COLUMNS
     assert lists["p1_outcome"].iloc[0]["actor_type"] == "（无发言人）"  # a segment without a speaker, in words
     assert set(audit.segment_list_keys(props)) == set(lists)
+    # every segment of the primary coder; the spans with a speaker of a known actor type; the spans
+    # about resilience (here theme i or the contrary b.x, one of them only) of the link model
+    assert len(lists["n_segments"]) == 6 and len(lists["actor_n_spans"]) == 5
+    assert lists["link_n"]["segment_id"].tolist() == ["S0", "S1", "S2", "S3", "S4", "S5"]
 
 
 def test_a_passage_coded_twice_for_a_proposition_is_one_row_of_its_list():
@@ -286,9 +299,10 @@ def test_rule_records_give_the_rules_file_line_not_the_compiled_one():
     assert record["inputs"] == ["results/a.parquet", "<segment_list_keys>"]
 
 
-def test_every_number_like_value_of_the_book_is_linked_and_no_sentence_is():
+def test_every_number_like_value_is_linked_and_a_sentence_with_numbers_too_unless_it_is_markdown():
     assert casebook_numbers.substitution("k", "逾12,000") == "{casebook-number}`k`"
-    for sentence in ("每个编码都至少用过一次", "第 4 次访谈达到饱和", "`inst*cap + inst*inc`", ""):
+    assert casebook_numbers.substitution("k", "第 4 次访谈达到饱和") == "{casebook-sentence}`k`"
+    for sentence in ("每个编码都至少用过一次", "`inst*cap + inst*inc`", "**本节未计算。** 3 个", ""):
         assert casebook_numbers.substitution("k", sentence) == sentence
     assert casebook_provenance.producer_of("results/tables/code_by_actor.md", casebook_provenance.producers(
         [{"name": "table_code_by_category", "outputs": ["results/tables/code_by_{category,actor|phase}.md"]}])) \

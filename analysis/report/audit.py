@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 ROLES = ("support", "contrary", "outcome")
 #: The two theme counts of the coding chapter, by the end of the ranking they come from.
 THEME_KEYS = {"top_theme_segments": 0, "bottom_theme_segments": -1}
+#: The other counts of coded text the book prints: the primary coder's segments (the corpus), the
+#: spans with a speaker that the tests by actor type take, and the resilience spans of the
+#: mechanism-link model.
+CORPUS_KEYS = ("n_segments", "actor_n_spans", "link_n")
 #: The columns of a segment list (CSV), in order.
 LIST_COLUMNS = ["segment_id", "station", "document_id", "participant_id", "actor_type", "code_id", "quote"]
 #: The system packages the reproducibility appendix reports (Debian names): the CJK and Latin fonts
@@ -43,11 +47,11 @@ def segment_list_keys(propositions: dict) -> list[str]:
     >>> segment_list_keys({"P1": {}, "P2": {}})[:4]
     ['p1_support', 'p1_contrary', 'p1_outcome', 'p2_support']
     """
-    return [f"{p.lower()}_{role}" for p in propositions for role in ROLES] + list(THEME_KEYS)
+    return [f"{p.lower()}_{role}" for p in propositions for role in ROLES] + list(THEME_KEYS) + list(CORPUS_KEYS)
 
 
 def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.DataFrame, propositions: dict,
-                  lang: str) -> dict[str, pd.DataFrame]:
+                  lang: str, documents: pd.DataFrame | None = None, models: dict | None = None) -> dict[str, pd.DataFrame]:
     """The segments each key of :func:`segment_list_keys` counts.
 
     Parameters
@@ -61,6 +65,9 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
         Code frequencies (``code_id, depth, n_segments``), to rank the themes as the coding chapter does.
     propositions : dict
         The configured propositions (``condition``, ``outcome``, ``contrary``).
+    documents, models : DataFrame and dict, optional
+        The documents (``document_id, kind``) and the configuration's ``models`` section, for the
+        spans of the mechanism-link model; without them there is no ``link_n`` list.
 
     Returns
     -------
@@ -82,7 +89,7 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
     >>> freq = pd.DataFrame({"code_id": ["i", "b"], "depth": 0, "n_segments": [2, 1]})
     >>> lists = segment_lists(seg, codes, freq, {"P1": {"condition": "i", "outcome": "i.o", "contrary": ["b.x"]}}, "zh")
     >>> {key: frame["segment_id"].tolist() for key, frame in lists.items()}
-    {'p1_support': ['1'], 'p1_contrary': ['3'], 'p1_outcome': ['2'], 'top_theme_segments': ['1', '2'], 'bottom_theme_segments': ['3']}
+    {'p1_support': ['1'], 'p1_contrary': ['3'], 'p1_outcome': ['2'], 'top_theme_segments': ['1', '2'], 'bottom_theme_segments': ['3'], 'n_segments': ['1', '2', '3'], 'actor_n_spans': ['1', '2', '3']}
     >>> lists["p1_support"].iloc[0]["actor_type"]
     '居民'
     """
@@ -103,7 +110,30 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
     themes = frequencies[frequencies["depth"] == 0].sort_values(["n_segments", "code_id"], ascending=[False, True])
     for key, end in THEME_KEYS.items():
         out[key] = _listing(segments[segments["theme"] == themes.iloc[end]["code_id"]], lang)
+    out["n_segments"] = _listing(segments, lang)
+    from analysis.methods.coding import ACTOR_TYPES
+    out["actor_n_spans"] = _span_listing(segments[segments["actor_type"].isin(ACTOR_TYPES)], segments, lang)
+    if documents is not None and models is not None:
+        from analysis.methods.models import resilience_spans
+        about = resilience_spans(segments, documents, None, models["outcome_theme"], models["outcome_contrary"],
+                                 models["mechanism_theme"])
+        out["link_n"] = _span_listing(about, segments, lang)
     return out
+
+
+def _span_listing(chosen: pd.DataFrame, segments: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The spans (``document_id, start, end``) of ``chosen`` as a list: one row per span, under its
+    first segment id, with every code the span carries."""
+    import pandas as pd
+
+    from analysis.methods.mechanisms import SPAN
+
+    wanted = chosen[SPAN].drop_duplicates()
+    rows = segments.merge(wanted, on=SPAN).sort_values(["segment_id", "code_id"])
+    held = rows.groupby(SPAN)["code_id"].agg(lambda c: "、".join(sorted(set(c))))
+    first = rows.drop_duplicates(SPAN).copy()
+    first["code_id"] = held.reindex(pd.MultiIndex.from_frame(first[SPAN])).to_numpy()
+    return _listing(first, lang)
 
 
 def _listing(rows: pd.DataFrame, lang: str) -> pd.DataFrame:

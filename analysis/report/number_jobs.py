@@ -20,14 +20,50 @@ from analysis.inputs.writers import write_json
 from analysis.report import numbers as bn
 
 
-def made_by(function, *args) -> dict[str, dict]:
-    """The numbers ``function(*args)`` returns, each with the function's dotted name."""
+class Sources:
+    """The file each object a job loaded was read from, so that a number can name its own inputs
+    (the files its function was given) rather than every file of its rule. Objects are known by
+    identity and kept alive here, so an id is never reused while a job runs."""
+
+    def __init__(self):
+        self._by_id: dict[int, tuple[object, list[str]]] = {}
+
+    def note(self, thing, *paths) -> object:
+        """Remember that ``thing`` comes from ``paths`` (files, or other noted things); returns it."""
+        files = []
+        for path in paths:
+            files += self._by_id[id(path)][1] if id(path) in self._by_id else [str(path)]
+        self._by_id[id(thing)] = (thing, list(dict.fromkeys(files)))
+        return thing
+
+    def of(self, args) -> list[str]:
+        """The files behind ``args``, in order, each once."""
+        files = [f for a in args if id(a) in self._by_id for f in self._by_id[id(a)][1]]
+        return list(dict.fromkeys(files))
+
+
+#: The sources of the job that is running (:func:`write` starts each job with a fresh one).
+SOURCES = Sources()
+#: What a function that is given no file read: the study's configuration.
+CONFIGURATION = "config.yaml"
+
+
+def made_by(function, *args, reads=()) -> dict[str, dict]:
+    """The numbers ``function(*args)`` returns, each with the function's dotted name and the files it
+    was given (:data:`SOURCES`, with ``reads`` for a file it gets as a count or a setting; the
+    configuration when it gets no file)."""
     where = f"{function.__module__}.{function.__name__}"
-    return {key: {"value": value, "function": where} for key, value in function(*args).items()}
+    files = SOURCES.of(args) + [str(f) for f in reads]
+    files = list(dict.fromkeys(files)) or [CONFIGURATION]
+    return {key: {"value": value, "function": where, "inputs": files} for key, value in function(*args).items()}
 
 
 def _tables(i) -> dict[str, pd.DataFrame]:
-    return {name: pd.read_parquet(path) for name, path in i.items() if str(path).endswith(".parquet")}
+    return {name: SOURCES.note(pd.read_parquet(path), path) for name, path in i.items() if str(path).endswith(".parquet")}
+
+
+def _json(path) -> dict:
+    return SOURCES.note(read_json(path), path)
 
 
 def numbers_corpus(i, p, w):
@@ -37,7 +73,8 @@ def numbers_corpus(i, p, w):
             | made_by(bn.context_numbers, t["context"]) | made_by(bn.data_notice, p.study["synthetic_data"])
             | made_by(bn.design_numbers, p.study, t["participants"])
             | made_by(bn.chapter_titles, p.study["synthetic_data"])
-            | made_by(bn.method_numbers, p.coding, p.reliability) | made_by(bn.station_view, len(t["stations"]), p.report))
+            | made_by(bn.method_numbers, p.coding, p.reliability)
+            | made_by(bn.station_view, len(t["stations"]), p.report, reads=SOURCES.of([t["stations"]])))
 
 
 def numbers_coding(i, p, w):
@@ -57,16 +94,16 @@ def numbers_coding(i, p, w):
 def numbers_reliability(i, p, w):
     """Intercoder agreement and the coders' disagreements."""
     t = _tables(i)
-    disagreements = pd.read_csv(i.disagreements, keep_default_na=False)
-    return (made_by(bn.reliability_numbers, read_json(i.overall), t["per_code"], t["codes"], len(t["documents"]),
-                    p.thresholds, p.lang)
-            | made_by(bn.disagreement_numbers, disagreements) | made_by(bn.coverage_numbers, read_json(i.coverage)))
+    disagreements = SOURCES.note(pd.read_csv(i.disagreements, keep_default_na=False), i.disagreements)
+    return (made_by(bn.reliability_numbers, _json(i.overall), t["per_code"], t["codes"], len(t["documents"]),
+                    p.thresholds, p.lang, reads=SOURCES.of([t["documents"]]))
+            | made_by(bn.disagreement_numbers, disagreements) | made_by(bn.coverage_numbers, _json(i.coverage)))
 
 
 def numbers_mechanisms(i, p, w):
     """The evidence matrix, co-occurrence, the clustered models and process tracing."""
     t = _tables(i)
-    labels = code_labels(t["codes"], p.lang)
+    labels = SOURCES.note(code_labels(t["codes"], p.lang), t["codes"])
     return (made_by(bn.framework_numbers, t["matrix"])
             | made_by(bn.cooccurrence_numbers, t["pairs"], p.cooccurrence["fdr"], labels)
             | made_by(bn.model_numbers, t["link"], t["outcome_models"], p.models["clusters_per_parameter"])
@@ -79,10 +116,11 @@ def numbers_qca(i, p, w):
     from analysis.inputs.yaml_bounded import load_yaml_text
 
     t = _tables(i)
-    qca = read_json(i.qca)
+    qca = _json(i.qca)
     # the generator's planted structure (its rule and mechanism boost), read as the generator wrote it
-    design = load_yaml_text(Path(i.design).read_text(encoding="utf-8")) if p.study["synthetic_data"] else None
-    labels = code_labels(t["codes"], p.lang)
+    design = SOURCES.note(load_yaml_text(Path(i.design).read_text(encoding="utf-8")), i.design) \
+        if p.study["synthetic_data"] else None
+    labels = SOURCES.note(code_labels(t["codes"], p.lang), t["codes"])
     return (made_by(bn.qca_numbers, qca, t["necessity"], p.lang, p.qca["necessity_incl"], labels)
             | made_by(bn.robustness_numbers, t["robustness"], p.qca["robustness_shift"], p.lang)
             | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang, t["necessity"], p.qca["necessity_incl"], labels)
@@ -93,8 +131,9 @@ def numbers_provenance(i, p, w):
     """Raw files, locked packages, the workflow's rules and Python."""
     from analysis.inputs.provenance import locked_versions, parse_rulegraph
 
-    rules, _ = parse_rulegraph(Path(i.rulegraph).read_text(encoding="utf-8"))
-    return (made_by(bn.provenance_numbers, pd.read_csv(i.manifest), locked_versions(Path(i.lock)), rules)
+    rules = SOURCES.note(parse_rulegraph(Path(i.rulegraph).read_text(encoding="utf-8"))[0], i.rulegraph)
+    manifest = SOURCES.note(pd.read_csv(i.manifest), i.manifest)
+    return (made_by(bn.provenance_numbers, manifest, SOURCES.note(locked_versions(Path(i.lock)), i.lock), rules)
             | made_by(bn.shard_numbers, p.ingest))
 
 
@@ -114,5 +153,10 @@ def input_files(i) -> list[str]:
 def write(name: str, i, p, w, output: str) -> None:
     """Compute the numbers of function ``name`` for one job and write them with their rule, function
     and the files the rule read (the book shows them on hovering over a number)."""
-    read = {"inputs": input_files(i)} if i else {}  # a job without input files (a test's probe) records none
-    write_json(output, {key: {**record, "rule": name, **read} for key, record in NUMBERS[name](i, p, w).items()})
+    global SOURCES
+    SOURCES = Sources()
+    rule_inputs = input_files(i) if i else []  # a job without input files (a test's probe) records none
+    numbers = NUMBERS[name](i, p, w)
+    # each number keeps the files its own function read (all of them among the rule's); the rule's
+    # are recorded beside them for the appendix, which lists what every rule read
+    write_json(output, {key: {**record, "rule": name, "rule_inputs": rule_inputs} for key, record in numbers.items()})

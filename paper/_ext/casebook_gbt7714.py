@@ -329,7 +329,8 @@ STATIC = Path(__file__).parent / "static"
 
 
 def _add_static(app, config) -> None:
-    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def setup(app):

@@ -11,9 +11,11 @@ sense for the synthetic corpus are written inside ``{only} synthetic`` blocks.
 Every number carries its provenance. A value that reads as a number ("169", "50.8%", "逾12,000",
 "3/3", a date) is substituted as the role ``{casebook-number}`key```; once references are resolved
 the role becomes a link to the key's entry on the numbers appendix (``casebook_numbers_page``),
-its title (shown on hovering) the rule, the function and the inputs that computed it. Inside a
-title or another link it stays text with that title. Words and sentences (labels, computed
-sentences, notes) are substituted as they are. The directive ``{casebook-numbers}`` writes the
+its title (shown on hovering) the rule, the function and the files that function read. Inside a
+title or another link it stays text with that title. A computed sentence with numbers in it and no
+Markdown is the role ``{casebook-sentence}`key```: in HTML the whole sentence is such a link,
+underlined lightly and in the text's colour (the PDF prints it as text). Words, and sentences
+without numbers or with Markdown of their own, are substituted as they are. The directive ``{casebook-numbers}`` writes the
 appendix: every key by topic with its value, rule, function and inputs, and, for the numbers that
 count coded segments, the list of those segments (``casebook_segments``, written by the rule
 ``segment_lists``) as a download.
@@ -33,6 +35,9 @@ from sphinx.errors import ConfigError
 
 #: A value that reads as a number and so is printed as a link to its provenance.
 NUMBER_VALUE = re.compile(r"^(?:逾|约)?[+\-−]?\d[\d,]*(?:\.\d+)?(?:%|/\d+)?$|^\d{4}-\d{2}-\d{2}$")
+#: What a role's text cannot carry (a sentence with it is substituted as Markdown, unlinked).
+MARKUP = re.compile(r"[*`\[\]{}<>|\\]")
+STATIC = Path(__file__).parent / "static"
 
 
 def read_numbers(folder: Path) -> dict[str, dict]:
@@ -60,24 +65,31 @@ def is_number(value) -> bool:
 
 
 def substitution(key: str, value) -> str:
-    """The Markdown a key is substituted with: the number role for a number, the value itself otherwise.
+    """The Markdown a key is substituted with: the number role for a number, the sentence role for a
+    sentence with numbers and no Markdown, the value itself otherwise.
 
     >>> substitution("p1_support", "169"), substitution("top_theme", "障碍与反证")
     ('{casebook-number}`p1_support`', '障碍与反证')
+    >>> substitution("s", "片段层面有 6 对显著共现"), substitution("n", "**本节未计算。** 3 个站点")
+    ('{casebook-sentence}`s`', '**本节未计算。** 3 个站点')
     """
-    return f"{{casebook-number}}`{key}`" if is_number(value) else value
+    if is_number(value):
+        return f"{{casebook-number}}`{key}`"
+    if isinstance(value, str) and re.search(r"\d", value) and not MARKUP.search(value):
+        return f"{{casebook-sentence}}`{key}`"
+    return value
 
 
 def provenance_title(key: str, record: dict) -> str:
-    """What hovering over a number shows: the rule, the function and the inputs that computed it.
+    """What hovering over a number shows: the rule, the function and the files the function read.
 
     >>> provenance_title("n", {"value": "3", "rule": "numbers_corpus", "function": "analysis.report.numbers.corpus_numbers",
     ...                         "inputs": ["results/ingest/stations.parquet"]})
-    'n = 3 · 规则 numbers_corpus · 函数 analysis.report.numbers.corpus_numbers · 规则读入 results/ingest/stations.parquet'
+    'n = 3 · 规则 numbers_corpus · 函数 analysis.report.numbers.corpus_numbers · 读入 results/ingest/stations.parquet'
     """
     inputs = record.get("inputs") or []
     shown = "、".join(inputs) if inputs else "（未记录）"
-    return f"{key} = {record['value']} · 规则 {record['rule']} · 函数 {record['function']} · 规则读入 {shown}"
+    return f"{key} = {record['value']} · 规则 {record['rule']} · 函数 {record['function']} · 读入 {shown}"
 
 
 def anchor(key: str) -> str:
@@ -109,7 +121,8 @@ def number_role(name, rawtext, text, lineno, inliner, options=None, content=None
         message = inliner.reporter.error(f"casebook: no rule computes the number '{text}'", line=lineno)
         return [inliner.problematic(rawtext, rawtext, message)], [message]
     value = str(records[text]["value"])
-    return [nodes.inline(value, value, classes=["casebook-number"], casebook_key=text)], []
+    classes = ["casebook-number"] + (["casebook-sentence"] if name == "casebook-sentence" else [])
+    return [nodes.inline(value, value, classes=classes, casebook_key=text)], []
 
 
 def _unlinkable(node: nodes.Node) -> bool:
@@ -136,15 +149,20 @@ def link_numbers(app, doctree, docname) -> None:
             continue
         title = provenance_title(key, records[key])
         children = [child.deepcopy() for child in node.children]
+        classes = list(node.get("classes", ["casebook-number"]))
+        if "casebook-sentence" in classes and app.builder.format != "html":
+            node["classes"] = []  # a sentence in the PDF: text, as the prose around it
+            node.replace_self(children)
+            continue
         if not linkable or _unlinkable(node):
             # no link inside a heading or another link: in HTML the text keeps the title (the PDF
             # would print an abbreviation's explanation, so there it stays plain text)
             if app.builder.format == "html":
-                node.replace_self(nodes.abbreviation("", "", *children, explanation=title, classes=["casebook-number"]))
+                node.replace_self(nodes.abbreviation("", "", *children, explanation=title, classes=classes))
             continue
         uri = "" if docname == page else app.builder.get_relative_uri(docname, page)
         node.replace_self(nodes.reference("", "", *children, refuri=f"{uri}#{anchor(key)}", reftitle=title,
-                                          internal=True, classes=["casebook-number"]))
+                                          internal=True, classes=classes))
 
 
 def _segment_index(app) -> dict:
@@ -166,7 +184,7 @@ class NumbersDirective(Directive):
             by_rule.setdefault(record["rule"], []).append(key)
         for rule in sorted(by_rule):
             keys = sorted(by_rule[rule])
-            inputs = records[keys[0]].get("inputs") or []
+            inputs = records[keys[0]].get("rule_inputs", records[keys[0]].get("inputs")) or []
             head = nodes.rubric("", "", nodes.target("", "", ids=[nodes.make_id(f"numbers-{rule}")]), nodes.Text(f"规则 {rule}"))
             module = _common_module([records[k]["function"] for k in keys])
             said = nodes.paragraph()
@@ -233,12 +251,20 @@ def _row(cells) -> nodes.row:
     return row
 
 
+def _add_static(app, config) -> None:
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
 def setup(app):
+    app.connect("config-inited", _add_static)
+    app.add_css_file("casebook_numbers.css")
     app.add_config_value("casebook_numbers", "../results/numbers", "env")
     app.add_config_value("casebook_numbers_page", "appendix_numbers", "env")
     app.add_config_value("casebook_segments", "../results/provenance/segment_lists.json", "env")
     app.connect("config-inited", load_numbers, priority=900)
     app.add_role("casebook-number", number_role)
+    app.add_role("casebook-sentence", number_role)
     app.add_directive("casebook-numbers", NumbersDirective)
     # before casebook_cjk sets the spacing, which reads the links' text like any other
     app.connect("doctree-resolved", link_numbers, priority=400)

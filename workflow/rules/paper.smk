@@ -72,7 +72,8 @@ rule segment_lists:
         segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
         frequencies="results/coding/code_frequencies.parquet",
-        numbers=["results/numbers/mechanisms.json", "results/numbers/coding.json"],
+        documents="results/ingest/documents.parquet",
+        numbers=["results/numbers/mechanisms.json", "results/numbers/coding.json", "results/numbers/corpus.json"],
     output:
         index=PROVENANCE["segments"],
         **{key: f"results/provenance/segments/{key}.csv" for key in SEGMENT_KEYS},
@@ -82,6 +83,7 @@ rule segment_lists:
         code=code_for("segment_lists"),
         coder=PRIMARY_CODER,
         propositions=config["propositions"],
+        models=config["models"],
         lang=LANG,
     run:
         run_rule_script("segment_lists", input, output, params, wildcards, log)
