@@ -771,6 +771,16 @@ def voice_note(fits: pd.DataFrame) -> str:
     return f"本书有 {fmt_int(n)} 个模型因此未纳入发言主体" if n else "本书的模型都纳入了发言主体"
 
 
+def resilience_terms(models: dict, labels: dict) -> dict[str, str]:
+    """What counts as resilience talk and as talk against it (the configuration's ``models``), in words.
+
+    >>> resilience_terms({"outcome_theme": "res", "outcome_contrary": ["bar.w"]}, {"res": "社区韧性", "bar.w": "参与不足"})
+    {'res_theme': '社区韧性', 'res_contrary': '参与不足'}
+    """
+    return {"res_theme": labels.get(models["outcome_theme"], models["outcome_theme"]),
+            "res_contrary": "、".join(labels.get(c, c) for c in models["outcome_contrary"])}
+
+
 def cooccurrence_numbers(pairs: pd.DataFrame, fdr: float, labels: dict) -> dict[str, str]:
     seg, doc = pairs[pairs["level"] == "segment"], pairs[pairs["level"] == "document"]
     top = seg.sort_values(["c", "code_a"], ascending=[False, True]).iloc[0]
