@@ -77,8 +77,32 @@ def test_each_number_records_the_rule_and_the_function_that_made_it(tmp_path):
     finally:
         del number_jobs.NUMBERS["numbers_probe"]
     written = json.loads((tmp_path / "probe.json").read_text(encoding="utf-8"))
-    assert written["data_is_synthetic"] == {"value": "是", "rule": "numbers_probe",
-                                            "function": "analysis.report.numbers.data_notice"}
+    # a function given no file computes from the configuration
+    assert written["data_is_synthetic"] == {"value": "是", "rule": "numbers_probe", "inputs": ["config.yaml"],
+                                            "function": "analysis.report.numbers.data_notice", "rule_inputs": []}
+
+
+def test_each_number_names_the_files_its_own_function_read_not_all_its_rule_read(tmp_path):
+    import pandas as pd
+
+    facts, other = tmp_path / "facts.parquet", tmp_path / "other.parquet"
+    pd.DataFrame({"fact_id": ["a"], "value": ["3"], "qualifier": [""]}).to_parquet(facts)
+    pd.DataFrame({"x": [1]}).to_parquet(other)
+
+    def probe(i, p, w):
+        t = number_jobs._tables(i)
+        return (number_jobs.made_by(bn.context_numbers, t["facts"])
+                | number_jobs.made_by(bn.station_view, len(t["other"]), {"station_detail": 9, "top_k": 1},
+                                      reads=number_jobs.SOURCES.of([t["other"]])))
+
+    number_jobs.NUMBERS["numbers_probe"] = probe
+    try:
+        number_jobs.write("numbers_probe", {"facts": str(facts), "other": str(other)}, None, None, str(tmp_path / "p.json"))
+    finally:
+        del number_jobs.NUMBERS["numbers_probe"]
+    written = json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+    assert written["ctx_a"]["inputs"] == [str(facts)] and written["station_view"]["inputs"] == [str(other)]
+    assert written["ctx_a"]["rule_inputs"] == [str(facts), str(other)]
 
 
 def _extension():
