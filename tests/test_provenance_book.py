@@ -234,6 +234,19 @@ def test_a_list_that_disagrees_with_its_number_stops_the_rule():
         audit.check_lists(lists, numbers)
 
 
+def test_a_count_not_computed_has_an_empty_list_and_a_full_one_stops_the_rule():
+    seg, codes, freq, props = _segments()
+    lists = audit.segment_lists(seg, codes, freq, props, "zh", pd.DataFrame({"document_id": ["D"], "kind": ["interview"]}),
+                                MODELS)
+    numbers = {key: {"value": str(len(frame)), "rule": "numbers_x"} for key, frame in lists.items()}
+    numbers["link_n"]["value"] = "—"  # the link model could not be estimated
+    with pytest.raises(ValueError, match="link_n.*computed no count"):
+        audit.check_lists(lists, numbers)
+    settled = audit.uncounted_lists(lists, numbers)
+    audit.check_lists(settled, numbers)
+    assert len(settled["link_n"]) == 0 and len(settled["n_segments"]) == len(lists["n_segments"])
+
+
 def test_the_digests_are_the_files_own_whatever_the_order_or_time(tmp_path):
     import os
 

@@ -167,9 +167,32 @@ def check_lists(lists: dict[str, pd.DataFrame], numbers: dict[str, dict]) -> Non
             raise ValueError(f"no rule computes the number '{key}' whose segments are listed; "
                              "analysis/report/audit.py segment_list_keys names keys the numbers no longer have")
         record = numbers[key]
+        if not _is_count(record["value"]):  # not computed ("—"): the list must be empty too
+            if len(frame):
+                raise ValueError(f"the segment list of '{key}' holds {len(frame)} segments, but rule {record['rule']} "
+                                 f"computed no count ({record['value']}): empty the list with uncounted_lists")
+            continue
         if len(frame) != int(str(record["value"]).replace(",", "")):
             raise ValueError(f"the segment list of '{key}' holds {len(frame)} segments, but rule {record['rule']} "
                              f"counts {record['value']}: the list and the count no longer select the same segments")
+
+
+def _is_count(value) -> bool:
+    return str(value).replace(",", "").isdigit()
+
+
+def uncounted_lists(lists: dict[str, pd.DataFrame], numbers: dict[str, dict]) -> dict[str, pd.DataFrame]:
+    """The lists, with those whose number was not computed (a model that could not be estimated
+    prints "—") emptied: no list may document a count the book does not print.
+
+    >>> import pandas as pd
+    >>> out = uncounted_lists({"a": pd.DataFrame({"segment_id": ["x"]}), "b": pd.DataFrame({"segment_id": ["y"]})},
+    ...                       {"a": {"value": "1"}, "b": {"value": "—"}})
+    >>> len(out["a"]), len(out["b"])
+    (1, 0)
+    """
+    return {key: frame if key not in numbers or _is_count(numbers[key]["value"]) else frame.iloc[0:0]
+            for key, frame in lists.items()}
 
 
 def sha256_file(path: Path) -> str:

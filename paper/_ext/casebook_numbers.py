@@ -213,8 +213,8 @@ class NumbersDirective(Directive):
             record = records[key]
             target = nodes.target("", "", ids=[anchor(key)])
             key_cell = [target, nodes.literal(key, key)]
-            listed = lists.get(key)
-            if listed:
+            listed = lists.get(key)  # an empty list (a count not computed) is not offered
+            if listed and listed.get("n"):
                 # the list's path is relative to the index; a download's, to this page's folder
                 index = Path(self.state.document.settings.env.app.confdir) / self.state.document.settings.env.app.config.casebook_segments
                 target = os.path.relpath(index.parent / listed["file"], Path(self.state.document.settings.env.doc2path(docname)).parent)
