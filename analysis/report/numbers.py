@@ -869,23 +869,64 @@ def mechanism_balance(pooled: pd.DataFrame, items: pd.DataFrame, labels: dict) -
     else:
         contrary = f"{fmt_int(len(more))} 个要素的反证多于支持（{'、'.join(labels.get(c, c) for c in more['claim'])}）"
     m = items[items["hypothesis"] == "M"]
-    counted, left = m[m["weight"] > 0], m[m["weight"] <= 0]
     words = WORDS["zh"]
-    # each counted item by what it says, its id (the appendix's row) after it
-    said = {r.item: getattr(r, "description_zh", "") or "" for r in counted.itertuples()}
-    shown = "；".join((f"“{said[r.item]}”，条目 {r.item}" if said[r.item] else f"条目 {r.item}")
-                     + f"，{words.get(r.test, r.test)}，{r.decibans:+.1f} 分贝班" for r in counted.itertuples())
+    counted = m[m["weight"] > 0]
+    shown = "；".join(_item_said(r, words) for r in counted.itertuples())
     if not len(m):
         sentence = "证据文件没有为引领机制列出证据条目"
     elif not len(counted):
         sentence = f"后验没有计入其中任何一条（{fmt_int(len(m))} 条都因所据编码信度不足或与其他条目共用编码而不计），后验即先验"
-    elif not len(left):
+    elif len(counted) == len(m):
         sentence = f"后验计入了全部 {fmt_int(len(m))} 条（{shown}）"
     else:
-        sentence = (f"后验只计入其中 {fmt_int(len(counted))} 条（{shown}），另 {fmt_int(len(left))} 条"
+        sentence = (f"后验只计入其中 {fmt_int(len(counted))} 条（{shown}），另 {fmt_int(len(m) - len(counted))} 条"
                     "因所据编码信度不足或与计入的条目共用编码而不计")
     return {"mech_support_range": low if low == high else f"{low}–{high}", "mech_contrary_sentence": contrary,
             "pt_m_n_items": fmt_int(len(m)), "pt_m_counted_sentence": sentence}
+
+
+def _item_said(r, words: dict) -> str:
+    """An evidence item as the prose names it: what it says, its id (the appendix's row), its test, its weight."""
+    said = getattr(r, "description_zh", "") or ""
+    return ((f"“{said}”，条目 {r.item}" if said else f"条目 {r.item}")
+            + f"，{words.get(r.test, r.test)}，{r.decibans:+.1f} 分贝班".replace("-", "−"))
+
+
+def pt_items_numbers(items: pd.DataFrame, labels: dict) -> dict[str, str]:
+    """For each hypothesis of the process tracing, one sentence on its evidence items: how many were
+    observed, which count towards the posterior (what each says, its test and weight) and why the
+    others do not (``pt_<hypothesis>_items_sentence``).
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"hypothesis": ["P1"] * 3, "item": ["P1-E1", "P1-E2", "P1-E3"],
+    ...     "test": ["hoop", "hoop", "smoking_gun"], "observed": [True, False, True], "weight": [0, 0, 1],
+    ...     "decibans": [2.6, -1.0, 8.5], "description_zh": ["甲", "乙", "丙"],
+    ...     "why": ["shares codes with P1-E3, which counts for both", "reads a.x, below the reliability threshold", ""]})
+    >>> pt_items_numbers(items, {"a.x": "政策"})["pt_p1_items_sentence"]
+    '3 条证据中 2 条被观察到；计入后验的只有 1 条（“丙”，条目 P1-E3，确凿证据检验，+8.5 分贝班），P1-E1 与 P1-E3 依据相同编码，只计一次；P1-E2 所据编码“政策”的信度低于门槛'
+    """
+    from analysis.report.labels import WORDS
+    from analysis.report.tables import _why_not
+
+    words = WORDS["zh"]
+    out = {}
+    for hyp, grp in items.groupby("hypothesis", sort=False):
+        n, seen = len(grp), int(grp["observed"].astype(bool).sum())
+        observed = (f"{fmt_int(n)} 条证据全部被观察到" if seen == n else
+                    f"{fmt_int(n)} 条证据都没有被观察到" if not seen else f"{fmt_int(n)} 条证据中 {fmt_int(seen)} 条被观察到")
+        counted, left = grp[grp["weight"] > 0], grp[grp["weight"] <= 0]
+        shown = "；".join(_item_said(r, words) for r in counted.itertuples())
+        if not len(counted):
+            weight = "没有一条计入后验，后验即先验"
+        elif not len(left):
+            weight = f"{'这' if n == 1 else '全部'} {fmt_int(n)} 条都计入后验（{shown}）"
+        else:
+            weight = f"计入后验的{'只有 1 条' if len(counted) == 1 else f'有 {fmt_int(len(counted))} 条'}（{shown}）"
+        whys = [_why_not(str(getattr(r, "why", "") or ""), "zh", labels).removeprefix("不计入：") for r in left.itertuples()]
+        reasons = [f"{r.item} {why}" for r, why in zip(left.itertuples(), whys) if why]
+        out[f"pt_{hyp.lower()}_items_sentence"] = "；".join([observed, weight + ("，" + "；".join(reasons) if reasons else "")])
+    return out
 
 
 def qca_core_sentence(result: dict, labels: dict, necessity: pd.DataFrame | None = None, cut: float = 0.9) -> str:
