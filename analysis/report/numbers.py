@@ -47,7 +47,11 @@ def corpus_numbers(stations: pd.DataFrame, participants: pd.DataFrame, documents
         "n_participants": fmt_int(len(participants)),
         "n_actor_types": fmt_int(participants["actor_type"].nunique()),
         "n_documents": fmt_int(len(documents)),
+        # codings (a code applied to a stretch of text) and the segments they sit on (a stretch of text
+        # with one code or several: the book's 编码片段), both of the primary coder
         "n_segments": fmt_int((segments["coder_id"] == primary).sum()),
+        "n_spans": fmt_int(len(segments.loc[segments["coder_id"] == primary, ["document_id", "start", "end"]]
+                               .drop_duplicates())),
         "n_segments_all": fmt_int(len(segments)),
         "n_coders": fmt_int(segments["coder_id"].nunique()),
         "n_codes": fmt_int(len(codes)),
