@@ -36,7 +36,7 @@ WORDS = {
            "p_perm": "置换检验 p", "p_spans": "视片段独立时的 p", "perm_statistic": "Σz²（置换）",
            "ac1": "Gwet AC1", "flag": "判断", "reliable": "可靠", "tentative": "暂可接受", "unreliable": "不可靠",
            "undefined": "无法计算", "scope": "范围", "pooled": "全部站点", "interviews": "访谈数", "base_codes": "基线编码数",
-           "total_codes": "编码总数", "result": "结果", "stretches": "分歧片段", "confusions": "其中误用相邻编码",
+           "total_codes": "编码总数", "result": "结果", "stretches": "分歧（处）", "confusions": "其中误用相邻编码",
            "omissions": "其中漏编", "chars": "涉及字符", "coded": "编码文字上的一致率",
            "supportive": "韧性叙述为支持性", "raw_score": "{col}（原始）", "membership": "{col}（隶属度）",
            "more_than": "逾", "with_residual": "{label}（{r}）", "quotation": "“{text}”（{who}，{role}）",

@@ -138,10 +138,18 @@ def _undefined_clause(n: int, lang: str) -> str:
 
 
 def disagreement_numbers(table: pd.DataFrame) -> dict[str, str]:
-    """How many stretches of text the coders disagreed on, and how many were confusions."""
+    """How many disagreements the coders have (a code on a stretch of text that one of them used and the
+    other did not), on how many distinct stretches, and how many were confusions with another code.
+
+    >>> t = pd.DataFrame({"document_id": ["d", "d", "d"], "start": [0, 0, 9], "end": [5, 5, 12],
+    ...                   "other_codes_there": ["b", "a", ""]})
+    >>> disagreement_numbers(t)["n_disagreement_passages"]
+    '2'
+    """
     confused = (table["other_codes_there"].fillna("") != "").sum() if len(table) else 0
+    passages = len(table[["document_id", "start", "end"]].drop_duplicates()) if len(table) else 0
     return {"n_disagreements": fmt_int(len(table)), "n_disagreements_confused": fmt_int(confused),
-            "n_disagreements_omitted": fmt_int(len(table) - confused)}
+            "n_disagreements_omitted": fmt_int(len(table) - confused), "n_disagreement_passages": fmt_int(passages)}
 
 
 def coverage_numbers(coverage: dict) -> dict[str, str]:
