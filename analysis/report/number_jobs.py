@@ -110,7 +110,8 @@ def numbers_mechanisms(i, p, w):
             | made_by(bn.tracing_numbers, t["pt_summary"])
             | made_by(bn.mechanism_balance, t["pooled"], t["pt_items"], labels)
             | made_by(bn.resilience_terms, p.models, labels)
-            | made_by(bn.pt_items_numbers, t["pt_items"], labels))
+            | made_by(bn.pt_items_numbers, t["pt_items"], labels)
+            | made_by(bn.diagram_numbers, t["links"], t["codes"], labels, p.models["mechanism_theme"]))
 
 
 def numbers_qca(i, p, w):

@@ -768,19 +768,68 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_param
 
 
 def voice_note(fits: pd.DataFrame) -> str:
-    """Whether any model left the voice indicators out for want of stations (column ``dropped``).
+    """Whether the models left the voice indicators out for want of stations (column ``dropped``), for
+    the mechanism-link model (``code_id`` "supportive") and the outcome models apart, in words for
+    none, some and all of them.
 
     Examples
     --------
-    >>> voice_note(pd.DataFrame({"code_id": ["a", "a", "b", "c"], "dropped": ["voice", "voice", "voice", ""]}))
-    '本书有 2 个模型因此未纳入发言主体'
+    >>> voice_note(pd.DataFrame({"code_id": ["supportive", "a", "a", "b"], "dropped": ["", "voice", "voice", "voice"]}))
+    '2 个结果模型都因此未纳入发言主体（只含机制编码与文档长度），机制—韧性模型纳入了发言主体'
+    >>> voice_note(pd.DataFrame({"code_id": ["a", "b", "c"], "dropped": ["voice", "", ""]}))
+    '3 个结果模型中有 1 个因此未纳入发言主体'
     >>> voice_note(pd.DataFrame({"code_id": ["a", "b"], "dropped": ["", ""]}))
     '本书的模型都纳入了发言主体'
     """
     models = fits.drop_duplicates("code_id") if "code_id" in fits else fits  # one row per model
-    dropped = models.get("dropped", pd.Series(dtype=object)).astype(object).fillna("").astype(str)
-    n = int((dropped != "").sum())
-    return f"本书有 {fmt_int(n)} 个模型因此未纳入发言主体" if n else "本书的模型都纳入了发言主体"
+    dropped = models.get("dropped", pd.Series("", index=models.index)).astype(object).fillna("").astype(str) != ""
+    link = models.get("code_id", pd.Series("", index=models.index)).eq("supportive")
+    outcome_n, outcome_dropped = int((~link).sum()), int((dropped & ~link).sum())
+    if not dropped.any():
+        return "本书的模型都纳入了发言主体"
+    parts = []
+    if outcome_dropped == outcome_n:
+        parts.append(f"{fmt_int(outcome_n)} 个结果模型都因此未纳入发言主体（只含机制编码与文档长度）" if outcome_n > 1
+                     else "结果模型因此未纳入发言主体（只含机制编码与文档长度）")
+    elif outcome_dropped:
+        parts.append(f"{fmt_int(outcome_n)} 个结果模型中有 {fmt_int(outcome_dropped)} 个因此未纳入发言主体")
+    if link.any():
+        parts.append("机制—韧性模型也未纳入发言主体" if bool((dropped & link).any()) else "机制—韧性模型纳入了发言主体")
+    return "，".join(parts)
+
+
+def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mechanism_theme: str) -> dict[str, str]:
+    """What the mechanism diagram shows, layer by layer: how many links were tested, how many are
+    supported and which (each by its leaf pair), in words for none, one and all (``diagram_sentence``).
+
+    Examples
+    --------
+    >>> codes = pd.DataFrame({"code_id": ["c", "m.a", "m.b", "r.x", "c.y"], "theme": ["c", "m", "m", "r", "c"]})
+    >>> links = pd.DataFrame({"source": ["c", "c", "m.a", "m.b"], "target": ["m.a", "m.b", "r.x", "r.x"],
+    ...                       "weight": [0.09, 0.0, 0.02, 0.01], "supported": [True, False, False, False],
+    ...                       "via": ["c.y", "c.y", "", ""]})
+    >>> diagram_numbers(links, codes, {"c": "条件", "m.a": "甲", "c.y": "乙"}, "m")["diagram_sentence"]
+    '条件到机制的 2 条联系中只有 1 条获支持（条件—甲，经由乙，c = 0.09）；机制到结果的 2 条联系都没有获支持'
+    """
+    theme = dict(zip(codes["code_id"], codes["theme"]))
+    into = links["target"].map(theme).eq(mechanism_theme)
+    parts = []
+    for name, layer in (("条件到机制", links[into]), ("机制到结果", links[~into])):
+        if not len(layer):
+            continue
+        held = layer[layer["supported"].astype(bool)]
+        shown = "、".join(f"{labels.get(r.source, r.source)}—{labels.get(r.target, r.target)}"
+                         + (f"，经由{labels.get(r.via, r.via)}" if getattr(r, "via", "") not in ("", r.source) else "")
+                         + f"，c = {r.weight:.2f}"
+                         for r in held.itertuples())
+        n, k = len(layer), len(held)
+        if not k:
+            parts.append(f"{name}的 {fmt_int(n)} 条联系都没有获支持" if n > 1 else f"{name}的这条联系没有获支持")
+        elif k == n:
+            parts.append(f"{name}的 {fmt_int(n)} 条联系全部获支持（{shown}）")
+        else:
+            parts.append(f"{name}的 {fmt_int(n)} 条联系中{'只有 1 条' if k == 1 else f'有 {fmt_int(k)} 条'}获支持（{shown}）")
+    return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系"}
 
 
 def resilience_terms(models: dict, labels: dict) -> dict[str, str]:
