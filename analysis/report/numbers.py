@@ -467,10 +467,15 @@ def qca_numbers(result: dict, necessity: pd.DataFrame, lang: str, necessity_incl
     out = {"qca_n_cases": fmt_int(status["n_cases"]), "qca_min_cases": fmt_int(status["min_cases"]),
            "qca_necessity_cut": f"{necessity_incl:.2f}"}
     adjusted = status.get("adjusted", [])
-    if zh:
-        adjusted = [re.sub(r"^(\S+): (\S+) at the crossover, set to 0\.501$", r"\1 在 \2 上恰在交叉点，改为 0.501", a) for a in adjusted]
-        adjusted = [re.sub(r"^(\S+): no evidence on (.+), left out$", r"\1 在 \2 上没有证据，未纳入分析", a) for a in adjusted]
-    out["qca_adjusted"] = ("；" if zh else "; ").join(adjusted) if adjusted else ("没有这样的案例" if zh else "none")
+    if zh:  # each set by its label
+        def named(m):
+            return labels.get(m.group(2), m.group(2))
+        adjusted = [re.sub(r"^(\S+): (\S+) at the crossover, set to 0\.501$",
+                           lambda m: f"{m.group(1)} 在{named(m)}上恰在交叉点，改为 0.501", a) for a in adjusted]
+        adjusted = [re.sub(r"^(\S+): no evidence on (.+), left out$",
+                           lambda m: f"{m.group(1)} 在{named(m)}上没有证据，未纳入分析", a) for a in adjusted]
+    out["qca_adjusted"] = (("本书中" if zh else "here: ") + ("；" if zh else "; ").join(adjusted) if adjusted else
+                           ("本书没有恰好落在交叉点或缺少证据的案例" if zh else "no case sits at a crossover or lacks evidence"))
     if not status["computed"]:
         note = (f"站点数（{status['n_cases']}）少于设定的最少案例数（{status['min_cases']}），未做定性比较分析"
                 if zh else f"{status['n_cases']} stations, fewer than the {status['min_cases']} the analysis needs: QCA not run")
