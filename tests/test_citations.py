@@ -2,8 +2,8 @@
 real public facts (data/context/context_facts.csv).
 
 The expected strings follow GB/T 7714-2015 as the brief for this book reads it: in the text
-"雷杰等（2022）" and "（雷杰等, 2022）", two Chinese authors joined by 和, works in other languages
-with "et al." and "and"; in the list surname first (Latin surnames in capitals, initials without
+"雷杰等（2022）" and "（雷杰等，2022）" (a full-width comma after Chinese names), two Chinese authors
+joined by 和, works in other languages with "et al." and "and" and a half-width comma; in the list surname first (Latin surnames in capitals, initials without
 points), at most three authors and then 等 / et al., the year after the authors, the
 document-type code after the title, "/OL", the access date and the address for a source read
 online. Nothing here builds the book.
@@ -54,9 +54,9 @@ def cite(role: str, *entries: Entry) -> str:
 
 def test_a_chinese_work_is_cited_with_deng_and_he():
     assert cite("t", LEI) == "雷杰等（2022）"
-    assert cite("p", LEI) == "（雷杰等, 2022）"
+    assert cite("p", LEI) == "（雷杰等，2022）"
     assert cite("t", TONG) == "童敏和周晓彤（2025）"
-    assert cite("p", TONG) == "（童敏和周晓彤, 2025）"
+    assert cite("p", TONG) == "（童敏和周晓彤，2025）"
 
 
 def test_a_work_in_another_language_keeps_et_al_and_and():
@@ -67,7 +67,7 @@ def test_a_work_in_another_language_keeps_et_al_and_and():
 
 
 def test_a_mixed_citation_decides_the_language_work_by_work():
-    assert cite("p", LEI, NORRIS) == "（雷杰等, 2022; Norris et al., 2008）"
+    assert cite("p", LEI, NORRIS) == "（雷杰等，2022; Norris et al., 2008）"
 
 
 def test_the_reference_list_follows_the_standard():

@@ -52,7 +52,7 @@ def test_quotations_carry_only_pseudonymous_id_and_actor_type():
                             "exemplar_support_actor": "resident", "exemplar_contrary": "", "exemplar_contrary_by": "",
                             "exemplar_contrary_actor": ""}])
     table = evidence_table(matrix, "P1", "actor_type", {"resident": "居民"}, "zh")
-    assert table.iloc[0]["典型支持引文"] == "“一段话。”（S01-P05，居民）"
+    assert table.iloc[0]["典型支持引文"] == "“一段话。”——S01-P05，居民"
     assert table.iloc[0]["典型反证引文"] == "—"
 
 

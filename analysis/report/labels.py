@@ -39,7 +39,7 @@ WORDS = {
            "total_codes": "编码总数", "result": "结果", "stretches": "分歧（处）", "confusions": "其中误用相邻编码",
            "omissions": "其中漏编", "chars": "涉及字符", "coded": "编码文字上的一致率",
            "supportive": "韧性叙述为支持性", "raw_score": "{col}（原始）", "membership": "{col}（隶属度）",
-           "more_than": "逾", "with_residual": "{label}（{r}）", "quotation": "“{text}”（{who}，{role}）",
+           "more_than": "逾", "with_residual": "{label}（{r}）", "quotation": "“{text}”——{who}，{role}",
            "actor": "主体", "mechanism_element": "机制要素",
            "supporting": "支持",
            "contrary": "反证",

@@ -568,21 +568,23 @@ def disagreement_table(table: pd.DataFrame, codes: pd.DataFrame, lang: str) -> p
 
 
 def _quote(text: str, who: str, actor: str, lang: str) -> str:
-    """A quotation attributed by pseudonymous id and actor type only; straight double quotes inside it
-    become single curly ones, as a quotation within a quotation is set (left alone, the book's
-    typesetter would turn a quote that follows a CJK character into a closing one).
+    """A quotation attributed by pseudonymous id and actor type only, after a dash (an actor type such
+    as 村（社区）干部 has brackets of its own). Quotation marks inside it, straight or curly, double or
+    single, become single curly ones, as a quotation within a quotation is set (left alone, the
+    book's typesetter would turn a straight quote that follows a CJK character into a closing one).
 
     >>> _quote('三句话不离"要回镇里开会"。', "S05-P06", "resident", "zh")
-    '“三句话不离‘要回镇里开会’。”（S05-P06，居民）'
-    >>> _quote("公告贴在村部。", "S01-D07", "none", "zh")
-    '“公告贴在村部。”（S01-D07，无发言人）'
+    '“三句话不离‘要回镇里开会’。”——S05-P06，居民'
+    >>> _quote("说是“做服务”，又说'我们村'。", "S01-D07", "none", "zh")
+    '“说是‘做服务’，又说‘我们村’。”——S01-D07，无发言人'
     """
     if not text:
         return "—"
     role = ACTOR_LABELS[lang].get(actor, actor)
     if role.startswith("（") and role.endswith("）"):  # the label in words stands in brackets of its own
         role = role[1:-1]
-    return WORDS[lang]["quotation"].format(text=curly_quotes(text, "‘’"), who=who, role=role)
+    inner = curly_quotes(curly_quotes(text, "‘’").replace("'", '"'), "‘’").replace("“", "‘").replace("”", "’")
+    return WORDS[lang]["quotation"].format(text=inner, who=who, role=role)
 
 
 def curly_quotes(text: str, marks: str = "“”") -> str:

@@ -266,13 +266,21 @@ def cited_names(children, data, full=False):
     return Text(citation_names(data["entry"], full))
 
 
+@node
+def name_year_sep(children, data):
+    """Template node: what stands between the names and the year inside parentheses, a full-width
+    comma after a Chinese work's names (雷杰等，2022) and ", " after another's (Magis, 2010)."""
+    assert not children
+    return Text("，" if is_chinese(data["entry"]) else ", ")
+
+
 #: Full-width parentheses for both kinds of citation; "; " between the works of one citation.
 PARENS = BracketStyle(left="（", right="）", sep="; ")
 
 
 @dataclass
 class _Parenthetical(BaseReferenceStyle):
-    """（雷杰等, 2022; Magis, 2010）"""
+    """（雷杰等，2022; Magis, 2010）"""
 
     def role_names(self):
         return [f"{alt}p{full}" for alt in ("", "al") for full in ("", "s")]
@@ -282,7 +290,7 @@ class _Parenthetical(BaseReferenceStyle):
 
     def inner(self, role_name):
         return join2(sep1="", sep2=", ")[
-            pre_text, reference[join(sep=", ")[cited_names(full="s" in role_name), year]], post_text]
+            pre_text, reference[join[cited_names(full="s" in role_name), name_year_sep, year]], post_text]
 
 
 @dataclass
