@@ -83,6 +83,10 @@ def fig_cooccurrence_heatmap(i, p, w):
                 significant.loc[a, b] = bool(r.p_fdr < p.fdr)
     names = {code: label[code] for code in left + right}
     words = {key: text.replace("{fdr}", f"{p.fdr}") for key, text in p.words[p.lang].items()}  # {rows} the figure fills
+    # the rows' axis names the themes whose rows are drawn (a theme that co-occurs with no outcome is not)
+    drawn = [theme for theme in p.left_themes if (c.loc[_children(codes, theme)].to_numpy() > 0).any()]
+    if drawn and len(drawn) < len(p.left_themes):
+        words["left"] = "、".join(label.get(theme, theme) for theme in drawn)
     return draw_.cooccurrence_heatmap(c.rename(index=names, columns=names), significant.rename(index=names, columns=names),
                                       words)
 

@@ -424,7 +424,7 @@ def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict
     survives the false-discovery-rate correction.
 
     ``c`` and ``significant`` are frames of the same shape, indexed and labelled as the axes show
-    them; a pair that never co-occurs has c = 0, written "0" (a pair that does shows two decimals).
+    them; every cell shows its c with two decimals (a pair that never co-occurs, 0.00).
     A row whose codes co-occur with no outcome at all would be a band of zeros: it is left out and
     named beneath the plot (``words["omitted"]``, with ``{rows}``). ``words`` names the axes, the
     colour bar and the frame.
@@ -442,7 +442,7 @@ def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict
     ax.set_xlabel(words["right"], fontsize=9)
     ax.set_ylabel(words["left"], fontsize=9)
     for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, f"{v:.2f}" if v else "0", ha="center", va="center", fontsize=8,  # 0: the pair never co-occurs
+        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=8,
                 color="white" if v > 0.6 * high else "black")
         if significant.iat[i, j]:
             ax.add_patch(plt.Rectangle((j - 0.45, i - 0.42), 0.9, 0.84, fill=False, edgecolor="#b03a2e", linewidth=1.6))
@@ -494,7 +494,8 @@ def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) 
 
     In one panel the paths lay over each other (a hypothesis whose evidence moves it late ran hidden
     under the others along zero), so each hypothesis has its own, titled with its full statement
-    (``labels``: id -> text) and its final weight written at the end of its path.
+    (``labels``: id -> text) and its final weight written at the end of its path. An item the
+    posterior does not count (``weight`` 0) is a hollow point, explained beneath (``words["hollow"]``).
     """
     hypotheses = list(dict.fromkeys(items["hypothesis"]))
     cols = 2 if len(hypotheses) > 1 else 1
@@ -509,8 +510,12 @@ def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) 
         y = [start, *(start + grp["cumulative_decibans"]).tolist()]
         x = list(range(len(y)))
         ax.axhline(0, color="#999999", linewidth=0.8)
-        ax.step(x, y, where="post", marker="o", markersize=3.5, color=colour, linewidth=1.6)
-        ax.annotate(f"{y[-1]:+.1f}", (x[-1], y[-1]), xytext=(5, 0), textcoords="offset points", va="center",
+        ax.step(x, y, where="post", color=colour, linewidth=1.6)
+        # the prior and each counted item filled; an item the posterior does not count, hollow
+        counted = [True, *(grp["weight"] > 0).tolist()] if "weight" in grp else [True] * len(y)
+        ax.scatter(x, y, s=16, zorder=3, color=colour, facecolors=[colour if k else "white" for k in counted],
+                   linewidths=1.2)
+        ax.annotate(f"{y[-1]:+.1f}".replace("-", "−"), (x[-1], y[-1]), xytext=(5, 0), textcoords="offset points", va="center",
                     fontsize=8.5, color=colour)
         ax.set_title(_panel_title(labels.get(hyp, hyp), 18), fontsize=8.5, loc="left", color=colour)
         ax.tick_params(labelsize=8.5)
@@ -519,9 +524,15 @@ def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) 
         ax.margins(x=0.15, y=0.15)
     for ax in axes.flat[len(hypotheses):]:
         ax.set_visible(False)
-    fig.supxlabel(words["x"], fontsize=9)
     fig.supylabel(words["y"], fontsize=9)
-    fig.tight_layout()
+    if "weight" in items and words.get("hollow") and bool((items["weight"] <= 0).any()):
+        # the axis label, then the note beneath it, below the panels
+        fig.supxlabel(words["x"], fontsize=9, y=0.045)
+        fig.text(0.5, 0.005, words["hollow"], ha="center", va="bottom", fontsize=8, color="#555555")
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
+    else:
+        fig.supxlabel(words["x"], fontsize=9)
+        fig.tight_layout()
     return fig
 
 

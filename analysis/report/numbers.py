@@ -892,6 +892,17 @@ def cooc_significance_sentence(n_segment: int, n_document: int, n_fisher: int) -
     return f"{head}（{pooled}{tail}）"
 
 
+def _of(k: int, n: int) -> str:
+    """k of n items, in words for all and none.
+
+    >>> _of(2, 4), _of(3, 3), _of(0, 2), _of(1, 1)
+    ('4 条中 2 条', '3 条全部', '2 条都不计', '1 条')
+    """
+    if k == n:
+        return f"{fmt_int(n)} 条全部" if n > 1 else f"{fmt_int(n)} 条"
+    return f"{fmt_int(n)} 条都不计" if not k else f"{fmt_int(n)} 条中 {fmt_int(k)} 条"
+
+
 def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:
     out = {}
     for r in summary.itertuples():
@@ -901,7 +912,7 @@ def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:
         independent = getattr(r, "posterior_independent", r.posterior)
         weighted = getattr(r, "n_weighted", r.n_items)
         out[f"pt_{key}_independent"] = f"{independent:.3f}"
-        out[f"pt_{key}_weighted"] = f"{weighted}/{r.n_items}"
+        out[f"pt_{key}_weighted"] = _of(int(weighted), int(r.n_items))
     return out
 
 
