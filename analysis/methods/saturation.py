@@ -186,6 +186,8 @@ def describe(result: dict, lang: str = "zh") -> str:
     --------
     >>> describe({"reached": True, "point": 9, "base": 4, "run": 2, "threshold": 0.05}, "en")
     'saturation at interview 9 (base 4, run 2, ≤5%)'
+    >>> describe({"reached": True, "point": 4, "base": 4, "run": 2, "threshold": 0.05, "base_codes": 31, "total_codes": 31})
+    '基线的 4 次访谈已出现全部 31 个编码，此后没有新编码，饱和点即第 4 次访谈（基线 4 次，每轮 2 次，新信息 ≤5%）'
     >>> describe({"reached": False, "base": 4, "run": 2, "threshold": 0.05, "reason_code": "too_few",
     ...           "n_interviews": 6, "needed": 7, "min_runs": 2})
     '不作判断：访谈 6 次，少于判断所需的 7 次（基线 4 次，其后至少 2 轮、每轮 2 次，逐次滑动）'
@@ -197,12 +199,21 @@ def describe(result: dict, lang: str = "zh") -> str:
                     f"其后至少 {runs} 轮、每轮 {result['run']} 次，逐次滑动）")
         return (f"not judged: {n:,} interviews, fewer than the {needed:,} needed (a base of {result['base']}, "
                 f"then at least {runs} sliding run{'s' if runs > 1 else ''} of {result['run']})")
+    # saturated at the base's last interview, the base holding every code: nothing came after it
+    at_base = (result["reached"] and result.get("point") == result["base"]
+               and result.get("base_codes") is not None and result.get("base_codes") == result.get("total_codes"))
     if lang == "zh":
         params = f"基线 {result['base']} 次，每轮 {result['run']} 次，新信息 ≤{result['threshold']:.0%}"
+        if at_base:
+            return (f"基线的 {result['base']} 次访谈已出现全部 {result['total_codes']:,} 个编码，此后没有新编码，"
+                    f"饱和点即第 {result['point']} 次访谈（{params}）")
         if result["reached"]:
             return f"第 {result['point']} 次访谈达到饱和（{params}）"
         return f"未达到饱和（{params}；{REASONS_ZH.get(result.get('reason_code', ''), result.get('reason', ''))}）"
     params = f"base {result['base']}, run {result['run']}, ≤{result['threshold']:.0%}"
+    if at_base:
+        return (f"the {result['base']} base interviews already hold all {result['total_codes']:,} codes and no later one "
+                f"adds any: saturation at interview {result['point']} ({params})")
     if result["reached"]:
         return f"saturation at interview {result['point']} ({params})"
     return f"saturation not reached ({params}; {result.get('reason') or ''})"

@@ -511,8 +511,14 @@ def station_theme_table(by_station: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def saturation_table(summary: pd.DataFrame, sentences: list[str], lang: str) -> pd.DataFrame:
-    """Per scope (all stations, then each station): interviews, codes in the base and in all, the result."""
+    """Per scope (all stations, then each station): interviews, codes in the base and in all, the result.
+    A station whose result reads as the station above it says "同上" (ditto), not the sentence again."""
     w = WORDS[lang]
+    sentences = list(sentences)
+    scopes = list(summary["scope"])
+    for k in range(len(sentences) - 1, 0, -1):
+        if scopes[k] != "pooled" and scopes[k - 1] != "pooled" and sentences[k] == sentences[k - 1]:
+            sentences[k] = "同上" if lang == "zh" else "as above"
     return pd.DataFrame({
         w["scope"]: summary["scope"].replace({"pooled": w["pooled"]}),
         w["interviews"]: summary["n_interviews"],
