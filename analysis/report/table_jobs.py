@@ -113,7 +113,8 @@ def table_evidence(i, p, w):
 
 def table_cooccurrence(i, p, w):
     """The strongest co-occurrences, with both levels' tests."""
-    return {"cooccurrence": show.cooccurrence_table(pd.read_parquet(i.pairs), read_code_labels(i.codes, p.lang), p.lang, p.top)}
+    return {"cooccurrence": show.cooccurrence_table(pd.read_parquet(i.pairs), read_code_labels(i.codes, p.lang), p.lang, p.top,
+                                                    p.fdr)}
 
 
 def table_models(i, p, w):

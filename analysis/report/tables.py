@@ -629,8 +629,9 @@ def evidence_station_table(matrix: pd.DataFrame, claim_labels: dict, lang: str) 
     return wide.reset_index()
 
 
-def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int) -> pd.DataFrame:
-    """The strongest segment-level co-occurrences (by c) with both levels' tests."""
+def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int, fdr: float | None = None) -> pd.DataFrame:
+    """The strongest segment-level co-occurrences (by c) with both levels' tests; a p below ``fdr``
+    after the correction is starred (so a p of 0.0496, printed 0.050, still shows it passes)."""
     w = WORDS[lang]
     seg = pairs[pairs["level"] == "segment"].sort_values(["c", "code_a", "code_b"], ascending=[False, True, True]).head(top)
     doc = pairs[pairs["level"] == "document"].set_index(["code_a", "code_b"])
@@ -638,9 +639,10 @@ def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int) -
         w["code_a"]: seg["code_a"].map(labels), w["code_b"]: seg["code_b"].map(labels),
         w["spans_together"]: seg["n_ab"],
         w["c_spans"]: seg["c"].map(lambda v: f"{v:.3f}"),
-        w["permutation_fdr_p"]: seg["p_fdr"].map(_p),
+        w["permutation_fdr_p"]: seg["p_fdr"].map(lambda v: _p(v) + (" *" if fdr is not None and v < fdr else "")),
         w["c_documents"]: [f"{doc.loc[(a, b), 'c']:.3f}" for a, b in zip(seg["code_a"], seg["code_b"])],
-        w["stratified_fdr_p"]: [_p(doc.loc[(a, b), "p_fdr"]) for a, b in zip(seg["code_a"], seg["code_b"])],
+        w["stratified_fdr_p"]: [_p(v) + (" *" if fdr is not None and v < fdr else "")
+                                for v in (doc.loc[(a, b), "p_fdr"] for a, b in zip(seg["code_a"], seg["code_b"]))],
     })
 
 
