@@ -155,3 +155,35 @@ def test_report_captions_of_figures_drawn_from_the_corpus_say_when_it_is_synthet
     # the framework and the rule graph draw the design and the pipeline, not the corpus
     drawn_from_data = {e.name for e in REGISTRY.figures} - {"analytic_framework", "rulegraph"}
     assert marked == (drawn_from_data if synthetic else set())
+
+
+def test_jobs_running_in_threads_of_one_process_keep_their_own_sources(tmp_path):
+    # Snakemake runs several jobs' run: blocks in threads of one process: each must name its own files
+    import threading
+
+    import pandas as pd
+
+    paths = {}
+    for name in ("a", "b"):
+        paths[name] = tmp_path / f"{name}.parquet"
+        pd.DataFrame({"fact_id": [name], "value": ["1"], "qualifier": [""]}).to_parquet(paths[name])
+    gate = threading.Barrier(2)
+
+    def probe(i, p, w):
+        t = number_jobs._tables(i)
+        gate.wait()  # both jobs have loaded their tables before either names its sources
+        return number_jobs.made_by(bn.context_numbers, t["facts"])
+
+    number_jobs.NUMBERS["numbers_probe"] = probe
+    try:
+        jobs = [threading.Thread(target=number_jobs.write, args=("numbers_probe", {"facts": str(paths[n])}, None, None,
+                                                                 str(tmp_path / f"{n}.json"))) for n in paths]
+        for job in jobs:
+            job.start()
+        for job in jobs:
+            job.join()
+    finally:
+        del number_jobs.NUMBERS["numbers_probe"]
+    for name in paths:
+        written = json.loads((tmp_path / f"{name}.json").read_text(encoding="utf-8"))
+        assert written[f"ctx_{name}"]["inputs"] == [str(paths[name])]

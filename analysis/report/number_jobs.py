@@ -10,6 +10,7 @@ a key two topics both define, or one a chapter uses and no topic defines.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -42,8 +43,25 @@ class Sources:
         return list(dict.fromkeys(files))
 
 
-#: The sources of the job that is running (:func:`write` starts each job with a fresh one).
-SOURCES = Sources()
+class _PerThread:
+    """The :class:`Sources` of the job running in this thread. Snakemake runs the ``run:`` blocks of
+    several jobs in threads of one process, so the sources of one job must never be another's; this
+    hands each thread its own (:meth:`reset` starts a job's)."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def reset(self) -> None:
+        self._local.sources = Sources()
+
+    def __getattr__(self, name):
+        if not hasattr(self._local, "sources"):
+            self.reset()
+        return getattr(self._local.sources, name)
+
+
+#: The sources of the job that is running in this thread (:func:`write` starts each job afresh).
+SOURCES = _PerThread()
 #: What a function that is given no file read: the study's configuration.
 CONFIGURATION = "config.yaml"
 
@@ -156,8 +174,7 @@ def input_files(i) -> list[str]:
 def write(name: str, i, p, w, output: str) -> None:
     """Compute the numbers of function ``name`` for one job and write them with their rule, function
     and the files the rule read (the book shows them on hovering over a number)."""
-    global SOURCES
-    SOURCES = Sources()
+    SOURCES.reset()
     rule_inputs = input_files(i) if i else []  # a job without input files (a test's probe) records none
     numbers = NUMBERS[name](i, p, w)
     # each number keeps the files its own function read (all of them among the rule's); the rule's
