@@ -7,8 +7,8 @@ same keys (here and in the registry), so no figure or table is left half-transla
 
 HEADERS = {
     "zh": {"code": "编码", "code_id": "编码号", "theme": "主题", "segments": "编码次数", "documents": "文档数",
-           "participants": "受访者数", "stations": "站点数", "share_documents": "文档占比（95% CI）",
-           "share_documents_clu": "文档占比（95% CI，按站点聚类）",
+           "participants": "受访者数", "stations": "站点数", "share_documents": "文档占比（95% 区间）",
+           "share_documents_clu": "文档占比（95% 区间，按站点聚类）",
            "alpha": "Krippendorff α", "agreement": "一致率", "chars_a": "字符数", "station": "站点",
            "indicator": "指标", "scope": "范围", "date": "时间", "value": "数值", "unit": "单位",
            "source": "来源", "label_zh": "中文名", "label_en": "英文名", "definition": "定义", "parent": "上级编码",

@@ -103,15 +103,16 @@ def station_summary(values: pd.DataFrame, lang: str, k: int, digits: int | None 
     return pd.DataFrame(rows, columns=headers)
 
 
-def _interval(share: float, lo: float, hi: float) -> str:
-    """A share with its interval as percentages.
+def _interval(share: float, lo: float, hi: float, lang: str = "en") -> str:
+    """A share with its interval as percentages, in full-width brackets in Chinese.
 
     Examples
     --------
-    >>> _interval(0.25, 0.1, 0.5)
-    '25.0% (10.0–50.0)'
+    >>> _interval(0.25, 0.1, 0.5), _interval(0.25, 0.1, 0.5, "zh")
+    ('25.0% (10.0–50.0)', '25.0%（10.0–50.0）')
     """
-    return f"{share:.1%} ({lo * 100:.1f}–{hi * 100:.1f})"
+    inside = f"{lo * 100:.1f}–{hi * 100:.1f}"
+    return f"{share:.1%}（{inside}）" if lang == "zh" else f"{share:.1%} ({inside})"
 
 
 def code_frequency_table(freq: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -125,16 +126,16 @@ def code_frequency_table(freq: pd.DataFrame, lang: str) -> pd.DataFrame:
         h["documents"]: freq["n_documents"],
         h["participants"]: freq["n_participants"],
         h["stations"]: freq["n_stations"],
-        **_share_column(freq, h),
+        **_share_column(freq, h, lang),
     })
 
 
-def _share_column(freq: pd.DataFrame, h: dict) -> dict:
+def _share_column(freq: pd.DataFrame, h: dict, lang: str = "en") -> dict:
     """The share of documents with its interval: clustered by station when the frame has it."""
     clustered = "share_documents_clu_lo" in freq
     lo, hi = ("share_documents_clu_lo", "share_documents_clu_hi") if clustered else ("share_documents_lo", "share_documents_hi")
     return {h["share_documents_clu" if clustered else "share_documents"]:
-            [_interval(s, a, b) for s, a, b in zip(freq["share_documents"], freq[lo], freq[hi])]}
+            [_interval(s, a, b, lang) for s, a, b in zip(freq["share_documents"], freq[lo], freq[hi])]}
 
 
 def framework_table(matrix: pd.DataFrame, propositions: dict, lang: str) -> pd.DataFrame:
@@ -569,7 +570,7 @@ def disagreement_table(table: pd.DataFrame, codes: pd.DataFrame, lang: str) -> p
     return pd.DataFrame({
         h["code"]: grp["code_id"].map(label), h["code_id"]: "`" + grp["code_id"] + "`",
         w["stretches"]: grp["n"], w["confusions"]: grp["confused"].astype(int),
-        w["omissions"]: (grp["n"] - grp["confused"]).astype(int), w["chars"]: grp["chars"],
+        w["omissions"]: (grp["n"] - grp["confused"]).astype(int), w["chars"]: grp["chars"].map(lambda n: f"{int(n):,}"),
     })
 
 

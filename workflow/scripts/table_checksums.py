@@ -18,7 +18,7 @@ write_csv(manifest, snakemake.output.csv)  # the full SHA-256 of every file, for
 zh = snakemake.params.lang == "zh"
 if lists_each_station(snakemake.params.n_stations, snakemake.params.detail):
     # The book's table shows the first 16 hex digits (64 bits), which fit a printed page.
-    shown = manifest.assign(sha256=manifest["sha256"].str[:16])
+    shown = manifest.assign(sha256=manifest["sha256"].str[:16], bytes=manifest["bytes"].map(lambda n: f"{n:,}"))
     if zh:
         shown = shown.rename(columns={"path": "文件", "bytes": "字节", "sha256": "SHA-256（前 16 位）"})
     else:
