@@ -44,7 +44,9 @@ def fig_analytic_framework(i, p, w):
     codes = pd.read_parquet(i.codes)
     label = code_labels(codes, p.lang)
     order = list(codes["code_id"])
-    conditions = [(prop, label[spec["condition"]], label[spec["outcome"]]) for prop, spec in p.propositions.items()]
+    # each arrow named as the book names its proposition (命题一), not by its bare id
+    conditions = [(hypothesis_label(prop, p.lang).split("（")[0], label[spec["condition"]], label[spec["outcome"]])
+                  for prop, spec in p.propositions.items()]
     contrary = {c for spec in p.propositions.values() for c in spec.get("contrary", [])}
     contrary |= {c for codes_ in p.mechanisms.values() for c in codes_} | set(p.models.get("outcome_contrary", []))
     words = p.words[p.lang]
