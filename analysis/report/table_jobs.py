@@ -102,6 +102,7 @@ def table_evidence(i, p, w):
            for prop in p.propositions}
     pooled = pd.read_parquet(i.pooled)
     mech = pooled[pooled["kind"] == "mechanism"].assign(scope=lambda f: f["claim"])
+    mech = mech.set_index("claim").loc[[m for m in p.mechanisms if m in set(mech["claim"])]].reset_index()  # the book's order
     out["evidence_mechanisms"] = show.evidence_table(mech.assign(claim="m"), "m", "scope", label, p.lang)
     claims = {c: show.hypothesis_label(c, p.lang) for c in p.propositions} | {m: label[m] for m in p.mechanisms}
     by_station = pd.read_parquet(i.by_station)
