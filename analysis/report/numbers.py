@@ -837,6 +837,29 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
     return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系"}
 
 
+def shared_contrary_numbers(propositions: dict, mechanisms: dict, labels: dict) -> dict[str, str]:
+    """Which contrary codes count against more than one claim (a proposition or a mechanism), in words,
+    so the reader knows one passage may count as contrary evidence twice (``shared_contrary_sentence``).
+
+    >>> shared_contrary_numbers({"P1": {"contrary": ["b.x"]}}, {"m.a": ["b.x"], "m.b": ["b.y"]},
+    ...                         {"b.x": "行政化吸纳", "m.a": "专业合法性"})["shared_contrary_sentence"]
+    '行政化吸纳同时是命题一与专业合法性的反证'
+    >>> shared_contrary_numbers({"P1": {"contrary": ["b.x"]}}, {"m.a": ["b.y"]}, {})["shared_contrary_sentence"]
+    '每个反证编码只属于一个命题或机制'
+    """
+    from analysis.report.tables import hypothesis_label
+
+    against: dict[str, list[str]] = {}
+    for prop, spec in propositions.items():
+        for code in spec.get("contrary", []):
+            against.setdefault(code, []).append(hypothesis_label(prop, "zh").split("（")[0])
+    for mech, codes in mechanisms.items():
+        for code in codes:
+            against.setdefault(code, []).append(labels.get(mech, mech))
+    shared = [f"{labels.get(code, code)}同时是{'与'.join(claims)}的反证" for code, claims in against.items() if len(claims) > 1]
+    return {"shared_contrary_sentence": "；".join(shared) if shared else "每个反证编码只属于一个命题或机制"}
+
+
 def resilience_terms(models: dict, labels: dict) -> dict[str, str]:
     """What counts as resilience talk and as talk against it (the configuration's ``models``), in words.
 
