@@ -196,9 +196,12 @@ def test_document_cooccurrence_within_stations_does_not_count_shared_stations_as
 
 def test_items_that_share_codes_count_once_and_unreliable_codes_not_at_all():
     # Worked by hand, prior 0.5. E1 (code a, observed: LR 0.9/0.5 = 1.8) and E2 (codes a and b,
-    # observed: LR 0.5/0.2 = 2.5) share a, so they count once, by the stronger E2; E3 (code c, not
-    # observed: LR 0.25/0.5 = 0.5) stands alone. Posterior odds 2.5 x 0.5 = 1.25: 0.5556. As if
-    # independent: 1.8 x 2.5 x 0.5 = 2.25, 0.6923. With c unreliable E3 drops out: 2.5, 0.7143.
+    # observed: LR 0.5/0.2 = 2.5) share a, so they count once, by the item whose likelihoods could
+    # move the posterior most either way, chosen before the data: E1 (not observed it would give
+    # 0.1/0.5 = 0.2, |ln 0.2| = 1.61) over E2 (|ln 2.5| = 0.92), though E2 came out stronger here.
+    # E3 (code c, not observed: LR 0.25/0.5 = 0.5) stands alone. Posterior odds 1.8 x 0.5 = 0.9:
+    # 0.4737. As if independent: 1.8 x 2.5 x 0.5 = 2.25, 0.6923. With c unreliable E3 drops out:
+    # 1.8, 0.6429.
     from analysis.methods.process_tracing import item_influence, trace
 
     def item(name, codes, p_e_h, p_e_not_h):
@@ -209,14 +212,14 @@ def test_items_that_share_codes_count_once_and_unreliable_codes_not_at_all():
                                                item("E3", ["c"], 0.75, 0.5)]}}}
     seg = pd.DataFrame({"case_id": ["S1", "S1"], "code_id": ["a", "b"]})
     items, summary = trace(evidence, {"default": 0.5}, seg)
-    assert items["weight"].tolist() == [0, 1, 1] and items["group"].tolist() == [0, 0, 1]
-    assert summary.loc[0, "posterior"] == pytest.approx(1.25 / 2.25)
+    assert items["weight"].tolist() == [1, 0, 1] and items["group"].tolist() == [0, 0, 1]
+    assert summary.loc[0, "posterior"] == pytest.approx(0.9 / 1.9)
     assert summary.loc[0, "posterior_independent"] == pytest.approx(2.25 / 3.25)
     items, summary = trace(evidence, {"default": 0.5}, seg, unreliable={"c"})
-    assert items["weight"].tolist() == [0, 1, 0] and summary.loc[0, "posterior"] == pytest.approx(2.5 / 3.5)
+    assert items["weight"].tolist() == [1, 0, 0] and summary.loc[0, "posterior"] == pytest.approx(1.8 / 2.8)
     influence = item_influence(items, {"default": 0.5}).set_index(["scenario", "item"])["posterior"]
-    assert influence[("unreliable_kept", "")] == pytest.approx(1.25 / 2.25)
-    assert influence[("without", "E2")] == pytest.approx(0.5)
+    assert influence[("unreliable_kept", "")] == pytest.approx(0.9 / 1.9)
+    assert influence[("without", "E1")] == pytest.approx(0.5)
 
 
 def test_outcome_models_correct_the_mechanism_coefficients_of_all_models_together(monkeypatch):

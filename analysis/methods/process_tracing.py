@@ -9,9 +9,11 @@ gives for it (:data:`RULES`), so the posterior moves when the coding does.
 
 Items that read the same codes are not independent: they are one body of
 evidence seen twice. Items of a hypothesis that share a code (directly or
-through another item) form a group, and a group counts once, with the weight of
-its most probative item (the largest |log LR|); its other items are shown but
-given no weight. An item that reads a code whose intercoder reliability is below
+through another item) form a group, and a group counts once, by the item that
+could move the posterior most whichever way it comes out (the largest |log LR|
+over observed and not observed, :func:`probative`): a choice the evidence file's
+likelihoods make before the data are looked at, so it cannot favour the
+hypothesis. Its other items are shown but given no weight. An item that reads a code whose intercoder reliability is below
 the configured threshold gets no weight either. Posterior odds = prior odds x
 the product of the weighted items' LRs; ``posterior_independent`` keeps the
 product of every item's LR, as if all were independent, for comparison, and
@@ -185,6 +187,17 @@ def trace(evidence: dict, priors: dict, segments: pd.DataFrame,
     return pd.DataFrame(rows), pd.DataFrame(summary)
 
 
+def probative(p_e_h: float, p_e_not_h: float) -> float:
+    """How far an item could move the posterior, whichever way it comes out: the larger |ln LR| of
+    the item observed and not observed. It depends on the likelihoods alone, not on the data.
+
+    >>> round(probative(0.9, 0.5), 3), round(probative(0.5, 0.2), 3)  # failing the first would weigh most
+    (1.609, 0.916)
+    """
+    return max(abs(math.log(likelihood_ratio(p_e_h, p_e_not_h, True))),
+               abs(math.log(likelihood_ratio(p_e_h, p_e_not_h, False))))
+
+
 def _weigh(found: list[dict], unreliable) -> None:
     """Give each item of one hypothesis its weight (1 or 0) and group, and say why an item has none."""
     for row, group in zip(found, dependence_groups(found)):
@@ -194,7 +207,7 @@ def _weigh(found: list[dict], unreliable) -> None:
     for group in {r["group"] for r in found}:
         members = [r for r in found if r["group"] == group and r["weight"]]
         if len(members) > 1:
-            strongest = max(members, key=lambda r: (abs(math.log(r["lr"])), -found.index(r)))
+            strongest = max(members, key=lambda r: (probative(r["p_e_h"], r["p_e_not_h"]), -found.index(r)))
             for r in members:
                 if r is not strongest:
                     r["weight"], r["why"] = 0, f"shares codes with {strongest['item']}, which counts for both"
