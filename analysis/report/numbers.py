@@ -931,7 +931,7 @@ def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:
     for r in summary.itertuples():
         key = r.hypothesis.lower()
         out |= {f"pt_{key}_prior": f"{r.prior:.2f}", f"pt_{key}_posterior": f"{r.posterior:.3f}",
-                f"pt_{key}_db": f"{r.total_decibans:+.1f}", f"pt_{key}_observed": f"{r.n_observed}/{r.n_items}"}
+                f"pt_{key}_db": f"{r.total_decibans:+.1f}".replace("-", "−"), f"pt_{key}_observed": f"{r.n_observed}/{r.n_items}"}
         independent = getattr(r, "posterior_independent", r.posterior)
         weighted = getattr(r, "n_weighted", r.n_items)
         out[f"pt_{key}_independent"] = f"{independent:.3f}"
