@@ -103,7 +103,8 @@ def table_evidence(i, p, w):
     pooled = pd.read_parquet(i.pooled)
     mech = pooled[pooled["kind"] == "mechanism"].assign(scope=lambda f: f["claim"])
     mech = mech.set_index("claim").loc[[m for m in p.mechanisms if m in set(mech["claim"])]].reset_index()  # the book's order
-    out["evidence_mechanisms"] = show.evidence_table(mech.assign(claim="m"), "m", "scope", label, p.lang)
+    marked = show.mark_unreliable(label, pd.read_parquet(i.reliability))
+    out["evidence_mechanisms"] = show.evidence_table(mech.assign(claim="m"), "m", "scope", marked, p.lang)
     claims = {c: show.hypothesis_label(c, p.lang) for c in p.propositions} | {m: label[m] for m in p.mechanisms}
     by_station = pd.read_parquet(i.by_station)
     shares = by_station.pivot(index="case_id", columns="claim", values="support_share")[list(claims)]
@@ -122,7 +123,8 @@ def table_models(i, p, w):
     """Odds ratios of the clustered models (the outcome models: the book shows the tested coefficients
     whose interval can be read, the CSV every coefficient)."""
     label = read_code_labels(i.codes, p.lang) | {"supportive": WORDS[p.lang]["supportive"]}
-    return {"outcome_models": show.model_book_table(pd.read_parquet(i.outcomes), label, p.lang, p.max_interval_ratio),
+    marked = show.mark_unreliable(label, pd.read_parquet(i.reliability))
+    return {"outcome_models": show.model_book_table(pd.read_parquet(i.outcomes), marked, p.lang, p.max_interval_ratio),
             "mechanism_link_model": show.model_table(pd.read_parquet(i.link), label, p.lang)}
 
 

@@ -149,6 +149,21 @@ def framework_table(matrix: pd.DataFrame, propositions: dict, lang: str) -> pd.D
     return wide.reset_index()
 
 
+#: The mark after a code whose intercoder reliability is below the tentative threshold.
+UNRELIABLE_MARK = "†"
+
+
+def mark_unreliable(labels: dict, per_code: pd.DataFrame) -> dict:
+    """The code labels, a † after each code whose α interval's lower bound is below the tentative
+    threshold (``flag`` "unreliable"), so a table says which of its rows rest on such a code.
+
+    >>> mark_unreliable({"a": "甲", "b": "乙"}, pd.DataFrame({"code_id": ["a", "b"], "flag": ["unreliable", "reliable"]}))
+    {'a': '甲†', 'b': '乙'}
+    """
+    weak = set(per_code.loc[per_code["flag"] == "unreliable", "code_id"])
+    return {code: f"{text}{UNRELIABLE_MARK}" if code in weak else text for code, text in labels.items()}
+
+
 def proposition_heading(proposition: str, label: str, lang: str) -> str:
     """A proposition as a column heading: its name as the book writes it, then its label.
 
