@@ -1076,10 +1076,52 @@ def qca_core_sentence(result: dict, labels: dict, necessity: pd.DataFrame | None
             f"低于 {cut:.2f}，因此不能据此把它读作较高社区韧性的必要条件")
 
 
+def qca_pt_sentence(result: dict, summary: pd.DataFrame, conditions: dict, labels: dict) -> str:
+    """Where the two cross-case methods agree and where they part, condition by condition: a
+    condition in a sufficient path of the intermediate solution beside its proposition's posterior
+    (at or above one half: they agree; below: they part), in words.
+
+    Examples
+    --------
+    >>> result = {"status": {"computed": True}, "solutions": {"intermediate": [
+    ...     {"terms": [{"term": "inst*cap", "incl": 0.94}, {"term": "inst*inc", "incl": 0.99}]}]}}
+    >>> summary = pd.DataFrame({"hypothesis": ["P1", "P2", "P3"], "posterior": [0.78, 0.89, 0.39]})
+    >>> qca_pt_sentence(result, summary, {"inst": "P1", "cap": "P2", "inc": "P3"}, {"inst": "甲", "cap": "乙", "inc": "丙"})
+    '甲与乙既在充分组态中，对应命题的后验也高于一半（命题一 0.780，命题二 0.890），两种方法一致；丙出现在充分组态甲 × 丙中（一致性 0.990），对应的命题三后验却只有 0.390，两种方法在这里分开'
+    """
+    if not result["status"]["computed"] or not result["solutions"].get("intermediate"):
+        return "定性比较分析没有得到中间解，无从比较两种方法"
+    from analysis.report.tables import hypothesis_label
+
+    posterior = dict(zip(summary["hypothesis"], summary["posterior"].astype(float)))
+    terms = [t for model in result["solutions"]["intermediate"] for t in model["terms"]]
+    present = {c: [t for t in terms if c in t["term"].split("*")] for c in conditions}
+    name = {c: hypothesis_label(prop, "zh").split("（")[0] for c, prop in conditions.items()}
+    agree = [c for c, ts in present.items() if ts and posterior.get(conditions[c], 0) >= 0.5]
+    apart = [c for c, ts in present.items() if ts and posterior.get(conditions[c], 1) < 0.5]
+    absent = [c for c, ts in present.items() if not ts and posterior.get(conditions[c], 0) >= 0.5]
+    parts = []
+    if agree:
+        values = "，".join(f"{name[c]} {posterior[conditions[c]]:.3f}" for c in agree)
+        parts.append(f"{'与'.join(labels.get(c, c) for c in agree)}既在充分组态中，对应命题的后验也高于一半（{values}），两种方法一致")
+    for c in apart:
+        best = max(present[c], key=lambda t: t.get("incl", 0))
+        parts.append(f"{labels.get(c, c)}出现在充分组态{qca_expression(best['term'], labels, 'zh')}中（一致性 {best.get('incl', float('nan')):.3f}），"
+                     f"对应的{name[c]}后验却只有 {posterior[conditions[c]]:.3f}，两种方法在这里分开")
+    for c in absent:
+        parts.append(f"{name[c]}的后验为 {posterior[conditions[c]]:.3f}，{labels.get(c, c)}却不在任何充分组态中，两种方法在这里分开")
+    return "；".join(parts) if parts else "中间解的条件与各命题的后验没有可比之处"
+
+
 def qca_core_numbers(result: dict, labels: dict, necessity: pd.DataFrame | None = None,
                      cut: float = 0.9) -> dict[str, str]:
     """The cross-case chapter's closing: what the paths of the intermediate solution share."""
     return {"qca_core_sentence": qca_core_sentence(result, labels, necessity, cut)}
+
+
+def qca_pt_numbers(result: dict, summary: pd.DataFrame, conditions: dict, labels: dict) -> dict[str, str]:
+    """The cross-case chapter's comparison of the QCA with process tracing (:func:`qca_pt_sentence`)."""
+    return {"qca_pt_sentence": qca_pt_sentence(result, summary, conditions, labels)}
 
 
 #: The generator's planted sufficient paths (analysis/casework/synthetic/design.yaml's rule, as QCA terms).
