@@ -245,3 +245,20 @@ def test_outcome_models_correct_the_mechanism_coefficients_of_all_models_togethe
     assert adjusted[("o1", "mech_b")] == pytest.approx(0.03725)
     assert adjusted[("o3", "mech_b")] == pytest.approx(0.3240)
     assert np.isnan(adjusted[("o1", "Intercept")]) and np.isnan(adjusted[("o2", "C(voice)[T.x]")])
+
+
+def test_a_condition_links_to_a_mechanism_through_its_own_evidence_never_its_outcome_code():
+    # The condition theme i holds i.a (evidence) and i.o (its proposition's outcome). i.o co-occurs
+    # with the mechanism m.x more strongly (c 0.4) than i.a does (c 0.1), but an outcome is never
+    # evidence for its own condition, so the link goes through i.a, and only i.a's test decides it.
+    from analysis.methods.mechanisms import mechanism_links
+
+    codes = pd.DataFrame({"code_id": ["i", "i.a", "i.o", "m", "m.x", "r", "r.y"],
+                          "theme": ["i", "i", "i", "m", "m", "r", "r"],
+                          "is_leaf": [False, True, True, False, True, False, True]})
+    pairs = pd.DataFrame({"level": "segment", "code_a": ["i.a", "i.o", "m.x"], "code_b": ["m.x", "m.x", "r.y"],
+                          "c": [0.1, 0.4, 0.2], "p_fdr": [0.2, 0.001, 0.01]})
+    links = mechanism_links(pairs, codes, ["i"], ["m.x"], "r", 0.05, excluded=["i.o"]).set_index(["source", "target"])
+    assert links.loc[("i", "m.x"), "via"] == "i.a" and links.loc[("i", "m.x"), "weight"] == pytest.approx(0.1)
+    assert not links.loc[("i", "m.x"), "supported"] and links.loc[("m.x", "r.y"), "supported"]
+    assert mechanism_links(pairs, codes, ["i"], ["m.x"], "r", 0.05).set_index("source").loc["i", "via"] == "i.o"

@@ -320,3 +320,11 @@ def test_every_number_like_value_is_linked_and_a_sentence_with_numbers_too_unles
     assert casebook_provenance.producer_of("results/tables/code_by_actor.md", casebook_provenance.producers(
         [{"name": "table_code_by_category", "outputs": ["results/tables/code_by_{category,actor|phase}.md"]}])) \
         == "table_code_by_category"
+
+
+def test_a_segment_list_names_each_code_beside_its_id():
+    seg, codes, freq, props = _segments()
+    codes = codes.assign(label_zh=["制度", "政策", "合法性", "障碍", "吸纳"], label_en=list("ipobx"))
+    lists = audit.segment_lists(seg, codes, freq, props, "zh")
+    row = lists["p1_support"].set_index("segment_id").loc["S0"]
+    assert (row["code_id"], row["code"]) == ("i.a", "政策")

@@ -97,14 +97,15 @@ def framework_matrix(segments: pd.DataFrame, codes: pd.DataFrame, propositions: 
 
 
 def mechanism_links(pairs: pd.DataFrame, codes: pd.DataFrame, conditions: list[str], mechanisms: list[str],
-                    outcome_theme: str, fdr: float) -> pd.DataFrame:
+                    outcome_theme: str, fdr: float, excluded: list[str] = ()) -> pd.DataFrame:
     """Links of the mechanism diagram, weighted by segment-level co-occurrence.
 
     A condition (a theme) links to a mechanism code with the strongest
-    c-coefficient between any code of the theme and the mechanism; a mechanism
-    links to each outcome code of ``outcome_theme`` with their c-coefficient. A
-    link is supported when that pair's permutation test survives the FDR
-    correction at ``fdr``.
+    c-coefficient between any code of the theme and the mechanism, leaving out the
+    codes in ``excluded`` (the propositions' outcome codes, which are never evidence
+    for their own condition); a mechanism links to each outcome code of
+    ``outcome_theme`` with their c-coefficient. A link is supported when that
+    pair's permutation test survives the FDR correction at ``fdr``.
     """
     seg = pairs[pairs["level"] == "segment"]
     both = pd.concat([seg, seg.rename(columns={"code_a": "code_b", "code_b": "code_a"})], ignore_index=True)
@@ -112,7 +113,8 @@ def mechanism_links(pairs: pd.DataFrame, codes: pd.DataFrame, conditions: list[s
     rows = []
     for cond in conditions:
         for mech in mechanisms:
-            cand = both[(both["code_a"].map(theme) == cond) & (both["code_b"] == mech) & (both["code_a"] != mech)]
+            cand = both[(both["code_a"].map(theme) == cond) & (both["code_b"] == mech) & (both["code_a"] != mech)
+                        & ~both["code_a"].isin(excluded)]
             best = cand.sort_values(["c", "code_a"], ascending=[False, True]).head(1)
             c = float(best["c"].iloc[0]) if len(best) else 0.0
             ok = bool(len(best) and best["p_fdr"].iloc[0] < fdr)

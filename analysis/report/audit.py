@@ -32,7 +32,7 @@ THEME_KEYS = {"top_theme_segments": 0, "bottom_theme_segments": -1}
 #: mechanism-link model.
 CORPUS_KEYS = ("n_segments", "actor_n_spans", "link_n")
 #: The columns of a segment list (CSV), in order.
-LIST_COLUMNS = ["segment_id", "station", "document_id", "participant_id", "actor_type", "code_id", "quote"]
+LIST_COLUMNS = ["segment_id", "station", "document_id", "participant_id", "actor_type", "code_id", "code", "quote"]
 #: The system packages the reproducibility appendix reports (Debian names): the CJK and Latin fonts
 #: the figures and the PDF are set in, TeX for the PDF, and the browser of the book's browser check.
 SYSTEM_PACKAGES = ["fonts-noto-cjk", "fonts-freefont-otf", "fontconfig", "texlive-xetex", "texlive-lang-chinese",
@@ -118,6 +118,11 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
         about = resilience_spans(segments, documents, None, models["outcome_theme"], models["outcome_contrary"],
                                  models["mechanism_theme"])
         out["link_n"] = _span_listing(about, segments, lang)
+    # each code by its name beside its id (a span's several codes joined as their ids are)
+    from analysis.methods.codebook import code_labels
+    names = code_labels(codes, lang) if "label_zh" in codes else {}
+    for frame in out.values():
+        frame["code"] = ["、".join(names.get(c, c) for c in str(ids).split("、")) for ids in frame["code_id"]]
     return out
 
 
@@ -148,7 +153,7 @@ def _listing(rows: pd.DataFrame, lang: str) -> pd.DataFrame:
         "document_id": rows["document_id"].to_numpy(),
         "participant_id": rows["participant_id"].fillna("").to_numpy(),
         "actor_type": [labels.get(a, a) for a in rows["actor_type"].fillna("none")],
-        "code_id": rows["code_id"].to_numpy(), "quote": rows["text"].to_numpy(),
+        "code_id": rows["code_id"].to_numpy(), "code": "", "quote": rows["text"].to_numpy(),
     }, columns=LIST_COLUMNS)
 
 

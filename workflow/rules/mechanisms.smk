@@ -130,6 +130,7 @@ rule mechanism_links:
     params:
         code=code_for("mechanism_links"),
         conditions=[p["condition"] for p in config["propositions"].values()],
+        outcomes=[p["outcome"] for p in config["propositions"].values() if p.get("outcome")],
         mechanisms=list(config["mechanisms"]),
         models=config["models"],
         fdr=config["cooccurrence"]["fdr"],
