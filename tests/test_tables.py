@@ -283,3 +283,18 @@ def test_solutions_that_coincide_are_one_block_and_a_missing_one_says_so():
     assert [n for n in two[first] if n.strip()] == ["保守解 = 中间解", "简约解"]
     none = qca_solution_table({"conservative": [], "parsimonious": [], "intermediate": []}, "zh", LABELS)
     assert none.iloc[0].tolist()[:2] == ["保守解 = 简约解 = 中间解", "无解"]
+
+
+def test_a_reference_every_model_shares_is_said_once_in_the_note_not_in_a_column():
+    from analysis.report.numbers import reference_numbers
+    from analysis.report.tables import model_table, without_constant_reference
+
+    fits = pd.DataFrame({"code_id": "r.a", "term": ["Intercept", "mech_a", "mech_b"], "odds_ratio": [1.0, 2.0, 0.5],
+                         "or_lo": [0.5, 1.1, 0.2], "or_hi": [2.0, 3.6, 1.2], "p_value": [0.9, 0.02, 0.1], "note": "",
+                         "reference": "t(14)", "n_clusters": 15, "dropped": "voice"})
+    table = model_table(fits, {}, "zh")
+    assert "参照分布（站点数）" in table.columns and "参照分布（站点数）" not in without_constant_reference(table, fits, "zh")
+    differing = fits.assign(n_clusters=[15, 15, 12])
+    assert "参照分布（站点数）" in without_constant_reference(model_table(differing, {}, "zh"), differing, "zh")
+    said = reference_numbers(differing, fits, "zh")
+    assert said["outcome_reference"].endswith("模型都不含发言主体") and "一列" in said["link_reference"]

@@ -124,8 +124,13 @@ def table_models(i, p, w):
     whose interval can be read, the CSV every coefficient)."""
     label = read_code_labels(i.codes, p.lang) | {"supportive": WORDS[p.lang]["supportive"]}
     marked = show.mark_unreliable(label, pd.read_parquet(i.reliability))
-    return {"outcome_models": show.model_book_table(pd.read_parquet(i.outcomes), marked, p.lang, p.max_interval_ratio),
-            "mechanism_link_model": show.model_table(pd.read_parquet(i.link), label, p.lang)}
+    outcomes, link = pd.read_parquet(i.outcomes), pd.read_parquet(i.link)
+    book = show.model_book_table(outcomes, marked, p.lang, p.max_interval_ratio)
+    # a reference every row shares is said once, in the table's note (numbers: models_reference), not in a column
+    book = show.Shown(book.full, show.without_constant_reference(book.shown, outcomes, p.lang))
+    linked = show.model_table(link, label, p.lang)
+    return {"outcome_models": book,
+            "mechanism_link_model": show.Shown(linked, show.without_constant_reference(linked, link, p.lang))}
 
 
 def table_qca(i, p, w):

@@ -693,11 +693,43 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
     })
     if "p_fdr" in rows:
         out[w["p_fdr"]] = rows["p_fdr"].map(_p).to_numpy()
-    out[w["reference_distribution"]] = [
-        (f"{r}，G = {int(g)}" if lang == "zh" else f"{r}, G = {int(g)}") + (w["voice_left_out"] if d else "")
-        if r and not pd.isna(g) else "—"
-        for r, g, d in zip(rows["reference"].fillna(""), rows["n_clusters"], rows["dropped"].fillna(""))]
+    out[w["reference_distribution"]] = reference_texts(rows, lang)
     return out
+
+
+def reference_texts(rows: pd.DataFrame, lang: str) -> list[str]:
+    """Each fit's reference distribution with its number of stations (and whether the voice was left
+    out), as the models' tables print it; "—" for a model not estimated.
+
+    >>> reference_texts(pd.DataFrame({"reference": ["t(14)", ""], "n_clusters": [15, None], "dropped": ["voice", ""]}), "zh")
+    ['t(14)，G = 15；不含发言主体', '—']
+    """
+    w = WORDS[lang]
+    return [(f"{r}，G = {int(g)}" if lang == "zh" else f"{r}, G = {int(g)}") + (w["voice_left_out"] if d else "")
+            if r and not pd.isna(g) else "—"
+            for r, g, d in zip(rows["reference"].fillna(""), rows["n_clusters"], rows["dropped"].fillna(""))]
+
+
+def constant_reference(fits: pd.DataFrame, lang: str) -> str:
+    """The reference distribution every estimated coefficient of ``fits`` shares, or "" when they differ
+    (a table whose rows all share it says it once, in its note, instead of in a column).
+
+    >>> f = pd.DataFrame({"term": ["Intercept", "a", "b"], "reference": "t(14)", "n_clusters": 15, "dropped": ""})
+    >>> constant_reference(f, "zh"), constant_reference(f.assign(n_clusters=[15, 15, 14]), "zh")
+    ('t(14)，G = 15', '')
+    """
+    rows = fits[fits["term"] != "Intercept"]
+    for col in ("reference", "n_clusters", "dropped"):
+        if col not in rows:
+            return ""
+    texts = {t for t in reference_texts(rows, lang) if t != "—"}
+    return texts.pop() if len(texts) == 1 else ""
+
+
+def without_constant_reference(frame: pd.DataFrame, fits: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` (a models' table) without its reference column when every row shares one reference."""
+    column = WORDS[lang]["reference_distribution"]
+    return frame.drop(columns=column) if constant_reference(fits, lang) and column in frame else frame
 
 
 #: A failed model's note (``analysis.methods.models``) in the book's language: pattern -> text.
