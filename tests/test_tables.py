@@ -298,3 +298,13 @@ def test_a_reference_every_model_shares_is_said_once_in_the_note_not_in_a_column
     assert "参照分布（站点数）" in without_constant_reference(model_table(differing, {}, "zh"), differing, "zh")
     said = reference_numbers(differing, fits, "zh")
     assert said["outcome_reference"].endswith("模型都不含发言主体") and "一列" in said["link_reference"]
+
+
+def test_the_csv_beside_a_table_carries_no_markdown(tmp_path):
+    from analysis.report.tables import write_table
+
+    frame = pd.DataFrame({"解": ["**制度框架 × 能力**", "\u00a0"], "编码号": ["`inst.policy`", "`cap.networks`"]})
+    write_table(frame, str(tmp_path / "t.md"), str(tmp_path / "t.csv"))
+    text = (tmp_path / "t.csv").read_text(encoding="utf-8")
+    assert "**" not in text and "`" not in text and "\u00a0" not in text and "制度框架 × 能力" in text
+    assert "**制度框架 × 能力**" in (tmp_path / "t.md").read_text(encoding="utf-8")  # the book keeps its marks

@@ -1083,10 +1083,27 @@ def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def write_table(frame: pd.DataFrame | Shown, markdown: str, csv_path: str) -> None:
     """Write a display table as Markdown (for the book) and CSV (for readers); a :class:`Shown`
-    table puts its full version in the CSV and its shorter version in the book."""
+    table puts its full version in the CSV and its shorter version in the book. The CSV carries no
+    Markdown (:func:`plain`): a spreadsheet reads the cells, not the book's bold and code marks."""
     if isinstance(frame, Shown):
-        write_csv(frame.full, csv_path)
+        write_csv(plain(frame.full), csv_path)
         Path(markdown).write_text(to_list_table(frame.shown) + "\n", encoding="utf-8")
         return
-    write_csv(frame, csv_path)
+    write_csv(plain(frame), csv_path)
     Path(markdown).write_text(to_list_table(frame) + "\n", encoding="utf-8")
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """A display table's text without the book's Markdown: no bold marks, no code backticks, and an
+    empty cell where the book holds a no-break space.
+
+    >>> plain(pd.DataFrame({"a": ["**制度框架 × 能力**", "`inst.policy`", "\u00a0"], "b": [1, 2, 3]}))["a"].tolist()
+    ['制度框架 × 能力', 'inst.policy', '']
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = [v.replace("**", "").replace("`", "").replace(BLANK, "") if isinstance(v, str) else v
+                           for v in out[column]]
+    out.columns = [c.replace("**", "").replace("`", "") if isinstance(c, str) else c for c in out.columns]
+    return out
