@@ -93,20 +93,15 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
     >>> lists["p1_support"].iloc[0]["actor_type"]
     '居民'
     """
-    import pandas as pd
-
-    from analysis.methods.mechanisms import SPAN, evidence_roles, evidence_spans
-    spans = evidence_spans(segments, codes, propositions)
-    # a span's codes of its role, all of them: the passage is listed once, under its first segment id
+    from analysis.methods.mechanisms import evidence_roles
     tagged = segments.merge(evidence_roles(codes, propositions), on="code_id")
-    held = tagged.sort_values("code_id").groupby([*SPAN, "proposition", "role"])["code_id"].agg(
-        lambda c: "、".join(dict.fromkeys(c)))
-    spans["code_id"] = held.reindex(pd.MultiIndex.from_frame(spans[[*SPAN, "proposition", "role"]])).to_numpy()
     out = {}
     for prop in propositions:
         for role in ROLES:
-            chosen = spans[(spans["proposition"] == prop) & (spans["role"] == role)]
-            out[f"{prop.lower()}_{role}"] = _listing(chosen, lang)
+            # the spans of this role, each once under its first segment id (as evidence_spans keeps
+            # them), with the codes of this role it carries
+            mine = tagged[(tagged["proposition"] == prop) & (tagged["role"] == role)]
+            out[f"{prop.lower()}_{role}"] = _span_listing(mine, mine, lang)
     themes = frequencies[frequencies["depth"] == 0].sort_values(["n_segments", "code_id"], ascending=[False, True])
     for key, end in THEME_KEYS.items():
         out[key] = _listing(segments[segments["theme"] == themes.iloc[end]["code_id"]], lang)
@@ -128,7 +123,7 @@ def segment_lists(segments: pd.DataFrame, codes: pd.DataFrame, frequencies: pd.D
 
 def _span_listing(chosen: pd.DataFrame, segments: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The spans (``document_id, start, end``) of ``chosen`` as a list: one row per span, under its
-    first segment id, with every code the span carries."""
+    first segment id among ``segments``, with every code ``segments`` gives the span."""
     import pandas as pd
 
     from analysis.methods.mechanisms import SPAN
