@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pybtex.plugin
 from pybtex.richtext import HRef, Text
@@ -36,6 +35,8 @@ from sphinxcontrib.bibtex.style.referencing.extra_empty import ExtraEmptyReferen
 from sphinxcontrib.bibtex.style.referencing.extra_label import ExtraLabelReferenceStyle
 from sphinxcontrib.bibtex.style.referencing.extra_year import ExtraYearReferenceStyle
 from sphinxcontrib.bibtex.style.template import join, join2, node, post_text, pre_text, reference, year
+
+from casebook_static import add_static
 
 #: Chinese characters (CJK unified ideographs, extension A, compatibility ideographs).
 HANZI = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
@@ -333,18 +334,10 @@ class Gbt7714AuthorYearReferenceStyle(GroupReferenceStyle):
         ExtraEmptyReferenceStyle()])
 
 
-STATIC = Path(__file__).parent / "static"
-
-
-def _add_static(app, config) -> None:
-    if str(STATIC) not in map(str, config.html_static_path):
-        config.html_static_path = [*config.html_static_path, str(STATIC)]
-
-
 def setup(app):
     pybtex.plugin.register_plugin("pybtex.style.formatting", "gbt7714", Gbt7714Style)
     register_plugin("sphinxcontrib.bibtex.style.referencing", "gbt7714_author_year",
                     Gbt7714AuthorYearReferenceStyle)
-    app.connect("config-inited", _add_static)
+    app.connect("config-inited", add_static)
     app.add_css_file("casebook_gbt7714.css")
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -33,11 +33,12 @@ from docutils.parsers.rst import Directive
 from sphinx import addnodes
 from sphinx.errors import ConfigError
 
+from casebook_static import add_static
+
 #: A value that reads as a number and so is printed as a link to its provenance.
 NUMBER_VALUE = re.compile(r"^(?:逾|约)?[+\-−]?\d[\d,]*(?:\.\d+)?(?:%|/\d+)?$|^\d{4}-\d{2}-\d{2}$")
 #: What a role's text cannot carry (a sentence with it is substituted as Markdown, unlinked).
 MARKUP = re.compile(r"[*`\[\]{}<>|\\]")
-STATIC = Path(__file__).parent / "static"
 
 
 def read_numbers(folder: Path) -> dict[str, dict]:
@@ -251,13 +252,8 @@ def _row(cells) -> nodes.row:
     return row
 
 
-def _add_static(app, config) -> None:
-    if str(STATIC) not in map(str, config.html_static_path):
-        config.html_static_path = [*config.html_static_path, str(STATIC)]
-
-
 def setup(app):
-    app.connect("config-inited", _add_static)
+    app.connect("config-inited", add_static)
     app.add_css_file("casebook_numbers.css")
     app.add_config_value("casebook_numbers", "../results/numbers", "env")
     app.add_config_value("casebook_numbers_page", "appendix_numbers", "env")
