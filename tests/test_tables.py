@@ -296,7 +296,7 @@ def test_a_reference_every_model_shares_is_said_once_in_the_note_not_in_a_column
     assert "参照分布（站点数）" in table.columns and "参照分布（站点数）" not in without_constant_reference(table, fits, "zh")
     differing = fits.assign(n_clusters=[15, 15, 12])
     assert "参照分布（站点数）" in without_constant_reference(model_table(differing, {}, "zh"), differing, "zh")
-    said = reference_numbers(differing, fits, "zh")
+    said = reference_numbers(differing, fits)
     assert said["outcome_reference"].endswith("模型都不含发言主体") and "一列" in said["link_reference"]
 
 

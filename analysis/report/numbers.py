@@ -837,24 +837,23 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
     return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系"}
 
 
-def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, lang: str) -> dict[str, str]:
+def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
     """The models' reference distribution for the tables' notes, when every row of a table shares one
     (the table then has no column for it); otherwise a pointer to the column.
 
     >>> f = pd.DataFrame({"term": ["a"], "reference": ["t(14)"], "n_clusters": [15], "dropped": ["voice"]})
-    >>> reference_numbers(f.assign(dropped=""), f, "zh")
+    >>> reference_numbers(f.assign(dropped=""), f)
     {'link_reference': 'p 值与区间以 t(14) 分布为参照（G = 15 个站点）', 'outcome_reference': 'p 值与区间以 t(14) 分布为参照（G = 15 个站点）；模型都不含发言主体'}
     """
-    from analysis.report.tables import constant_reference
+    from analysis.report.tables import shared_reference
 
     out = {}
     for key, fits in (("link_reference", link), ("outcome_reference", outcomes)):
-        text = constant_reference(fits, lang)
-        if text:
-            distribution, _, rest = text.partition("，")
-            stations, _, extra = rest.partition("；")
-            out[key] = (f"p 值与区间以 {distribution} 分布为参照（{stations} 个站点）"
-                        + (f"；模型都{extra}" if extra else ""))
+        shared = shared_reference(fits)
+        if shared:
+            distribution, stations, voice_left_out = shared
+            out[key] = (f"p 值与区间以 {distribution} 分布为参照（G = {fmt_int(stations)} 个站点）"
+                        + ("；模型都不含发言主体" if voice_left_out else ""))
         else:
             out[key] = "各行的参照分布见表中“参照分布”一列"
     return out

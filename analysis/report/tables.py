@@ -704,26 +704,42 @@ def reference_texts(rows: pd.DataFrame, lang: str) -> list[str]:
     >>> reference_texts(pd.DataFrame({"reference": ["t(14)", ""], "n_clusters": [15, None], "dropped": ["voice", ""]}), "zh")
     ['t(14)，G = 15；不含发言主体', '—']
     """
-    w = WORDS[lang]
-    return [(f"{r}，G = {int(g)}" if lang == "zh" else f"{r}, G = {int(g)}") + (w["voice_left_out"] if d else "")
-            if r and not pd.isna(g) else "—"
+    return [_reference_text(r, int(g), bool(d), lang) if r and not pd.isna(g) else "—"
             for r, g, d in zip(rows["reference"].fillna(""), rows["n_clusters"], rows["dropped"].fillna(""))]
 
 
+def _reference_text(reference: str, stations: int, voice_left_out: bool, lang: str) -> str:
+    text = f"{reference}，G = {stations}" if lang == "zh" else f"{reference}, G = {stations}"
+    return text + (WORDS[lang]["voice_left_out"] if voice_left_out else "")
+
+
+def shared_reference(fits: pd.DataFrame) -> tuple[str, int, bool] | None:
+    """The reference distribution, number of stations and whether the voice was left out that every
+    estimated coefficient of ``fits`` shares, or None when they differ (or the fits do not record them).
+
+    >>> f = pd.DataFrame({"term": ["Intercept", "a", "b"], "reference": "t(14)", "n_clusters": 15, "dropped": ""})
+    >>> shared_reference(f), shared_reference(f.assign(n_clusters=[15, 15, 14]))
+    (('t(14)', 15, False), None)
+    """
+    rows = fits[fits["term"] != "Intercept"]
+    if any(col not in rows for col in ("reference", "n_clusters", "dropped")):
+        return None
+    found = {(r, int(g), bool(d)) for r, g, d in zip(rows["reference"].fillna(""), rows["n_clusters"],
+                                                     rows["dropped"].fillna("")) if r and not pd.isna(g)}
+    return found.pop() if len(found) == 1 else None
+
+
 def constant_reference(fits: pd.DataFrame, lang: str) -> str:
-    """The reference distribution every estimated coefficient of ``fits`` shares, or "" when they differ
-    (a table whose rows all share it says it once, in its note, instead of in a column).
+    """The reference every estimated coefficient of ``fits`` shares (:func:`shared_reference`) as the
+    tables print it, or "" when they differ: a table whose rows all share it says it once, in its
+    note, instead of in a column.
 
     >>> f = pd.DataFrame({"term": ["Intercept", "a", "b"], "reference": "t(14)", "n_clusters": 15, "dropped": ""})
     >>> constant_reference(f, "zh"), constant_reference(f.assign(n_clusters=[15, 15, 14]), "zh")
     ('t(14)，G = 15', '')
     """
-    rows = fits[fits["term"] != "Intercept"]
-    for col in ("reference", "n_clusters", "dropped"):
-        if col not in rows:
-            return ""
-    texts = {t for t in reference_texts(rows, lang) if t != "—"}
-    return texts.pop() if len(texts) == 1 else ""
+    shared = shared_reference(fits)
+    return _reference_text(*shared, lang) if shared else ""
 
 
 def without_constant_reference(frame: pd.DataFrame, fits: pd.DataFrame, lang: str) -> pd.DataFrame:
