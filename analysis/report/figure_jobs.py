@@ -22,7 +22,7 @@ from analysis.methods.codebook import code_labels
 from analysis.methods.qca import parse_term, term_membership
 from analysis.report import figures as draw_
 from analysis.report.labels import ACTOR_LABELS
-from analysis.report.tables import hypothesis_label, lists_each_station
+from analysis.report.tables import hypothesis_label, hypothesis_name, lists_each_station
 
 
 def fig_alpha_forest(i, p, w):
@@ -45,7 +45,7 @@ def fig_analytic_framework(i, p, w):
     label = code_labels(codes, p.lang)
     order = list(codes["code_id"])
     # each arrow named as the book names its proposition (命题一), not by its bare id
-    conditions = [(hypothesis_label(prop, p.lang).split("（")[0], label[spec["condition"]], label[spec["outcome"]])
+    conditions = [(hypothesis_name(prop, p.lang), label[spec["condition"]], label[spec["outcome"]])
                   for prop, spec in p.propositions.items()]
     contrary = {c for spec in p.propositions.values() for c in spec.get("contrary", [])}
     contrary |= {c for codes_ in p.mechanisms.values() for c in codes_} | set(p.models.get("outcome_contrary", []))

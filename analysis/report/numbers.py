@@ -869,12 +869,12 @@ def shared_contrary_numbers(propositions: dict, mechanisms: dict, labels: dict) 
     >>> shared_contrary_numbers({"P1": {"contrary": ["b.x"]}}, {"m.a": ["b.y"]}, {})["shared_contrary_sentence"]
     '每个反证编码只属于一个命题或机制'
     """
-    from analysis.report.tables import hypothesis_label
+    from analysis.report.tables import hypothesis_name
 
     against: dict[str, list[str]] = {}
     for prop, spec in propositions.items():
         for code in spec.get("contrary", []):
-            against.setdefault(code, []).append(hypothesis_label(prop, "zh").split("（")[0])
+            against.setdefault(code, []).append(hypothesis_name(prop, "zh"))
     for mech, codes in mechanisms.items():
         for code in codes:
             against.setdefault(code, []).append(labels.get(mech, mech))
@@ -1113,12 +1113,12 @@ def qca_pt_sentence(result: dict, summary: pd.DataFrame, conditions: dict, label
     """
     if not result["status"]["computed"] or not result["solutions"].get("intermediate"):
         return "定性比较分析没有得到中间解，无从比较两种方法"
-    from analysis.report.tables import hypothesis_label
+    from analysis.report.tables import hypothesis_name
 
     posterior = dict(zip(summary["hypothesis"], summary["posterior"].astype(float)))
     terms = [t for model in result["solutions"]["intermediate"] for t in model["terms"]]
     present = {c: [t for t in terms if c in t["term"].split("*")] for c in conditions}
-    name = {c: hypothesis_label(prop, "zh").split("（")[0] for c, prop in conditions.items()}
+    name = {c: hypothesis_name(prop, "zh") for c, prop in conditions.items()}
     agree = [c for c, ts in present.items() if ts and posterior.get(conditions[c], 0) >= 0.5]
     apart = [c for c, ts in present.items() if ts and posterior.get(conditions[c], 1) < 0.5]
     absent = [c for c, ts in present.items() if not ts and posterior.get(conditions[c], 0) >= 0.5]

@@ -972,12 +972,22 @@ def hypothesis_label(hypothesis: str, lang: str) -> str:
     >>> hypothesis_label("P2", "zh"), hypothesis_label("M", "zh"), hypothesis_label("P2", "en")
     ('命题二（P2）', '机制（M）', 'P2')
     """
+    name = hypothesis_name(hypothesis, lang)
+    return hypothesis if name == hypothesis else f"{name}（{hypothesis}）"
+
+
+def hypothesis_name(hypothesis: str, lang: str) -> str:
+    """A hypothesis as the prose names it, without its id (the id itself where the book has no name).
+
+    >>> hypothesis_name("P2", "zh"), hypothesis_name("M", "zh"), hypothesis_name("P12", "zh"), hypothesis_name("P2", "en")
+    ('命题二', '机制', 'P12', 'P2')
+    """
     if lang != "zh":
         return hypothesis
     numerals = "〇一二三四五六七八九"
     if hypothesis[:1] == "P" and hypothesis[1:].isdigit() and int(hypothesis[1:]) < 10:
-        return f"命题{numerals[int(hypothesis[1:])]}（{hypothesis}）"
-    return {"M": "机制（M）"}.get(hypothesis, hypothesis)
+        return f"命题{numerals[int(hypothesis[1:])]}"
+    return {"M": "机制"}.get(hypothesis, hypothesis)
 
 
 def pt_items_table(items: pd.DataFrame, lang: str, labels: dict | None = None) -> pd.DataFrame:
