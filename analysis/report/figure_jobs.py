@@ -85,12 +85,19 @@ def fig_cooccurrence_heatmap(i, p, w):
                 significant.loc[a, b] = bool(r.p_fdr < p.fdr)
     names = {code: label[code] for code in left + right}
     words = {key: text.replace("{fdr}", f"{p.fdr}") for key, text in p.words[p.lang].items()}  # {rows} the figure fills
-    # the rows' axis names the themes whose rows are drawn (a theme that co-occurs with no outcome is not)
-    drawn = [theme for theme in p.left_themes if (c.loc[_children(codes, theme)].to_numpy() > 0).any()]
-    if drawn and len(drawn) < len(p.left_themes):
-        words["left"] = "、".join(label.get(theme, theme) for theme in drawn)
+    # a row that co-occurs with no outcome would be a band of zeros: it is named beneath the plot instead
+    # (unless every row is such), and the rows' axis names only the themes still drawn
+    empty = (c.fillna(0).to_numpy() == 0).all(axis=1)
+    if empty.any() and not empty.all():
+        omitted = [names[code] for code in c.index[empty]]
+        c, significant = c[~empty], significant[~empty]
+        drawn = [theme for theme in p.left_themes if set(_children(codes, theme)) & set(c.index)]
+        if len(drawn) < len(p.left_themes):
+            words["left"] = "、".join(label.get(theme, theme) for theme in drawn)
+    else:
+        omitted = []
     return draw_.cooccurrence_heatmap(c.rename(index=names, columns=names), significant.rename(index=names, columns=names),
-                                      words)
+                                      words, omitted)
 
 
 def fig_evidence(i, p, w):

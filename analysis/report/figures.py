@@ -375,8 +375,9 @@ def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, word
     bar at its last interview on a second axis, with the threshold dashed; when no run after the base
     brings any new code, that axis would be empty, so the figure has none and says so in words
     (``words["none_new"]``, which may name ``{base}``, ``{later}``, the interviews after it, and
-    ``{runs}``). The vertical line marks the saturation point when reached. Past a few hundred interviews (a province pooled) the markers and
-    bars would merge into ink and cost minutes to draw: the curve is a plain line and the shares a step line.
+    ``{runs}``). The vertical line marks the saturation point when reached. Past a few hundred
+    interviews (a province pooled) the markers and bars would merge into ink and cost minutes to
+    draw: the curve is a plain line and the shares a step line.
     """
     many = len(curve) > 300
     fig, ax = plt.subplots(figsize=(5.4, 3.0))
@@ -406,8 +407,8 @@ def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, word
         right.tick_params(labelsize=8.5)
         right.spines[["top"]].set_visible(False)
     elif len(runs):
-        ax.text(0.97, 0.45, words["none_new"].format(base=base, runs=len(runs), later=len(curve) - base), transform=ax.transAxes, ha="right",
-                va="center", multialignment="center", fontsize=8.5, color="#8c2b1e",
+        ax.text(0.97, 0.45, words["none_new"].format(base=base, runs=len(runs), later=len(curve) - base),
+                transform=ax.transAxes, ha="right", va="center", multialignment="center", fontsize=8.5, color="#8c2b1e",
                 bbox=dict(boxstyle="round,pad=0.4", facecolor="white", edgecolor="#cccccc", linewidth=0.6))
     if result.get("reached"):
         ax.axvline(result["point"], color="#333333", linewidth=0.8)
@@ -418,21 +419,17 @@ def saturation_curve(curve: pd.DataFrame, runs: pd.DataFrame, result: dict, word
     return fig
 
 
-def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict) -> plt.Figure:
+def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict, omitted=()) -> plt.Figure:
     """Heat map of the c-coefficients between co-production codes (rows) and resilience outcomes
     (columns), each cell's value written in it; a frame marks the pairs whose co-occurrence test
     survives the false-discovery-rate correction.
 
     ``c`` and ``significant`` are frames of the same shape, indexed and labelled as the axes show
-    them; every cell shows its c with two decimals (a pair that never co-occurs, 0.00).
-    A row whose codes co-occur with no outcome at all would be a band of zeros: it is left out and
-    named beneath the plot (``words["omitted"]``, with ``{rows}``). ``words`` names the axes, the
-    colour bar and the frame.
+    them; every cell shows its c with two decimals (a pair that never co-occurs, 0.00). ``omitted``
+    names the rows left out by the caller (rows that co-occur with no outcome at all, which would be
+    bands of zeros): they are named beneath the plot (``words["omitted"]``, with ``{rows}``).
+    ``words`` names the axes, the colour bar and the frame.
     """
-    empty = (c.fillna(0).to_numpy(dtype=float) == 0).all(axis=1)
-    omitted = list(c.index[empty]) if not empty.all() else []
-    if omitted:
-        c, significant = c[~empty], significant[~empty]
     values = c.to_numpy(dtype=float)
     high = max(0.05, float(np.nanmax(values)) if values.size else 0.05)
     fig, ax = plt.subplots(figsize=(0.62 * c.shape[1] + 2.6, 0.34 * c.shape[0] + 1.6))
