@@ -114,7 +114,7 @@ WORDS = {
            "rest_in_csv": "另有{what}，只列在 CSV 下载中",
            "rest_controls": " {n:,} 个控制变量（{which}）的系数", "control_length": "文档长度", "control_voice": "发言主体",
            "rest_wide": " {n:,} 个机制系数的区间过宽（上限超过下限的 {ratio} 倍），无从解读",
-           "accessed": "{date} 查阅", "n_cases": "案例数", "qca_out": "结果"},
+           "n_cases": "案例数", "qca_out": "结果"},
     "en": {"test": "Test", "chi2": "chi-square", "monte_carlo": "Monte Carlo exact", "none": "—", "n_with": "Spans with code",
            "statistic": "χ²", "p": "p", "p_fdr": "FDR-adjusted p", "over": "Over-represented (permutation z)",
            "untranslated": " (untranslated)",
@@ -201,7 +201,7 @@ WORDS = {
            "rest_controls": "{n:,} coefficients of control variables ({which})", "control_length": "document length",
            "control_voice": "voice",
            "rest_wide": "{n:,} mechanism coefficients whose interval is too wide to read (upper limit over {ratio} times the lower)",
-           "accessed": "read {date}", "n_cases": "n", "qca_out": "Outcome"},
+           "n_cases": "n", "qca_out": "Outcome"},
 }
 
 #: The public context facts (data/context/context_facts.csv) in the book's language: each scope,

@@ -439,6 +439,15 @@ def _p(p: float) -> str:
     return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _p_starred(p: float, fdr: float | None) -> str:
+    """:func:`_p`, starred when it is below the false-discovery level ``fdr`` (None: never starred).
+
+    >>> _p_starred(0.0496, 0.05), _p_starred(0.2, 0.05), _p_starred(float("nan"), 0.05), _p_starred(0.01, None)
+    ('0.050 *', '0.200', '—', '0.010')
+    """
+    return _p(p) + (" *" if fdr is not None and pd.notna(p) and p < fdr else "")
+
+
 def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFrame, categories: dict,
                     lang: str, fdr: float) -> pd.DataFrame:
     """One row per code: spans with the code, the permutation statistic (sum of squared cell z), its
@@ -457,7 +466,7 @@ def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFram
         w["n_with"]: tests["n_with_code"],
         w["perm_statistic"]: [("—" if pd.isna(s) else f"{s:.1f}") for s in tests["statistic"]],
         w["p_perm"]: tests["p_value"].map(_p),
-        w["p_fdr"]: [_p(p) + (" *" if pd.notna(p) and p < fdr else "") for p in tests["p_fdr"]],
+        w["p_fdr"]: [_p_starred(p, fdr) for p in tests["p_fdr"]],
         w["p_spans"]: tests["p_spans"].map(_p),
         w["over"]: tests["code_id"].map(over),
     })
@@ -605,8 +614,14 @@ def _quote(text: str, who: str, actor: str, lang: str) -> str:
     role = ACTOR_LABELS[lang].get(actor, actor)
     if role.startswith("（") and role.endswith("）"):  # the label in words stands in brackets of its own
         role = role[1:-1]
-    inner = curly_quotes(curly_quotes(text, "‘’").replace("'", '"'), "‘’").replace("“", "‘").replace("”", "’")
+    inner = curly_quotes(text, "‘’")  # the straight double quotes, paired
+    inner = curly_quotes(inner.replace("'", '"'), "‘’")  # then the straight single ones
+    inner = inner.translate(INNER_QUOTES)  # and the curly double ones, as single
     return WORDS[lang]["quotation"].format(text=inner, who=who, role=role)
+
+
+#: Curly double quotes inside a quotation become single ones.
+INNER_QUOTES = str.maketrans("“”", "‘’")
 
 
 def curly_quotes(text: str, marks: str = "“”") -> str:
@@ -655,10 +670,9 @@ def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int, f
         w["code_a"]: seg["code_a"].map(labels), w["code_b"]: seg["code_b"].map(labels),
         w["spans_together"]: seg["n_ab"],
         w["c_spans"]: seg["c"].map(lambda v: f"{v:.3f}"),
-        w["permutation_fdr_p"]: seg["p_fdr"].map(lambda v: _p(v) + (" *" if fdr is not None and v < fdr else "")),
+        w["permutation_fdr_p"]: seg["p_fdr"].map(lambda v: _p_starred(v, fdr)),
         w["c_documents"]: [f"{doc.loc[(a, b), 'c']:.3f}" for a, b in zip(seg["code_a"], seg["code_b"])],
-        w["stratified_fdr_p"]: [_p(v) + (" *" if fdr is not None and v < fdr else "")
-                                for v in (doc.loc[(a, b), "p_fdr"] for a, b in zip(seg["code_a"], seg["code_b"]))],
+        w["stratified_fdr_p"]: [_p_starred(doc.loc[(a, b), "p_fdr"], fdr) for a, b in zip(seg["code_a"], seg["code_b"])],
     })
 
 
