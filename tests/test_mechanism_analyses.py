@@ -146,6 +146,20 @@ def test_codes_on_overlapping_spans_co_occur_as_in_atlas_ti():
     assert (pair["n_a"], pair["n_b"], pair["n_ab"]) == (3, 2, 1)
 
 
+def test_one_code_sets_co_occur_exactly_as_their_codes_do():
+    """A set test over one-code sets is the pair test: same passages, counts and exact p-value."""
+    from analysis.methods.cooccurrence import segment_cooccurrence, set_cooccurrence
+
+    rng = np.random.default_rng(3)
+    seg = pd.DataFrame({"document_id": rng.choice(["d1", "d2", "d3"], 120), "start": rng.integers(0, 400, 120),
+                        "code_id": rng.choice(list("abcd"), 120)})
+    seg["end"] = seg["start"] + rng.integers(1, 12, 120)
+    pairs = segment_cooccurrence(seg, list("abcd"))
+    sets = set_cooccurrence(seg, list("abcd"), {c: [c] for c in "abcd"}, list(zip(pairs["code_a"], pairs["code_b"])))
+    columns = ["code_a", "code_b", "n_a", "n_b", "n_ab", "c", "p_value"]
+    pd.testing.assert_frame_equal(sets[columns], pairs[columns])
+
+
 def test_a_chain_of_overlapping_spans_is_one_passage():
     """a [0,10) and b [18,30) do not overlap, but x [8,20) overlaps both: one passage (documented)."""
     from analysis.methods.cooccurrence import overlap_units
@@ -248,17 +262,47 @@ def test_outcome_models_correct_the_mechanism_coefficients_of_all_models_togethe
 
 
 def test_a_condition_links_to_a_mechanism_through_its_own_evidence_never_its_outcome_code():
-    # The condition theme i holds i.a (evidence) and i.o (its proposition's outcome). i.o co-occurs
-    # with the mechanism m.x more strongly (c 0.4) than i.a does (c 0.1), but an outcome is never
-    # evidence for its own condition, so the link goes through i.a, and only i.a's test decides it.
+    # The condition theme i holds i.a and i.b (evidence) and i.o (its proposition's outcome). Only i.o
+    # shares passages with the mechanism m.x; an outcome is never evidence for its own condition, so
+    # the condition's passages are those of i.a or i.b, and the link shares none.
     from analysis.methods.mechanisms import mechanism_links
 
-    codes = pd.DataFrame({"code_id": ["i", "i.a", "i.o", "m", "m.x", "r", "r.y"],
-                          "theme": ["i", "i", "i", "m", "m", "r", "r"],
-                          "is_leaf": [False, True, True, False, True, False, True]})
-    pairs = pd.DataFrame({"level": "segment", "code_a": ["i.a", "i.o", "m.x"], "code_b": ["m.x", "m.x", "r.y"],
-                          "c": [0.1, 0.4, 0.2], "p_fdr": [0.2, 0.001, 0.01]})
-    links = mechanism_links(pairs, codes, ["i"], ["m.x"], "r", 0.05, excluded=["i.o"]).set_index(["source", "target"])
-    assert links.loc[("i", "m.x"), "via"] == "i.a" and links.loc[("i", "m.x"), "weight"] == pytest.approx(0.1)
-    assert not links.loc[("i", "m.x"), "supported"] and links.loc[("m.x", "r.y"), "supported"]
-    assert mechanism_links(pairs, codes, ["i"], ["m.x"], "r", 0.05).set_index("source").loc["i", "via"] == "i.o"
+    codes = pd.DataFrame({"code_id": ["i", "i.a", "i.b", "i.o", "m", "m.x", "r", "r.y"],
+                          "theme": ["i", "i", "i", "i", "m", "m", "r", "r"],
+                          "is_leaf": [False, True, True, True, False, True, False, True]})
+    passages = [["i.o", "m.x"], ["i.o", "m.x"], ["i.a"], ["i.b"], ["m.x", "r.y"], ["r.y"]]
+    segments = pd.DataFrame([{"document_id": "d", "start": 10 * k, "end": 10 * k + 5, "code_id": c}
+                             for k, held in enumerate(passages) for c in held])
+    links = mechanism_links(segments, codes, ["i"], ["m.x"], "r", 0.05, excluded=["i.o"]).set_index(["source", "target"])
+    assert links.loc[("i", "m.x"), ["n_source", "n_both", "n_codes"]].tolist() == [2, 0, 2]
+    assert links.loc[("i", "m.x"), "weight"] == 0 and not links.loc[("i", "m.x"), "supported"]
+    # without the exclusion the outcome code's passages would make the link
+    assert mechanism_links(segments, codes, ["i"], ["m.x"], "r", 0.05).set_index("source").loc["i", "n_both"] == 2
+
+
+def test_a_diagram_link_is_one_test_over_its_theme_and_the_correction_runs_over_the_diagrams_links():
+    # Six documents of four passages. In each, one passage carries a code of theme i (i.a in three
+    # documents, i.b in the other three) together with m.x, m.x is on one passage more, and the
+    # other two carry r.y and o.q (a code of no layer). Per
+    # document P(overlap >= 1) = 1 - C(3,2)/C(4,2) = 1/2, so the theme-level p is P(all six share)
+    # = 1/2**6 = 1/64 exactly. Tested leaf by leaf, each code shares only three documents: p = 1/8,
+    # and the strongest leaf would have stood in for the theme. The mechanism -> outcome link (m.x,
+    # r.y) shares nothing: p = 1. Benjamini-Hochberg over the diagram's two links: 2/64 and 1.
+    from analysis.methods.cooccurrence import segment_cooccurrence
+    from analysis.methods.mechanisms import mechanism_links
+
+    codes = pd.DataFrame({"code_id": ["i", "i.a", "i.b", "m", "m.x", "r", "r.y", "o", "o.q"],
+                          "theme": ["i", "i", "i", "m", "m", "r", "r", "o", "o"],
+                          "is_leaf": [False, True, True, False, True, False, True, False, True]})
+    rows = []
+    for d in range(6):
+        leaf = "i.a" if d < 3 else "i.b"
+        for k, held in enumerate([[leaf, "m.x"], ["m.x"], ["r.y"], ["o.q"]]):
+            rows += [{"document_id": f"d{d}", "start": 10 * k, "end": 10 * k + 5, "code_id": c} for c in held]
+    segments = pd.DataFrame(rows)
+    links = mechanism_links(segments, codes, ["i"], ["m.x"], "r", 0.05).set_index(["source", "target"])
+    assert links.loc[("i", "m.x"), "p_value"] == pytest.approx(1 / 64)
+    assert links.loc[("i", "m.x"), "p_fdr"] == pytest.approx(2 / 64) and links.loc[("i", "m.x"), "supported"]
+    assert links.loc[("m.x", "r.y"), "p_value"] == pytest.approx(1.0) and not links.loc[("m.x", "r.y"), "supported"]
+    leaf = segment_cooccurrence(segments, ["i.a", "i.b", "m.x", "r.y", "o.q"]).set_index(["code_a", "code_b"])
+    assert leaf.loc[("i.a", "m.x"), "p_value"] == pytest.approx(1 / 8)

@@ -156,19 +156,64 @@ def overlap_units(segments: pd.DataFrame) -> pd.Series:
     return pd.Series(numbers, index=order.index, dtype="int64").reindex(segments.index)
 
 
+def _passages(segments: pd.DataFrame, codes: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Passages carrying any of ``codes`` x codes 0/1, each passage's document number, and how many
+    such passages each document holds."""
+    units, matrix = presence(segments.assign(passage=overlap_units(segments)), codes, ["document_id", "passage"])
+    _, doc_index = np.unique(pd.factorize(units["document_id"])[0], return_inverse=True)
+    return matrix, doc_index, np.bincount(doc_index)
+
+
 def segment_cooccurrence(segments: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
     """Pairs of codes on the same passage (overlapping spans), with the exact within-document permutation test."""
-    units, matrix = presence(segments.assign(passage=overlap_units(segments)), codes, ["document_id", "passage"])
+    matrix, doc_index, n = _passages(segments, codes)
     out = _pairs(matrix, codes)
     # Per document: its passages and each code's passages; per pair: the passages both codes are on.
-    _, doc_index = np.unique(pd.factorize(units["document_id"])[0], return_inverse=True)
-    n = np.bincount(doc_index)
     per_doc = _group_counts(doc_index, matrix, len(n))
     both = _both(matrix)
     out["p_value"] = [_within_p(int(both[i, j]), n, per_doc[:, i], per_doc[:, j])
                       for i, j in combinations(range(len(codes)), 2)]
     out["p_fdr"] = fdr_adjust(out["p_value"])
     return out.assign(level="segment")
+
+
+def set_cooccurrence(segments: pd.DataFrame, codes: list[str], sets: dict[str, list[str]],
+                     pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    """Pairs of code sets on the same passage, with the exact within-document permutation test.
+
+    A passage carries a set when it carries any of the set's codes. The passages are those of
+    :func:`segment_cooccurrence` over ``codes`` (which must hold every code of every set), so a pair
+    of one-code sets gets exactly that function's counts and p-value; a set of several codes asks
+    whether a passage about any of them is more often also about the other set than the shuffles
+    within documents would make it. No correction for multiple tests: the caller knows the family.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"document_id": "d", "start": [0, 0, 10, 20, 30], "end": [5, 5, 15, 25, 35],
+    ...                     "code_id": ["a", "m", "b", "m", "x"]})
+    >>> out = set_cooccurrence(seg, ["a", "b", "m", "x"], {"ab": ["a", "b"], "m": ["m"]}, [("ab", "m")])
+    >>> out[["code_a", "code_b", "n_a", "n_b", "n_ab"]].values.tolist()
+    [['ab', 'm', 2, 2, 1]]
+    >>> float(out["c"].iloc[0]), round(float(out["p_value"].iloc[0]), 4)
+    (0.3333333333333333, 0.8333)
+    """
+    matrix, doc_index, n = _passages(segments, codes)
+    column = {code: i for i, code in enumerate(codes)}
+    missing = sorted({c for members in sets.values() for c in members} - set(column))
+    if missing:
+        raise ValueError(f"codes {missing} of the sets are not among the passages' codes")
+    carries = {name: matrix[:, [column[c] for c in members]].max(1) if members else np.zeros(len(matrix), np.int8)
+               for name, members in sets.items()}
+    rows = []
+    for a, b in pairs:
+        in_a, in_b = carries[a].astype(int), carries[b].astype(int)
+        n_ab = int((in_a & in_b).sum())
+        rows.append({"code_a": a, "code_b": b, "n_a": int(in_a.sum()), "n_b": int(in_b.sum()), "n_ab": n_ab,
+                     "p_value": _within_p(n_ab, n, np.bincount(doc_index, weights=in_a, minlength=len(n)).astype(int),
+                                          np.bincount(doc_index, weights=in_b, minlength=len(n)).astype(int))})
+    out = pd.DataFrame(rows, columns=["code_a", "code_b", "n_a", "n_b", "n_ab", "p_value"])
+    out.insert(5, "c", c_coefficient(out["n_a"], out["n_b"], out["n_ab"]))
+    return out
 
 
 def document_cooccurrence(segments: pd.DataFrame, codes: list[str], documents: list[str],

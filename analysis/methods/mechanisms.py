@@ -96,35 +96,41 @@ def framework_matrix(segments: pd.DataFrame, codes: pd.DataFrame, propositions: 
     return out
 
 
-def mechanism_links(pairs: pd.DataFrame, codes: pd.DataFrame, conditions: list[str], mechanisms: list[str],
+def mechanism_links(segments: pd.DataFrame, codes: pd.DataFrame, conditions: list[str], mechanisms: list[str],
                     outcome_theme: str, fdr: float, excluded: list[str] = ()) -> pd.DataFrame:
-    """Links of the mechanism diagram, weighted by segment-level co-occurrence.
+    """Links of the mechanism diagram, each tested once by passage-level co-occurrence.
 
-    A condition (a theme) links to a mechanism code with the strongest
-    c-coefficient between any code of the theme and the mechanism, leaving out the
-    codes in ``excluded`` (the propositions' outcome codes, which are never evidence
-    for their own condition); a mechanism links to each outcome code of
-    ``outcome_theme`` with their c-coefficient. A link is supported when that
-    pair's permutation test survives the FDR correction at ``fdr``.
+    A condition (a theme) links to a mechanism code through the condition as a whole: a passage
+    carries the condition when it carries any leaf code of the theme other than those in
+    ``excluded`` (the propositions' outcome codes, which are never evidence for their own
+    condition) and the mechanism codes. A mechanism links to each leaf outcome code of
+    ``outcome_theme``. Every link is one test (:func:`analysis.methods.cooccurrence.set_cooccurrence`:
+    the c-coefficient and the exact within-document permutation test), and the false-discovery
+    rate is controlled over the diagram's links, the family whose results the diagram shows
+    (Benjamini-Hochberg); a link is supported when its corrected p-value is below ``fdr``. So no
+    link is chosen as the strongest of several leaf pairs, a choice the correction would not see.
+
+    Returns
+    -------
+    DataFrame
+        ``source, target, weight`` (the c-coefficient), ``n_source, n_target, n_both`` (passages),
+        ``p_value, p_fdr, supported`` and ``n_codes`` (how many leaf codes the source pools).
     """
-    seg = pairs[pairs["level"] == "segment"]
-    both = pd.concat([seg, seg.rename(columns={"code_a": "code_b", "code_b": "code_a"})], ignore_index=True)
-    theme = dict(zip(codes["code_id"], codes["theme"]))
-    rows = []
-    for cond in conditions:
-        for mech in mechanisms:
-            cand = both[(both["code_a"].map(theme) == cond) & (both["code_b"] == mech) & (both["code_a"] != mech)
-                        & ~both["code_a"].isin(excluded)]
-            best = cand.sort_values(["c", "code_a"], ascending=[False, True]).head(1)
-            c = float(best["c"].iloc[0]) if len(best) else 0.0
-            ok = bool(len(best) and best["p_fdr"].iloc[0] < fdr)
-            rows.append({"source": cond, "target": mech, "weight": c, "supported": ok,
-                         "via": best["code_a"].iloc[0] if len(best) else ""})
-    outcomes = codes.loc[(codes["theme"] == outcome_theme) & codes["is_leaf"], "code_id"]
-    for mech in mechanisms:
-        for out in outcomes:
-            hit = both[(both["code_a"] == mech) & (both["code_b"] == out)]
-            c = float(hit["c"].iloc[0]) if len(hit) else 0.0
-            rows.append({"source": mech, "target": out, "weight": c,
-                         "supported": bool(len(hit) and hit["p_fdr"].iloc[0] < fdr), "via": mech})
-    return pd.DataFrame(rows)
+    from analysis.methods.cooccurrence import set_cooccurrence
+    from analysis.methods.multiplicity import fdr_adjust
+
+    leaves = codes.loc[codes["is_leaf"], ["code_id", "theme"]]
+    left_out = set(excluded) | set(mechanisms)
+    sets = {cond: [c for c, t in zip(leaves["code_id"], leaves["theme"]) if t == cond and c not in left_out]
+            for cond in conditions}
+    outcomes = leaves.loc[leaves["theme"] == outcome_theme, "code_id"].tolist()
+    sets |= {code: [code] for code in [*mechanisms, *outcomes]}
+    pairs = [(cond, mech) for cond in conditions for mech in mechanisms]
+    pairs += [(mech, out) for mech in mechanisms for out in outcomes]
+    tested = set_cooccurrence(segments, leaves["code_id"].tolist(), sets, pairs)
+    links = tested.rename(columns={"code_a": "source", "code_b": "target", "c": "weight", "n_a": "n_source",
+                                   "n_b": "n_target", "n_ab": "n_both"})
+    links["p_fdr"] = fdr_adjust(links["p_value"])
+    links["supported"] = (links["p_fdr"] < fdr).fillna(False).astype(bool)
+    links["n_codes"] = links["source"].map(lambda name: len(sets[name]))
+    return links

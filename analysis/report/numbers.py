@@ -805,16 +805,16 @@ def voice_note(fits: pd.DataFrame) -> str:
 
 def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mechanism_theme: str) -> dict[str, str]:
     """What the mechanism diagram shows, layer by layer: how many links were tested, how many are
-    supported and which (each by its leaf pair), in words for none, one and all (``diagram_sentence``).
+    supported and which, in words for none, one and all (``diagram_sentence``), and how many links the
+    correction ran over (``diagram_n_links``).
 
     Examples
     --------
     >>> codes = pd.DataFrame({"code_id": ["c", "m.a", "m.b", "r.x", "c.y"], "theme": ["c", "m", "m", "r", "c"]})
     >>> links = pd.DataFrame({"source": ["c", "c", "m.a", "m.b"], "target": ["m.a", "m.b", "r.x", "r.x"],
-    ...                       "weight": [0.09, 0.0, 0.02, 0.01], "supported": [True, False, False, False],
-    ...                       "via": ["c.y", "c.y", "", ""]})
-    >>> diagram_numbers(links, codes, {"c": "条件", "m.a": "甲", "c.y": "乙"}, "m")["diagram_sentence"]
-    '条件到机制的 2 条联系中只有 1 条获支持（条件—甲，经由乙，c = 0.09）；机制到结果的 2 条联系都没有获支持'
+    ...                       "weight": [0.09, 0.0, 0.02, 0.01], "supported": [True, False, False, False]})
+    >>> diagram_numbers(links, codes, {"c": "条件", "m.a": "甲"}, "m")["diagram_sentence"]
+    '条件到机制的 2 条联系中只有 1 条获支持（条件—甲，c = 0.09）；机制到结果的 2 条联系都没有获支持'
     """
     theme = dict(zip(codes["code_id"], codes["theme"]))
     into = links["target"].map(theme).eq(mechanism_theme)
@@ -823,10 +823,8 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
         if not len(layer):
             continue
         held = layer[layer["supported"].astype(bool)]
-        shown = "、".join(f"{labels.get(r.source, r.source)}—{labels.get(r.target, r.target)}"
-                         + (f"，经由{labels.get(r.via, r.via)}" if getattr(r, "via", "") not in ("", r.source) else "")
-                         + f"，c = {r.weight:.2f}"
-                         for r in held.itertuples())
+        shown = "、".join(f"{labels.get(r.source, r.source)}—{labels.get(r.target, r.target)}，c = {r.weight:.2f}"
+                          for r in held.itertuples())
         n, k = len(layer), len(held)
         if not k:
             parts.append(f"{name}的 {fmt_int(n)} 条联系都没有获支持" if n > 1 else f"{name}的这条联系没有获支持")
@@ -834,7 +832,8 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
             parts.append(f"{name}的 {fmt_int(n)} 条联系全部获支持（{shown}）")
         else:
             parts.append(f"{name}的 {fmt_int(n)} 条联系中{'只有 1 条' if k == 1 else f'有 {fmt_int(k)} 条'}获支持（{shown}）")
-    return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系"}
+    return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系",
+            "diagram_n_links": fmt_int(len(links))}
 
 
 def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:

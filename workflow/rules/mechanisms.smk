@@ -121,7 +121,7 @@ rule process_tracing:
 
 rule mechanism_links:
     input:
-        pairs="results/mechanisms/cooccurrence.parquet",
+        segments="results/ingest/segments.parquet",
         codes="results/ingest/codes.parquet",
     output:
         links="results/mechanisms/mechanism_links.parquet",
@@ -129,6 +129,7 @@ rule mechanism_links:
         "logs/mechanisms/mechanism_links.log",
     params:
         code=code_for("mechanism_links"),
+        coder=PRIMARY_CODER,
         conditions=[p["condition"] for p in config["propositions"].values()],
         outcomes=[p["outcome"] for p in config["propositions"].values() if p.get("outcome")],
         mechanisms=list(config["mechanisms"]),
