@@ -108,6 +108,29 @@ def test_the_evidence_matrix_and_the_framework_matrix_count_the_same_spans():
         assert raw[condition].tolist() == pytest.approx(share.loc[raw.index].tolist()), condition
 
 
+def test_the_reliability_sensitivity_counts_as_the_matrices_do_and_drops_only_the_named_codes():
+    # with nothing left out, the sensitivity's counts are the pooled evidence matrix's; leaving out one
+    # supporting code of P2 removes exactly the spans that carry no other P2 support code
+    from analysis.methods.evidence import claims, evidence_matrix, tag_spans, without_codes
+
+    t = corpus()
+    primary = primary_coding(t["segments"], CONFIG["coders"]["primary"])
+    roles = claims(t["codes"], CONFIG["propositions"], CONFIG["mechanisms"])
+    pooled = evidence_matrix(tag_spans(primary, roles).assign(scope="all"), "scope", ["all"]).set_index("claim")
+    same = without_codes(primary, roles, [], CONFIG["cases"]).set_index("claim")
+    for column in ("n_support", "n_contrary"):
+        assert same[column].tolist() == pooled.loc[same.index, column].tolist()
+        assert same[f"{column}_kept"].tolist() == same[column].tolist()
+    assert (same["n_stations_crossing"] == 0).all() and (same["dropped"] == "").all()
+    support = roles[(roles["claim"] == "P2") & (roles["role"] == "support")]["code_id"].tolist()
+    gone = support[-1]
+    spans = primary.merge(roles[roles["claim"] == "P2"], on="code_id")
+    spans = spans[spans["role"] == "support"].groupby(["document_id", "start", "end"])["code_id"].agg(set)
+    expected = int((spans != {gone}).sum())
+    row = without_codes(primary, roles, [gone], CONFIG["cases"]).set_index("claim").loc["P2"]
+    assert row["dropped"] == gone and row["n_support_kept"] == expected < row["n_support"]
+
+
 def test_the_analyses_recover_the_planted_structure():
     """A recovery check on synthetic data: the QCA finds the planted rule res = inst*(cap + inc), and the
     clustered model finds the planted mechanism -> resilience link with the planted (positive) sign."""

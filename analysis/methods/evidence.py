@@ -170,3 +170,75 @@ def _cell_medoids(tagged: pd.DataFrame, cell_keys: list[str]) -> pd.DataFrame:
     out["n"] = n[best["cell"].to_numpy()]
     return out
 
+
+
+def claim_counts(segments: pd.DataFrame, roles: pd.DataFrame, by: str = "case_id") -> pd.DataFrame:
+    """Supporting and contrary spans per claim and level of ``by``: ``claim, by, support, contrary``,
+    counted as :func:`tag_spans` counts them (a span once per claim and role), without reading texts."""
+    keys = ["document_id", "start", "end"]
+    hits = segments[[*keys, by, "code_id"]].merge(roles, on="code_id").drop_duplicates([*keys, "claim", "role"])
+    counts = hits.groupby(["claim", by, "role"]).size().unstack("role", fill_value=0)
+    counts = counts.reindex(columns=["support", "contrary"], fill_value=0)
+    counts.columns.name = None
+    return counts.reset_index()
+
+
+def without_codes(segments: pd.DataFrame, roles: pd.DataFrame, dropped: list[str], stations: list[str]) -> pd.DataFrame:
+    """Each claim's evidence with every code and without the codings of ``dropped`` (the codes whose
+    intercoder reliability is too low to lean on), pooled and station by station.
+
+    Returns
+    -------
+    DataFrame
+        One row per claim: ``claim, kind``, ``dropped`` (the claim's own support or contrary codes
+        among ``dropped``, ``"; "`` between them), ``n_support, n_contrary, support_share`` with all
+        codes and the same with ``_kept`` after them; ``n_stations``, the stations with evidence in
+        both versions, and ``n_stations_crossing``, those of them whose support share lies on the
+        other side of one half (more support than contrary evidence, or not) once the codes are left
+        out. A claim whose support rests only on dropped codes cannot be weighed without them: its shares
+        kept are missing, not 0, and it has no station to compare.
+
+    Examples
+    --------
+    >>> roles = pd.DataFrame({"claim": ["P1"] * 3, "kind": "proposition", "code_id": ["a", "b", "x"],
+    ...                       "role": ["support", "support", "contrary"]})
+    >>> seg = pd.DataFrame({"document_id": "d", "start": [0, 10, 20, 30], "end": [5, 15, 25, 35],
+    ...                     "case_id": "S1", "code_id": ["a", "b", "b", "x"]})
+    >>> row = without_codes(seg, roles, ["b"], ["S1"]).iloc[0]
+    >>> row["dropped"], [float(row[k]) for k in ("n_support", "support_share", "n_support_kept", "support_share_kept")]
+    ('b', [3.0, 0.75, 1.0, 0.5])
+    >>> int(row["n_stations"]), int(row["n_stations_crossing"])
+    (1, 1)
+    >>> gone = without_codes(seg, roles, ["a", "b"], ["S1"]).iloc[0]
+    >>> float(gone["support_share_kept"]), int(gone["n_stations"])
+    (nan, 0)
+    """
+    kept_segments = segments[~segments["code_id"].isin(dropped)]
+    out = roles.drop_duplicates("claim")[["claim", "kind"]].reset_index(drop=True)
+    mine = roles[roles["code_id"].isin(dropped)].groupby("claim")["code_id"].agg(lambda c: "; ".join(sorted(set(c))))
+    out["dropped"] = out["claim"].map(mine).fillna("")
+    support = roles[roles["role"] == "support"].groupby("claim")["code_id"]
+    unsupported = set(support.apply(lambda c: set(c) <= set(dropped)).pipe(lambda f: f[f].index))
+    shares = {}
+    for suffix, seg in (("", segments), ("_kept", kept_segments)):
+        per = claim_counts(seg, roles, "case_id")
+        grid = pd.MultiIndex.from_product([out["claim"], stations], names=["claim", "case_id"])
+        per = per.set_index(["claim", "case_id"]).reindex(grid, fill_value=0)
+        # a claim none of whose support codes is left cannot be weighed: no share, not a share of 0
+        weighed = ~per.index.get_level_values("claim").isin(unsupported if suffix else set())
+        total = (per["support"] + per["contrary"]).where(weighed)
+        shares[suffix] = (per["support"] / total.where(total > 0)).astype(float)
+        pooled = per.groupby("claim", sort=False)[["support", "contrary"]].sum().reindex(out["claim"])
+        out[f"n_support{suffix}"] = pooled["support"].astype(int).to_numpy()
+        out[f"n_contrary{suffix}"] = pooled["contrary"].astype(int).to_numpy()
+        both = (out[f"n_support{suffix}"] + out[f"n_contrary{suffix}"]).where(
+            ~out["claim"].isin(unsupported if suffix else set()))
+        out[f"support_share{suffix}"] = out[f"n_support{suffix}"] / both.where(both > 0)
+    if not len(out):
+        return out.assign(n_stations=pd.Series(dtype=int), n_stations_crossing=pd.Series(dtype=int))
+    before, after = shares[""], shares["_kept"]
+    judged = before.notna() & after.notna()
+    crossing = judged & ((before > 0.5) != (after > 0.5))
+    out["n_stations"] = judged.groupby(level="claim", sort=False).sum().reindex(out["claim"]).astype(int).to_numpy()
+    out["n_stations_crossing"] = crossing.groupby(level="claim", sort=False).sum().reindex(out["claim"]).astype(int).to_numpy()
+    return out

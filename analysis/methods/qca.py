@@ -438,6 +438,19 @@ def calibrate_all(raw: pd.DataFrame, anchors: dict) -> tuple[pd.DataFrame, list[
     return out, [note for _, note in sorted(everything, key=lambda x: order[x[0]])]
 
 
+def intermediate_solution(raw: pd.DataFrame, anchors: dict, conditions: list[str], outcome: str,
+                          **options) -> dict:
+    """The intermediate solution of raw scores calibrated with ``anchors``: the cases kept, the
+    models (``" | "`` between them; empty when there are fewer than two cases or no solution) and
+    the first model's consistency and coverage. ``options`` go to :func:`solve`."""
+    calibrated, _ = calibrate_all(raw, anchors)
+    if len(calibrated) < 2:
+        return {"n_cases": len(calibrated), "models": "", "incl": np.nan, "cov": np.nan}
+    models = solve(calibrated, conditions, outcome, **options)["solutions"]["intermediate"]
+    return {"n_cases": len(calibrated), "models": " | ".join(m["expression"] for m in models),
+            "incl": models[0]["incl"] if models else np.nan, "cov": models[0]["cov"] if models else np.nan}
+
+
 def anchor_robustness(raw: pd.DataFrame, anchors: dict, conditions: list[str], outcome: str, shift: float,
                       **options) -> pd.DataFrame:
     """The intermediate solution under other reasonable anchors: each set's crossover moved down and
@@ -450,16 +463,8 @@ def anchor_robustness(raw: pd.DataFrame, anchors: dict, conditions: list[str], o
             moved = round(a["crossover"] + sign * shift, 6)
             if min(a["full"], a["non"]) < moved < max(a["full"], a["non"]):
                 variants.append((f"{name} crossover {moved:g}", {**anchors, name: {**a, "crossover": moved}}))
-    rows = []
-    for label, chosen in variants:
-        calibrated, _ = calibrate_all(raw, chosen)
-        if len(calibrated) < 2:
-            rows.append({"variant": label, "n_cases": len(calibrated), "models": "", "incl": np.nan, "cov": np.nan})
-            continue
-        models = solve(calibrated, conditions, outcome, **options)["solutions"]["intermediate"]
-        rows.append({"variant": label, "n_cases": len(calibrated), "models": " | ".join(m["expression"] for m in models),
-                     "incl": models[0]["incl"] if models else np.nan, "cov": models[0]["cov"] if models else np.nan})
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame([{"variant": label, **intermediate_solution(raw, chosen, conditions, outcome, **options)}
+                        for label, chosen in variants])
     out["same_as_configured"] = out["models"] == out["models"].iloc[0]
     return out
 

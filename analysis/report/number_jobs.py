@@ -148,7 +148,8 @@ def numbers_qca(i, p, w):
             | made_by(bn.robustness_numbers, t["robustness"], p.qca["robustness_shift"], p.lang)
             | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang, t["necessity"], p.qca["necessity_incl"], labels)
             | made_by(bn.qca_core_numbers, qca, labels, t["necessity"], p.qca["necessity_incl"])
-            | made_by(bn.qca_pt_numbers, qca, t["pt_summary"], p.qca["conditions"], labels))
+            | made_by(bn.qca_pt_numbers, qca, t["pt_summary"], p.qca["conditions"], labels)
+            | made_by(bn.reliability_sensitivity_numbers, t["sensitivity"], _json(i.sensitivity_qca), labels))
 
 
 def numbers_provenance(i, p, w):

@@ -1255,3 +1255,81 @@ def provenance_numbers(manifest: pd.DataFrame, locked: list[dict], rules: dict[s
         "n_rules": fmt_int(len(rules)),
         "python_version": platform.python_version(),
     }
+
+
+def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dict) -> dict[str, str]:
+    """What leaving out the codes of low reliability does to the evidence shares and to the QCA
+    (rule ``reliability_sensitivity``), in words for no such code, no claim touched, and a solution
+    that stays, changes or vanishes.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"claim": ["P1", "P2", "m.a"], "kind": ["proposition", "proposition", "mechanism"],
+    ...                   "dropped": ["a", "", "m.a"], "support_share": [0.51, 0.5, 0.48],
+    ...                   "support_share_kept": [0.41, 0.5, float("nan")], "n_stations": [15, 15, 0],
+    ...                   "n_stations_crossing": [5, 0, 0]})
+    >>> q = {"dropped": ["a", "m.a"], "min_cases": 6, "all_codes": {"n_cases": 15, "models": "x*y", "incl": 0.9, "cov": 0.8},
+    ...      "without": {"n_cases": 15, "models": "", "incl": None, "cov": None}}
+    >>> out = reliability_sensitivity_numbers(c, q, {"m.a": "甲", "x": "条件X", "y": "条件Y"})
+    >>> out["sens_claims_sentence"]
+    '命题一的支持占比由 0.51 变为 0.41（15 个站点中有 5 个的占比越过一半）；命题二不受影响（它的编码都不在其中）；甲的支持只来自它自己的编码，而这个编码信度不足，不计之后无从评估'
+    >>> out["sens_qca_sentence"]
+    '锚点不变、不计这些编码时，没有组态达到充分性的门槛（无解），而全部编码时的中间解是条件X × 条件Y'
+    >>> out["sens_qca_verdict"]
+    '定性比较分析的解因此依赖信度不足的编码，更需谨慎'
+    >>> reliability_sensitivity_numbers(c.iloc[:0], {**q, "dropped": []}, {})["sens_claims_sentence"]
+    '没有信度不足的编码，证据矩阵无需重做'
+    """
+    from analysis.report.tables import hypothesis_name
+
+    n = len(qca.get("dropped", []))
+    out = {"sens_n_dropped": fmt_int(n)}
+    if not n:
+        out["sens_claims_sentence"] = "没有信度不足的编码，证据矩阵无需重做"
+        out["sens_qca_sentence"] = "没有信度不足的编码，定性比较分析无需重做"
+        out["sens_qca_verdict"] = "这部分结论不受信度不足的编码影响"
+        return out
+
+    def name(row) -> str:
+        return hypothesis_name(row.claim, "zh") if row.kind == "proposition" else labels.get(row.claim, row.claim)
+
+    changed, same, lost = [], [], []
+    for row in claims.itertuples():
+        if not row.dropped:
+            same.append(name(row))
+        elif pd.isna(row.support_share_kept):
+            lost.append(name(row))
+        else:
+            crossing = (f"{fmt_int(row.n_stations)} 个站点中有 {fmt_int(row.n_stations_crossing)} 个的占比越过一半"
+                        if row.n_stations_crossing else f"{fmt_int(row.n_stations)} 个站点的占比都没有越过一半")
+            changed.append(f"{name(row)}的支持占比由 {row.support_share:.2f} 变为 {row.support_share_kept:.2f}（{crossing}）")
+    parts = list(changed)
+    if same:
+        parts.append(f"{'、'.join(same)}不受影响（{'它' if len(same) == 1 else '它们'}的编码都不在其中）")
+    if lost:
+        parts.append(f"{'、'.join(lost)}的支持只来自{'它自己的编码，而这个编码' if len(lost) == 1 else '各自的编码，而这些编码'}"
+                     "信度不足，不计之后无从评估")
+    out["sens_claims_sentence"] = "；".join(parts)
+
+    def solution(result: dict) -> str:
+        return "；".join(qca_expression(m, labels, "zh") for m in result["models"].split(" | "))
+
+    before, after = qca.get("all_codes"), qca.get("without")
+    stays = before is not None and after is not None and after["models"] == before["models"]
+    out["sens_qca_verdict"] = ("定性比较分析的解不依赖这些编码" if stays else
+                               "定性比较分析的解因此依赖信度不足的编码，更需谨慎")
+    if before is None:
+        out["sens_qca_sentence"] = "站点太少，定性比较分析没有运行，也无从重做"
+    elif after is None:
+        out["sens_qca_sentence"] = f"不计这些编码后，有证据的站点少于 {fmt_int(qca['min_cases'])} 个，定性比较分析不再运行"
+    elif not after["models"]:
+        was = f"而全部编码时的中间解是{solution(before)}" if before["models"] else "全部编码时也无解"
+        out["sens_qca_sentence"] = f"锚点不变、不计这些编码时，没有组态达到充分性的门槛（无解），{was}"
+    elif after["models"] == before["models"]:
+        out["sens_qca_sentence"] = (f"锚点不变、不计这些编码时，中间解仍是{solution(after)}"
+                                    f"（一致性 {after['incl']:.3f}，覆盖度 {after['cov']:.3f}）")
+    else:
+        was = f"由{solution(before)}变为" if before["models"] else "由无解变为"
+        out["sens_qca_sentence"] = (f"锚点不变、不计这些编码时，中间解{was}{solution(after)}"
+                                    f"（一致性 {after['incl']:.3f}，覆盖度 {after['cov']:.3f}）")
+    return out

@@ -113,6 +113,12 @@ def table_evidence(i, p, w):
     return out
 
 
+def table_reliability_sensitivity(i, p, w):
+    """Each proposition's and mechanism's evidence with and without the codes of low reliability."""
+    return {"reliability_sensitivity": show.reliability_sensitivity_table(
+        pd.read_parquet(i.claims), read_code_labels(i.codes, p.lang), p.lang)}
+
+
 def table_cooccurrence(i, p, w):
     """The strongest co-occurrences, with both levels' tests."""
     return {"cooccurrence": show.cooccurrence_table(pd.read_parquet(i.pairs), read_code_labels(i.codes, p.lang), p.lang, p.top,

@@ -660,6 +660,40 @@ def evidence_station_table(matrix: pd.DataFrame, claim_labels: dict, lang: str) 
     return wide.reset_index()
 
 
+def reliability_sensitivity_table(claims: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
+    """Each claim's evidence with every code and without the codes of low reliability
+    (:func:`analysis.methods.evidence.without_codes`): the codes left out, supporting / contrary
+    spans and the support share in both versions, and the stations whose share crosses one half.
+
+    >>> c = pd.DataFrame({"claim": ["P1", "m.a"], "kind": ["proposition", "mechanism"], "dropped": ["a", "m.a"],
+    ...                   "n_support": [30, 8], "n_contrary": [10, 8], "support_share": [0.75, 0.5],
+    ...                   "n_support_kept": [20, 0], "n_contrary_kept": [10, 8], "support_share_kept": [2 / 3, float("nan")],
+    ...                   "n_stations": [4, 0], "n_stations_crossing": [1, 0]})
+    >>> reliability_sensitivity_table(c, {"a": "甲", "m.a": "机制甲"}, "zh").iloc[1].tolist()
+    ['机制甲', '机制甲', '8 / 8', '0.50', '0 / 8', '—', '—']
+    """
+    zh = lang == "zh"
+    def name(row) -> str:
+        return hypothesis_label(row.claim, lang) if row.kind == "proposition" else labels.get(row.claim, row.claim)
+
+    def share(v) -> str:
+        return "—" if pd.isna(v) else f"{v:.2f}"
+
+    return pd.DataFrame({
+        "命题或机制" if zh else "claim": [name(r) for r in claims.itertuples()],
+        "不计的编码" if zh else "codes left out": claims["dropped"].map(
+            lambda d: ("、" if zh else ", ").join(labels.get(c, c) for c in d.split("; ")) if d else ("无" if zh else "none")),
+        "支持 / 反证（全部编码）" if zh else "support / contrary (all codes)":
+            claims["n_support"].map(lambda n: f"{n:,}") + " / " + claims["n_contrary"].map(lambda n: f"{n:,}"),
+        "支持占比" if zh else "share": claims["support_share"].map(share),
+        "支持 / 反证（不计信度不足的编码）" if zh else "support / contrary (reliable codes)":
+            claims["n_support_kept"].map(lambda n: f"{n:,}") + " / " + claims["n_contrary_kept"].map(lambda n: f"{n:,}"),
+        "支持占比（不计）" if zh else "share (reliable codes)": claims["support_share_kept"].map(share),
+        "占比越过一半的站点" if zh else "stations crossing one half": [
+            "—" if not r.n_stations else f"{r.n_stations_crossing:,} / {r.n_stations:,}" for r in claims.itertuples()],
+    })
+
+
 def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int, fdr: float | None = None) -> pd.DataFrame:
     """The strongest segment-level co-occurrences (by c) with both levels' tests; a p below ``fdr``
     after the correction is starred (so a p of 0.0496, printed 0.050, still shows it passes)."""

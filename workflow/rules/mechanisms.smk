@@ -137,3 +137,25 @@ rule mechanism_links:
         fdr=config["cooccurrence"]["fdr"],
     run:
         run_rule_script("mechanism_links", input, output, params, wildcards, log)
+
+
+rule reliability_sensitivity:
+    input:
+        segments="results/ingest/segments.parquet",
+        codes="results/ingest/codes.parquet",
+        per_code="results/reliability/per_code.parquet",
+    output:
+        claims="results/mechanisms/reliability_sensitivity.parquet",
+        qca="results/mechanisms/reliability_sensitivity_qca.json",
+    log:
+        "logs/mechanisms/reliability_sensitivity.log",
+    params:
+        code=code_for("reliability_sensitivity"),
+        coder=PRIMARY_CODER,
+        propositions=config["propositions"],
+        mechanisms=config["mechanisms"],
+        contrary=config["models"]["outcome_contrary"],
+        settings=config["qca"],
+        cases=CASES,
+    run:
+        run_rule_script("reliability_sensitivity", input, output, params, wildcards, log)
