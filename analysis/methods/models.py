@@ -149,8 +149,14 @@ def outcome_models(table: pd.DataFrame, outcomes: list[str], mechanisms: list[st
 
 def resilience_spans(segments: pd.DataFrame, documents: pd.DataFrame, participants: pd.DataFrame,
                      theme: str, contrary: list[str], mechanism_theme: str) -> pd.DataFrame:
-    """Spans about resilience: supportive (a code of ``theme``) or contrary, and whether the
-    station's leading mechanism came up earlier in the same document."""
+    """Spans about resilience: supportive (a code of ``theme``) or contrary, whether the station's
+    leading mechanism came up earlier in the same document, and where in the document the span
+    starts (``position``: its first character over the document's length, 0 to 1).
+
+    A span late in a conversation is more often after the first mention of a mechanism simply
+    because more has been said by then; and talk may grow warmer as an interview goes on, for
+    reasons of its own. The position lets the model tell "after the mechanism" from "later".
+    """
     keys = ["document_id", "start", "end"]
     # each coding's flags, then a span's: whether any of its codes is of the theme, contrary or a mechanism
     theme_of = themes_of(segments["code_id"])
@@ -164,12 +170,17 @@ def resilience_spans(segments: pd.DataFrame, documents: pd.DataFrame, participan
     spans["mech_before"] = (spans["start"] > spans["document_id"].map(first_mech).fillna(np.inf)).astype(int)
     about = spans[spans["support"] ^ spans["against"]].copy()
     about["supportive"] = about["support"].astype(int)
+    length = about["document_id"].map(dict(zip(documents["document_id"], documents["n_chars"])))
+    about["position"] = (about["start"] / length.where(length > 0)).clip(0, 1).fillna(0.0)
     kind = dict(zip(documents["document_id"], documents["kind"]))
     about["voice"] = [a if kind[d] in ("interview", "focus_group") and a != "none" else "written"
                       for a, d in zip(about["actor_type"], about["document_id"])]
-    return about[["document_id", "start", "end", "case_id", "voice", "supportive", "mech_before"]].reset_index(drop=True)
+    return about[["document_id", "start", "end", "case_id", "voice", "supportive", "mech_before",
+                  "position"]].reset_index(drop=True)
 
 
 def mechanism_link_model(spans: pd.DataFrame, clusters_per_parameter: float = 0.0) -> pd.DataFrame:
-    """Is resilience talk more often supportive once the mechanism has come up in the document?"""
-    return gee_logit(spans, "supportive", ["mech_before", "C(voice)"], clusters_per_parameter=clusters_per_parameter)
+    """Is resilience talk more often supportive once the mechanism has come up in the document, at
+    the same position in the document (see :func:`resilience_spans`)?"""
+    return gee_logit(spans, "supportive", ["mech_before", "position", "C(voice)"],
+                     clusters_per_parameter=clusters_per_parameter)

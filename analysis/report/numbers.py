@@ -748,16 +748,19 @@ def model_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, clusters_per_param
     columns = ["term", "odds_ratio", "or_lo", "or_hi", "p_value", "p_fdr", "n", "note", "code_id", "dropped"]
     link = link.reindex(columns=columns)  # a model that failed returns only its note
     outcomes = outcomes.reindex(columns=columns)
-    row = link[link["term"] == "mech_before"]
     out = {}
-    if len(row):
-        r = row.iloc[0]
-        out |= {"link_or": f"{r['odds_ratio']:.2f}", "link_or_lo": f"{r['or_lo']:.2f}", "link_or_hi": f"{r['or_hi']:.2f}",
-                "link_p": "< 0.001" if r["p_value"] < 0.001 else f"{r['p_value']:.3f}", "link_n": fmt_int(r["n"])}
-        out["link_p_text"] = "p < 0.001" if r["p_value"] < 0.001 else f"p = {r['p_value']:.3f}"
-    else:
-        out |= {k: "—" for k in ("link_or", "link_or_lo", "link_or_hi", "link_p", "link_n")}
-        out["link_p_text"] = "p：—"
+    for prefix, term in (("link", "mech_before"), ("link_position", "position")):
+        row = link[link["term"] == term]
+        if len(row):
+            r = row.iloc[0]
+            out |= {f"{prefix}_or": f"{r['odds_ratio']:.2f}", f"{prefix}_or_lo": f"{r['or_lo']:.2f}",
+                    f"{prefix}_or_hi": f"{r['or_hi']:.2f}",
+                    f"{prefix}_p": "< 0.001" if r["p_value"] < 0.001 else f"{r['p_value']:.3f}",
+                    f"{prefix}_p_text": "p < 0.001" if r["p_value"] < 0.001 else f"p = {r['p_value']:.3f}"}
+        else:
+            out |= {f"{prefix}_{k}": "—" for k in ("or", "or_lo", "or_hi", "p")} | {f"{prefix}_p_text": "p：—"}
+    row = link[link["term"] == "mech_before"]
+    out["link_n"] = fmt_int(row.iloc[0]["n"]) if len(row) else "—"
     mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
     out["n_outcome_models"] = fmt_int(outcomes["code_id"].nunique())
     failed = outcomes[outcomes["note"].fillna("").astype(str) != ""]["code_id"].nunique()
@@ -834,6 +837,52 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
             parts.append(f"{name}的 {fmt_int(n)} 条联系中{'只有 1 条' if k == 1 else f'有 {fmt_int(k)} 条'}获支持（{shown}）")
     return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系",
             "diagram_n_links": fmt_int(len(links))}
+
+
+def model_reference_categories(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
+    """What each odds ratio of the two models' tables is relative to, for their notes: the link
+    model's mechanism row against spans before the first mention, its position row from the start of
+    the document to its end, each outcome model's mechanism rows against documents without the code,
+    and the voice's reference category when a model holds the voice.
+
+    >>> link = pd.DataFrame({"term": ["Intercept", "mech_before", "position", "voice=cadre"]})
+    >>> model_reference_categories(link, pd.DataFrame({"term": ["mech_a", "log_spans"]}))["link_categories"]
+    '“此前已谈及”一行以同一文档中尚未谈及引领机制的片段为参照；位置一行的优势比对应从文档开头（0）到结尾（1）；发言主体以居民为参照'
+    >>> model_reference_categories(link.iloc[:2], pd.DataFrame({"term": ["mech_a"]}))["outcome_categories"]
+    '机制编码的优势比以文档中没有该编码为参照'
+    """
+    from analysis.methods.models import REFERENCE_ACTOR
+    from analysis.report.labels import ACTOR_LABELS
+
+    def terms(fits: pd.DataFrame) -> list[str]:
+        return fits.get("term", pd.Series(dtype=object)).fillna("").astype(str).tolist()
+
+    voice = f"发言主体以{ACTOR_LABELS['zh'][REFERENCE_ACTOR]}为参照"
+    linked = terms(link)
+    parts = []
+    if "mech_before" in linked:
+        parts.append("“此前已谈及”一行以同一文档中尚未谈及引领机制的片段为参照")
+    if "position" in linked:
+        parts.append("位置一行的优势比对应从文档开头（0）到结尾（1）")
+    if any(t.startswith("voice=") for t in linked):
+        parts.append(voice)
+    outcome = terms(outcomes)
+    rest = ["机制编码的优势比以文档中没有该编码为参照"] if any(t.startswith("mech_") for t in outcome) else []
+    if any(t.startswith("voice=") for t in outcome):
+        rest.append(voice)
+    return {"link_categories": "；".join(parts) if parts else "模型没有可报告的系数",
+            "outcome_categories": "；".join(rest) if rest else "模型没有可报告的机制系数"}
+
+
+def outcome_rest_numbers(outcomes: pd.DataFrame, max_ratio: float) -> dict[str, str]:
+    """The outcome table's note on what only its CSV lists (``outcome_rest``).
+
+    >>> outcome_rest_numbers(pd.DataFrame({"term": ["mech_a"], "p_fdr": [0.2], "or_lo": [0.5], "or_hi": [2.0]}), 100)
+    {'outcome_rest': '没有省略任何系数'}
+    """
+    from analysis.report.tables import model_rest
+
+    return {"outcome_rest": model_rest(outcomes, "zh", max_ratio) or "没有省略任何系数"}
 
 
 def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:

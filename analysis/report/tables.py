@@ -729,6 +729,8 @@ def model_table(fits: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
             return w["coded_spans_in_the_document_log"]
         if term == "mech_before":
             return w["mechanism_already_mentioned"]
+        if term == "position":
+            return w["position_in_document"]
         return labels.get(term.replace("_", ".", 1), term)
 
     out = pd.DataFrame({
@@ -825,10 +827,16 @@ def model_note(note: str, lang: str) -> str:
 def model_book_table(fits: pd.DataFrame, labels: dict, lang: str, max_ratio: float) -> Shown:
     """:func:`model_table` for the book: the coefficients the analysis tests (those with an FDR-adjusted
     p) whose interval is finite and no wider than ``max_ratio`` (upper over lower limit), the models that
-    could not be estimated with the reason, and a last row that counts what only the CSV lists (the
-    control variables' coefficients, and tested ones with a wider interval)."""
-    w = WORDS[lang]
+    could not be estimated with the reason; what only the CSV lists (the control variables'
+    coefficients, and tested ones with a wider interval) the table's note counts (:func:`model_rest`)."""
     full = model_table(fits, labels, lang)
+    failed, tested, narrow = _model_rows(fits, max_ratio)
+    return Shown(full, full[failed | (tested & narrow)].reset_index(drop=True))
+
+
+def _model_rows(fits: pd.DataFrame, max_ratio: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each coefficient row of ``fits`` but the intercepts: a model that failed, a coefficient the
+    analysis tests (it has an FDR-adjusted p), and an interval finite and no wider than ``max_ratio``."""
     rows = fits[fits["term"] != "Intercept"].reset_index(drop=True)
     failed = rows["term"].fillna("").eq("").to_numpy()
     tested = rows["p_fdr"].notna().to_numpy() if "p_fdr" in rows else ~failed
@@ -836,21 +844,33 @@ def model_book_table(fits: pd.DataFrame, labels: dict, lang: str, max_ratio: flo
     hi = pd.to_numeric(rows.get("or_hi", pd.Series(np.nan, index=rows.index)), errors="coerce").to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         narrow = np.isfinite(lo) & np.isfinite(hi) & (lo > 0) & (hi / lo <= max_ratio)
-    keep = failed | (tested & narrow)
-    shown = full[keep].reset_index(drop=True)
+    return failed, tested, narrow
+
+
+def model_rest(fits: pd.DataFrame, lang: str, max_ratio: float) -> str:
+    """What the book's outcome table (:func:`model_book_table`) leaves to the CSV, for its note: the
+    control variables' coefficients (naming the controls the models hold) and the tested coefficients
+    whose interval is too wide to read; empty when it leaves out nothing.
+
+    >>> fits = pd.DataFrame({"term": ["Intercept", "mech_a", "mech_b", "log_spans"], "p_fdr": [None, 0.2, 0.3, None],
+    ...                      "or_lo": [1, 0.5, 0.01, 0.9], "or_hi": [1, 2.0, 90.0, 1.1]})
+    >>> model_rest(fits, "zh", 100), model_rest(fits, "zh", 10000)
+    ('另有 1 个控制变量（文档长度）的系数与 1 个区间过宽（上限超过下限的 100 倍）、无从解读的机制系数只列在 CSV 下载中', '另有 1 个控制变量（文档长度）的系数只列在 CSV 下载中')
+    """
+    w = WORDS[lang]
+    rows = fits[fits["term"] != "Intercept"].reset_index(drop=True)
+    failed, tested, narrow = _model_rows(fits, max_ratio)
     wide, controls = int((tested & ~narrow & ~failed).sum()), int((~tested & ~failed).sum())
-    if wide or controls:
-        # the controls the models hold: the document's length always, the voice only where it was kept
-        terms = set(rows.loc[~tested & ~failed, "term"].fillna(""))
-        which = [w["control_length"]] * ("log_spans" in terms) + [w["control_voice"]] * any(
-            t.startswith("voice=") for t in terms)
-        which += sorted(t for t in terms if t != "log_spans" and not t.startswith("voice="))
-        rest = [w["rest_controls"].format(n=controls, which=("、" if lang == "zh" else ", ").join(which))] if controls else []
-        rest += [w["rest_wide"].format(n=wide, ratio=f"{max_ratio:g}")] if wide else []
-        line = dict.fromkeys(shown.columns, BLANK)
-        line[shown.columns[0]] = w["rest_in_csv"].format(what=("；" if lang == "zh" else "; ").join(rest))
-        shown = pd.concat([shown, pd.DataFrame([line])], ignore_index=True)
-    return Shown(full, shown)
+    if not (wide or controls):
+        return ""
+    # the controls the models hold: the document's length always, the voice only where it was kept
+    terms = set(rows.loc[~tested & ~failed, "term"].fillna(""))
+    which = [w["control_length"]] * ("log_spans" in terms) + [w["control_voice"]] * any(
+        t.startswith("voice=") for t in terms)
+    which += sorted(t for t in terms if t != "log_spans" and not t.startswith("voice="))
+    rest = [w["rest_controls"].format(n=controls, which=("、" if lang == "zh" else ", ").join(which))] if controls else []
+    rest += [w["rest_wide"].format(n=wide, ratio=f"{max_ratio:g}")] if wide else []
+    return w["rest_in_csv"].format(what=(w["rest_and"]).join(rest))
 
 
 def _plain(text: str) -> str:
