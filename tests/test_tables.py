@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import yaml
 
 from analysis.report.tables import (code_frequency_table, cross_tab_table, evidence_table, pt_items_table, reliability_table, to_markdown)
+
+ROOT = Path(__file__).resolve().parents[1]
 
 FREQ = pd.DataFrame({"code_id": ["t", "t.a"], "parent": [None, "t"], "theme": ["t", "t"], "depth": [0, 1],
                      "label_zh": ["主题", "甲"], "label_en": ["Theme", "A"], "n_segments": [3, 3], "n_documents": [2, 2],
@@ -205,6 +210,31 @@ def test_codes_below_the_minimum_are_not_tested_and_the_book_lists_only_tested_c
     book = cross_tab_book(cross_tab_table(tests, cells, labels, {"p1": "一", "p2": "二"}, "zh", 0.05), tests, "zh")
     assert book.shown["编码"].tolist() == ["甲"] and (book.shown["片段数"] >= 3).all()
     assert "编码号" not in book.shown.columns and len(book.full) == 3
+
+
+def test_a_code_whose_table_breaks_cochrans_rule_is_not_tested_by_default():
+    """Eight spans of a code over four phases of 40 spans each: 2 expected per cell, so every cell of
+    the code's row is below 5 (half the table) and Cochran's (1954) rule fails; 54 spans: 13.5 a cell.
+    The configuration's default (coding.test_sparse_tables false) applies the rule; true tests both."""
+    from analysis.methods.coding import code_by_category
+
+    n = 160
+    category = pd.Series(np.repeat(["p1", "p2", "p3", "p4"], 40))
+    codes = [(["sparse"] if i % 20 == 0 else []) + (["common"] if i % 3 == 0 else []) for i in range(n)]
+    who = pd.Series([f"s{i % 8}" for i in range(n)])
+    spans = pd.DataFrame({"codes": codes})
+    settings = {"n_permutations": 99, "n_resamples": 99, "min_expected": 5, "min_with_code": 5}
+    run = lambda cochran: code_by_category(spans, category, ["sparse", "common"], {}, ["p1", "p2", "p3", "p4"], 1,
+                                           cluster=who, stratum=who, labels_belong_to="span", cochran=cochran,
+                                           **settings)[1].set_index("code_id")
+    ruled, free = run(True), run(False)
+    assert ruled.loc["sparse", "n_with_code"] == 8 and ruled.loc["sparse", "method"] == "sparse_table"
+    assert np.isnan(ruled.loc["sparse", "p_value"]) and not np.isnan(ruled.loc["common", "p_value"])
+    assert free.loc["sparse", "method"] == "span_permutation"
+    # the code left out is out of the correction: the one test left is its own family
+    assert ruled.loc["common", "p_fdr"] == ruled.loc["common", "p_value"]
+    schema = yaml.safe_load((ROOT / "workflow" / "schemas" / "config.schema.yaml").read_text(encoding="utf-8"))
+    assert schema["properties"]["coding"]["properties"]["test_sparse_tables"]["default"] is False
 
 
 def test_untested_codes_are_counted_in_words():

@@ -214,7 +214,8 @@ def span_codes(segments: pd.DataFrame, keys: list[str]) -> list[list[str]]:
 def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[str], chains: dict,
                      categories: list[str], seed: int, *, cluster: pd.Series, stratum: pd.Series,
                      labels_belong_to: str, n_permutations: int = 9999, n_resamples: int = 9999,
-                     min_expected: float = 5.0, min_with_code: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+                     min_expected: float = 5.0, min_with_code: int = 1,
+                     cochran: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Is each code's use independent of a category of the span (actor type, phase)?
 
     For every code, a 2 x K table crosses spans that carry the code (or a code beneath it) against
@@ -234,7 +235,11 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
 
     A code carried by fewer than ``min_with_code`` spans (the configuration's
     ``coding.min_segments_for_test``) is not tested: one or two spans cannot show a dependence, and
-    leaving them out keeps them out of the false-discovery-rate correction too.
+    leaving them out keeps them out of the false-discovery-rate correction too. With ``cochran`` a code
+    is tested only when its 2 x K table meets Cochran's (1954) rule (:func:`meets_cochran`): the
+    permutation p-value would be exact even for a sparser table, but a dependence that rests on one or
+    two spans per cell says little, and such a code is not tested (its ``method`` is
+    ``"sparse_table"``) and left out of the correction as well.
 
     Parameters
     ----------
@@ -284,6 +289,10 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
     r, n = carries.sum(0), len(cat)
     several = (np.bincount(cat, minlength=len(categories)) > 0).sum() > 1
     tested = (r > 0) & (r >= min_with_code) & (r < n) & several
+    col_n = np.bincount(cat, minlength=len(categories)).astype(float)
+    sparse = np.array([not meets_cochran(r_i, col_n) for r_i in r]) if cochran else np.zeros(len(codes), bool)
+    sparse &= tested
+    tested &= ~sparse
     k = len(categories)
     perm = (permutation_test(units["counts"][:, tested], units["totals"], units["labels"], units["strata"], k,
                              n_permutations, np.random.default_rng(seed)) if tested.any() else None)
@@ -304,7 +313,8 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
                           "n_clusters": len(np.unique(who)), "statistic": t, "x2": x2,
                           "dof": np.where(tested, dof, np.nan), "p_value": p,
                           "method": np.where(movable, f"{labels_belong_to}_permutation",
-                                             np.where((r > 0) & (r < min_with_code), "too_few_spans", "none"))})
+                                             np.where((r > 0) & (r < min_with_code), "too_few_spans",
+                                                      np.where(sparse, "sparse_table", "none")))})
     tests["p_spans"], tests["spans_method"] = zip(*[
         _independent_spans_test(observed[i], col, n, rng, n_resamples, min_expected) if tested[i] else (np.nan, "none")
         for i in range(len(codes))]) if codes else ((), ())
@@ -315,6 +325,29 @@ def code_by_category(unit_spans: pd.DataFrame, category: pd.Series, codes: list[
                           "adj_resid": resid.ravel(), "perm_z": z.ravel(), "p_perm": p_cell.ravel()})
     cells["p_fdr"] = fdr_adjust(cells["p_perm"])
     return cells, tests
+
+
+def meets_cochran(with_code: float, per_category, at_least: float = 1.0, below_five: float = 0.2) -> bool:
+    """Cochran's (1954) rule for a 2 x K table of spans with and without a code over the categories
+    (``per_category``: the spans of each; categories without spans are not cells): no expected count
+    below ``at_least`` (1) and at most ``below_five`` (a fifth) of the cells below 5.
+
+    Examples
+    --------
+    >>> meets_cochran(5, [100, 80, 80, 68])      # 328 phase spans: 1.0 to 1.5 expected per cell
+    False
+    >>> meets_cochran(27, [100, 80, 80, 68])     # the smallest expected count is 27 * 68 / 328 = 5.6
+    True
+    >>> meets_cochran(20, [100, 80, 80, 68])     # 4.9, 4.9 and 4.1: three of the eight cells below 5
+    False
+    """
+    col = np.asarray(per_category, float)
+    col = col[col > 0]
+    n = col.sum()
+    if n <= 0 or not 0 < with_code < n:
+        return False
+    expected = np.concatenate([with_code * col / n, (n - with_code) * col / n])
+    return bool(expected.min() >= at_least and (expected < 5).mean() <= below_five)
 
 
 def _permutation_units(carries: np.ndarray, cat: np.ndarray, who: np.ndarray, stratum: np.ndarray,
@@ -389,4 +422,5 @@ def by_phase(segments: pd.DataFrame, codes: pd.DataFrame, settings: dict, seed: 
 
 def _test_settings(settings: dict) -> dict:
     return {"n_permutations": settings["permutations"], "n_resamples": settings["monte_carlo_resamples"],
-            "min_expected": settings["min_expected"], "min_with_code": settings["min_segments_for_test"]}
+            "min_expected": settings["min_expected"], "min_with_code": settings["min_segments_for_test"],
+            "cochran": not settings["test_sparse_tables"]}

@@ -202,17 +202,22 @@ def untested_codes_numbers(tests: pd.DataFrame, prefix: str, min_segments: int) 
     test: too few spans (fewer than ``min_segments``, the configuration's
     ``coding.min_segments_for_test``), never used, or not testable otherwise.
 
-    >>> t = pd.DataFrame({"p_value": [0.1, None, None, None], "n_with_code": [9, 2, 0, 1]})
+    >>> t = pd.DataFrame({"p_value": [0.1, None, None, None, None], "n_with_code": [9, 2, 0, 1, 7],
+    ...                   "method": ["span_permutation", "too_few_spans", "none", "too_few_spans", "sparse_table"]})
     >>> untested_codes_numbers(t, "phase", 5)["phase_untested_note"]
-    '含该编码的片段少于 5 个的 2 个编码未做检验；1 个编码在这些片段上从未出现；它们不列入表中，只见于 CSV 下载。'
+    '含该编码的片段少于 5 个的 2 个编码未做检验；1 个编码的列联表过于稀疏（期望频数不满足 Cochran 规则），也未做检验；1 个编码在这些片段上从未出现；它们不列入表中，只见于 CSV 下载。'
     >>> untested_codes_numbers(t.head(1), "phase", 5)["phase_untested_note"]
     '全部 1 个编码都做了检验。'
     """
     untested = tests[tests["p_value"].isna()]
     n = untested["n_with_code"]
+    sparse = untested.get("method", pd.Series("", index=untested.index)).eq("sparse_table")
     few, never = int(((n > 0) & (n < min_segments)).sum()), int((n == 0).sum())
-    other = len(untested) - few - never
+    n_sparse = int(sparse.sum())
+    other = len(untested) - few - never - n_sparse
     parts = ([f"含该编码的片段少于 {fmt_int(min_segments)} 个的 {fmt_int(few)} 个编码未做检验"] if few else []) + (
+        [f"{fmt_int(n_sparse)} 个编码的列联表过于稀疏（期望频数不满足 Cochran 规则），{'也' if few else ''}未做检验"]
+        if n_sparse else []) + (
         [f"{fmt_int(never)} 个编码在这些片段上从未出现"] if never else []) + (
         [f"{fmt_int(other)} 个编码无法检验（用在每个片段上，或打乱不改变它的任何单元格）"] if other else [])
     note = "；".join(parts) + "；它们不列入表中，只见于 CSV 下载。" if parts else f"全部 {fmt_int(len(tests))} 个编码都做了检验。"
