@@ -198,7 +198,7 @@ MODELS = {"outcome_theme": "i", "outcome_contrary": ["b.x"], "mechanism_theme": 
 
 def test_the_segment_lists_hold_what_the_framework_matrix_counts():
     seg, codes, freq, props = _segments()
-    lists = audit.segment_lists(seg, codes, freq, props, "zh", pd.DataFrame({"document_id": ["D"], "kind": ["interview"]}),
+    lists = audit.segment_lists(seg, codes, freq, props, "zh", pd.DataFrame({"document_id": ["D"], "kind": ["interview"], "n_chars": [100]}),
                                 MODELS)
     matrix = framework_matrix(seg, codes, props, ["S1", "S2"])
     for role in audit.ROLES:
@@ -236,7 +236,7 @@ def test_a_list_that_disagrees_with_its_number_stops_the_rule():
 
 def test_a_count_not_computed_has_an_empty_list_and_a_full_one_stops_the_rule():
     seg, codes, freq, props = _segments()
-    lists = audit.segment_lists(seg, codes, freq, props, "zh", pd.DataFrame({"document_id": ["D"], "kind": ["interview"]}),
+    lists = audit.segment_lists(seg, codes, freq, props, "zh", pd.DataFrame({"document_id": ["D"], "kind": ["interview"], "n_chars": [100]}),
                                 MODELS)
     numbers = {key: {"value": str(len(frame)), "rule": "numbers_x"} for key, frame in lists.items()}
     numbers["link_n"]["value"] = "—"  # the link model could not be estimated

@@ -114,6 +114,18 @@ def test_the_book_is_built_from_the_miniature_config(built):
     assert "{{" not in html
     for page in ("coding.html", "framework.html"):
         assert "合成示例语料" in (built / "paper/_build/html" / page).read_text(encoding="utf-8")
+    # the checksum table: one row per station folder (its files counted), the CSV one row per file
+    checksums = (built / "results/tables/raw_checksums.md").read_text(encoding="utf-8")
+    assert re.search(r"^\| data/cases/S01/ \| \d+ \|", checksums, re.M) and "transcripts/" not in checksums
+    listed = (built / "results/tables/raw_checksums.csv").read_text(encoding="utf-8")
+    assert "data/cases/S01/transcripts/" in listed
+    # the statistical tables' downloads hold numbers at full precision, not the book's display strings
+    import pandas as pd
+
+    for name, column in (("code_by_actor", "p_value"), ("outcome_models", "or_hi"), ("reliability", "krippendorff_alpha_lo"),
+                         ("qca_necessity", "incl"), ("pt_sensitivity", "posterior")):
+        data = pd.read_csv(built / "results/tables" / f"{name}.csv")
+        assert pd.api.types.is_float_dtype(data[column]), f"{name}.csv: {column} is not numeric"
 
 
 def test_a_second_build_runs_no_job(built):

@@ -45,15 +45,22 @@ def table_station_themes(i, p, w):
 def table_code_by_category(i, p, w):
     """Each code's test of independence from the speaker's actor type or the phase (the book: the codes
     that were tested; the CSV: every code)."""
-    codes, tests = pd.read_parquet(i.codes), pd.read_parquet(i.tests)
+    codes, tests, cells = pd.read_parquet(i.codes), pd.read_parquet(i.tests), pd.read_parquet(i.cells)
     categories = ACTOR_LABELS[p.lang] if w.category == "actor" else code_labels(codes, p.lang)
-    table = show.cross_tab_table(tests, pd.read_parquet(i.cells), codes, categories, p.lang, p.fdr)
-    return {f"code_by_{w.category}": show.cross_tab_book(table, tests, p.lang)}
+    table = show.cross_tab_table(tests, cells, codes, categories, p.lang, p.fdr)
+    # the CSV: each code's test, then each category's observed count, permutation z and corrected p
+    wide = cells.pivot(index="code_id", columns="category", values=["observed", "perm_z", "p_fdr"])
+    wide.columns = [f"{value}_{category}" for value, category in wide.columns]
+    data = tests.merge(wide.reset_index(), on="code_id", how="left")
+    return {f"code_by_{w.category}": show.with_data(show.cross_tab_book(table, tests, p.lang), data,
+                                                    code_labels(codes, p.lang))}
 
 
 def table_reliability(i, p, w):
     """Per-code agreement with bootstrap intervals (the book: alpha's interval only)."""
-    return {"reliability": show.reliability_book_table(pd.read_parquet(i.per_code), pd.read_parquet(i.codes), p.lang)}
+    per_code = pd.read_parquet(i.per_code)
+    return {"reliability": show.with_data(show.reliability_book_table(per_code, pd.read_parquet(i.codes), p.lang),
+                                          per_code, read_code_labels(i.codes, p.lang))}
 
 
 def table_disagreements(i, p, w):
@@ -115,14 +122,16 @@ def table_evidence(i, p, w):
 
 def table_reliability_sensitivity(i, p, w):
     """Each proposition's and mechanism's evidence with and without the codes of low reliability."""
-    return {"reliability_sensitivity": show.reliability_sensitivity_table(
-        pd.read_parquet(i.claims), read_code_labels(i.codes, p.lang), p.lang)}
+    claims, labels = pd.read_parquet(i.claims), read_code_labels(i.codes, p.lang)
+    return {"reliability_sensitivity": show.with_data(show.reliability_sensitivity_table(claims, labels, p.lang),
+                                                      claims, labels, ids=("claim",))}
 
 
 def table_cooccurrence(i, p, w):
     """The strongest co-occurrences, with both levels' tests."""
-    return {"cooccurrence": show.cooccurrence_table(pd.read_parquet(i.pairs), read_code_labels(i.codes, p.lang), p.lang, p.top,
-                                                    p.fdr)}
+    pairs, labels = pd.read_parquet(i.pairs), read_code_labels(i.codes, p.lang)
+    return {"cooccurrence": show.with_data(show.cooccurrence_table(pairs, labels, p.lang, p.top, p.fdr), pairs, labels,
+                                           ids=("code_a", "code_b"))}
 
 
 def table_models(i, p, w):
@@ -135,8 +144,8 @@ def table_models(i, p, w):
     # a reference every row shares is said once, in the table's note (numbers: models_reference), not in a column
     book = show.Shown(book.full, show.without_constant_reference(book.shown, outcomes, p.lang))
     linked = show.model_table(link, label, p.lang)
-    return {"outcome_models": book,
-            "mechanism_link_model": show.Shown(linked, show.without_constant_reference(linked, link, p.lang))}
+    return {"outcome_models": show.with_data(book, outcomes, label),
+            "mechanism_link_model": show.with_data(show.without_constant_reference(linked, link, p.lang), link, label)}
 
 
 def table_qca(i, p, w):
@@ -154,19 +163,22 @@ def table_qca(i, p, w):
     calibration = show.qca_calibration_book(raw, calibrated, labels, p.lang)
     if not view.lists(len(calibrated)):
         calibration = view.per_station(calibration.full, memberships)
-    return {"qca_calibration": calibration,
-            "qca_necessity": show.qca_necessity_table(pd.read_parquet(i.necessity), labels, p.lang),
-            "qca_truth_table": truth_table,
+    necessity, robustness = pd.read_parquet(i.necessity), pd.read_parquet(i.robustness)
+    scores = raw.merge(calibrated, on="case", how="left", suffixes=("_raw", "_membership"))
+    return {"qca_calibration": show.with_data(calibration, scores),
+            "qca_necessity": show.with_data(show.qca_necessity_table(necessity, labels, p.lang), necessity),
+            "qca_truth_table": show.with_data(truth_table, truth),
             "qca_solutions": show.qca_solution_table(result["solutions"], p.lang, labels),
-            "qca_robustness": show.qca_robustness_table(pd.read_parquet(i.robustness), labels, p.lang)}
+            "qca_robustness": show.with_data(show.qca_robustness_table(robustness, labels, p.lang), robustness)}
 
 
 def table_process_tracing(i, p, w):
     """The evidence items (as designed, and what the coding showed) and the sensitivity of the posteriors."""
     items = show.pt_item_views(pd.read_parquet(i.evidence_items), p.lang, read_code_labels(i.codes, p.lang))
+    sensitivity, influence = pd.read_parquet(i.sensitivity), pd.read_parquet(i.influence)
     return {**items,
-            "pt_sensitivity": show.pt_sensitivity_table(pd.read_parquet(i.sensitivity), p.lang),
-            "pt_influence": show.pt_influence_table(pd.read_parquet(i.influence), p.lang)}
+            "pt_sensitivity": show.with_data(show.pt_sensitivity_table(sensitivity, p.lang), sensitivity),
+            "pt_influence": show.with_data(show.pt_influence_table(influence, p.lang), influence)}
 
 
 #: Every table function, by its name (``table_`` and the name ``workflow/report.yaml`` declares it under).

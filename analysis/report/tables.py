@@ -40,6 +40,30 @@ def brief(frame: pd.DataFrame, keep=None, drop=(), rename=None) -> Shown:
     return Shown(frame, shown.drop(columns=list(drop)).rename(columns=rename or {}).reset_index(drop=True))
 
 
+def with_data(table: pd.DataFrame | Shown, data: pd.DataFrame, labels: dict | None = None,
+              ids: tuple[str, ...] = ("code_id",)) -> Shown:
+    """The book's table with ``data`` for its CSV download: the analysis's own columns at full
+    precision (a p-value of 0.000123 rather than "< 0.001", an interval's two limits in two columns
+    rather than "0.31–3.72", no significance stars), so that a reader can re-analyse it. Each column
+    of ``ids`` that holds code ids gets a ``<column>_label`` column beside it, from ``labels``.
+
+    >>> t = with_data(pd.DataFrame({"编码": ["甲"], "p": ["< 0.001"]}),
+    ...               pd.DataFrame({"code_id": ["a"], "p_value": [0.000123]}), {"a": "甲"})
+    >>> t.full.to_dict("records"), t.shown["p"].tolist()
+    ([{'code_id': 'a', 'code_id_label': '甲', 'p_value': 0.000123}], ['< 0.001'])
+    """
+    shown = table.shown if isinstance(table, Shown) else table
+    data = data.reset_index(drop=True).copy()
+    for column in ids:
+        if column in data and labels is not None:
+            data.insert(data.columns.get_loc(column) + 1, f"{column}_label",
+                        data[column].map(lambda c: labels.get(c, c) if isinstance(c, str) else c))
+    for column in data.columns:  # lists (a truth-table row's cases) as text a spreadsheet reads
+        if data[column].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
+            data[column] = data[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)
+    return Shown(data, shown)
+
+
 def lists_each_station(n_stations: int, detail: int) -> bool:
     """Whether the book shows a study's stations one by one (at most ``detail``, the configuration's
     ``report.station_detail``) rather than as distributions: the one rule every table, figure and
