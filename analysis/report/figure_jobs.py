@@ -139,9 +139,8 @@ def fig_pt_logodds(i, p, w):
     evidence = load_yaml_text(Path(i.evidence).read_text(encoding="utf-8"))["hypotheses"]
     statements = {h: spec["statement"].get(p.lang) or spec["statement"]["zh"] for h, spec in evidence.items()}
     statements |= {h: spec["label"][p.lang] for h, spec in p.propositions.items()}
-    colon = "：" if p.lang == "zh" else ": "
     return draw_.logodds_steps(pd.read_parquet(i.evidence_items), p.priors,
-                               {h: f"{hypothesis_label(h, p.lang)}{colon}{text}" for h, text in statements.items()},
+                               {h: (hypothesis_label(h, p.lang), text) for h, text in statements.items()},
                                p.words[p.lang])
 
 

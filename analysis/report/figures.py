@@ -490,8 +490,8 @@ def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) 
     hypothesis on shared axes.
 
     In one panel the paths lay over each other (a hypothesis whose evidence moves it late ran hidden
-    under the others along zero), so each hypothesis has its own, titled with its full statement
-    (``labels``: id -> text) and its final weight written at the end of its path. An item the
+    under the others along zero), so each hypothesis has its own, titled with its name and its full
+    statement (``labels``: id -> (name, statement)) and its final weight written at the end of its path. An item the
     posterior does not count (``weight`` 0) is a hollow point, explained beneath (``words["hollow"]``).
     """
     hypotheses = list(dict.fromkeys(items["hypothesis"]))
@@ -514,7 +514,8 @@ def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) 
                    linewidths=1.2)
         ax.annotate(f"{y[-1]:+.1f}".replace("-", "−"), (x[-1], y[-1]), xytext=(5, 0), textcoords="offset points", va="center",
                     fontsize=8.5, color=colour)
-        ax.set_title(_panel_title(labels.get(hyp, hyp), 18), fontsize=8.5, loc="left", color=colour)
+        name, statement = labels.get(hyp, (hyp, ""))
+        ax.set_title(_panel_title(name, statement, 18), fontsize=8.5, loc="left", color=colour)
         ax.tick_params(labelsize=8.5)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.spines[["top", "right"]].set_visible(False)
@@ -537,19 +538,18 @@ def logodds_steps(items: pd.DataFrame, priors: dict, labels: dict, words: dict) 
 _NO_LINE_START = set("，。、；：！？）》」』”’·…")
 
 
-def _panel_title(label: str, width: int) -> str:
-    """A hypothesis's label as a panel title: its name (before the first full-width colon) on a line
-    of its own, then the statement in lines of at most ``width`` characters, none beginning with a
-    closing or pausing mark (such a mark stays at the end of the line before).
+def _panel_title(name: str, statement: str, width: int) -> str:
+    """A hypothesis as a panel title: its name on a line of its own, then its statement in lines of at
+    most ``width`` characters, none beginning with a closing or pausing mark (such a mark stays at the
+    end of the line before).
 
-    >>> print(_panel_title("机制（M）：社会工作站通过能力培育、环境营造", 11))
+    >>> print(_panel_title("机制（M）", "社会工作站通过能力培育、环境营造", 11))
     机制（M）
     社会工作站通过能力培育、
     环境营造
     """
-    name, _, statement = label.partition("：")
     if not statement:
-        name, statement = "", label
+        return name
     lines, line = [], ""
     for char in statement:
         if len(line) >= width and char not in _NO_LINE_START:

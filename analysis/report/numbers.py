@@ -1014,25 +1014,19 @@ def tracing_numbers(summary: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def mechanism_balance(pooled: pd.DataFrame, items: pd.DataFrame, labels: dict) -> dict[str, str]:
+def mechanism_balance(pooled: pd.DataFrame, labels: dict) -> dict[str, str]:
     """What the mechanism chapter needs to set the support shares beside process tracing: the range of
-    the mechanisms' pooled support shares, how many have more contrary than supporting segments, and
-    which of the mechanism's evidence items the posterior counts.
+    the mechanisms' pooled support shares, and how many have more contrary than supporting segments
+    (the mechanism's evidence items are :func:`pt_items_numbers`' ``pt_m_items_sentence``).
 
     Examples
     --------
     >>> pooled = pd.DataFrame({"claim": ["P1", "m.a", "m.b"], "kind": ["proposition", "mechanism", "mechanism"],
     ...                        "n_support": [5, 34, 48], "n_contrary": [1, 66, 52]})
-    >>> items = pd.DataFrame({"hypothesis": ["M", "M"], "item": ["M-E1", "M-E2"], "test": ["hoop", "smoking_gun"],
-    ...                       "weight": [1, 0], "decibans": [2.3, 7.0]})
-    >>> out = mechanism_balance(pooled, items, {"m.a": "甲", "m.b": "乙"})
+    >>> out = mechanism_balance(pooled, {"m.a": "甲", "m.b": "乙"})
     >>> out["mech_support_range"], out["mech_contrary_sentence"]
     ('34%–48%', '每个要素的反证都多于支持')
-    >>> out["pt_m_counted_sentence"]
-    '后验只计入其中 1 条（条目 M-E1，环箍检验，+2.3 分贝班），另 1 条因所据编码信度不足或与计入的条目共用编码而不计'
     """
-    from analysis.report.labels import WORDS
-
     mech = pooled[pooled["kind"] == "mechanism"]
     shares = (mech["n_support"] / (mech["n_support"] + mech["n_contrary"])).dropna()
     low, high = (f"{shares.min():.0%}", f"{shares.max():.0%}") if len(shares) else ("—", "—")
@@ -1043,21 +1037,7 @@ def mechanism_balance(pooled: pd.DataFrame, items: pd.DataFrame, labels: dict) -
         contrary = "每个要素的支持都不少于反证"
     else:
         contrary = f"{fmt_int(len(more))} 个要素的反证多于支持（{'、'.join(labels.get(c, c) for c in more['claim'])}）"
-    m = items[items["hypothesis"] == "M"]
-    words = WORDS["zh"]
-    counted = m[m["weight"] > 0]
-    shown = "；".join(_item_said(r, words) for r in counted.itertuples())
-    if not len(m):
-        sentence = "证据文件没有为引领机制列出证据条目"
-    elif not len(counted):
-        sentence = f"后验没有计入其中任何一条（{fmt_int(len(m))} 条都因所据编码信度不足或与其他条目共用编码而不计），后验即先验"
-    elif len(counted) == len(m):
-        sentence = f"后验计入了全部 {fmt_int(len(m))} 条（{shown}）"
-    else:
-        sentence = (f"后验只计入其中 {fmt_int(len(counted))} 条（{shown}），另 {fmt_int(len(m) - len(counted))} 条"
-                    "因所据编码信度不足或与计入的条目共用编码而不计")
-    return {"mech_support_range": low if low == high else f"{low}–{high}", "mech_contrary_sentence": contrary,
-            "pt_m_n_items": fmt_int(len(m)), "pt_m_counted_sentence": sentence}
+    return {"mech_support_range": low if low == high else f"{low}–{high}", "mech_contrary_sentence": contrary}
 
 
 def _item_said(r, words: dict) -> str:
@@ -1067,10 +1047,11 @@ def _item_said(r, words: dict) -> str:
             + f"，{words.get(r.test, r.test)}，{r.decibans:+.1f} 分贝班".replace("-", "−"))
 
 
-def pt_items_numbers(items: pd.DataFrame, labels: dict) -> dict[str, str]:
+def pt_items_numbers(items: pd.DataFrame, labels: dict, hypotheses: list[str] = ()) -> dict[str, str]:
     """For each hypothesis of the process tracing, one sentence on its evidence items: how many were
     observed, which count towards the posterior (what each says, its test and weight) and why the
-    others do not (``pt_<hypothesis>_items_sentence``).
+    others do not (``pt_<hypothesis>_items_sentence``); each of ``hypotheses`` that the evidence file
+    gives no item has a sentence that says so.
 
     Examples
     --------
@@ -1080,12 +1061,14 @@ def pt_items_numbers(items: pd.DataFrame, labels: dict) -> dict[str, str]:
     ...     "why": ["shares codes with P1-E3, which counts for both", "reads a.x, below the reliability threshold", ""]})
     >>> pt_items_numbers(items, {"a.x": "政策"})["pt_p1_items_sentence"]
     '3 条证据中 2 条被观察到；计入后验的只有 1 条（“丙”，条目 P1-E3，确凿证据检验，+8.5 分贝班），P1-E1 与 P1-E3 依据相同编码，只计一次；P1-E2 所据编码“政策”的信度低于门槛'
+    >>> pt_items_numbers(items, {}, ["P1", "M"])["pt_m_items_sentence"]
+    '证据文件没有为它列出证据条目，后验即先验'
     """
     from analysis.report.labels import WORDS
     from analysis.report.tables import _why_not
 
     words = WORDS["zh"]
-    out = {}
+    out = {f"pt_{hyp.lower()}_items_sentence": "证据文件没有为它列出证据条目，后验即先验" for hyp in hypotheses}
     for hyp, grp in items.groupby("hypothesis", sort=False):
         n, seen = len(grp), int(grp["observed"].astype(bool).sum())
         observed = (f"{fmt_int(n)} 条证据全部被观察到" if seen == n else

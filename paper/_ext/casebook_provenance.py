@@ -27,19 +27,13 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx import addnodes
 
+from casebook_static import add_static
+
 #: The files ``{casebook-sources}`` renders, as globs from the repository's top, in this order.
 SOURCES = ["Snakefile", "workflow/rules/*.smk", "workflow/report.yaml", "analysis/report/figure_jobs.py",
            "analysis/report/table_jobs.py", "analysis/report/number_jobs.py", "workflow/scripts/*.py"]
 #: Pygments' name for each kind of file (a rules file is Python with Snakemake's keywords).
 LANGUAGES = {".py": "python", ".smk": "python", ".yaml": "yaml", "": "python"}
-#: The look of a number's link: it reads as part of the sentence, with a dotted line under it.
-CSS = """a.casebook-number, abbr.casebook-number { color: inherit; text-decoration: underline dotted; }
-a.casebook-number:hover { color: var(--pst-color-primary, #0a7d91); }
-/* the numbers' page: keys and function names wrap, so the table fits the text column */
-table.casebook-numbers-table code, table.casebook-numbers-table code .pre { white-space: normal; overflow-wrap: anywhere; }
-/* the columns keep the widths the directive gives them, whatever the length of a sentence in a cell */
-table.casebook-numbers-table { table-layout: fixed; width: 100%; }
-"""
 
 
 def root_of(app) -> Path:
@@ -373,15 +367,6 @@ def _facts(app) -> dict:
     return app.casebook_provenance_facts
 
 
-def add_stylesheet(app) -> None:
-    if app.builder.format != "html":
-        return
-    static = Path(app.outdir) / "_static"
-    static.mkdir(parents=True, exist_ok=True)
-    (static / "casebook_provenance.css").write_text(CSS, encoding="utf-8")
-    app.add_css_file("casebook_provenance.css")
-
-
 def setup(app):
     app.add_config_value("casebook_provenance", "../results/provenance", "env")
     app.add_config_value("casebook_source_page", "appendix_source", "env")
@@ -390,7 +375,8 @@ def setup(app):
     app.add_directive("casebook-rules", RulesDirective)
     app.add_directive("casebook-sources", SourcesDirective)
     app.add_directive("casebook-build", BuildDirective)
-    app.connect("builder-inited", add_stylesheet)
+    app.connect("config-inited", add_static)
+    app.add_css_file("casebook_provenance.css")  # static/casebook_provenance.css: the look of a number's link
     # after the numbers' links (400), before casebook_cjk's spacing (500)
     app.connect("doctree-resolved", link_captions, priority=450)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -133,10 +133,11 @@ def schema_files(wildcards=None):
 
 
 def book_sources(wildcards=None):
-    """The book's own files: chapters, configuration, bibliography and extension."""
+    """The book's own files: chapters, configuration, bibliography, extensions and their style sheets."""
     paper = Path("paper")
     files = sorted(str(p) for p in paper.glob("*.md"))
     files += ["paper/_config.yml", "paper/_toc.yml", "paper/references.bib"]
     files += sorted(str(p) for p in (paper / "_ext").glob("*.py"))
+    files += sorted(str(p) for p in (paper / "_ext" / "static").glob("*.css"))
     files += sorted(str(p) for p in (paper / "_latex").glob("*"))
     return files
