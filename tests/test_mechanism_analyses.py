@@ -261,10 +261,10 @@ def test_outcome_models_correct_the_mechanism_coefficients_of_all_models_togethe
     assert np.isnan(adjusted[("o1", "Intercept")]) and np.isnan(adjusted[("o2", "C(voice)[T.x]")])
 
 
-def test_a_condition_links_to_a_mechanism_through_its_own_evidence_never_its_outcome_code():
-    # The condition theme i holds i.a and i.b (evidence) and i.o (its proposition's outcome). Only i.o
-    # shares passages with the mechanism m.x; an outcome is never evidence for its own condition, so
-    # the condition's passages are those of i.a or i.b, and the link shares none.
+def test_the_diagram_links_each_propositions_direct_result_to_the_mechanisms_as_the_framework_draws_it():
+    # The framework (figure 1): condition i -> its direct result i.o -> mechanism m.x -> resilience r.y.
+    # The diagram's first layer is i.o -> m.x: i.o shares two passages with m.x; the condition's other
+    # evidence (i.a, i.b) shares none and does not enter that link.
     from analysis.methods.mechanisms import mechanism_links
 
     codes = pd.DataFrame({"code_id": ["i", "i.a", "i.b", "i.o", "m", "m.x", "r", "r.y"],
@@ -273,14 +273,14 @@ def test_a_condition_links_to_a_mechanism_through_its_own_evidence_never_its_out
     passages = [["i.o", "m.x"], ["i.o", "m.x"], ["i.a"], ["i.b"], ["m.x", "r.y"], ["r.y"]]
     segments = pd.DataFrame([{"document_id": "d", "start": 10 * k, "end": 10 * k + 5, "code_id": c}
                              for k, held in enumerate(passages) for c in held])
-    links = mechanism_links(segments, codes, ["i"], ["m.x"], "r", 0.05, excluded=["i.o"]).set_index(["source", "target"])
-    assert links.loc[("i", "m.x"), ["n_source", "n_both", "n_codes"]].tolist() == [2, 0, 2]
-    assert links.loc[("i", "m.x"), "weight"] == 0 and not links.loc[("i", "m.x"), "supported"]
-    # without the exclusion the outcome code's passages would make the link
-    assert mechanism_links(segments, codes, ["i"], ["m.x"], "r", 0.05).set_index("source").loc["i", "n_both"] == 2
+    props = {"P1": {"condition": "i", "outcome": "i.o", "contrary": []}}
+    links = mechanism_links(segments, codes, props, ["m.x"], "r", 0.05).set_index(["source", "target"])
+    assert list(links.index) == [("i.o", "m.x"), ("m.x", "r.y")]
+    assert links.loc[("i.o", "m.x"), ["n_source", "n_both", "n_codes"]].tolist() == [2, 2, 1]
 
 
-def test_a_diagram_link_is_one_test_over_its_theme_and_the_correction_runs_over_the_diagrams_links():
+def test_a_condition_without_a_direct_result_is_one_test_over_its_theme_corrected_over_the_diagrams_links():
+    # A proposition without an outcome code stands in by its condition theme as a whole.
     # Six documents of four passages. In each, one passage carries a code of theme i (i.a in three
     # documents, i.b in the other three) together with m.x, m.x is on one passage more, and the
     # other two carry r.y and o.q (a code of no layer). Per
@@ -300,7 +300,8 @@ def test_a_diagram_link_is_one_test_over_its_theme_and_the_correction_runs_over_
         for k, held in enumerate([[leaf, "m.x"], ["m.x"], ["r.y"], ["o.q"]]):
             rows += [{"document_id": f"d{d}", "start": 10 * k, "end": 10 * k + 5, "code_id": c} for c in held]
     segments = pd.DataFrame(rows)
-    links = mechanism_links(segments, codes, ["i"], ["m.x"], "r", 0.05).set_index(["source", "target"])
+    links = mechanism_links(segments, codes, {"P1": {"condition": "i", "contrary": []}}, ["m.x"], "r",
+                            0.05).set_index(["source", "target"])
     assert links.loc[("i", "m.x"), "p_value"] == pytest.approx(1 / 64)
     assert links.loc[("i", "m.x"), "p_fdr"] == pytest.approx(2 / 64) and links.loc[("i", "m.x"), "supported"]
     assert links.loc[("m.x", "r.y"), "p_value"] == pytest.approx(1.0) and not links.loc[("m.x", "r.y"), "supported"]

@@ -96,19 +96,21 @@ def framework_matrix(segments: pd.DataFrame, codes: pd.DataFrame, propositions: 
     return out
 
 
-def mechanism_links(segments: pd.DataFrame, codes: pd.DataFrame, conditions: list[str], mechanisms: list[str],
-                    outcome_theme: str, fdr: float, excluded: list[str] = ()) -> pd.DataFrame:
-    """Links of the mechanism diagram, each tested once by passage-level co-occurrence.
+def mechanism_links(segments: pd.DataFrame, codes: pd.DataFrame, propositions: dict, mechanisms: list[str],
+                    outcome_theme: str, fdr: float) -> pd.DataFrame:
+    """Links of the mechanism diagram, the arrows of the analytic framework that run through the
+    station's mechanisms, each tested once by passage-level co-occurrence.
 
-    A condition (a theme) links to a mechanism code through the condition as a whole: a passage
-    carries the condition when it carries any leaf code of the theme other than those in
-    ``excluded`` (the propositions' outcome codes, which are never evidence for their own
-    condition) and the mechanism codes. A mechanism links to each leaf outcome code of
-    ``outcome_theme``. Every link is one test (:func:`analysis.methods.cooccurrence.set_cooccurrence`:
-    the c-coefficient and the exact within-document permutation test), and the false-discovery
-    rate is controlled over the diagram's links, the family whose results the diagram shows
-    (Benjamini-Hochberg); a link is supported when its corrected p-value is below ``fdr``. So no
-    link is chosen as the strongest of several leaf pairs, a choice the correction would not see.
+    The framework has each condition bring, by its proposition, one direct result (the proposition's
+    outcome code), which the station's mechanisms turn into the resilience outcomes. So the first
+    layer links each direct result to each mechanism code; a proposition without an outcome code
+    stands in by its condition as a whole (a passage carries it when it carries any leaf code of the
+    theme other than the mechanism codes). The second layer links each mechanism to each leaf
+    outcome code of ``outcome_theme``. Every link is one test
+    (:func:`analysis.methods.cooccurrence.set_cooccurrence`: the c-coefficient and the exact
+    within-document permutation test), and the false-discovery rate is controlled over the diagram's
+    links, the family whose results the diagram shows (Benjamini-Hochberg); a link is supported when
+    its corrected p-value is below ``fdr``.
 
     Returns
     -------
@@ -120,12 +122,17 @@ def mechanism_links(segments: pd.DataFrame, codes: pd.DataFrame, conditions: lis
     from analysis.methods.multiplicity import fdr_adjust
 
     leaves = codes.loc[codes["is_leaf"], ["code_id", "theme"]]
-    left_out = set(excluded) | set(mechanisms)
-    sets = {cond: [c for c, t in zip(leaves["code_id"], leaves["theme"]) if t == cond and c not in left_out]
-            for cond in conditions}
+    sets = {}
+    for spec in propositions.values():
+        if spec.get("outcome"):
+            sets[spec["outcome"]] = [spec["outcome"]]
+        else:
+            sets[spec["condition"]] = [c for c, t in zip(leaves["code_id"], leaves["theme"])
+                                       if t == spec["condition"] and c not in mechanisms]
+    results = list(sets)
     outcomes = leaves.loc[leaves["theme"] == outcome_theme, "code_id"].tolist()
     sets |= {code: [code] for code in [*mechanisms, *outcomes]}
-    pairs = [(cond, mech) for cond in conditions for mech in mechanisms]
+    pairs = [(result, mech) for result in results for mech in mechanisms]
     pairs += [(mech, out) for mech in mechanisms for out in outcomes]
     tested = set_cooccurrence(segments, leaves["code_id"].tolist(), sets, pairs)
     links = tested.rename(columns={"code_a": "source", "code_b": "target", "c": "weight", "n_a": "n_source",

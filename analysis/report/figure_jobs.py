@@ -121,13 +121,14 @@ def fig_framework_matrix(i, p, w):
 
 
 def fig_mechanism_diagram(i, p, w):
-    """Conditions -> the station's mechanisms -> outcomes, as the evidence supports it."""
+    """The propositions' direct results -> the station's mechanisms -> outcomes: every link tested."""
     codes = pd.read_parquet(i.codes)
     label = code_labels(codes, p.lang)
     links = pd.read_parquet(i.links)
-    conditions = [spec["condition"] for spec in p.propositions.values()]
+    # the first layer's sources, as rule mechanism_links made them: each proposition's direct result
+    results = [s for s in dict.fromkeys(links["source"]) if s not in set(p.mechanisms)]
     outcomes = sorted(set(links["target"]) - set(p.mechanisms), key=list(codes["code_id"]).index)
-    nodes = {"conditions": [(c, label[c]) for c in conditions], "mechanisms": [(m, label[m]) for m in p.mechanisms],
+    nodes = {"conditions": [(r, label.get(r, r)) for r in results], "mechanisms": [(m, label[m]) for m in p.mechanisms],
              "outcomes": [(o, label[o]) for o in outcomes]}
     return draw_.mechanism_diagram(nodes, links, p.words[p.lang])
 

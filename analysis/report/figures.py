@@ -431,7 +431,7 @@ def cooccurrence_heatmap(c: pd.DataFrame, significant: pd.DataFrame, words: dict
     ``words`` names the axes, the colour bar and the frame.
     """
     values = c.to_numpy(dtype=float)
-    high = max(0.05, float(np.nanmax(values)) if values.size else 0.05)
+    high = c_scale_top(values)
     fig, ax = plt.subplots(figsize=(0.62 * c.shape[1] + 2.6, 0.34 * c.shape[0] + 1.6))
     image = ax.imshow(values, cmap="Blues", vmin=0, vmax=high, aspect="auto")
     ax.set_xticks(range(c.shape[1]), [wrap_label(v) for v in c.columns], fontsize=8.5)
@@ -567,56 +567,79 @@ def _connect(ax, source, target, **style):
                                        shrinkA=1, shrinkB=1, **style))
 
 
+def c_scale_top(values) -> float:
+    """The top of a c-coefficient colour scale: the largest c rounded up to a tenth, at least 0.1, so
+    that a weak association is drawn pale and not, on a scale stretched to it, as dark as a strong one.
+
+    >>> c_scale_top([0.0, 0.05]), c_scale_top([0.132, 0.2]), c_scale_top([])
+    (0.1, 0.2, 0.1)
+    """
+    values = np.asarray(values, dtype=float)
+    largest = float(np.nanmax(values)) if values.size and np.isfinite(values).any() else 0.0
+    return max(0.1, float(np.ceil(round(largest * 10, 9)) / 10))
+
+
 def mechanism_diagram(nodes: dict[str, list[tuple[str, str]]], edges: pd.DataFrame, words: dict) -> plt.Figure:
-    """Conditions -> the station's mechanisms -> outcomes, drawing only the links the evidence supports.
+    """Every link the framework proposes between conditions, the station's mechanisms and outcomes,
+    with its test: two grids, conditions x mechanisms and mechanisms x outcomes.
 
     ``nodes`` maps each layer ("conditions", "mechanisms", "outcomes") to (id, label) pairs;
-    ``edges`` has ``source, target, weight, supported``. A supported link is a solid arrow whose
-    width and label give its c-coefficient; the unsupported ones are not drawn, and a note under the
-    diagram counts, for each pair of layers, how many links of how many tested are supported
-    (``words["summary"]`` with ``{supported}``, ``{tested}`` and the two layers' names; ``summary_none``
-    and ``summary_all`` when none or all of them are).
+    ``edges`` has ``source, target, weight`` (the c-coefficient), ``p_fdr`` and ``supported``. Each
+    cell is coloured by c on one scale for both grids (:func:`c_scale_top`) and shows c above its
+    corrected p-value; a supported link is framed. Every tested link is shown, so the reader sees how
+    close each came, whether or not any passes. A note under the grids gives the legend and counts,
+    for each pair of layers, how many links of how many tested are supported (``words["summary"]``
+    with ``{supported}``, ``{tested}`` and the layers' names; ``summary_none`` and ``summary_all``
+    when none or all are).
     """
-    layers = ["conditions", "mechanisms", "outcomes"]
-    layer_of = {n: layer for layer in layers for n, _ in nodes[layer]}
-    tallest = max(len(nodes[layer]) for layer in layers)
-    fig, ax = plt.subplots(figsize=(6.0, 0.5 * tallest + 1.6))
-    colours = {"conditions": "#e8eef3", "mechanisms": "#f6e8d8", "outcomes": "#f3e1e1"}
-    boxes = {}
-    for x, layer in enumerate(layers):
-        items = nodes[layer]
-        for i, (node, label) in enumerate(items):
-            boxes[node] = ax.text(x, (len(items) - 1) / 2 - i, label, ha="center", va="center", fontsize=8.5, zorder=3,
-                                  bbox=dict(boxstyle="round,pad=0.35", facecolor=colours[layer], edgecolor="#666666",
-                                            linewidth=0.6))
-        ax.text(x, (tallest - 1) / 2 + 0.85, words[layer], ha="center", va="center", fontsize=9, fontweight="bold")
-    ax.set_xlim(-0.55, 2.55)
-    ax.set_ylim(-(tallest - 1) / 2 - 0.6, (tallest - 1) / 2 + 1.15)
-    ax.axis("off")
-    supported = edges[edges["supported"].astype(bool)]
-    for r in supported.itertuples():
-        arrow = _connect(ax, boxes[r.source], boxes[r.target], color="#3b6e8f", linewidth=1.2 + 12 * max(r.weight, 0),
-                         mutation_scale=16)
-        # above the boxes: the arrow is clipped at the target box's edge only once the box has been
-        # drawn, so beneath it the head was hidden under the box
-        arrow.set_zorder(3.5)
-        (x1, y1), (x2, y2) = boxes[r.source].get_position(), boxes[r.target].get_position()
-        ax.text((x1 + x2) / 2, (y1 + y2) / 2 + 0.12, f"c = {r.weight:.2f}", ha="center", va="bottom", fontsize=8,
-                color="#3b6e8f", bbox=dict(boxstyle="round,pad=0.15", facecolor="white", edgecolor="none"), zorder=4)
-    lines = []
-    for a, b in zip(layers, layers[1:]):
-        tested = edges[edges["source"].map(layer_of).eq(a) & edges["target"].map(layer_of).eq(b)]
+    pairs = [("conditions", "mechanisms"), ("mechanisms", "outcomes")]
+    top = c_scale_top(edges["weight"])
+    heights = [len(nodes[a]) for a, _ in pairs]
+    fig, axes = plt.subplots(2, 1, figsize=(5.8, 0.42 * sum(heights) + 3.3), gridspec_kw={"height_ratios": heights})
+    by = edges.set_index(["source", "target"])
+    lines, image = [], None
+    for ax, (a, b) in zip(axes, pairs):
+        rows, cols = nodes[a], nodes[b]
+        grid = np.full((len(rows), len(cols)), np.nan)
+        for r, (source, _) in enumerate(rows):
+            for c, (target, _) in enumerate(cols):
+                if (source, target) not in by.index:
+                    continue
+                link = by.loc[(source, target)]
+                grid[r, c] = float(link["weight"])
+                ax.text(c, r, f"{link['weight']:.2f}\n" + _p_short(link.get("p_fdr", np.nan)), ha="center", va="center",
+                        fontsize=7.5, linespacing=1.2, color="white" if link["weight"] > 0.6 * top else "black")
+                if bool(link["supported"]):
+                    ax.add_patch(plt.Rectangle((c - 0.46, r - 0.44), 0.92, 0.88, fill=False, edgecolor="#b03a2e",
+                                               linewidth=1.8))
+        image = ax.imshow(np.ma.masked_invalid(grid), cmap="Blues", vmin=0, vmax=top, aspect="auto")
+        ax.set_xticks(range(len(cols)), [wrap_label(label, 5) for _, label in cols], fontsize=8)
+        ax.set_yticks(range(len(rows)), [label for _, label in rows], fontsize=8)
+        ax.set_title(f"{words[a]} → {words[b]}", fontsize=8.5)
+        ax.tick_params(length=0)
+        tested = edges[edges["source"].isin([n for n, _ in rows]) & edges["target"].isin([n for n, _ in cols])]
         supported = int(tested["supported"].astype(bool).sum())
         form = ("summary_none" if not supported and len(tested) else
                 "summary_all" if supported == len(tested) > 1 else "summary")
         lines.append(words.get(form, words["summary"]).format(source=words[a], target=words[b], tested=len(tested),
                                                                supported=supported))
-    height = fig.get_figheight()
-    note = (0.17 * (len(lines) + 1) + 0.2) / height  # the note's share of the figure's height
-    fig.text(0.5, 0.1 / height, "\n".join([words["legend"], *lines]), ha="center", va="bottom", multialignment="left",
-             fontsize=8, color="#333333", linespacing=1.4)
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=note, top=0.99)
+    bar = fig.colorbar(image, ax=list(axes), fraction=0.035, pad=0.02)
+    bar.set_label(words["scale"], fontsize=8)
+    bar.ax.tick_params(labelsize=7.5)
+    note = "\n".join([words["legend"], *lines])
+    fig.text(0.02, 0.015, note, ha="left", va="bottom", fontsize=7.5, color="#333333", linespacing=1.4)
+    fig.subplots_adjust(left=0.2, right=0.84, bottom=(0.16 * (len(lines) + 1) + 0.45) / fig.get_figheight(),
+                        top=0.93, hspace=0.5)
     return fig
+
+
+def _p_short(p: float) -> str:
+    """A corrected p-value for a small cell: "p<.001", "p=.034", "p=1"."""
+    if pd.isna(p):
+        return "p —"
+    if p < 0.001:
+        return "p<.001"
+    return "p=1" if p >= 0.9995 else f"p={p:.3f}".replace("0.", ".", 1)
 
 
 def analytic_framework(conditions: list[tuple[str, str, str]], mechanisms: list[str], dimensions: list[str],

@@ -822,12 +822,12 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
     >>> links = pd.DataFrame({"source": ["c", "c", "m.a", "m.b"], "target": ["m.a", "m.b", "r.x", "r.x"],
     ...                       "weight": [0.09, 0.0, 0.02, 0.01], "supported": [True, False, False, False]})
     >>> diagram_numbers(links, codes, {"c": "条件", "m.a": "甲"}, "m")["diagram_sentence"]
-    '条件到机制的 2 条联系中只有 1 条获支持（条件—甲，c = 0.09）；机制到结果的 2 条联系都没有获支持'
+    '直接结果到机制的 2 条联系中只有 1 条获支持（条件—甲，c = 0.09）；机制到结果的 2 条联系都没有获支持'
     """
     theme = dict(zip(codes["code_id"], codes["theme"]))
     into = links["target"].map(theme).eq(mechanism_theme)
     parts = []
-    for name, layer in (("条件到机制", links[into]), ("机制到结果", links[~into])):
+    for name, layer in (("直接结果到机制", links[into]), ("机制到结果", links[~into])):
         if not len(layer):
             continue
         held = layer[layer["supported"].astype(bool)]
@@ -842,6 +842,46 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
             parts.append(f"{name}的 {fmt_int(n)} 条联系中{'只有 1 条' if k == 1 else f'有 {fmt_int(k)} 条'}获支持（{shown}）")
     return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系",
             "diagram_n_links": fmt_int(len(links))}
+
+
+def diagram_family_numbers(links: pd.DataFrame, pairs: pd.DataFrame, labels: dict, mechanisms: list[str],
+                           fdr: float) -> dict[str, str]:
+    """How the diagram's links square with the same pairs in the co-occurrence section, whose
+    correction runs over every pair of codes rather than the diagram's links (``diagram_family_note``),
+    and what an empty mechanism -> outcome layer does not say (``diagram_outcome_note``).
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"source": ["a", "m.x"], "target": ["m.x", "r.y"], "weight": [0.09, 0.0],
+    ...                       "supported": [True, False], "n_codes": [1, 1]})
+    >>> pairs = pd.DataFrame({"level": "segment", "code_a": ["a", "m.x"], "code_b": ["m.x", "r.y"], "c": [0.09, 0.0],
+    ...                       "p_fdr": [0.2, 1.0]})
+    >>> out = diagram_family_numbers(links, pairs, {"a": "甲", "m.x": "机制"}, ["m.x"], 0.05)
+    >>> out["diagram_family_note"]
+    '图中的每条联系也是“编码共现”一节的一对编码，那里按全部 2 对编码校正，这里只按图中的 2 条联系校正，所以结论可以不同：甲—机制在这里获支持，在那里不显著'
+    >>> out["diagram_outcome_note"]
+    '机制到结果这一层没有获支持的联系，并不说明两者无关'
+    """
+    seg = pairs[pairs["level"] == "segment"]
+    both = pd.concat([seg, seg.rename(columns={"code_a": "code_b", "code_b": "code_a"})], ignore_index=True)
+    there = both.set_index(["code_a", "code_b"])["p_fdr"]
+    single = links[links.get("n_codes", pd.Series(1, index=links.index)).eq(1)]
+    differ = []
+    for row in single.itertuples():
+        if (row.source, row.target) not in there.index:
+            continue
+        elsewhere = bool(there.loc[(row.source, row.target)] < fdr)
+        if elsewhere != bool(row.supported):
+            name = f"{labels.get(row.source, row.source)}—{labels.get(row.target, row.target)}"
+            differ.append(f"{name}在这里{'获支持' if row.supported else '未获支持'}，在那里{'显著' if elsewhere else '不显著'}")
+    head = (f"图中的每条联系也是“编码共现”一节的一对编码，那里按全部 {fmt_int(len(seg))} 对编码校正，"
+            f"这里只按图中的 {fmt_int(len(links))} 条联系校正")
+    family = f"{head}，所以结论可以不同：{'；'.join(differ)}" if differ else f"{head}，两处的结论相同"
+    outward = links[links["source"].isin(mechanisms)]
+    held = int(outward["supported"].astype(bool).sum())
+    outcome = ("机制到结果这一层没有获支持的联系，并不说明两者无关" if not held else
+               f"机制到结果这一层有 {fmt_int(held)} 条联系获支持，它们说的是同一段落中的相伴，而不是先后")
+    return {"diagram_family_note": family, "diagram_outcome_note": outcome}
 
 
 def model_reference_categories(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:

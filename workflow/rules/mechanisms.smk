@@ -125,13 +125,14 @@ rule mechanism_links:
         codes="results/ingest/codes.parquet",
     output:
         links="results/mechanisms/mechanism_links.parquet",
+        csv="results/mechanisms/mechanism_links.csv",
     log:
         "logs/mechanisms/mechanism_links.log",
     params:
         code=code_for("mechanism_links"),
         coder=PRIMARY_CODER,
-        conditions=[p["condition"] for p in config["propositions"].values()],
-        outcomes=[p["outcome"] for p in config["propositions"].values() if p.get("outcome")],
+        lang=LANG,
+        propositions=config["propositions"],
         mechanisms=list(config["mechanisms"]),
         models=config["models"],
         fdr=config["cooccurrence"]["fdr"],

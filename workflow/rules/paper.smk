@@ -162,6 +162,7 @@ rule book:
             "results/provenance/locked_packages.csv",
             "results/tables/raw_checksums.csv",
             "results/provenance/output_digests.csv",
+            "results/mechanisms/mechanism_links.csv",
         ],
         provenance=list(PROVENANCE.values()),
     output:

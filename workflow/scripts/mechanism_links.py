@@ -1,11 +1,20 @@
-"""Rule mechanism_links: the links of the mechanism diagram, each tested by passage-level co-occurrence."""
+"""Rule mechanism_links: the links of the mechanism diagram, each tested by passage-level co-occurrence;
+the Parquet file for the figure and the numbers, a CSV with the codes' labels for the book's readers."""
 import pandas as pd
 
 from analysis.inputs.corpus import read_segments
+from analysis.inputs.writers import write_csv
+from analysis.methods.codebook import code_labels
 from analysis.methods.mechanisms import mechanism_links
 
 
 p = snakemake.params
-links = mechanism_links(read_segments(snakemake.input.segments, p.coder), pd.read_parquet(snakemake.input.codes),
-                        p.conditions, p.mechanisms, p.models["outcome_theme"], p.fdr, excluded=p.outcomes)
+codes = pd.read_parquet(snakemake.input.codes)
+links = mechanism_links(read_segments(snakemake.input.segments, p.coder), codes, p.propositions, p.mechanisms,
+                        p.models["outcome_theme"], p.fdr)
 links.to_parquet(snakemake.output.links, index=False)
+labels = code_labels(codes, p.lang)
+readable = links.copy()
+for column in ("target", "source"):
+    readable.insert(readable.columns.get_loc(column) + 1, f"{column}_label", readable[column].map(lambda c: labels.get(c, c)))
+write_csv(readable, snakemake.output.csv)
