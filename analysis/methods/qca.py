@@ -451,6 +451,31 @@ def intermediate_solution(raw: pd.DataFrame, anchors: dict, conditions: list[str
             "incl": models[0]["incl"] if models else np.nan, "cov": models[0]["cov"] if models else np.nan}
 
 
+def anchors_at_same_quantiles(before: pd.DataFrame, after: pd.DataFrame, anchors: dict) -> dict:
+    """Anchors for the raw scores ``after`` that sit where the configured ``anchors`` sit in the
+    distribution of ``before``: each anchor's place among the sorted scores of ``before`` (the
+    inverse of numpy's linear quantile; beyond the scores, the first or last), taken as the same
+    quantile of ``after``. When a change of measure shifts every score (leaving out
+    supporting codes lowers every support share), fixed anchors would move stations across the
+    crossover for the change of scale alone; these anchors keep the stations' ranks' reading.
+
+    >>> before = pd.DataFrame({"X": [0.2, 0.4, 0.6, 0.8]}); after = pd.DataFrame({"X": [0.1, 0.2, 0.3, 0.4]})
+    >>> anchors_at_same_quantiles(before, after, {"X": {"full": 0.8, "crossover": 0.5, "non": 0.2}})
+    {'X': {'full': 0.4, 'crossover': 0.25, 'non': 0.1}}
+    """
+    moved = {}
+    for name, spec in anchors.items():
+        old = before[name].dropna().to_numpy(dtype=float) if name in before else np.array([])
+        new = after[name].dropna().to_numpy(dtype=float) if name in after else np.array([])
+        if not len(old) or not len(new):
+            moved[name] = dict(spec)
+            continue
+        old = np.sort(old)
+        where = np.linspace(0, 1, len(old)) if len(old) > 1 else np.array([0.5])
+        moved[name] = {k: round(float(np.quantile(new, float(np.interp(v, old, where)))), 6) for k, v in spec.items()}
+    return moved
+
+
 def anchor_robustness(raw: pd.DataFrame, anchors: dict, conditions: list[str], outcome: str, shift: float,
                       **options) -> pd.DataFrame:
     """The intermediate solution under other reasonable anchors: each set's crossover moved down and

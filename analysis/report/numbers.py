@@ -1337,7 +1337,7 @@ def provenance_numbers(manifest: pd.DataFrame, locked: list[dict], rules: dict[s
 def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dict) -> dict[str, str]:
     """What leaving out the codes of low reliability does to the evidence shares and to the QCA
     (rule ``reliability_sensitivity``), in words for no such code, no claim touched, and a solution
-    that stays, changes or vanishes.
+    that stays, changes or vanishes, with the anchors as configured and moved to the same quantiles.
 
     Examples
     --------
@@ -1345,15 +1345,21 @@ def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dic
     ...                   "dropped": ["a", "", "m.a"], "support_share": [0.51, 0.5, 0.48],
     ...                   "support_share_kept": [0.41, 0.5, float("nan")], "n_stations": [15, 15, 0],
     ...                   "n_stations_crossing": [5, 0, 0]})
-    >>> q = {"dropped": ["a", "m.a"], "min_cases": 6, "all_codes": {"n_cases": 15, "models": "x*y", "incl": 0.9, "cov": 0.8},
-    ...      "without": {"n_cases": 15, "models": "", "incl": None, "cov": None}}
-    >>> out = reliability_sensitivity_numbers(c, q, {"m.a": "甲", "x": "条件X", "y": "条件Y"})
+    >>> q = {"dropped": ["a", "m.a"], "outside_the_sets": ["m.a"], "min_cases": 6,
+    ...      "sets": [{"set": "x", "dropped": ["a"], "n_crossing": 4, "n_stations": 15},
+    ...               {"set": "y", "dropped": [], "n_crossing": 0, "n_stations": 15}],
+    ...      "all_codes": {"n_cases": 15, "models": "x*y", "incl": 0.9, "cov": 0.8},
+    ...      "without": {"n_cases": 15, "models": "", "incl": None, "cov": None},
+    ...      "requantiled": {"n_cases": 15, "models": "x*y", "incl": 0.92, "cov": 0.7}}
+    >>> out = reliability_sensitivity_numbers(c, q, {"m.a": "甲", "a": "乙", "x": "条件X", "y": "条件Y"})
     >>> out["sens_claims_sentence"]
-    '命题一的支持占比由 0.51 变为 0.41（15 个站点中有 5 个的占比越过一半）；命题二不受影响（它的编码都不在其中）；甲的支持只来自它自己的编码，而这个编码信度不足，不计之后无从评估'
+    '命题一的支持占比由 0.51 变为 0.41（15 个站点中有 5 个的支持与反证孰多易位）；命题二不受影响（它的编码都不在其中）；甲的支持只来自它自己的编码，而这个编码信度不足，不计之后无从评估'
+    >>> out["sens_sets_sentence"]
+    '乙进入条件X（锚点不变时 15 个站点中有 4 个的隶属度越过交叉点）；甲不进入任何集合'
     >>> out["sens_qca_sentence"]
-    '锚点不变、不计这些编码时，没有组态达到充分性的门槛（无解），而全部编码时的中间解是条件X × 条件Y'
+    '锚点不变时，没有组态达到充分性的门槛（无解）；把锚点移到新得分的相同分位后，中间解仍是条件X × 条件Y（一致性 0.920，覆盖度 0.700）'
     >>> out["sens_qca_verdict"]
-    '定性比较分析的解因此依赖信度不足的编码，更需谨慎'
+    '锚点不变时解的变化可归于得分尺度的整体下移：按相同分位重定锚点后，解并未改变'
     >>> reliability_sensitivity_numbers(c.iloc[:0], {**q, "dropped": []}, {})["sens_claims_sentence"]
     '没有信度不足的编码，证据矩阵无需重做'
     """
@@ -1362,13 +1368,16 @@ def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dic
     n = len(qca.get("dropped", []))
     out = {"sens_n_dropped": fmt_int(n)}
     if not n:
-        out["sens_claims_sentence"] = "没有信度不足的编码，证据矩阵无需重做"
-        out["sens_qca_sentence"] = "没有信度不足的编码，定性比较分析无需重做"
-        out["sens_qca_verdict"] = "这部分结论不受信度不足的编码影响"
-        return out
+        return out | {"sens_claims_sentence": "没有信度不足的编码，证据矩阵无需重做",
+                      "sens_sets_sentence": "没有编码需要从集合中去掉",
+                      "sens_qca_sentence": "没有信度不足的编码，定性比较分析无需重做",
+                      "sens_qca_verdict": "这部分结论不受信度不足的编码影响"}
 
     def name(row) -> str:
         return hypothesis_name(row.claim, "zh") if row.kind == "proposition" else labels.get(row.claim, row.claim)
+
+    def named(ids) -> str:
+        return "、".join(labels.get(c, c) for c in ids)
 
     changed, same, lost = [], [], []
     for row in claims.itertuples():
@@ -1377,8 +1386,8 @@ def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dic
         elif pd.isna(row.support_share_kept):
             lost.append(name(row))
         else:
-            crossing = (f"{fmt_int(row.n_stations)} 个站点中有 {fmt_int(row.n_stations_crossing)} 个的占比越过一半"
-                        if row.n_stations_crossing else f"{fmt_int(row.n_stations)} 个站点的占比都没有越过一半")
+            crossing = (f"{fmt_int(row.n_stations)} 个站点中有 {fmt_int(row.n_stations_crossing)} 个的支持与反证孰多易位"
+                        if row.n_stations_crossing else f"{fmt_int(row.n_stations)} 个站点的支持与反证孰多都没有易位")
             changed.append(f"{name(row)}的支持占比由 {row.support_share:.2f} 变为 {row.support_share_kept:.2f}（{crossing}）")
     parts = list(changed)
     if same:
@@ -1388,25 +1397,44 @@ def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dic
                      "信度不足，不计之后无从评估")
     out["sens_claims_sentence"] = "；".join(parts)
 
+    sets = [f"{named(x['dropped'])}进入{labels.get(x['set'], x['set'])}"
+            + (f"（锚点不变时 {fmt_int(x['n_stations'])} 个站点中有 {fmt_int(x['n_crossing'])} 个的隶属度越过交叉点）"
+               if x["n_crossing"] else "（锚点不变时没有站点的隶属度越过交叉点）")
+            for x in qca.get("sets", []) if x["dropped"]]
+    if qca.get("outside_the_sets"):
+        sets.append(f"{named(qca['outside_the_sets'])}不进入任何集合")
+    out["sens_sets_sentence"] = "；".join(sets) if sets else "这些编码都不进入定性比较分析的集合"
+
+    before = qca.get("all_codes")
+
     def solution(result: dict) -> str:
         return "；".join(qca_expression(m, labels, "zh") for m in result["models"].split(" | "))
 
-    before, after = qca.get("all_codes"), qca.get("without")
-    stays = before is not None and after is not None and after["models"] == before["models"]
-    out["sens_qca_verdict"] = ("定性比较分析的解不依赖这些编码" if stays else
-                               "定性比较分析的解因此依赖信度不足的编码，更需谨慎")
+    def reads(result: dict | None) -> str:
+        if result is None:
+            return f"有证据的站点少于 {fmt_int(qca['min_cases'])} 个，不再运行"
+        if not result["models"]:
+            return "没有组态达到充分性的门槛（无解）"
+        fit = f"（一致性 {result['incl']:.3f}，覆盖度 {result['cov']:.3f}）"
+        if before and result["models"] == before["models"]:
+            return f"中间解仍是{solution(result)}{fit}"
+        return f"中间解变为{solution(result)}{fit}"
+
     if before is None:
         out["sens_qca_sentence"] = "站点太少，定性比较分析没有运行，也无从重做"
-    elif after is None:
-        out["sens_qca_sentence"] = f"不计这些编码后，有证据的站点少于 {fmt_int(qca['min_cases'])} 个，定性比较分析不再运行"
-    elif not after["models"]:
-        was = f"而全部编码时的中间解是{solution(before)}" if before["models"] else "全部编码时也无解"
-        out["sens_qca_sentence"] = f"锚点不变、不计这些编码时，没有组态达到充分性的门槛（无解），{was}"
-    elif after["models"] == before["models"]:
-        out["sens_qca_sentence"] = (f"锚点不变、不计这些编码时，中间解仍是{solution(after)}"
-                                    f"（一致性 {after['incl']:.3f}，覆盖度 {after['cov']:.3f}）")
-    else:
-        was = f"由{solution(before)}变为" if before["models"] else "由无解变为"
-        out["sens_qca_sentence"] = (f"锚点不变、不计这些编码时，中间解{was}{solution(after)}"
-                                    f"（一致性 {after['incl']:.3f}，覆盖度 {after['cov']:.3f}）")
+        out["sens_qca_verdict"] = "无从判断"
+        return out
+    fixed, moved = qca.get("without"), qca.get("requantiled")
+    sentence = f"锚点不变时，{reads(fixed)}；把锚点移到新得分的相同分位后，{reads(moved)}"
+    if not all(r is not None and r["models"] == before["models"] for r in (fixed, moved)):
+        sentence += f"，而全部编码时的中间解是{solution(before)}" if before["models"] and (
+            moved is None or moved["models"] != before["models"]) else ""
+    out["sens_qca_sentence"] = sentence
+
+    def same_as_before(r) -> bool:
+        return r is not None and r["models"] == before["models"]
+
+    out["sens_qca_verdict"] = ("定性比较分析的解不依赖这些编码" if same_as_before(fixed) else
+                               "锚点不变时解的变化可归于得分尺度的整体下移：按相同分位重定锚点后，解并未改变" if same_as_before(moved)
+                               else "定性比较分析的解依赖信度不足的编码，更需谨慎")
     return out

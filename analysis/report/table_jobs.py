@@ -121,10 +121,13 @@ def table_evidence(i, p, w):
 
 
 def table_reliability_sensitivity(i, p, w):
-    """Each proposition's and mechanism's evidence with and without the codes of low reliability."""
+    """Each proposition's and mechanism's evidence, and the QCA's solution, with and without the codes of low
+    reliability."""
     claims, labels = pd.read_parquet(i.claims), read_code_labels(i.codes, p.lang)
+    result = read_json(i.qca)
     return {"reliability_sensitivity": show.with_data(show.reliability_sensitivity_table(claims, labels, p.lang),
-                                                      claims, labels, ids=("claim",))}
+                                                      claims, labels, ids=("claim",)),
+            "reliability_sensitivity_qca": show.reliability_sensitivity_qca_table(result, labels, p.lang)}
 
 
 def table_cooccurrence(i, p, w):

@@ -694,7 +694,7 @@ def reliability_sensitivity_table(claims: pd.DataFrame, labels: dict, lang: str)
     ...                   "n_support_kept": [20, 0], "n_contrary_kept": [10, 8], "support_share_kept": [2 / 3, float("nan")],
     ...                   "n_stations": [4, 0], "n_stations_crossing": [1, 0]})
     >>> reliability_sensitivity_table(c, {"a": "甲", "m.a": "机制甲"}, "zh").iloc[1].tolist()
-    ['机制甲', '机制甲', '8 / 8', '0.50', '0 / 8', '—', '—']
+    ['机制甲', '机制甲', '8 / 8', '0.50', '无法评估', '—', '—']
     """
     zh = lang == "zh"
     def name(row) -> str:
@@ -710,12 +710,41 @@ def reliability_sensitivity_table(claims: pd.DataFrame, labels: dict, lang: str)
         "支持 / 反证（全部编码）" if zh else "support / contrary (all codes)":
             claims["n_support"].map(lambda n: f"{n:,}") + " / " + claims["n_contrary"].map(lambda n: f"{n:,}"),
         "支持占比" if zh else "share": claims["support_share"].map(share),
-        "支持 / 反证（不计信度不足的编码）" if zh else "support / contrary (reliable codes)":
-            claims["n_support_kept"].map(lambda n: f"{n:,}") + " / " + claims["n_contrary_kept"].map(lambda n: f"{n:,}"),
+        "支持 / 反证（不计信度不足的编码）" if zh else "support / contrary (reliable codes)": [
+            (f"{r.n_support_kept:,} / {r.n_contrary_kept:,}" if not pd.isna(r.support_share_kept) or not r.dropped
+             else ("无法评估" if zh else "cannot be weighed")) for r in claims.itertuples()],
         "支持占比（不计）" if zh else "share (reliable codes)": claims["support_share_kept"].map(share),
-        "占比越过一半的站点" if zh else "stations crossing one half": [
+        "支持与反证孰多易位的站点" if zh else "stations where the majority flips": [
             "—" if not r.n_stations else f"{r.n_stations_crossing:,} / {r.n_stations:,}" for r in claims.itertuples()],
     })
+
+
+def reliability_sensitivity_qca_table(result: dict, labels: dict, lang: str) -> pd.DataFrame:
+    """The intermediate solution with every code, and without the codes of low reliability with the
+    anchors as configured and moved to the same quantiles of the new scores (rule
+    ``reliability_sensitivity``).
+
+    >>> r = {"all_codes": {"n_cases": 15, "models": "x*y", "incl": 0.95, "cov": 0.77},
+    ...      "without": {"n_cases": 15, "models": "", "incl": None, "cov": None}, "requantiled": None}
+    >>> reliability_sensitivity_qca_table(r, {"x": "甲", "y": "乙"}, "zh").values.tolist()
+    [['全部编码，配置的锚点', '15', '甲 × 乙', '0.950', '0.770'], ['不计信度不足的编码，锚点不变', '15', '无解', '—', '—'], ['不计信度不足的编码，锚点移到相同分位', '—', '未运行（站点太少）', '—', '—']]
+    """
+    zh = lang == "zh"
+    names = {"all_codes": ("全部编码，配置的锚点", "all codes, anchors as configured"),
+             "without": ("不计信度不足的编码，锚点不变", "reliable codes only, anchors as configured"),
+             "requantiled": ("不计信度不足的编码，锚点移到相同分位", "reliable codes only, anchors at the same quantiles")}
+    rows = []
+    for key, (zh_name, en_name) in names.items():
+        r = result.get(key)
+        if r is None:
+            rows.append([zh_name if zh else en_name, "—", "未运行（站点太少）" if zh else "not run (too few stations)", "—", "—"])
+            continue
+        models = ("；".join(qca_expression(m, labels, lang) for m in r["models"].split(" | ")) if r["models"]
+                  else ("无解" if zh else "none"))
+        rows.append([zh_name if zh else en_name, f"{int(r['n_cases']):,}", models,
+                     "—" if r["incl"] is None else f"{r['incl']:.3f}", "—" if r["cov"] is None else f"{r['cov']:.3f}"])
+    return pd.DataFrame(rows, columns=["方案", "案例数", "中间解", "一致性", "覆盖度"] if zh else
+                        ["variant", "cases", "intermediate solution", "consistency", "coverage"])
 
 
 def cooccurrence_table(pairs: pd.DataFrame, labels: dict, lang: str, top: int, fdr: float | None = None) -> pd.DataFrame:
