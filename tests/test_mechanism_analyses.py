@@ -331,3 +331,21 @@ def test_the_link_model_tells_after_the_mechanism_from_later_in_the_document():
     held = mechanism_link_model(spans).set_index("term")
     assert held.loc["mech_before", "p_value"] > 0.5 and 0.7 < held.loc["mech_before", "odds_ratio"] < 1.4
     assert held.loc["position", "odds_ratio"] > 5 and held.loc["position", "p_value"] < 0.001
+
+
+def test_a_typical_supporting_quotation_is_not_one_that_is_also_contrary_evidence():
+    # Three supporting spans of P1: two carry the contrary code b.x as well (mixed), one does not.
+    # The mixed ones are the most typical coding of the cell (two alike of three), but a typical
+    # supporting quotation should not read as contrary evidence: the pure span is chosen. In the
+    # contrary cell every span is mixed, so the rule falls back to the most typical of them.
+    from analysis.methods.evidence import claims, evidence_matrix, tag_spans
+
+    codes = pd.DataFrame({"code_id": ["i", "i.a", "b", "b.x"], "parent": [None, "i", None, "b"]})
+    held = [["i.a", "b.x"], ["i.a", "b.x"], ["i.a"]]
+    seg = pd.DataFrame([{"segment_id": f"s{k}{c}", "document_id": "d", "start": 10 * k, "end": 10 * k + 5,
+                         "case_id": "S1", "participant_id": "p", "actor_type": "resident", "code_id": c,
+                         "text": "x" * (5 - k)} for k, cs in enumerate(held) for c in cs])
+    tagged = tag_spans(seg, claims(codes, {"P1": {"condition": "i", "contrary": ["b.x"]}}, {}))
+    cell = evidence_matrix(tagged, "case_id", ["S1"]).iloc[0]
+    assert cell["n_support"] == 3 and cell["exemplar_support_segment"] == "s2i.a"
+    assert cell["n_contrary"] == 2 and cell["exemplar_contrary_segment"] == "s1b.x"

@@ -7,7 +7,10 @@ pick one exemplar quotation per cell by a fixed rule:
 
     the medoid of the cell: the span whose set of codes is, on average, most
     similar (Jaccard) to the code sets of the other spans in the cell; ties go
-    to the shorter text, then to the lower segment id.
+    to the shorter text, then to the lower segment id. A span that is evidence
+    both ways for the claim (a supporting span that also carries one of its
+    contrary codes, or the reverse) is chosen only when the cell holds no other:
+    a typical supporting quotation should not read as contrary evidence.
 
 The exemplar is thus the most typical coding of the cell, not the most quotable
 sentence. Quotations are attributed only by pseudonymous participant id and
@@ -47,9 +50,11 @@ def tag_spans(segments: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
     spans = first[["segment_id", "case_id", "participant_id", "actor_type", "text"]]
     spans = spans.assign(codes=[tuple(c) for c in span_codes(segments, keys)]).reset_index()
     hits = segments[keys + ["code_id"]].merge(roles, on="code_id")
-    hits = hits.drop_duplicates(keys + ["claim", "role"])
+    # a span that carries codes of both roles for a claim is mixed evidence for it
+    both_ways = hits.groupby([*keys, "claim"])["role"].nunique().gt(1).rename("mixed").reset_index()
+    hits = hits.drop_duplicates(keys + ["claim", "role"]).merge(both_ways, on=[*keys, "claim"])
     return hits.merge(spans, on=keys)[["claim", "kind", "role", *keys, "segment_id", "case_id", "participant_id",
-                                       "actor_type", "text", "codes"]]
+                                       "actor_type", "text", "codes", "mixed"]]
 
 
 def medoid(group: pd.DataFrame) -> pd.Series:
@@ -160,9 +165,10 @@ def _cell_medoids(tagged: pd.DataFrame, cell_keys: list[str]) -> pd.DataFrame:
     many = n[cell] > 1
     mean = np.zeros(len(cell))
     mean[many] = np.round((summed[many] - 1) / (n[cell][many] - 1), 12)
-    ranked = pd.DataFrame({"cell": cell, "neg_mean": -mean, "length": tagged["text"].str.len().to_numpy(),
+    mixed = tagged["mixed"].to_numpy(dtype=bool) if "mixed" in tagged else np.zeros(len(cell), dtype=bool)
+    ranked = pd.DataFrame({"cell": cell, "mixed": mixed, "neg_mean": -mean, "length": tagged["text"].str.len().to_numpy(),
                            "segment_id": tagged["segment_id"].to_numpy()})
-    best = ranked.sort_values(["cell", "neg_mean", "length", "segment_id"], kind="stable").drop_duplicates("cell")
+    best = ranked.sort_values(["cell", "mixed", "neg_mean", "length", "segment_id"], kind="stable").drop_duplicates("cell")
     chosen = tagged.iloc[best.index.to_numpy()]
     out = chosen[cell_keys].reset_index(drop=True)
     out["text"], out["actor"], out["segment_id"] = (chosen[c].to_numpy() for c in ("text", "actor_type", "segment_id"))

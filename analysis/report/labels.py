@@ -113,7 +113,7 @@ WORDS = {
            "p_spans_short": "独立 p", "over_short": "显著偏多（z）",
            "alpha_interval": "α（95% 区间）", "coded_short": "编码文字一致率",
            "rest_in_csv": "另有{what}只列在 CSV 下载中", "rest_and": "与",
-           "rest_controls": " {n:,} 个控制变量（{which}）的系数", "control_length": "文档长度", "control_voice": "发言主体",
+           "rest_controls": " {n:,} 个控制变量（{which}）的系数", "control_length": "文档中编码片段数的对数", "control_voice": "发言主体",
            "rest_wide": " {n:,} 个区间过宽（上限超过下限的 {ratio} 倍）、无从解读的机制系数",
            "n_cases": "案例数", "qca_out": "结果"},
     "en": {"test": "Test", "chi2": "chi-square", "monte_carlo": "Monte Carlo exact", "none": "—", "n_with": "Spans with code",

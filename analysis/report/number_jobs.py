@@ -134,7 +134,9 @@ def numbers_mechanisms(i, p, w):
             | made_by(bn.shared_contrary_numbers, p.propositions, p.mechanisms, labels)
             | made_by(bn.reference_numbers, t["link"], t["outcome_models"])
             | made_by(bn.model_reference_categories, t["link"], t["outcome_models"])
-            | made_by(bn.outcome_rest_numbers, t["outcome_models"], p.max_interval_ratio))
+            | made_by(bn.outcome_rest_numbers, t["outcome_models"], p.max_interval_ratio)
+            | made_by(bn.models_contrast_numbers, t["link"], t["outcome_models"])
+            | made_by(bn.pt_contrast_numbers, t["pt_items"], t["pt_summary"], labels))
 
 
 def numbers_qca(i, p, w):
@@ -152,7 +154,8 @@ def numbers_qca(i, p, w):
             | made_by(bn.recovery_numbers, qca, t["link"], design, p.lang, t["necessity"], p.qca["necessity_incl"], labels)
             | made_by(bn.qca_core_numbers, qca, labels, t["necessity"], p.qca["necessity_incl"])
             | made_by(bn.qca_pt_numbers, qca, t["pt_summary"], p.qca["conditions"], labels)
-            | made_by(bn.reliability_sensitivity_numbers, t["sensitivity"], _json(i.sensitivity_qca), labels))
+            | made_by(bn.reliability_sensitivity_numbers, t["sensitivity"], _json(i.sensitivity_qca), labels)
+            | made_by(bn.qca_settings_numbers, p.qca, labels))
 
 
 def numbers_provenance(i, p, w):

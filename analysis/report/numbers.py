@@ -788,7 +788,7 @@ def voice_note(fits: pd.DataFrame) -> str:
     Examples
     --------
     >>> voice_note(pd.DataFrame({"code_id": ["supportive", "a", "a", "b"], "dropped": ["", "voice", "voice", "voice"]}))
-    '2 个结果模型都因此未纳入发言主体（只含机制编码与文档长度），机制—韧性模型纳入了发言主体'
+    '2 个结果模型都因此未纳入发言主体（只含机制编码与文档中编码片段数的对数），机制—韧性模型纳入了发言主体'
     >>> voice_note(pd.DataFrame({"code_id": ["a", "b", "c"], "dropped": ["voice", "", ""]}))
     '3 个结果模型中有 1 个因此未纳入发言主体'
     >>> voice_note(pd.DataFrame({"code_id": ["a", "b"], "dropped": ["", ""]}))
@@ -802,8 +802,8 @@ def voice_note(fits: pd.DataFrame) -> str:
         return "本书的模型都纳入了发言主体"
     parts = []
     if outcome_dropped == outcome_n:
-        parts.append(f"{fmt_int(outcome_n)} 个结果模型都因此未纳入发言主体（只含机制编码与文档长度）" if outcome_n > 1
-                     else "结果模型因此未纳入发言主体（只含机制编码与文档长度）")
+        parts.append(f"{fmt_int(outcome_n)} 个结果模型都因此未纳入发言主体（只含机制编码与文档中编码片段数的对数）" if outcome_n > 1
+                     else "结果模型因此未纳入发言主体（只含机制编码与文档中编码片段数的对数）")
     elif outcome_dropped:
         parts.append(f"{fmt_int(outcome_n)} 个结果模型中有 {fmt_int(outcome_dropped)} 个因此未纳入发言主体")
     if link.any():
@@ -920,14 +920,18 @@ def model_reference_categories(link: pd.DataFrame, outcomes: pd.DataFrame) -> di
 
 
 def outcome_rest_numbers(outcomes: pd.DataFrame, max_ratio: float) -> dict[str, str]:
-    """The outcome table's note on what only its CSV lists (``outcome_rest``).
+    """The outcome table's note: what the table lists (``outcome_table_rows``: the failed models only when
+    some failed) and what only its CSV lists (``outcome_rest``).
 
     >>> outcome_rest_numbers(pd.DataFrame({"term": ["mech_a"], "p_fdr": [0.2], "or_lo": [0.5], "or_hi": [2.0]}), 100)
-    {'outcome_rest': '没有省略任何系数'}
+    {'outcome_rest': '没有省略任何系数', 'outcome_table_rows': '各模型的机制系数'}
     """
     from analysis.report.tables import model_rest
 
-    return {"outcome_rest": model_rest(outcomes, "zh", max_ratio) or "没有省略任何系数"}
+    notes = outcomes.get("note", pd.Series("", index=outcomes.index)).fillna("").astype(str)
+    failed = outcomes.loc[notes != "", "code_id"].nunique() if "code_id" in outcomes else int((notes != "").sum())
+    rows = "各模型的机制系数" + (f"及无法估计的 {fmt_int(failed)} 个模型（注明原因）" if failed else "")
+    return {"outcome_rest": model_rest(outcomes, "zh", max_ratio) or "没有省略任何系数", "outcome_table_rows": rows}
 
 
 def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, str]:
@@ -1438,3 +1442,118 @@ def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dic
                                "锚点不变时解的变化可归于得分尺度的整体下移：按相同分位重定锚点后，解并未改变" if same_as_before(moved)
                                else "定性比较分析的解依赖信度不足的编码，更需谨慎")
     return out
+
+
+def qca_settings_numbers(settings: dict, labels: dict) -> dict[str, str]:
+    """The truth table's cut-offs and the directional expectations, as the QCA used them
+    (``qca_cutoffs``), so the book states its settings rather than pointing to the configuration.
+
+    >>> qca_settings_numbers({"incl_cut": 0.8, "pri_cut": 0.5, "n_cut": 1, "dir_exp": {"x": 1, "y": 1}}, {"x": "甲"})
+    {'qca_cutoffs': '一致性门槛 0.80、PRI 门槛 0.50、频数门槛 1；方向预期：甲、y的存在都指向较高的社区韧性'}
+    >>> qca_settings_numbers({"incl_cut": 0.8, "pri_cut": 0.5, "n_cut": 2, "dir_exp": {"x": 1, "y": 0, "z": "-"}}, {})["qca_cutoffs"]
+    '一致性门槛 0.80、PRI 门槛 0.50、频数门槛 2；方向预期：x的存在指向较高的社区韧性，y的不存在指向较高的社区韧性，z未设预期'
+    """
+    present = [labels.get(c, c) for c, v in settings["dir_exp"].items() if v == 1]
+    absent = [labels.get(c, c) for c, v in settings["dir_exp"].items() if v == 0]
+    neither = [labels.get(c, c) for c, v in settings["dir_exp"].items() if v not in (0, 1)]
+    parts = []
+    if present:
+        parts.append(f"{'、'.join(present)}的存在{'都' if len(present) > 1 and not absent and not neither else ''}指向较高的社区韧性")
+    if absent:
+        parts.append(f"{'、'.join(absent)}的不存在指向较高的社区韧性")
+    if neither:
+        parts.append(f"{'、'.join(neither)}未设预期")
+    return {"qca_cutoffs": (f"一致性门槛 {settings['incl_cut']:.2f}、PRI 门槛 {settings['pri_cut']:.2f}、"
+                            f"频数门槛 {fmt_int(settings['n_cut'])}；方向预期：" + "，".join(parts))}
+
+
+def pt_contrast_numbers(items: pd.DataFrame, summary: pd.DataFrame, labels: dict) -> dict[str, str]:
+    """Sentences that read the process tracing's results against each other, computed so that they
+    cannot outlive the numbers they describe: for each hypothesis, what its counted items that were
+    not observed weigh against those that were (``pt_<h>_offset_sentence``); and whether a
+    proposition's posterior is the lowest and what in its evidence file makes it so
+    (``pt_lowest_sentence``).
+
+    Examples
+    --------
+    >>> items = pd.DataFrame({"hypothesis": ["P1", "P1", "P3", "P3"], "item": ["P1-E1", "P1-E2", "P3-E1", "P3-E3"],
+    ...                       "test": ["smoking_gun", "hoop", "hoop", "straw_in_the_wind"], "observed": [True, True, True, False],
+    ...                       "weight": [1, 1, 1, 1], "decibans": [8.5, 2.0, 2.1, -4.1]})
+    >>> summary = pd.DataFrame({"hypothesis": ["P1", "P3"], "posterior": [0.9, 0.39]})
+    >>> out = pt_contrast_numbers(items, summary, {})
+    >>> out["pt_p3_offset_sentence"]
+    '按证据文件设定的似然，不被观察到的条目 P3-E3 带来 −4.1 分贝班，超过了被观察到并计入的条目合计的 +2.1 分贝班，后验因此低于先验'
+    >>> out["pt_p1_offset_sentence"]
+    '计入的条目都被观察到了，没有负向的证据权重'
+    >>> out["pt_lowest_sentence"]
+    '命题三的后验在各假设中最低；它的证据条目中没有确凿证据检验，而不被观察到的 P3-E3 带来负向权重：差别与其说反映了命题本身，不如说反映了证据条目的设计'
+    """
+    out = {}
+    counted = items[items["weight"] > 0]
+    for hyp in dict.fromkeys(items["hypothesis"]):
+        mine = counted[counted["hypothesis"] == hyp]
+        missing = mine[~mine["observed"].astype(bool)]
+        seen = mine[mine["observed"].astype(bool)]
+        if not len(missing):
+            out[f"pt_{hyp.lower()}_offset_sentence"] = "计入的条目都被观察到了，没有负向的证据权重"
+            continue
+        against, towards = float(missing["decibans"].sum()), float(seen["decibans"].sum())
+        names = "、".join(missing["item"])
+        compare = ("超过了" if -against > towards else "抵消了" if abs(-against - towards) < 0.05 else "不足以抵消")
+        after = ("后验因此低于先验" if against + towards < 0 else "后验仍高于先验" if against + towards > 0 else "后验等于先验")
+        weigh = [f"{v:+.1f}".replace("-", "−") for v in (against, towards)]
+        out[f"pt_{hyp.lower()}_offset_sentence"] = (
+            f"按证据文件设定的似然，不被观察到的条目 {names} 带来 {weigh[0]} 分贝班，{compare}被观察到并计入的条目合计的 "
+            f"{weigh[1]} 分贝班，{after}")
+    props = summary[summary["hypothesis"].str.startswith("P")]
+    if len(props) < 2:
+        out["pt_lowest_sentence"] = "只有一个命题，无从比较"
+        return out
+    from analysis.report.tables import hypothesis_name
+
+    low = props.sort_values("posterior").iloc[0]
+    if (props["posterior"] == low["posterior"]).sum() > 1:
+        out["pt_lowest_sentence"] = "几个命题的后验同样最低，差别不能归于某一个命题的证据条目"
+        return out
+    mine = items[items["hypothesis"] == low["hypothesis"]]
+    name = hypothesis_name(low["hypothesis"], "zh")
+    reasons = []
+    if not (mine["test"] == "smoking_gun").any():
+        reasons.append("它的证据条目中没有确凿证据检验")
+    negative = mine[(mine["weight"] > 0) & ~mine["observed"].astype(bool)]
+    if len(negative):
+        reasons.append(f"不被观察到的 {'、'.join(negative['item'])} 带来负向权重")
+    out["pt_lowest_sentence"] = (f"{name}的后验在各假设中最低；" + "，而".join(reasons)
+                                 + "：差别与其说反映了命题本身，不如说反映了证据条目的设计" if reasons else
+                                 f"{name}的后验在各假设中最低，而它的证据条目的设计与其余命题并无不同")
+    return out
+
+
+def models_contrast_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, fdr: float = 0.05) -> dict[str, str]:
+    """The two kinds of model read against each other (``models_contrast_sentence``), in words for the
+    order model finding the planted link while the presence models find nothing, both finding
+    something, and the order model finding nothing.
+
+    >>> link = pd.DataFrame({"term": ["mech_before"], "or_lo": [1.4], "p_value": [0.002]})
+    >>> none = pd.DataFrame({"term": ["mech_a"], "p_fdr": [0.4]})
+    >>> models_contrast_numbers(link, none)["models_contrast_sentence"][:6]
+    '二者并不矛盾'
+    >>> models_contrast_numbers(link.assign(or_lo=[0.8], p_value=[0.3]), none)["models_contrast_sentence"]
+    '两组模型都没有找到机制与韧性的联系：在合成语料上，这意味着预设的文档内联系没有被还原'
+    """
+    row = link[link.get("term", pd.Series(dtype=object)) == "mech_before"] if len(link) else link
+    found = bool(len(row)) and bool(row["or_lo"].iloc[0] > 1 or row["or_hi"].iloc[0] < 1
+                                    if "or_hi" in row else row["or_lo"].iloc[0] > 1) and bool(row["p_value"].iloc[0] < 0.05)
+    mech = outcomes[outcomes.get("term", pd.Series(dtype=object)).astype(str).str.startswith("mech_")] if len(outcomes) else outcomes
+    any_outcome = bool(len(mech)) and bool((mech["p_fdr"] < fdr).any())
+    if found and not any_outcome:
+        text = ("二者并不矛盾：生成器预设的联系发生在文档内部的先后顺序上，它改变的是韧性叙述的倾向，而不是韧性话题是否出现，"
+                "只看“出现与否”的模型本来就不是为捕捉这种联系而设计的。这一对照说明，机制检验的结论高度依赖于把机制操作化为哪一种可观察的痕迹")
+    elif found:
+        text = "两组模型都找到了机制的痕迹：机制被谈及之后韧性叙述更常为支持性，韧性话题的出现也随机制编码变化"
+    elif any_outcome:
+        text = ("机制—韧性模型没有找到预设的先后联系，只看“出现与否”的模型却有显著的机制系数：在合成语料上，"
+                "后者不来自生成器的设定，应当视为抽样的偶然或编码之间的重叠")
+    else:
+        text = "两组模型都没有找到机制与韧性的联系：在合成语料上，这意味着预设的文档内联系没有被还原"
+    return {"models_contrast_sentence": text}

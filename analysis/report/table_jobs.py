@@ -172,7 +172,8 @@ def table_qca(i, p, w):
             "qca_necessity": show.with_data(show.qca_necessity_table(necessity, labels, p.lang), necessity),
             "qca_truth_table": show.with_data(truth_table, truth),
             "qca_solutions": show.qca_solution_table(result["solutions"], p.lang, labels),
-            "qca_robustness": show.with_data(show.qca_robustness_table(robustness, labels, p.lang), robustness)}
+            "qca_robustness": show.with_data(show.qca_robustness_table(robustness, labels, p.lang), robustness),
+            "qca_anchors": show.qca_anchor_table(p.anchors, p.conditions, result["outcome"], labels, p.lang)}
 
 
 def table_process_tracing(i, p, w):

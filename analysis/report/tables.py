@@ -908,7 +908,7 @@ def model_rest(fits: pd.DataFrame, lang: str, max_ratio: float) -> str:
     >>> fits = pd.DataFrame({"term": ["Intercept", "mech_a", "mech_b", "log_spans"], "p_fdr": [None, 0.2, 0.3, None],
     ...                      "or_lo": [1, 0.5, 0.01, 0.9], "or_hi": [1, 2.0, 90.0, 1.1]})
     >>> model_rest(fits, "zh", 100), model_rest(fits, "zh", 10000)
-    ('另有 1 个控制变量（文档长度）的系数与 1 个区间过宽（上限超过下限的 100 倍）、无从解读的机制系数只列在 CSV 下载中', '另有 1 个控制变量（文档长度）的系数只列在 CSV 下载中')
+    ('另有 1 个控制变量（文档中编码片段数的对数）的系数与 1 个区间过宽（上限超过下限的 100 倍）、无从解读的机制系数只列在 CSV 下载中', '另有 1 个控制变量（文档中编码片段数的对数）的系数只列在 CSV 下载中')
     """
     w = WORDS[lang]
     rows = fits[fits["term"] != "Intercept"].reset_index(drop=True)
@@ -988,6 +988,29 @@ def qca_necessity_table(table: pd.DataFrame, labels: dict, lang: str) -> pd.Data
                          w["consistency"]: table["incl"].map(lambda v: f"{v:.3f}"),
                          w["coverage"]: table["cov"].map(lambda v: f"{v:.3f}"),
                          w["relevance_ron"]: table["ron"].map(lambda v: f"{v:.3f}")})
+
+
+def qca_anchor_table(anchors: dict, conditions: dict, outcome: str, labels: dict, lang: str) -> pd.DataFrame:
+    """Each set's raw measure and the three anchors of its direct calibration (the configuration's
+    ``qca.anchors``): what Schneider and Wagemann (2012) ask a QCA to report before its results.
+
+    >>> qca_anchor_table({"x": {"full": 0.7, "crossover": 0.45, "non": 0.25}, "y": {"full": 0.85, "crossover": 0.65,
+    ...                   "non": 0.45}}, {"x": "P1"}, "y", {"x": "甲", "y": "乙"}, "zh").values.tolist()[0]
+    ['甲', '命题一的证据中支持性片段的占比', '0.70', '0.45', '0.25']
+    """
+    zh = lang == "zh"
+    rows = []
+    for name in [*conditions, outcome]:
+        a = anchors[name]
+        if name in conditions:
+            measure = (f"{hypothesis_name(conditions[name], lang)}的证据中支持性片段的占比" if zh else
+                       f"share of {conditions[name]}'s evidence that supports it")
+        else:
+            measure = "韧性叙述中支持性片段的占比" if zh else "share of resilience talk that is supportive"
+        rows.append([qca_expression(name, labels, lang), measure, f"{a['full']:.2f}", f"{a['crossover']:.2f}",
+                     f"{a['non']:.2f}"])
+    return pd.DataFrame(rows, columns=["集合", "原始得分", "完全隶属", "交叉点", "完全不隶属"] if zh else
+                        ["set", "raw score", "full membership", "crossover", "full non-membership"])
 
 
 def qca_robustness_table(table: pd.DataFrame, labels: dict, lang: str) -> pd.DataFrame:
