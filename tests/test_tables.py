@@ -183,7 +183,7 @@ def test_the_outcome_table_shows_readable_tested_coefficients_with_their_fdr_and
     # what the book leaves out is counted in the table's note, not in a row of the table
     assert len(shown) == 2 and not shown.iloc[:, 0].str.contains("另有").any()
     rest = model_rest(FITS, "zh", 100)
-    assert "1 个控制变量（文档长度）" in rest and "1 个区间过宽（上限超过下限的 100 倍）" in rest
+    assert "1 个控制变量（文档中编码片段数的对数）" in rest and "1 个区间过宽（上限超过下限的 100 倍）" in rest
     assert len(full) == 4  # every coefficient but the intercept, and the failed model
 
 

@@ -227,6 +227,7 @@ CONTEXT_TERMS = {
         "He Project (禾计划) launched": "禾计划启动", "full coverage of townships and streets": "乡镇（街道）全覆盖",
         "another reported count": "另一报道给出的数字", "six provincial departments": "六个省级部门",
         "another reported count; the report gives no date": "另一报道给出的数字，报道未注明时间",
+        "a compilation of the 2020 census results": "第七次全国人口普查结果的汇编",
         "not the report of the November figure: the two may not count alike":
             "与 2021 年 11 月的数字出自不同报道，两者口径未必相同，差额不宜读作一个多月的新增",
         "19 townships; operator chosen by public tender": "19 个乡镇；运营机构经公开招标选定",
