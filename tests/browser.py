@@ -171,6 +171,19 @@ def stray_spaces(texts: list[str]) -> list[str]:
     return found
 
 
+#: TeX a reader should never see: inline math left in dollars (``$\\chi^2$``) or a control word.
+RAW_TEX = re.compile(r"\$[^$\n]{0,40}[\\^_][^$\n]{0,40}\$|\\(?:chi|alpha|beta|kappa|textit|emph|mathrm)\b")
+
+
+def raw_tex(text: str) -> list[str]:
+    r"""Each piece of raw TeX in a page's text, with a few characters around it.
+
+    >>> raw_tex("the Common $\chi^2$ Tests[J]; 0.5 $ and 2 $; α = 0.80")
+    ['mon $\\chi^2$ Tes']
+    """
+    return [text[max(0, m.start() - 4):m.end() + 4] for m in RAW_TEX.finditer(text)]
+
+
 #: Files the build writes beside the HTML book, in paper/_build, which the book may link to: the Snakemake
 #: report (rule snakemake_report) records run times, so it cannot sit inside the byte-reproducible book.
 BESIDE = {"report.html"}
@@ -235,6 +248,7 @@ def check_book(html: Path, screenshot_page: str, screenshot: Path) -> tuple[list
             body = page.evaluate(TEXT_OUTSIDE_CODE)
             for left in re.findall(r"\{\{[^}]*\}\}|\|[a-z_]+\|", body):
                 problems.append(f"{where}: substitution left unfilled: {left}")
+            problems += [f"{where}: raw TeX in the text: '{t}'" for t in raw_tex(body)]
             for href in page.evaluate(LINKS):
                 why = link_problem(page_file, href, html)
                 if why:

@@ -67,3 +67,12 @@ def test_only_the_report_beside_the_book_may_be_linked_outside_it(tmp_path):
     assert link_problem(page, "../report.html", html) is None
     assert "outside the built book" in link_problem(page, "../other.html", html)
     assert "missing anchor" in link_problem(page, "appendix.html#b", html)
+
+
+def test_raw_tex_in_a_page_is_found_and_a_lone_dollar_is_not():
+    from browser import raw_tex
+
+    assert raw_tex(r"COCHRAN W G, 1954. Some Methods for Strengthening the Common $\chi^2$ Tests[J]") == [
+        r"mon $\chi^2$ Tes"]
+    assert raw_tex("费用 5 $ 与 6 $；α = 0.80；c = n12 ÷ (n1 + n2 − n12)") == []
+    assert raw_tex(r"见 \emph{原文}") == [r"见 \emph{原文}"]

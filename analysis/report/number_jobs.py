@@ -131,7 +131,7 @@ def numbers_mechanisms(i, p, w):
             | made_by(bn.pt_items_numbers, t["pt_items"], labels, [*p.propositions, "M"])
             | made_by(bn.diagram_numbers, t["links"], t["codes"], labels, p.models["mechanism_theme"])
             | made_by(bn.diagram_family_numbers, t["links"], t["pairs"], labels, list(p.mechanisms), p.cooccurrence["fdr"])
-            | made_by(bn.shared_contrary_numbers, p.propositions, p.mechanisms, labels)
+            | made_by(bn.shared_contrary_numbers, p.propositions, p.mechanisms, labels, p.models["outcome_contrary"])
             | made_by(bn.reference_numbers, t["link"], t["outcome_models"])
             | made_by(bn.model_reference_categories, t["link"], t["outcome_models"])
             | made_by(bn.outcome_rest_numbers, t["outcome_models"], p.max_interval_ratio)

@@ -956,13 +956,20 @@ def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, s
     return out
 
 
-def shared_contrary_numbers(propositions: dict, mechanisms: dict, labels: dict) -> dict[str, str]:
+def shared_contrary_numbers(propositions: dict, mechanisms: dict, labels: dict,
+                           outcome_contrary: list[str] = ()) -> dict[str, str]:
     """Which contrary codes count against more than one claim (a proposition or a mechanism), in words,
-    so the reader knows one passage may count as contrary evidence twice (``shared_contrary_sentence``).
+    so the reader knows one passage may count as contrary evidence twice (``shared_contrary_sentence``);
+    and whether a code of the resilience outcome's negative pole (``outcome_contrary``, the
+    configuration's ``models.outcome_contrary``) is also a claim's contrary evidence, which ties the
+    claim's evidence to the outcome by construction (``outcome_contrary_sentence``).
 
-    >>> shared_contrary_numbers({"P1": {"contrary": ["b.x"]}}, {"m.a": ["b.x"], "m.b": ["b.y"]},
-    ...                         {"b.x": "行政化吸纳", "m.a": "专业合法性"})["shared_contrary_sentence"]
+    >>> out = shared_contrary_numbers({"P1": {"contrary": ["b.x"]}}, {"m.a": ["b.x"], "m.b": ["b.y"]},
+    ...                               {"b.x": "行政化吸纳", "m.a": "专业合法性", "m.b": "环境营造", "b.y": "参与不足"}, ["b.y"])
+    >>> out["shared_contrary_sentence"]
     '行政化吸纳同时是命题一与专业合法性的反证'
+    >>> out["outcome_contrary_sentence"]
+    '参与不足既是环境营造的反证，又是韧性叙述的反面（定性比较分析的结果得分与机制—韧性模型都用它）：同一段落同时计作两者，它们之间的关联因此有一部分来自编码本身'
     >>> shared_contrary_numbers({"P1": {"contrary": ["b.x"]}}, {"m.a": ["b.y"]}, {})["shared_contrary_sentence"]
     '每个反证编码只属于一个命题或机制'
     """
@@ -976,7 +983,12 @@ def shared_contrary_numbers(propositions: dict, mechanisms: dict, labels: dict) 
         for code in codes:
             against.setdefault(code, []).append(labels.get(mech, mech))
     shared = [f"{labels.get(code, code)}同时是{'与'.join(claims)}的反证" for code, claims in against.items() if len(claims) > 1]
-    return {"shared_contrary_sentence": "；".join(shared) if shared else "每个反证编码只属于一个命题或机制"}
+    both = [f"{labels.get(code, code)}既是{'与'.join(against[code])}的反证，又是韧性叙述的反面" for code in outcome_contrary
+            if code in against]
+    tied = ("；".join(both) + "（定性比较分析的结果得分与机制—韧性模型都用它）：同一段落同时计作两者，"
+            "它们之间的关联因此有一部分来自编码本身") if both else "韧性叙述的反面编码不兼作任何命题或机制的反证"
+    return {"shared_contrary_sentence": "；".join(shared) if shared else "每个反证编码只属于一个命题或机制",
+            "outcome_contrary_sentence": tied}
 
 
 def resilience_terms(models: dict, labels: dict) -> dict[str, str]:

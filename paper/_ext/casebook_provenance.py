@@ -209,13 +209,14 @@ class SourcesDirective(Directive):
             cuts.setdefault(rule["file"], set()).add(rule["line"])
             if "registry_line" in rule:
                 cuts.setdefault("workflow/report.yaml", set()).add(rule["registry_line"])
-        out = []
+        # the commit once, for every file below (a file's own line would repeat it, or its absence, each time)
+        out = [nodes.paragraph("", f"以下各文件均为构建本书时仓库中的版本：{commit_words(commit)}。")]
         for path in source_files(root):
             file = root / path
             env.note_dependency(str(file))
             lines = file.read_text(encoding="utf-8").splitlines()
             head = nodes.rubric("", "", nodes.target("", "", ids=[source_id(path)]), nodes.literal(path, path))
-            head += nodes.Text(f"（{len(lines)} 行，{commit_words(commit)}）")
+            head += nodes.Text(f"（{len(lines)} 行）")
             out.append(head)
             starts = sorted({1, *(n for n in cuts.get(path, ()) if 1 <= n <= len(lines))})
             for start, end in zip(starts, [*starts[1:], len(lines) + 1]):
