@@ -394,3 +394,12 @@ def test_the_qca_axis_names_the_outcome_not_its_id(demo):
     figure = draw_figure("qca_xy", demo)
     assert "社区韧性" in figure.axes[0].get_ylabel() and "res" not in figure.axes[0].get_ylabel()
     plt.close(figure)
+
+
+def test_each_evidence_figure_names_its_proposition(demo):
+    import matplotlib.pyplot as plt
+
+    for claim, name in (("p1", "命题一（P1）"), ("p3", "命题三（P3）")):
+        figure = draw_figure(f"evidence_{claim}", demo)
+        assert figure._suptitle is not None and figure._suptitle.get_text() == name
+        plt.close(figure)

@@ -210,7 +210,10 @@ def _weigh(found: list[dict], unreliable) -> None:
             strongest = max(members, key=lambda r: (probative(r["p_e_h"], r["p_e_not_h"]), -found.index(r)))
             for r in members:
                 if r is not strongest:
-                    r["weight"], r["why"] = 0, f"shares codes with {strongest['item']}, which counts for both"
+                    # the codes the two share; none when they are linked only through other items of the group
+                    shared = sorted(set(r["codes"]) & set(strongest["codes"]))
+                    via = f" ({', '.join(shared)})" if shared else " (through other items)"
+                    r["weight"], r["why"] = 0, f"shares codes with {strongest['item']}{via}, which counts for both"
 
 
 def item_influence(items: pd.DataFrame, priors: dict) -> pd.DataFrame:

@@ -106,7 +106,8 @@ def fig_evidence(i, p, w):
     by_station = pd.read_parquet(i.by_station).query("claim == @claim").set_index("case_id")
     by_actor = pd.read_parquet(i.by_actor).query("claim == @claim").set_index("actor_type")
     return draw_.evidence_profile(by_station.sort_index(), by_actor, ACTOR_LABELS[p.lang], p.words[p.lang],
-                                  each_station=lists_each_station(len(by_station), p.detail))
+                                  each_station=lists_each_station(len(by_station), p.detail),
+                                  title=hypothesis_label(claim, p.lang))
 
 
 def fig_framework_matrix(i, p, w):

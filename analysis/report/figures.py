@@ -686,8 +686,9 @@ def analytic_framework(conditions: list[tuple[str, str, str]], mechanisms: list[
 
 
 def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_labels: dict, words: dict,
-                     each_station: bool = True) -> plt.Figure:
-    """One proposition's supporting and contrary evidence, by station (left) and by actor type (right).
+                     each_station: bool = True, title: str = "") -> plt.Figure:
+    """One proposition's supporting and contrary evidence, by station (left) and by actor type (right),
+    under ``title`` (the proposition's name, so the three figures can be told apart on their own).
 
     Both frames have ``n_support`` and ``n_contrary``; ``by_station`` is indexed
     by station id and ``by_actor`` by actor type. Contrary counts are drawn to
@@ -706,19 +707,21 @@ def evidence_profile(by_station: pd.DataFrame, by_actor: pd.DataFrame, actor_lab
         axes[0].set_xlabel(words["share"], fontsize=8)
         axes[0].set_ylabel(words["stations"], fontsize=8)
         axes[0].tick_params(labelsize=7.5)
-    for ax, frame, labels, title in panels:
+    for ax, frame, labels, heading in panels:
         names = [labels.get(i, i) if labels else i for i in frame.index]
         y = np.arange(len(frame))[::-1]
         ax.barh(y, frame["n_support"], color="#3b6e8f", label=words["support"])
         ax.barh(y, -frame["n_contrary"], color="#c26a4a", label=words["contrary"])
         ax.axvline(0, color="#333333", linewidth=0.6)
         ax.set_yticks(y, names, fontsize=8)
-        ax.set_title(title, fontsize=8.5)
+        ax.set_title(heading, fontsize=8.5)
         ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{abs(v):.0f}"))
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(5, integer=True))
         ax.tick_params(axis="x", labelsize=7.5)
     fig.supxlabel(words["xlabel"], fontsize=8)
     axes[1].legend(fontsize=7.5, frameon=False, loc="lower right")
+    if title:
+        fig.suptitle(title, x=0.02, ha="left", fontsize=9, fontweight="bold")
     fig.tight_layout()
     return fig
 

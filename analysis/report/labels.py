@@ -49,7 +49,7 @@ WORDS = {
            "code_a": "编码甲",
            "code_b": "编码乙",
            "spans_together": "共现片段",
-           "c_spans": "c 系数（片段）",
+           "c_spans": "c 系数（段落）",
            "permutation_fdr_p": "置换检验 FDR p",
            "c_documents": "c 系数（文档）",
            "stratified_fdr_p": "分站点精确检验 FDR p",

@@ -136,7 +136,8 @@ def numbers_mechanisms(i, p, w):
             | made_by(bn.model_reference_categories, t["link"], t["outcome_models"])
             | made_by(bn.outcome_rest_numbers, t["outcome_models"], p.max_interval_ratio)
             | made_by(bn.models_contrast_numbers, t["link"], t["outcome_models"])
-            | made_by(bn.pt_contrast_numbers, t["pt_items"], t["pt_summary"], labels))
+            | made_by(bn.pt_contrast_numbers, t["pt_items"], t["pt_summary"], labels)
+            | made_by(bn.pt_scale_numbers, p.process_tracing["sensitivity_scales"]))
 
 
 def numbers_qca(i, p, w):

@@ -118,9 +118,11 @@ def reliability_numbers(overall: dict, per_code: pd.DataFrame, codes: pd.DataFra
         out["weakest_alpha_hi"] = _coef(weakest["krippendorff_alpha_hi"], undefined)
         out["strongest_code"] = fmt.format(label=label[strongest["code_id"]], code=strongest["code_id"])
         out["strongest_alpha"] = f"{strongest['krippendorff_alpha']:.3f}"
+        out["strongest_alpha_lo"] = _coef(strongest["krippendorff_alpha_lo"], undefined)
+        out["strongest_alpha_hi"] = _coef(strongest["krippendorff_alpha_hi"], undefined)
     else:
         for key in ("weakest_code", "weakest_alpha", "weakest_alpha_lo", "weakest_alpha_hi", "strongest_code",
-                    "strongest_alpha"):
+                    "strongest_alpha", "strongest_alpha_lo", "strongest_alpha_hi"):
             out[key] = undefined
     return out
 
@@ -348,11 +350,30 @@ def framework_numbers(matrix: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+#: Units whose facts the prose writes with the unit after the number ("{{ ctx_x }} 个"); any other
+#: (money) carries its unit in the number, and an event (a launch) has no number at all.
+_COUNTED = {"stations", "people", "units", "townships", "person-times", "percent", "km2"}
+
+
 def context_numbers(context: pd.DataFrame) -> dict[str, str]:
-    """Every public context fact by its id (``ctx_<fact_id>``), with its qualifier."""
+    """Every public context fact by its id (``ctx_<fact_id>``), with its qualifier; a sum of money with
+    its unit (24.9 亿元, not 2.49), and no number for an event, whose date says it all.
+
+    >>> f = pd.DataFrame({"fact_id": ["a", "b", "c"], "value": [12000, 2.49, 1], "unit": ["stations", "CNY billion", "event"],
+    ...                   "qualifier": ["more than", "", ""]})
+    >>> context_numbers(f)
+    {'ctx_a': '逾12,000', 'ctx_b': '24.9 亿元'}
+    """
+    from analysis.report.tables import _context_value
+
     out = {}
     for row in context.itertuples():
         value = float(row.value)
+        if row.unit == "event":
+            continue
+        if row.unit not in _COUNTED:
+            out[f"ctx_{row.fact_id}"] = _context_value(value, row.unit, "逾" if row.qualifier == "more than" else "", "zh")
+            continue
         text = f"{value:,.0f}" if value == int(value) else f"{value:,g}"
         out[f"ctx_{row.fact_id}"] = ("逾" if row.qualifier == "more than" else "") + text
     return out
@@ -938,9 +959,12 @@ def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, s
     """The models' reference distribution for the tables' notes, when every row of a table shares one
     (the table then has no column for it); otherwise a pointer to the column.
 
-    >>> f = pd.DataFrame({"term": ["a"], "reference": ["t(14)"], "n_clusters": [15], "dropped": ["voice"]})
+    >>> f = pd.DataFrame({"term": ["a", "a"], "reference": ["t(14)"] * 2, "n_clusters": [15] * 2, "dropped": ["voice"] * 2,
+    ...                   "code_id": ["r.x", "r.y"]})
     >>> reference_numbers(f.assign(dropped=""), f)
     {'link_reference': 'p 值与区间以 t(14) 分布为参照（G = 15 个站点）', 'outcome_reference': 'p 值与区间以 t(14) 分布为参照（G = 15 个站点）；模型都不含发言主体'}
+    >>> reference_numbers(f.iloc[:1], f)["link_reference"]
+    'p 值与区间以 t(14) 分布为参照（G = 15 个站点）；模型不含发言主体'
     """
     from analysis.report.tables import shared_reference
 
@@ -949,8 +973,9 @@ def reference_numbers(link: pd.DataFrame, outcomes: pd.DataFrame) -> dict[str, s
         shared = shared_reference(fits)
         if shared:
             distribution, stations, voice_left_out = shared
+            several = fits.get("code_id", pd.Series(dtype=object)).nunique() > 1
             out[key] = (f"p 值与区间以 {distribution} 分布为参照（G = {fmt_int(stations)} 个站点）"
-                        + ("；模型都不含发言主体" if voice_left_out else ""))
+                        + ((f"；模型{'都' if several else ''}不含发言主体") if voice_left_out else ""))
         else:
             out[key] = "各行的参照分布见表中“参照分布”一列"
     return out
@@ -1019,23 +1044,23 @@ def cooc_significance_sentence(n_segment: int, n_document: int, n_fisher: int) -
     Examples
     --------
     >>> cooc_significance_sentence(6, 0, 0)
-    '片段层面有 6 对显著共现，文档层面没有（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，结果相同）'
+    '段落层面有 6 对显著共现，文档层面没有（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，结果相同）'
     >>> cooc_significance_sentence(0, 0, 3)
-    '片段层面与文档层面都没有显著共现的编码对（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，文档层面则有 3 对）'
+    '段落层面与文档层面都没有显著共现的编码对（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，文档层面则有 3 对）'
     >>> cooc_significance_sentence(2, 4, 0)
-    '片段层面有 2 对、文档层面有 4 对显著共现（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，文档层面则一对也没有）'
+    '段落层面有 2 对、文档层面有 4 对显著共现（若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，文档层面则一对也没有）'
     """
     def level(n):
         return f"有 {fmt_int(n)} 对" if n else "没有"
 
     if not n_segment and not n_document:
-        head = "片段层面与文档层面都没有显著共现的编码对"
+        head = "段落层面与文档层面都没有显著共现的编码对"
     elif n_segment and n_document:
-        head = f"片段层面{level(n_segment)}、文档层面{level(n_document)}显著共现"
+        head = f"段落层面{level(n_segment)}、文档层面{level(n_document)}显著共现"
     elif n_segment:
-        head = f"片段层面{level(n_segment)}显著共现，文档层面没有"
+        head = f"段落层面{level(n_segment)}显著共现，文档层面没有"
     else:
-        head = f"片段层面没有显著共现的编码对，文档层面{level(n_document)}"
+        head = f"段落层面没有显著共现的编码对，文档层面{level(n_document)}"
     pooled = "若把全部文档视为与站点无关的独立抽样、用合并的 Fisher 精确检验，"
     if n_fisher == n_document:
         tail = "结果相同"
@@ -1114,9 +1139,9 @@ def pt_items_numbers(items: pd.DataFrame, labels: dict, hypotheses: list[str] = 
     >>> items = pd.DataFrame({"hypothesis": ["P1"] * 3, "item": ["P1-E1", "P1-E2", "P1-E3"],
     ...     "test": ["hoop", "hoop", "smoking_gun"], "observed": [True, False, True], "weight": [0, 0, 1],
     ...     "decibans": [2.6, -1.0, 8.5], "description_zh": ["甲", "乙", "丙"],
-    ...     "why": ["shares codes with P1-E3, which counts for both", "reads a.x, below the reliability threshold", ""]})
+    ...     "why": ["shares codes with P1-E3 (a.x), which counts for both", "reads a.x, below the reliability threshold", ""]})
     >>> pt_items_numbers(items, {"a.x": "政策"})["pt_p1_items_sentence"]
-    '3 条证据中 2 条被观察到；计入后验的只有 1 条（“丙”，条目 P1-E3，确凿证据检验，+8.5 分贝班），P1-E1 与 P1-E3 依据相同编码，只计一次；P1-E2 所据编码“政策”的信度低于门槛'
+    '3 条证据中 2 条被观察到；计入后验的只有 1 条（“丙”，条目 P1-E3，确凿证据检验，+8.5 分贝班），P1-E1 与 P1-E3 共用编码“政策”，只计一次；P1-E2 所据编码“政策”的信度低于门槛'
     >>> pt_items_numbers(items, {}, ["P1", "M"])["pt_m_items_sentence"]
     '证据文件没有为它列出证据条目，后验即先验'
     """
@@ -1569,3 +1594,13 @@ def models_contrast_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, fdr: flo
     else:
         text = "两组模型都没有找到机制与韧性的联系：在合成语料上，这意味着预设的文档内联系没有被还原"
     return {"models_contrast_sentence": text}
+
+
+def pt_scale_numbers(scales: dict) -> dict[str, str]:
+    """The factors the process-tracing sensitivity multiplies every item's decibans by (the
+    configuration's ``process_tracing.sensitivity_scales``), for the table's note.
+
+    >>> pt_scale_numbers({"weaker": 0.5, "as_stated": 1.0, "stronger": 1.5})
+    {'pt_scale_weaker': '0.5', 'pt_scale_stronger': '1.5'}
+    """
+    return {f"pt_scale_{name}": f"{value:g}" for name, value in scales.items() if name != "as_stated"}

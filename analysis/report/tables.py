@@ -1210,15 +1210,22 @@ def _basis(detail: str, labels: dict, lang: str) -> str:
 def _why_not(why: str, lang: str, labels: dict | None = None) -> str:
     """Why an item carries no weight, in the book's language.
 
-    >>> _why_not("shares codes with P1-E1, which counts for both", "zh")
-    '不计入：与 P1-E1 依据相同编码，只计一次'
+    >>> _why_not("shares codes with P1-E1 (a.x), which counts for both", "zh", {"a.x": "甲"})
+    '不计入：与 P1-E1 共用编码“甲”，只计一次'
+    >>> _why_not("shares codes with P1-E1 (through other items), which counts for both", "zh")
+    '不计入：与 P1-E1 经由其他条目共用编码，只计一次'
     >>> _why_not("reads a.x, a.y, below the reliability threshold", "zh", {"a.x": "甲"})
     '不计入：所据编码“甲”与“a.y”的信度低于门槛'
     """
     if lang != "zh":
         return f"not counted: {why}"
     if why.startswith("shares codes with "):
-        return f"不计入：与 {why.split()[3].rstrip(',')} 依据相同编码，只计一次"
+        item, _, rest = why.removeprefix("shares codes with ").partition(" (")
+        item = item.split(",")[0]
+        shared = rest.split(")")[0] if rest else ""
+        if not shared or shared == "through other items":
+            return f"不计入：与 {item} 经由其他条目共用编码，只计一次"
+        return f"不计入：与 {item} 共用编码{_code_list(shared, labels or {}, lang)}，只计一次"
     if "reliability" in why:
         codes = why.removeprefix("reads ").split(", below")[0]
         return f"不计入：所据编码{_code_list(codes, labels or {}, lang)}的信度低于门槛"
@@ -1228,7 +1235,7 @@ def _why_not(why: str, lang: str, labels: dict | None = None) -> str:
 def pt_influence_table(influence: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Each hypothesis's posterior as analysed and under each other choice of items."""
     zh = lang == "zh"
-    names = {"as_analysed": "本书的分析（依据相同编码的证据只计一次，低信度编码的证据不计）" if zh else "as analysed",
+    names = {"as_analysed": "本书的分析（共用编码的证据只计一次，低信度编码的证据不计）" if zh else "as analysed",
              "all_independent": "全部证据视为相互独立" if zh else "every item as if independent",
              "unreliable_kept": "保留低信度编码的证据" if zh else "items of unreliable codes kept"}
     label = [names.get(s, (f"去掉 {i}" if zh else f"without {i}")) for s, i in zip(influence["scenario"], influence["item"])]

@@ -36,6 +36,12 @@ SOURCES = ["Snakefile", "workflow/rules/*.smk", "workflow/report.yaml", "analysi
 LANGUAGES = {".py": "python", ".smk": "python", ".yaml": "yaml", "": "python"}
 
 
+#: What each seed of the configuration's ``seeds`` section draws, for the reproducibility appendix.
+SEED_USES = {"synthetic": "合成语料的生成器", "bootstrap": "信度系数的自助法区间",
+             "permutation": "编码与主体类型、环节的置换检验及其蒙特卡洛对照", "orders": "主题饱和检验中随机排列的访谈顺序",
+             "coverage": "检查信度区间覆盖率的迭代自助法"}
+
+
 def root_of(app) -> Path:
     return (Path(app.confdir) / app.config.casebook_repository).resolve()
 
@@ -242,7 +248,8 @@ class BuildDirective(Directive):
         if part == "commit":
             return [_commit_paragraph(facts["commit"])]
         if part == "seeds":
-            return [_table(("随机数种子", "值"), [(nodes.literal(k, k), str(v)) for k, v in sorted(facts["seeds"].items())])]
+            return [_table(("随机数种子（配置项 seeds）", "用于", "值"),
+                           [(nodes.literal(k, k), SEED_USES.get(k, "—"), str(v)) for k, v in sorted(facts["seeds"].items())])]
         if part == "packages":
             return [_table(("系统软件包（Debian）", "版本"),
                            [(nodes.literal(k, k), v) for k, v in facts["packages"].items()])]
