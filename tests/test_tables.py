@@ -329,7 +329,8 @@ def test_a_reference_every_model_shares_is_said_once_in_the_note_not_in_a_column
     differing = fits.assign(n_clusters=[15, 15, 12])
     assert "参照分布（站点数）" in without_constant_reference(model_table(differing, {}, "zh"), differing, "zh")
     said = reference_numbers(differing, fits)
-    assert said["outcome_reference"].endswith("模型都不含发言主体") and "一列" in said["link_reference"]
+    # one outcome model here: "the model", not "the models all"
+    assert said["outcome_reference"].endswith("；模型不含发言主体") and "一列" in said["link_reference"]
 
 
 def test_the_csv_beside_a_table_carries_no_markdown(tmp_path):

@@ -369,10 +369,11 @@ def context_numbers(context: pd.DataFrame) -> dict[str, str]:
     out = {}
     for row in context.itertuples():
         value = float(row.value)
-        if row.unit == "event":
+        unit = getattr(row, "unit", "")
+        if unit == "event":
             continue
-        if row.unit not in _COUNTED:
-            out[f"ctx_{row.fact_id}"] = _context_value(value, row.unit, "逾" if row.qualifier == "more than" else "", "zh")
+        if unit and unit not in _COUNTED:
+            out[f"ctx_{row.fact_id}"] = _context_value(value, unit, "逾" if row.qualifier == "more than" else "", "zh")
             continue
         text = f"{value:,.0f}" if value == int(value) else f"{value:,g}"
         out[f"ctx_{row.fact_id}"] = ("逾" if row.qualifier == "more than" else "") + text
@@ -1578,10 +1579,11 @@ def models_contrast_numbers(link: pd.DataFrame, outcomes: pd.DataFrame, fdr: flo
     >>> models_contrast_numbers(link.assign(or_lo=[0.8], p_value=[0.3]), none)["models_contrast_sentence"]
     '两组模型都没有找到机制与韧性的联系：在合成语料上，这意味着预设的文档内联系没有被还原'
     """
-    row = link[link.get("term", pd.Series(dtype=object)) == "mech_before"] if len(link) else link
-    found = bool(len(row)) and bool(row["or_lo"].iloc[0] > 1 or row["or_hi"].iloc[0] < 1
-                                    if "or_hi" in row else row["or_lo"].iloc[0] > 1) and bool(row["p_value"].iloc[0] < 0.05)
-    mech = outcomes[outcomes.get("term", pd.Series(dtype=object)).astype(str).str.startswith("mech_")] if len(outcomes) else outcomes
+    columns = ["term", "or_lo", "or_hi", "p_value", "p_fdr"]
+    link, outcomes = link.reindex(columns=columns), outcomes.reindex(columns=columns)  # a failed fit has a note only
+    row = link[link["term"] == "mech_before"]
+    found = bool(len(row)) and bool(row["or_lo"].iloc[0] > 1) and bool(row["p_value"].iloc[0] < 0.05)
+    mech = outcomes[outcomes["term"].astype(str).str.startswith("mech_")]
     any_outcome = bool(len(mech)) and bool((mech["p_fdr"] < fdr).any())
     if found and not any_outcome:
         text = ("二者并不矛盾：生成器预设的联系发生在文档内部的先后顺序上，它改变的是韧性叙述的倾向，而不是韧性话题是否出现，"
