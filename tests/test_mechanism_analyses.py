@@ -349,3 +349,43 @@ def test_a_typical_supporting_quotation_is_not_one_that_is_also_contrary_evidenc
     cell = evidence_matrix(tagged, "case_id", ["S1"]).iloc[0]
     assert cell["n_support"] == 3 and cell["exemplar_support_segment"] == "s2i.a"
     assert cell["n_contrary"] == 2 and cell["exemplar_contrary_segment"] == "s1b.x"
+
+
+def test_a_co_occurrence_item_is_observed_only_beyond_what_chance_gives():
+    # Twenty documents of ten spans, codes a and b each on five spans of every document. Placed on the
+    # same spans they meet 100 times where chance gives 2.5 a document (50): observed. Placed on
+    # alternating halves with one overlap a document they meet 20 times, at least the threshold of 3,
+    # yet far below chance: a count alone would have called it observed.
+    from analysis.methods.process_tracing import RULES
+
+    def corpus(b_spans):
+        rows = []
+        for d in range(20):
+            for k in range(10):
+                held = (["a"] if k < 5 else []) + (["b"] if k in b_spans else [])
+                rows += [{"document_id": f"d{d}", "case_id": f"s{d % 4}", "start": 10 * k, "end": 10 * k + 5,
+                          "code_id": c} for c in held] or [{"document_id": f"d{d}", "case_id": f"s{d % 4}",
+                                                            "start": 10 * k, "end": 10 * k + 5, "code_id": "x"}]
+        return pd.DataFrame(rows)
+
+    item = {"codes": ["a", "b"], "at_least": 3}
+    n, seen, detail = RULES["spans_with_all"](corpus({0, 1, 2, 3, 4}), item)
+    assert (n, seen) == (100, True) and "50.0 expected by chance" in detail
+    n, seen, detail = RULES["spans_with_all"](corpus({4, 5, 6, 7, 8}), item)
+    assert (n, seen) == (20, False) and "not beyond chance" in detail
+
+
+def test_a_typical_supporting_quotation_carries_no_barrier_of_any_claim():
+    # P1's supporting spans: two carry b.y, a barrier that counts against P2 only; one carries none.
+    from analysis.methods.evidence import claims, evidence_matrix, tag_spans
+
+    codes = pd.DataFrame({"code_id": ["i", "i.a", "j", "j.a", "b", "b.x", "b.y"],
+                          "parent": [None, "i", None, "j", None, "b", "b"]})
+    held = [["i.a", "b.y"], ["i.a", "b.y"], ["i.a"]]
+    seg = pd.DataFrame([{"segment_id": f"s{k}{c}", "document_id": "d", "start": 10 * k, "end": 10 * k + 5,
+                         "case_id": "S1", "participant_id": "p", "actor_type": "resident", "code_id": c,
+                         "text": "x" * (5 - k)} for k, cs in enumerate(held) for c in cs])
+    props = {"P1": {"condition": "i", "contrary": ["b.x"]}, "P2": {"condition": "j", "contrary": ["b.y"]}}
+    tagged = tag_spans(seg, claims(codes, props, {}))
+    cell = evidence_matrix(tagged, "case_id", ["S1"]).set_index("claim").loc["P1"]
+    assert cell["n_support"] == 3 and cell["exemplar_support_segment"] == "s2i.a"

@@ -281,7 +281,7 @@ def test_context_facts_and_process_tracing_are_in_chinese():
     shown = context_table(row, "zh").iloc[0]
     assert (shown["范围"], shown["数值"]) == ("全国", "24.9 亿元")
     # the body that released the figure, the page that reports it, the date it was read, in Chinese dates
-    assert shown["来源"] == "民政部发布，转引自 [www.gov.cn](https://www.gov.cn/a.htm)（2026 年 12 月 3 日查阅）"
+    assert shown["来源"] == "据 [www.gov.cn](https://www.gov.cn/a.htm) 报道（报道称出自民政部；2026 年 12 月 3 日记录）"
     assert shown["时间"] == "2021 年 12 月"
     items = pd.DataFrame({"hypothesis": ["P1"], "item": ["P1-E1"], "description_zh": ["甲"], "test": ["hoop"],
                           "p_e_h": [0.9], "p_e_not_h": [0.5], "observed": [True], "weight": [0],

@@ -7,10 +7,11 @@ pick one exemplar quotation per cell by a fixed rule:
 
     the medoid of the cell: the span whose set of codes is, on average, most
     similar (Jaccard) to the code sets of the other spans in the cell; ties go
-    to the shorter text, then to the lower segment id. A span that is evidence
-    both ways for the claim (a supporting span that also carries one of its
-    contrary codes, or the reverse) is chosen only when the cell holds no other:
-    a typical supporting quotation should not read as contrary evidence.
+    to the shorter text, then to the lower segment id. A span that is mixed
+    evidence (a supporting span that also carries any barrier code, or a
+    contrary span that also carries one of the claim's supporting codes) is
+    chosen only when the cell holds no other: a typical supporting quotation
+    should not read as contrary evidence.
 
 The exemplar is thus the most typical coding of the cell, not the most quotable
 sentence. Quotations are attributed only by pseudonymous participant id and
@@ -50,9 +51,15 @@ def tag_spans(segments: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
     spans = first[["segment_id", "case_id", "participant_id", "actor_type", "text"]]
     spans = spans.assign(codes=[tuple(c) for c in span_codes(segments, keys)]).reset_index()
     hits = segments[keys + ["code_id"]].merge(roles, on="code_id")
-    # a span that carries codes of both roles for a claim is mixed evidence for it
-    both_ways = hits.groupby([*keys, "claim"])["role"].nunique().gt(1).rename("mixed").reset_index()
+    # mixed evidence: a supporting span that also carries any contrary code (a barrier, whichever claim
+    # it counts against), or a contrary span that also carries one of the same claim's supporting codes
+    barriers = set(roles.loc[roles["role"] == "contrary", "code_id"])
+    barred = set(map(tuple, segments.loc[segments["code_id"].isin(barriers), keys].to_numpy()))
+    both_ways = hits.groupby([*keys, "claim"])["role"].nunique().gt(1).rename("both").reset_index()
     hits = hits.drop_duplicates(keys + ["claim", "role"]).merge(both_ways, on=[*keys, "claim"])
+    on_barrier = pd.Series([k in barred for k in map(tuple, hits[keys].to_numpy())], index=hits.index)
+    hits["mixed"] = (hits["role"].eq("support") & on_barrier) | (hits["role"].eq("contrary") & hits["both"])
+    hits = hits.drop(columns="both")
     return hits.merge(spans, on=keys)[["claim", "kind", "role", *keys, "segment_id", "case_id", "participant_id",
                                        "actor_type", "text", "codes", "mixed"]]
 

@@ -83,16 +83,61 @@ def posterior(prior: float, lrs: list[float]) -> float:
 
 # -- deciding whether evidence is observed -----------------------------------------------------
 
+#: The p-value below which a co-occurrence item's count is beyond chance, unless the item or the
+#: configuration (``process_tracing.chance_p``) says otherwise.
+CHANCE_P = 0.05
+
+
+def beyond_chance(seg: pd.DataFrame, codes: list[str], unit: list[str], stratum: str) -> tuple[float, float]:
+    """How many units (spans, or documents) would carry both of two codes by chance, and the exact
+    p-value of carrying them together as often as observed, when each code's units are shuffled among
+    the units of the same stratum (a span's document; a document's station): the test of
+    :func:`analysis.methods.cooccurrence.within_document_p`. A count of co-occurrences says
+    little by itself: two common codes meet often by chance.
+
+    >>> seg = pd.DataFrame({"document_id": ["d"] * 4, "case_id": "s", "start": [0, 0, 5, 9], "end": [4, 4, 8, 12],
+    ...                     "code_id": ["a", "b", "a", "b"]})
+    >>> beyond_chance(seg, ["a", "b"], ["document_id", "start", "end"], "document_id")  # 3 spans, a on 2, b on 2
+    (1.3333333333333333, 1.0)
+    """
+    from analysis.methods.cooccurrence import within_document_p
+
+    held = seg[seg["code_id"].isin(codes)]
+    units = seg.drop_duplicates(unit)[[*unit, stratum]] if stratum not in unit else seg.drop_duplicates(unit)[unit]
+    carries = {c: set(map(tuple, held.loc[held["code_id"] == c, unit].drop_duplicates().to_numpy())) for c in codes}
+    keys = list(map(tuple, units[unit].to_numpy()))
+    a = np.array([k in carries[codes[0]] for k in keys], dtype=int)
+    b = np.array([k in carries[codes[1]] for k in keys], dtype=int)
+    strata = pd.factorize(units[stratum])[0]
+    n = np.bincount(strata)
+    expected = float(sum(np.bincount(strata, weights=a)[i] * np.bincount(strata, weights=b)[i] / n[i]
+                         for i in range(len(n)) if n[i]))
+    return expected, within_document_p(a, b, strata)
+
+
+def _together(seg, item, unit: list[str], stratum: str, noun: str):
+    """Items that count units carrying all of their codes: observed when there are at least
+    ``at_least`` of them and, for two codes, more than chance gives (:func:`beyond_chance`, at the
+    item's ``chance_p`` or 0.05)."""
+    codes = list(dict.fromkeys(item["codes"]))
+    units = seg[seg["code_id"].isin(codes)].groupby(unit)["code_id"].nunique()
+    n = int((units == len(codes)).sum())
+    detail = f"{n} {noun} carry all of {', '.join(codes)}"
+    if len(codes) != 2:
+        return n, n >= item["at_least"], detail
+    expected, p = beyond_chance(seg, codes, unit, stratum)
+    cut = float(item.get("chance_p", CHANCE_P))
+    seen = n >= item["at_least"] and p < cut
+    shown = f"{p:.4f}" if abs(round(p, 3) - cut) < 1e-9 else f"{p:.3f}"  # a p that rounds to the cut shows one more digit
+    return n, seen, f"{detail} ({expected:.1f} expected by chance, p = {shown}{'' if p < cut else ', not beyond chance'})"
+
+
 def _documents_with_all(seg, item):
-    docs = seg[seg["code_id"].isin(item["codes"])].groupby("document_id")["code_id"].nunique()
-    n = int((docs == len(set(item["codes"]))).sum())
-    return n, n >= item["at_least"], f"{n} documents carry all of {', '.join(item['codes'])}"
+    return _together(seg, item, ["document_id"], "case_id", "documents")
 
 
 def _spans_with_all(seg, item):
-    spans = seg[seg["code_id"].isin(item["codes"])].groupby(["document_id", "start", "end"])["code_id"].nunique()
-    n = int((spans == len(set(item["codes"]))).sum())
-    return n, n >= item["at_least"], f"{n} spans carry all of {', '.join(item['codes'])}"
+    return _together(seg, item, ["document_id", "start", "end"], "document_id", "spans")
 
 
 def _actor_types(seg, item):
@@ -112,8 +157,8 @@ def _stations_with_at_most(seg, item):
 
 #: How an item's observation is decided from the primary coding.
 RULES = {
-    "documents_with_all": _documents_with_all,   # codes together in at least `at_least` documents
-    "spans_with_all": _spans_with_all,           # codes on the same span at least `at_least` times
+    "documents_with_all": _documents_with_all,   # codes together in at least `at_least` documents, beyond chance
+    "spans_with_all": _spans_with_all,           # codes on the same span at least `at_least` times, beyond chance
     "actor_types": _actor_types,                 # codes spoken by at least `at_least` actor types
     "stations_with": _stations_with,             # codes in at least `at_least` stations
     "stations_with_at_most": _stations_with_at_most,  # codes in at most `at_most` stations
@@ -145,11 +190,12 @@ def dependence_groups(items: list[dict]) -> list[int]:
 
 
 def trace(evidence: dict, priors: dict, segments: pd.DataFrame,
-          unreliable: set[str] | frozenset = frozenset()) -> tuple[pd.DataFrame, pd.DataFrame]:
+          unreliable: set[str] | frozenset = frozenset(), chance_p: float = CHANCE_P) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Observe every item, weigh it, and update each hypothesis.
 
     ``unreliable`` names the codes whose intercoder reliability is below the threshold: an item
-    that reads one gets no weight.
+    that reads one gets no weight. ``chance_p`` is the level a co-occurrence item's count must pass
+    beyond chance, where the item sets none.
 
     Returns
     -------
@@ -166,7 +212,7 @@ def trace(evidence: dict, priors: dict, segments: pd.DataFrame,
         prior = float(priors.get(hyp, priors.get("default", 0.5)))
         found = []
         for item in spec["items"]:
-            count, seen, detail = RULES[item["observed_if"]["rule"]](segments, item["observed_if"])
+            count, seen, detail = RULES[item["observed_if"]["rule"]](segments, {"chance_p": chance_p, **item["observed_if"]})
             lr = likelihood_ratio(item["p_e_h"], item["p_e_not_h"], bool(seen))
             found.append({"hypothesis": hyp, "item": item["id"], "test": item["test"], "p_e_h": item["p_e_h"],
                           "p_e_not_h": item["p_e_not_h"], "observed": bool(seen), "count": count, "detail": detail,

@@ -90,6 +90,7 @@ def numbers_corpus(i, p, w):
     return (made_by(bn.corpus_numbers, t["stations"], t["participants"], t["documents"], t["segments"], t["codes"], p.coder)
             | made_by(bn.context_numbers, t["context"]) | made_by(bn.data_notice, p.study["synthetic_data"])
             | made_by(bn.design_numbers, p.study, t["participants"])
+            | made_by(bn.repetition_numbers, t["segments"], p.coder)
             | made_by(bn.chapter_titles, p.study["synthetic_data"])
             | made_by(bn.method_numbers, p.coding, p.reliability)
             | made_by(bn.station_view, len(t["stations"]), p.report, reads=SOURCES.of([t["stations"]])))
@@ -137,7 +138,8 @@ def numbers_mechanisms(i, p, w):
             | made_by(bn.outcome_rest_numbers, t["outcome_models"], p.max_interval_ratio)
             | made_by(bn.models_contrast_numbers, t["link"], t["outcome_models"])
             | made_by(bn.pt_contrast_numbers, t["pt_items"], t["pt_summary"], labels)
-            | made_by(bn.pt_scale_numbers, p.process_tracing["sensitivity_scales"]))
+            | made_by(bn.pt_scale_numbers, p.process_tracing["sensitivity_scales"])
+            | made_by(bn.pt_chance_numbers, t["pt_items"], p.process_tracing["chance_p"]))
 
 
 def numbers_qca(i, p, w):

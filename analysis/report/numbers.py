@@ -389,7 +389,7 @@ def data_notice(synthetic: bool) -> dict[str, str]:
     which holds the table of their sources.
     """
     real = ("出自公开资料的背景事实（望城区的区划与人口、全国与各地社会工作站的数量等）是真实数据，"
-            "每一项的来源与查阅日期列在“研究设计”一章的公开背景数据表中")
+            "每一项的来源与记录日期列在“研究设计”一章的公开背景数据表中")
     if synthetic:
         text = ("本页由流程从语料算出的数字、图表和引文均来自仓库自带的合成示例语料（由生成器编写，非真实访谈），"
                 "仅用于演示分析流程，不是本研究的发现；本页若提及公开背景事实，则为真实数据，来源见“研究设计”一章的公开背景数据表。"
@@ -862,8 +862,12 @@ def diagram_numbers(links: pd.DataFrame, codes: pd.DataFrame, labels: dict, mech
             parts.append(f"{name}的 {fmt_int(n)} 条联系全部获支持（{shown}）")
         else:
             parts.append(f"{name}的 {fmt_int(n)} 条联系中{'只有 1 条' if k == 1 else f'有 {fmt_int(k)} 条'}获支持（{shown}）")
+    empty = int((links.get("n_both", pd.Series(1, index=links.index)) == 0).sum())
+    zero = (f"图中 {fmt_int(len(links))} 条联系里有 {fmt_int(empty)} 条在语料中没有一个共同的段落（c = 0）："
+            "在合成语料上，这只说明生成器没有为这些编码写出同一段话，而不是检验的结论"
+            if empty else "图中每条联系在语料中都至少有一个共同的段落")
     return {"diagram_sentence": "；".join(parts) if parts else "机制图没有可检验的联系",
-            "diagram_n_links": fmt_int(len(links))}
+            "diagram_n_links": fmt_int(len(links)), "diagram_zero_sentence": zero}
 
 
 def diagram_family_numbers(links: pd.DataFrame, pairs: pd.DataFrame, labels: dict, mechanisms: list[str],
@@ -1401,7 +1405,7 @@ def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dic
     >>> out["sens_qca_sentence"]
     '锚点不变时，没有组态达到充分性的门槛（无解）；把锚点移到新得分的相同分位后，中间解仍是条件X × 条件Y（一致性 0.920，覆盖度 0.700）'
     >>> out["sens_qca_verdict"]
-    '锚点不变时解的变化可归于得分尺度的整体下移：按相同分位重定锚点后，解并未改变'
+    '锚点不变时解的变化至少有一部分来自得分尺度的整体下移：按相同分位重定锚点后，解并未改变（这一方案保留站点的排序，只说明解不取决于锚点的绝对位置）'
     >>> reliability_sensitivity_numbers(c.iloc[:0], {**q, "dropped": []}, {})["sens_claims_sentence"]
     '没有信度不足的编码，证据矩阵无需重做'
     """
@@ -1477,7 +1481,7 @@ def reliability_sensitivity_numbers(claims: pd.DataFrame, qca: dict, labels: dic
         return r is not None and r["models"] == before["models"]
 
     out["sens_qca_verdict"] = ("定性比较分析的解不依赖这些编码" if same_as_before(fixed) else
-                               "锚点不变时解的变化可归于得分尺度的整体下移：按相同分位重定锚点后，解并未改变" if same_as_before(moved)
+                               "锚点不变时解的变化至少有一部分来自得分尺度的整体下移：按相同分位重定锚点后，解并未改变（这一方案保留站点的排序，只说明解不取决于锚点的绝对位置）" if same_as_before(moved)
                                else "定性比较分析的解依赖信度不足的编码，更需谨慎")
     return out
 
@@ -1523,6 +1527,8 @@ def pt_contrast_numbers(items: pd.DataFrame, summary: pd.DataFrame, labels: dict
     '按证据文件设定的似然，不被观察到的条目 P3-E3 带来 −4.1 分贝班，超过了被观察到并计入的条目合计的 +2.1 分贝班，后验因此低于先验'
     >>> out["pt_p1_offset_sentence"]
     '计入的条目都被观察到了，没有负向的证据权重'
+    >>> pt_contrast_numbers(items.assign(observed=False, decibans=[-1.5, -0.7, -0.3, -4.1]), summary, {})["pt_p1_offset_sentence"]
+    '按证据文件设定的似然，不被观察到的条目 P1-E1、P1-E2 带来 −2.2 分贝班，而计入的条目中没有一条被观察到，后验因此低于先验'
     >>> out["pt_lowest_sentence"]
     '命题三的后验在各假设中最低；它的证据条目中没有确凿证据检验，而不被观察到的 P3-E3 带来负向权重：差别与其说反映了命题本身，不如说反映了证据条目的设计'
     """
@@ -1540,6 +1546,10 @@ def pt_contrast_numbers(items: pd.DataFrame, summary: pd.DataFrame, labels: dict
         compare = ("超过了" if -against > towards else "抵消了" if abs(-against - towards) < 0.05 else "不足以抵消")
         after = ("后验因此低于先验" if against + towards < 0 else "后验仍高于先验" if against + towards > 0 else "后验等于先验")
         weigh = [f"{v:+.1f}".replace("-", "−") for v in (against, towards)]
+        if not len(seen):
+            out[f"pt_{hyp.lower()}_offset_sentence"] = (
+                f"按证据文件设定的似然，不被观察到的条目 {names} 带来 {weigh[0]} 分贝班，而计入的条目中没有一条被观察到，{after}")
+            continue
         out[f"pt_{hyp.lower()}_offset_sentence"] = (
             f"按证据文件设定的似然，不被观察到的条目 {names} 带来 {weigh[0]} 分贝班，{compare}被观察到并计入的条目合计的 "
             f"{weigh[1]} 分贝班，{after}")
@@ -1606,3 +1616,46 @@ def pt_scale_numbers(scales: dict) -> dict[str, str]:
     {'pt_scale_weaker': '0.5', 'pt_scale_stronger': '1.5'}
     """
     return {f"pt_scale_{name}": f"{value:g}" for name, value in scales.items() if name != "as_stated"}
+
+
+def pt_chance_numbers(items: pd.DataFrame, chance_p: float) -> dict[str, str]:
+    """The chance test of the co-occurrence items: its level (``pt_chance_p``) and which items reached
+    their count but not beyond chance (``pt_chance_sentence``).
+
+    >>> items = pd.DataFrame({"item": ["P1-E3", "P2-E3"], "observed": [False, True],
+    ...     "detail": ["4 spans carry all of a, b (2.5 expected by chance, p = 0.237, not beyond chance)",
+    ...                "9 spans carry all of c, d (2.0 expected by chance, p = 0.001)"]})
+    >>> pt_chance_numbers(items, 0.05)["pt_chance_sentence"]
+    '在本书的语料上，有 1 条“同时出现”条目的次数不多于偶然所能给出的，因而不算被观察到：P1-E3（4 处，偶然可得约 2.5 处，p = 0.237）'
+    >>> pt_chance_numbers(items.iloc[1:], 0.05)["pt_chance_sentence"]
+    '在本书的语料上，“同时出现”的条目都多于偶然，或没有达到次数门槛'
+    """
+    pattern = re.compile(r"^(\d+) \w+ carry all of .* \(([\d.]+) expected by chance, p = ([\d.]+), not beyond chance\)$")
+    chance = []
+    for row in items.itertuples():
+        hit = pattern.match(str(getattr(row, "detail", "")))
+        if hit:
+            chance.append(f"{row.item}（{fmt_int(int(hit.group(1)))} 处，偶然可得约 {hit.group(2)} 处，p = {hit.group(3)}）")
+    sentence = (f"在本书的语料上，有 {fmt_int(len(chance))} 条“同时出现”条目的次数不多于偶然所能给出的，因而不算被观察到："
+                + "；".join(chance) if chance else "在本书的语料上，“同时出现”的条目都多于偶然，或没有达到次数门槛")
+    return {"pt_chance_p": f"{chance_p:g}", "pt_chance_sentence": sentence}
+
+
+def repetition_numbers(segments: pd.DataFrame, primary: str) -> dict[str, str]:
+    """How often the primary coder's coded passages repeat one another word for word
+    (``repetition_sentence``): a generator that draws from a bank of sentences repeats them, and
+    repetition makes saturation, reliability intervals and co-occurrence look tidier than talk does.
+
+    >>> seg = pd.DataFrame({"coder_id": "C1", "document_id": ["a", "b", "c", "c"], "start": [0, 0, 0, 9],
+    ...                     "end": [5, 5, 5, 12], "text": ["甲乙", "甲乙", "甲乙", "丙"]})
+    >>> repetition_numbers(seg, "C1")["repetition_sentence"]
+    '4 个编码片段只有 2 种不同的文字，同一段文字最多出现 3 次'
+    >>> repetition_numbers(seg.iloc[2:], "C1")["repetition_sentence"]
+    '2 个编码片段的文字各不相同'
+    """
+    spans = segments[segments["coder_id"] == primary].drop_duplicates(["document_id", "start", "end"])
+    counts = spans["text"].value_counts()
+    if not len(counts) or counts.max() == 1:
+        return {"repetition_sentence": f"{fmt_int(len(spans))} 个编码片段的文字各不相同"}
+    return {"repetition_sentence": f"{fmt_int(len(spans))} 个编码片段只有 {fmt_int(len(counts))} 种不同的文字，"
+                                   f"同一段文字最多出现 {fmt_int(int(counts.max()))} 次"}

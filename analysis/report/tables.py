@@ -229,7 +229,7 @@ def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The public context facts with the source beside every figure, in the book's language: the
     scope, indicator, unit and note through :data:`~analysis.report.labels.CONTEXT_TERMS` (a text it
     does not list stays as the data has it), the value with its unit, the source as a link named by
-    its site (and the date it was read, where the data records one)."""
+    its site (and the date the fact was recorded, where the data gives one)."""
     h = HEADERS[lang]
     more = WORDS[lang]["more_than"]
     terms = CONTEXT_TERMS.get(lang, {})
@@ -248,24 +248,25 @@ def context_table(context: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _source_cell(url: str, accessed: str, released_by: str, lang: str) -> str:
-    """A fact's source: the body whose release it reports (when the data names one) and the page that
-    reports it, as a link named by its site, with the date the page was read. A body named beside a
-    page of another site is said to be cited there, so a news site is never passed off as a ministry.
+    """A fact's source: the page that reports it, as a link named by its site, the body the page says
+    the figure comes from (when the data names one) and the date the fact was recorded. The body is
+    said as the page's attribution, so a news site is never passed off as a ministry's release.
 
     >>> _source_cell("https://www.gov.cn/a.htm", "2026-12-03", "民政部", "zh")
-    '民政部发布，转引自 [www.gov.cn](https://www.gov.cn/a.htm)（2026 年 12 月 3 日查阅）'
+    '据 [www.gov.cn](https://www.gov.cn/a.htm) 报道（报道称出自民政部；2026 年 12 月 3 日记录）'
     >>> _source_cell("https://www.gov.cn/a.htm", "", "", "en")
     '[www.gov.cn](https://www.gov.cn/a.htm)'
     >>> _source_cell("https://www.gov.cn/a.htm", "2026-12-03", "MCA", "en")
-    'released by MCA, as reported by [www.gov.cn](https://www.gov.cn/a.htm) (read 2026-12-03)'
+    'as reported by [www.gov.cn](https://www.gov.cn/a.htm), which attributes it to MCA (recorded 2026-12-03)'
     """
     link = _source_link(url)
-    read = ""
-    if accessed:
-        read = (f"（{_context_date(accessed, lang)}查阅）" if lang == "zh" else f" (read {accessed})")
+    zh = lang == "zh"
+    when = _context_date(accessed, lang) + "记录" if accessed and zh else (f"recorded {accessed}" if accessed else "")
     if not released_by:
-        return link + read
-    return (f"{released_by}发布，转引自 {link}{read}" if lang == "zh" else f"released by {released_by}, as reported by {link}{read}")
+        return link + ((f"（{when}）" if zh else f" ({when})") if when else "")
+    if zh:
+        return f"据 {link} 报道（报道称出自{released_by}" + (f"；{when}）" if when else "）")
+    return f"as reported by {link}, which attributes it to {released_by}" + (f" ({when})" if when else "")
 
 
 def _context_date(date: str, lang: str) -> str:

@@ -222,7 +222,8 @@ class NumbersDirective(Directive):
                 link = addnodes.download_reference("", "", reftarget=Path(target).as_posix(), refdoc=docname,
                                                    refexplicit=True, refdomain="", reftype="download")
                 link += nodes.literal("", Path(listed["file"]).name)
-                segment_cell = [link, nodes.Text(f"（{listed['n']:,} 个片段）")]
+                # a row per unit the number counts: a segment, or a coding where it counts codings
+                segment_cell = [link, nodes.Text(f"（{listed['n']:,} 行）")]
             else:
                 segment_cell = [nodes.Text("—")]
             function = record["function"].removeprefix(f"{module}.") if module else record["function"]

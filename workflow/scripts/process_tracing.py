@@ -13,7 +13,7 @@ segments = read_segments(snakemake.input.segments, snakemake.params.coder)
 # codes whose reliability flag (the lower bound of alpha's interval) is "unreliable" carry no weight
 per_code = pd.read_parquet(snakemake.input.reliability)
 unreliable = set(per_code.loc[per_code["flag"] == "unreliable", "code_id"])
-items, summary = trace(evidence, s["priors"], segments, unreliable)
+items, summary = trace(evidence, s["priors"], segments, unreliable, s["chance_p"])
 items.to_parquet(snakemake.output.evidence_items, index=False)
 summary.to_parquet(snakemake.output.summary, index=False)
 sensitivity(items, s["sensitivity_priors"], s["sensitivity_scales"]).to_parquet(snakemake.output.sensitivity, index=False)
