@@ -483,7 +483,7 @@ def cross_tab_table(tests: pd.DataFrame, cells: pd.DataFrame, codes: pd.DataFram
     over = {}
     for code, grp in cells.groupby("code_id"):
         strong = grp[(grp["perm_z"] > 0) & (grp["p_fdr"] < fdr)].sort_values("perm_z", ascending=False)
-        over[code] = "、".join(WORDS[lang]["with_residual"].format(label=categories[c], r=f"{r:+.1f}")
+        over[code] = "、".join(WORDS[lang]["with_residual"].format(label=categories[c], r=_signed(r, 1))
                               for c, r in zip(strong["category"], strong["perm_z"])) or "—"
     return pd.DataFrame({
         h["code"]: tests["code_id"].map(label),
@@ -927,6 +927,15 @@ def model_rest(fits: pd.DataFrame, lang: str, max_ratio: float) -> str:
     return w["rest_in_csv"].format(what=(w["rest_and"]).join(rest))
 
 
+def _signed(value: float, digits: int) -> str:
+    """A signed number as the prose prints it, with a true minus sign.
+
+    >>> _signed(-3.0103, 1), _signed(2.5, 1), _signed(0.0, 3)
+    ('−3.0', '+2.5', '+0.000')
+    """
+    return f"{value:+.{digits}f}".replace("-", "−")
+
+
 def _plain(text: str) -> str:
     r"""Text that Markdown shows as it is: its emphasis and strike-through marks escaped.
 
@@ -1149,7 +1158,7 @@ def pt_items_table(items: pd.DataFrame, lang: str, labels: dict | None = None) -
         "P(E|H)": items["p_e_h"].map(lambda v: f"{v:.2f}"), "P(E|¬H)": items["p_e_not_h"].map(lambda v: f"{v:.2f}"),
         w["observed"]: [w["yes"] if o else w["no"] for o in items["observed"]],
         w["basis"]: items["detail"].map(lambda d: _basis(d, labels, lang)),
-        w["decibans"]: items["decibans"].map(lambda v: f"{v:+.1f}"),
+        w["decibans"]: items["decibans"].map(lambda v: _signed(v, 1)),
         w["counted"]: [("计入" if lang == "zh" else "counted") if wt else _why_not(why, lang, labels)
                        for wt, why in zip(items.get("weight", pd.Series(1, index=items.index)),
                                           items.get("why", pd.Series("", index=items.index)))],
@@ -1243,7 +1252,7 @@ def pt_influence_table(influence: pd.DataFrame, lang: str) -> pd.DataFrame:
     return pd.DataFrame({WORDS[lang]["hypothesis"]: influence["hypothesis"].map(lambda h: hypothesis_label(h, lang)),
                          ("设定" if zh else "choice"): label,
                          ("后验概率" if zh else "posterior"): influence["posterior"].map(lambda v: f"{v:.3f}"),
-                         ("相对本书的变化" if zh else "change"): influence["change"].map(lambda v: f"{v:+.3f}")})
+                         ("相对本书的变化" if zh else "change"): influence["change"].map(lambda v: _signed(v, 3))})
 
 
 def pt_sensitivity_table(sens: pd.DataFrame, lang: str) -> pd.DataFrame:
