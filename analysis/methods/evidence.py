@@ -53,11 +53,11 @@ def tag_spans(segments: pd.DataFrame, roles: pd.DataFrame) -> pd.DataFrame:
     hits = segments[keys + ["code_id"]].merge(roles, on="code_id")
     # mixed evidence: a supporting span that also carries any contrary code (a barrier, whichever claim
     # it counts against), or a contrary span that also carries one of the same claim's supporting codes
-    barriers = set(roles.loc[roles["role"] == "contrary", "code_id"])
-    barred = set(map(tuple, segments.loc[segments["code_id"].isin(barriers), keys].to_numpy()))
+    barriers = roles.loc[roles["role"] == "contrary", "code_id"]
+    barred = pd.MultiIndex.from_frame(segments.loc[segments["code_id"].isin(barriers), keys])
     both_ways = hits.groupby([*keys, "claim"])["role"].nunique().gt(1).rename("both").reset_index()
     hits = hits.drop_duplicates(keys + ["claim", "role"]).merge(both_ways, on=[*keys, "claim"])
-    on_barrier = pd.Series([k in barred for k in map(tuple, hits[keys].to_numpy())], index=hits.index)
+    on_barrier = pd.MultiIndex.from_frame(hits[keys]).isin(barred)
     hits["mixed"] = (hits["role"].eq("support") & on_barrier) | (hits["role"].eq("contrary") & hits["both"])
     hits = hits.drop(columns="both")
     return hits.merge(spans, on=keys)[["claim", "kind", "role", *keys, "segment_id", "case_id", "participant_id",

@@ -102,16 +102,12 @@ def beyond_chance(seg: pd.DataFrame, codes: list[str], unit: list[str], stratum:
     """
     from analysis.methods.cooccurrence import within_document_p
 
-    held = seg[seg["code_id"].isin(codes)]
-    units = seg.drop_duplicates(unit)[[*unit, stratum]] if stratum not in unit else seg.drop_duplicates(unit)[unit]
-    carries = {c: set(map(tuple, held.loc[held["code_id"] == c, unit].drop_duplicates().to_numpy())) for c in codes}
-    keys = list(map(tuple, units[unit].to_numpy()))
-    a = np.array([k in carries[codes[0]] for k in keys], dtype=int)
-    b = np.array([k in carries[codes[1]] for k in keys], dtype=int)
+    units = seg.drop_duplicates(unit)[list(dict.fromkeys([*unit, stratum]))]
+    index = pd.MultiIndex.from_frame(units[unit])
+    a, b = (index.isin(pd.MultiIndex.from_frame(seg.loc[seg["code_id"] == c, unit])).astype(int) for c in codes[:2])
     strata = pd.factorize(units[stratum])[0]
-    n = np.bincount(strata)
-    expected = float(sum(np.bincount(strata, weights=a)[i] * np.bincount(strata, weights=b)[i] / n[i]
-                         for i in range(len(n)) if n[i]))
+    n = np.bincount(strata)  # every stratum holds at least one unit
+    expected = float((np.bincount(strata, weights=a) * np.bincount(strata, weights=b) / n).sum())
     return expected, within_document_p(a, b, strata)
 
 
