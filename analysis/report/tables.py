@@ -40,6 +40,21 @@ def brief(frame: pd.DataFrame, keep=None, drop=(), rename=None) -> Shown:
     return Shown(frame, shown.drop(columns=list(drop)).rename(columns=rename or {}).reset_index(drop=True))
 
 
+def with_labels(frame: pd.DataFrame, labels: dict, ids: tuple[str, ...] = ("code_id",)) -> pd.DataFrame:
+    """``frame`` with a ``<column>_label`` column beside each column of ``ids`` it has, the label of
+    each code id in it (an id without a label stays as it is).
+
+    >>> with_labels(pd.DataFrame({"source": ["a", "m"], "w": [1, 2]}), {"a": "甲"}, ("source",)).values.tolist()
+    [['a', '甲', 1], ['m', 'm', 2]]
+    """
+    out = frame.copy()
+    for column in ids:
+        if column in out:
+            out.insert(out.columns.get_loc(column) + 1, f"{column}_label",
+                       out[column].map(lambda c: labels.get(c, c) if isinstance(c, str) else c))
+    return out
+
+
 def with_data(table: pd.DataFrame | Shown, data: pd.DataFrame, labels: dict | None = None,
               ids: tuple[str, ...] = ("code_id",)) -> Shown:
     """The book's table with ``data`` for its CSV download: the analysis's own columns at full
@@ -53,11 +68,7 @@ def with_data(table: pd.DataFrame | Shown, data: pd.DataFrame, labels: dict | No
     ([{'code_id': 'a', 'code_id_label': '甲', 'p_value': 0.000123}], ['< 0.001'])
     """
     shown = table.shown if isinstance(table, Shown) else table
-    data = data.reset_index(drop=True).copy()
-    for column in ids:
-        if column in data and labels is not None:
-            data.insert(data.columns.get_loc(column) + 1, f"{column}_label",
-                        data[column].map(lambda c: labels.get(c, c) if isinstance(c, str) else c))
+    data = with_labels(data.reset_index(drop=True), labels, ids) if labels is not None else data.reset_index(drop=True).copy()
     for column in data.columns:  # lists (a truth-table row's cases) as text a spreadsheet reads
         if data[column].map(lambda v: isinstance(v, (list, tuple, np.ndarray))).any():
             data[column] = data[column].map(lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v)

@@ -6,6 +6,7 @@ from analysis.inputs.corpus import read_segments
 from analysis.inputs.writers import write_csv
 from analysis.methods.codebook import code_labels
 from analysis.methods.mechanisms import mechanism_links
+from analysis.report.tables import with_labels
 
 
 p = snakemake.params
@@ -13,8 +14,4 @@ codes = pd.read_parquet(snakemake.input.codes)
 links = mechanism_links(read_segments(snakemake.input.segments, p.coder), codes, p.propositions, p.mechanisms,
                         p.models["outcome_theme"], p.fdr)
 links.to_parquet(snakemake.output.links, index=False)
-labels = code_labels(codes, p.lang)
-readable = links.copy()
-for column in ("target", "source"):
-    readable.insert(readable.columns.get_loc(column) + 1, f"{column}_label", readable[column].map(lambda c: labels.get(c, c)))
-write_csv(readable, snakemake.output.csv)
+write_csv(with_labels(links, code_labels(codes, p.lang), ("source", "target")), snakemake.output.csv)

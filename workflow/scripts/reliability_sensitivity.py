@@ -42,7 +42,8 @@ roles = evidence_roles(codes, {prop: p.propositions[prop] for prop in conditions
 entering = {name: sorted(set(roles.loc[(roles["proposition"] == prop) & roles["role"].isin(["support", "contrary"])
                                        & roles["code_id"].isin(dropped), "code_id"]))
             for name, prop in conditions.items()}
-entering[outcome] = sorted(c for c in dropped if themes_of(pd.Series([c])).iloc[0] == outcome or c in p.contrary)
+entering[outcome] = sorted(c for c, theme in zip(dropped, themes_of(pd.Series(dropped, dtype=object)))
+                          if theme == outcome or c in p.contrary)
 cal_before, _ = calibrate_all(before, s["anchors"])
 cal_after, _ = calibrate_all(after, s["anchors"])
 sets = []
